@@ -1,0 +1,1 @@
+"""Packaged data: the default lot registry and contract presets."""
