@@ -1,0 +1,1300 @@
+"""Reading, validating and writing the two input tables (SPEC §1).
+
+:func:`read_cohort` and :func:`read_offences` accept a path to a CSV file
+(``.csv``, ``.csv.gz``; any other suffix is read as CSV too) or a Parquet file
+(``.parquet``, ``.pq``; a file that starts with the Parquet magic bytes is read
+as Parquet whatever its suffix), or a pandas DataFrame. They return the
+canonical in-memory form documented in :mod:`pbr.schema`:
+
+* the columns of the spec first, in spec order, then any extra columns in their
+  original order (kept unchanged);
+* string columns as pandas ``string`` dtype (``<NA>`` for missing), surrounding
+  whitespace stripped and empty cells treated as missing;
+* dates as ``datetime64[s]``; ``em_only`` / ``breach`` as ``bool``;
+  ``sanctions`` as ``Int64``; ``lot`` as the lot **code**;
+* defaults filled in (``supervisor`` = ``"CRC"``, ``em_only`` = ``breach`` =
+  ``False``);
+* the rows in their original order with a fresh ``RangeIndex``: the row with
+  index ``i`` is data row ``i + 1`` of the source (header excluded), which is the
+  row number every error and warning uses.
+
+Validation collects **every** failure of a table (and, in :func:`validate`, of
+both tables) before raising one :class:`pbr.errors.ValidationError` whose
+``failures`` table has one row per (table, row, column, value, reason).
+Suspicious but legal data gives one :class:`pbr.errors.SuspiciousDataWarning`
+per kind, with counts. The rules are listed in ``docs/methodology/data.md``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from pbr.io import read_cohort
+>>> raw = pd.DataFrame({
+...     "offender_id": ["A1"], "lot": ["London"], "index_date": ["2011-03-01"],
+...     "event_type": ["release"], "sex": ["M"], "date_of_birth": ["1980-05-17"]})
+>>> cohort = read_cohort(raw, extract_date="2013-06-30")
+>>> cohort.loc[0, "lot"], cohort.loc[0, "supervisor"], str(cohort["index_date"].dtype)
+('CPA15', 'CRC', 'datetime64[s]')
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io as _io
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from pbr.errors import FAILURE_COLUMNS, PbrError, SuspiciousDataWarning, ValidationError
+from pbr.lots import LotRegistry, default_registry
+from pbr.schema import COHORT_COLUMNS, OFFENCE_COLUMNS, ColumnSpec, arrow_schema
+
+__all__ = [
+    "BOOLEAN_FALSE",
+    "BOOLEAN_TRUE",
+    "ValidationReport",
+    "read_cohort",
+    "read_offences",
+    "validate",
+    "write_table",
+]
+
+TableName = Literal["cohort", "offences"]
+Source = str | os.PathLike[str] | pd.DataFrame
+DateLike = str | dt.date | pd.Timestamp | np.datetime64
+
+#: Spellings read as true in boolean columns (case-insensitive, whitespace stripped).
+BOOLEAN_TRUE = ("true", "t", "yes", "y", "1")
+#: Spellings read as false in boolean columns (case-insensitive, whitespace stripped).
+BOOLEAN_FALSE = ("false", "f", "no", "n", "0")
+
+#: Oldest plausible age at the index date; older is an error (SPEC §1.4).
+MAX_AGE = 110
+#: Ages at the index date outside [WARN_MIN_AGE, WARN_MAX_AGE] give a warning.
+WARN_MIN_AGE = 18
+WARN_MAX_AGE = 90
+#: Age of criminal responsibility in England & Wales: offences or first sanctions
+#: at a younger age give a warning.
+MIN_OFFENCE_AGE = 10
+#: Tokens that other tools write for "missing" but pbr reads as text (warned about).
+_NA_LIKE = ("NA", "N/A", "NULL", "null", "None", "nan", "NaN", "<NA>", "NaT", "#N/A")
+
+_SPECS: dict[str, tuple[ColumnSpec, ...]] = {"cohort": COHORT_COLUMNS, "offences": OFFENCE_COLUMNS}
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?)?$"
+_INT_RE = r"^[+-]?\d{1,18}(?:\.0*)?$"
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_INDEX_COLUMN_RE = re.compile(r"^__index_level_\d+__$")
+_MISSING = "<missing>"
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+DayArray = npt.NDArray[np.datetime64]
+
+
+# --------------------------------------------------------------------------- failures
+
+
+class _Failures:
+    """Accumulates failures of one table as columnar parts (vectorised)."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, rows: IntArray, column: str, values: Any, reason: str) -> None:
+        """Add one failure per 0-based row index in ``rows`` (reported 1-based)."""
+        if len(rows) == 0:
+            return
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "table": self.table,
+                    "row": (np.asarray(rows, dtype=np.int64) + 1).astype(object),
+                    "column": column,
+                    "value": np.asarray(values, dtype=object),
+                    "reason": reason,
+                }
+            )
+        )
+
+    def add_whole(self, column: str, value: str, reason: str) -> None:
+        """Add a failure about a whole file or column (row ``-``)."""
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "table": [self.table],
+                    "row": ["-"],
+                    "column": [column],
+                    "value": [value],
+                    "reason": [reason],
+                }
+            )
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def _sorted_failures(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate failure tables and sort by table, row, column order, reason."""
+    f = pd.concat(frames, ignore_index=True)
+    table_order = {"cohort": 0, "offences": 1}
+    col_order: dict[tuple[str, str], int] = {}
+    for t, spec in _SPECS.items():
+        for i, c in enumerate(spec):
+            col_order[(t, c.name)] = i + 1
+    rows = f["row"].to_numpy(dtype=object)
+    is_dash = np.array([r == "-" for r in rows], dtype=bool) if len(rows) else np.zeros(0, bool)
+    rownum = np.where(is_dash, 0, rows).astype(np.int64)
+    key = pd.DataFrame(
+        {
+            "t": f["table"].map(lambda t: table_order.get(t, 9)).to_numpy(),
+            "r": rownum,
+            "c": [col_order.get((t, c), 99) for t, c in zip(f["table"], f["column"], strict=True)],
+            "reason": f["reason"].to_numpy(),
+        }
+    )
+    order = np.lexsort(
+        (key["reason"].to_numpy(dtype=str), key["c"].to_numpy(), key["r"], key["t"].to_numpy())
+    )
+    out = f.iloc[order].reset_index(drop=True)
+    out["value"] = out["value"].astype(str)
+    return out
+
+
+def _message(failures: pd.DataFrame, what: str) -> str:
+    """One-line summary naming the table(s) and, when long, the commonest reasons."""
+    msg = what
+    if len(failures) > ValidationError.max_rows_shown:
+        by_reason = failures.groupby(["table", "column", "reason"], sort=True).size()
+        top = by_reason.sort_values(ascending=False, kind="stable").head(8)
+        msg += (
+            " (most common: "
+            + "; ".join(
+                f"{n:,} × {key[0]}.{key[1]}: {key[2]}"  # type: ignore[index]
+                for key, n in top.items()
+            )
+            + ")"
+        )
+    return msg
+
+
+# --------------------------------------------------------------------------- extract date
+
+
+def _extract_day(extract_date: Any) -> np.datetime64:
+    """Parse the required extract date into ``datetime64[D]``."""
+    if extract_date is None:
+        raise PbrError("extract_date is required (the date the offence data was taken)")
+    if isinstance(extract_date, str):
+        text = extract_date.strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise PbrError(f"extract_date must be an ISO date YYYY-MM-DD, got {extract_date!r}")
+        try:
+            return np.datetime64(dt.date.fromisoformat(text), "D")
+        except ValueError:
+            raise PbrError(f"extract_date is not a valid date: {extract_date!r}") from None
+    if isinstance(extract_date, pd.Timestamp):
+        if pd.isna(extract_date):
+            raise PbrError("extract_date is required, got NaT")
+        return np.datetime64(extract_date.date(), "D")
+    if isinstance(extract_date, dt.datetime):
+        return np.datetime64(extract_date.date(), "D")
+    if isinstance(extract_date, dt.date):
+        return np.datetime64(extract_date, "D")
+    if isinstance(extract_date, np.datetime64):
+        if np.isnat(extract_date):
+            raise PbrError("extract_date is required, got NaT")
+        day: np.datetime64 = extract_date.astype("datetime64[D]")
+        return day
+    raise PbrError(
+        f"extract_date must be a 'YYYY-MM-DD' string, date or Timestamp, got {extract_date!r}"
+    )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class _Raw:
+    """A loaded but not yet validated table."""
+
+    label: str
+    n_rows: int
+    columns: dict[str, pa.Array] = field(default_factory=dict)
+    extras: list[tuple[str, pd.Series]] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+
+def _is_parquet(path: Path, head: bytes) -> bool:
+    return head[:4] == b"PAR1" or path.name.lower().endswith(_PARQUET_SUFFIXES)
+
+
+def _load(source: Any, table: str, fails: _Failures, notes: list[str]) -> _Raw | None:
+    """Load ``source`` into a :class:`_Raw`; record file-level failures."""
+    if isinstance(source, pd.DataFrame):
+        return _load_frame(source, table, fails)
+    if not isinstance(source, str | os.PathLike):
+        fails.add_whole(
+            "-", type(source).__name__, "source must be a file path or a pandas DataFrame"
+        )
+        return None
+    path = Path(source)
+    label = str(path)
+    if not path.exists():
+        fails.add_whole("-", label, "file not found")
+        return None
+    if path.is_dir():
+        fails.add_whole("-", label, "is a directory, not a file")
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        fails.add_whole("-", label, f"cannot read file: {exc.strerror or exc}")
+        return None
+    if len(head) == 0:
+        fails.add_whole("-", label, "file is empty (0 bytes): expected a header row")
+        return None
+    if _is_parquet(path, head):
+        return _load_parquet(path, table, fails)
+    return _load_csv(path, head, table, fails, notes)
+
+
+def _load_frame(df: pd.DataFrame, table: str, fails: _Failures) -> _Raw | None:
+    names = [str(c) for c in df.columns]
+    raw = _Raw(label="DataFrame", n_rows=len(df), names=names)
+    if not _check_names(names, fails):
+        return None
+    spec_names = {c.name for c in _SPECS[table]}
+    for pos, name in enumerate(names):
+        s = df.iloc[:, pos].reset_index(drop=True)
+        if name in spec_names:
+            raw.columns[name] = _series_to_arrow(s)
+        else:
+            raw.extras.append((name, s))
+    return raw
+
+
+def _series_to_arrow(s: pd.Series) -> pa.Array:
+    """Convert one pandas column to an arrow array; mixed objects become strings."""
+    try:
+        arr = pa.array(s, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        arr = pa.array(s.astype("string"), from_pandas=True)
+    return arr
+
+
+def _check_names(names: list[str], fails: _Failures) -> bool:
+    seen: set[str] = set()
+    dups = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    for d in dups:
+        fails.add_whole(d, d, "duplicate column name")
+    return not dups
+
+
+def _load_parquet(path: Path, table: str, fails: _Failures) -> _Raw | None:
+    label = str(path)
+    try:
+        t = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        fails.add_whole("-", label, f"not a readable Parquet file ({exc})")
+        return None
+    names = [n for n in t.column_names if not _INDEX_COLUMN_RE.match(n)]
+    raw = _Raw(label=label, n_rows=t.num_rows, names=names)
+    if not _check_names(names, fails):
+        return None
+    spec_names = {c.name for c in _SPECS[table]}
+    extra_names: list[str] = []
+    for name in names:
+        if name in spec_names:
+            raw.columns[name] = t.column(name).combine_chunks()
+        else:
+            extra_names.append(name)
+    if extra_names:
+        extras = t.select(extra_names).to_pandas(ignore_metadata=True)
+        raw.extras = [(n, extras[n].reset_index(drop=True)) for n in extra_names]
+    return raw
+
+
+def _open_text_head(path: Path, gz: bool) -> bytes:
+    opener: Any = gzip.open if gz else open
+    with opener(path, "rb") as fh:
+        data: bytes = fh.read(1 << 16)
+    return data
+
+
+def _read_csv_strings(
+    path: Path, names: list[str], delimiter: str, encoding: str, *, threads: bool
+) -> tuple[pa.Table, list[tuple[int | None, int, str]]]:
+    """Read a CSV with every column as string; collect rows with a wrong field count."""
+    bad_rows: list[tuple[int | None, int, str]] = []
+
+    def on_invalid(row: Any) -> str:
+        bad_rows.append((row.number, int(row.actual_columns), str(row.text)))
+        return "skip"
+
+    t = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            encoding=encoding, column_names=names, skip_rows=1, use_threads=threads
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return t, bad_rows
+
+
+def _load_csv(
+    path: Path, head: bytes, table: str, fails: _Failures, notes: list[str]
+) -> _Raw | None:
+    label = str(path)
+    gz = head[:2] == b"\x1f\x8b"
+    try:
+        sample = _open_text_head(path, gz)
+    except (OSError, EOFError) as exc:
+        fails.add_whole("-", label, f"cannot read file: {exc}")
+        return None
+    if b"\x00" in sample:
+        kind = "a PNG image" if sample[:8] == b"\x89PNG\r\n\x1a\n" else "binary data"
+        fails.add_whole("-", label, f"not a CSV or Parquet table (the file contains {kind})")
+        return None
+    encoding = "utf8"
+    text = sample.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    stripped = text.lstrip()
+    if not stripped:
+        fails.add_whole("-", label, "file is empty (no header row)")
+        return None
+    if stripped[0] in "{[":
+        fails.add_whole("-", label, "not a CSV or Parquet table (the file looks like JSON)")
+        return None
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = max([",", ";", "\t", "|"], key=lambda d: (first_line.count(d), d == ","))
+    try:
+        header = next(csv.reader(_io.StringIO(text), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        fails.add_whole("-", label, "cannot read the header row")
+        return None
+    names = [h.strip() for h in header]
+    try:
+        t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, threads=True)
+        if bad_rows:  # again single-threaded, so that pyarrow reports row numbers
+            t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, threads=False)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if "UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError):
+            fails.add_whole("-", label, f"not a readable CSV table ({exc})")
+            return None
+        encoding = "cp1252"
+        notes.append(
+            f"{label}: the file is not valid UTF-8; it was read as Windows-1252 "
+            "(Excel's 'CSV' format). Save as 'CSV UTF-8' to avoid this."
+        )
+        try:
+            t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, threads=False)
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc2:
+            fails.add_whole("-", label, f"not a readable CSV table ({exc2})")
+            return None
+    except (pa.ArrowException, OSError) as exc:
+        fails.add_whole("-", label, f"not a readable CSV table ({exc})")
+        return None
+    if bad_rows:
+        for number, fields, text in bad_rows:
+            rows = np.array([number - 2 if number is not None else -1], dtype=np.int64)
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            reason = f"row has {fields} field(s), expected {len(names)}"
+            if number is None:
+                fails.add_whole("-", shown, reason)
+            else:
+                fails.add(rows, "-", [shown], reason)
+        return None
+    # columns without a header (Excel's trailing empty columns): drop when empty, else name them
+    keep: list[int] = []
+    for i, name in enumerate(names):
+        if name == "":
+            col = t.column(i)
+            if pc.all(pc.equal(pc.utf8_trim_whitespace(col), "")).as_py() in (True, None):
+                continue
+            names[i] = f"unnamed_{i + 1}"
+        keep.append(i)
+    t = t.select(keep)
+    names = [names[i] for i in keep]
+    t = t.rename_columns(names)
+    if not _check_names(names, fails):
+        return None
+    # Excel's trailing blank rows (every cell empty) are ignored, with a warning
+    if t.num_rows and t.num_columns:
+        blank = np.ones(t.num_rows, dtype=bool)
+        for i in range(t.num_columns):
+            blank &= pc.equal(pc.utf8_trim_whitespace(t.column(i)), "").to_numpy(
+                zero_copy_only=False
+            )
+        trailing = int(np.argmin(blank[::-1])) if not blank.all() else t.num_rows
+        if trailing:
+            notes.append(
+                f"{label}: ignored {trailing} blank row(s) at the end of the file "
+                f"(rows {t.num_rows - trailing + 1}–{t.num_rows})"
+            )
+            t = t.slice(0, t.num_rows - trailing)
+    raw = _Raw(label=label, n_rows=t.num_rows, names=names)
+    spec_names = {c.name for c in _SPECS[table]}
+    for i, name in enumerate(names):
+        col = t.column(i).combine_chunks()
+        if name in spec_names:
+            raw.columns[name] = col
+        else:
+            trimmed = pc.utf8_trim_whitespace(col)
+            nulled = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), col)
+            raw.extras.append((name, pd.Series(pd.array(nulled, dtype="string"))))
+    return raw
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    """Decode dictionaries and normalise large strings to ``string``."""
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
+
+
+def _is_str(arr: pa.Array) -> bool:
+    return bool(pa.types.is_string(arr.type))
+
+
+def _clean_str(arr: pa.Array) -> pa.Array:
+    """Trim whitespace; empty becomes null. Non-string arrays are cast to string."""
+    arr = _plain(arr)
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.string())
+    if not _is_str(arr):
+        arr = _to_text(arr)
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _to_text(arr: pa.Array) -> pa.Array:
+    """Any arrow array as strings (for display and for string columns)."""
+    arr = _plain(arr)
+    if _is_str(arr):
+        return arr
+    try:
+        return pc.cast(arr, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pa.array([None if v is None else str(v) for v in arr.to_pylist()], pa.string())
+
+
+def _display(arr: pa.Array, idx: IntArray) -> npt.NDArray[np.object_]:
+    """Original values of rows ``idx`` as text for the failure table."""
+    if len(idx) == 0:
+        return np.zeros(0, dtype=object)
+    taken = _to_text(arr.take(pa.array(idx)))
+    filled = pc.fill_null(taken, _MISSING)
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _nonnull(arr: pa.Array) -> BoolArray:
+    return np.asarray(pc.is_valid(arr).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+_NAT = np.iinfo(np.int64).min
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _days_in_month(y: IntArray, m: IntArray) -> IntArray:
+    """Days in month ``m`` (1–12) of year ``y`` (proleptic Gregorian)."""
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    out: IntArray = _MONTH_DAYS[m - 1] + (leap & (m == 2))
+    return out
+
+
+def _days_from_civil(y: IntArray, m: IntArray, d: IntArray) -> IntArray:
+    """Days since 1970-01-01 of a (year, month, day), integer arithmetic only.
+
+    The algorithm of H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
+    """
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    out: IntArray = era * 146097 + doe - 719468
+    return out
+
+
+def _civil_from_days(z: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(year, month, day) of days since 1970-01-01 (inverse of ``_days_from_civil``)."""
+    z = z + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    return y, m, d
+
+
+def _age(dob: DayArray, on: DayArray) -> IntArray:
+    """Whole years from ``dob`` to ``on`` (both NaT-free ``datetime64[D]``).
+
+    Same convention as :func:`pbr.dates.age_in_years` (a 29 February birthday
+    is reached on 28 February in non-leap years), in integer arithmetic only.
+    """
+    y1, m1, d1 = _civil_from_days(dob.astype("datetime64[D]").view(np.int64))
+    y2, m2, d2 = _civil_from_days(on.astype("datetime64[D]").view(np.int64))
+    birthday = np.minimum(d1, _days_in_month(y2, m1))
+    before = (m2 < m1) | ((m2 == m1) & (d2 < birthday))
+    out: IntArray = y2 - y1 - before
+    return out
+
+
+def _parse_dates(arr: pa.Array) -> tuple[DayArray, BoolArray]:
+    """Strictly parse a date column: values (NaT if missing/bad) and a 'bad' mask."""
+    arr = _plain(arr)
+    n = len(arr)
+    if pa.types.is_null(arr.type):
+        return np.full(n, np.datetime64("NaT"), "datetime64[D]"), np.zeros(n, bool)
+    if pa.types.is_timestamp(arr.type):
+        if arr.type.tz is not None:
+            arr = pc.local_timestamp(arr)
+        arr = pc.cast(pc.floor_temporal(arr, unit="day"), pa.date32(), safe=False)
+    if pa.types.is_date64(arr.type):
+        arr = pc.cast(arr, pa.date32())
+    if pa.types.is_date32(arr.type):
+        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return days, np.zeros(n, bool)
+    if not _is_str(arr):
+        present = _nonnull(arr)
+        return np.full(n, np.datetime64("NaT"), "datetime64[D]"), present
+    text = _clean_str(arr)
+    present = _nonnull(text)
+    fmt = pc.fill_null(pc.match_substring_regex(text, _DATE_RE), False)
+    fmt_np = np.asarray(fmt.to_numpy(zero_copy_only=False), dtype=bool)
+    safe = pc.if_else(fmt, text, pa.scalar("1970-01-01"))
+    y = np.asarray(pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()), np.int64)
+    m = np.asarray(pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()), np.int64)
+    d = np.asarray(pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64()), np.int64)
+    ok = fmt_np & (m >= 1) & (m <= 12) & (d >= 1)
+    m = np.where(ok, m, 1)
+    ok &= d <= _days_in_month(y, m)
+    ints = np.where(ok, _days_from_civil(y, m, np.where(ok, d, 1)), _NAT)
+    return ints.view("datetime64[D]"), present & ~ok
+
+
+def _parse_bools(arr: pa.Array, default: bool) -> tuple[BoolArray, BoolArray]:
+    """Parse a boolean column: values (default where missing) and a 'bad' mask."""
+    arr = _plain(arr)
+    n = len(arr)
+    if pa.types.is_null(arr.type):
+        return np.full(n, default), np.zeros(n, bool)
+    if pa.types.is_boolean(arr.type):
+        return np.asarray(pc.fill_null(arr, default).to_numpy(zero_copy_only=False)), np.zeros(
+            n, bool
+        )
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        present = _nonnull(arr)
+        vals = np.asarray(
+            pc.fill_null(pc.cast(arr, pa.float64()), -1.0).to_numpy(zero_copy_only=False), float
+        )
+        is_true = present & (vals == 1)
+        is_false = present & (vals == 0)
+        bad = present & ~is_true & ~is_false
+        return np.where(present, is_true, default), bad
+    text = _clean_str(arr)
+    present = _nonnull(text)
+    low = pc.utf8_lower(text)
+    is_true = np.asarray(
+        pc.is_in(low, value_set=pa.array(BOOLEAN_TRUE)).to_numpy(zero_copy_only=False), bool
+    )
+    is_false = np.asarray(
+        pc.is_in(low, value_set=pa.array(BOOLEAN_FALSE)).to_numpy(zero_copy_only=False), bool
+    )
+    bad = present & ~is_true & ~is_false
+    return np.where(present, is_true, default), bad
+
+
+def _parse_ints(arr: pa.Array) -> tuple[IntArray, BoolArray, BoolArray]:
+    """Parse an integer column: values, 'present' mask and 'bad' mask."""
+    arr = _plain(arr)
+    n = len(arr)
+    if pa.types.is_null(arr.type):
+        return np.zeros(n, np.int64), np.zeros(n, bool), np.zeros(n, bool)
+    if pa.types.is_integer(arr.type):
+        present = _nonnull(arr)
+        vals = np.asarray(
+            pc.fill_null(pc.cast(arr, pa.int64()), 0).to_numpy(zero_copy_only=False), np.int64
+        )
+        return vals, present, np.zeros(n, bool)
+    if pa.types.is_floating(arr.type):
+        f = np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), float)
+        present = ~np.isnan(f)
+        whole = present & np.isfinite(f) & (np.floor(f) == f) & (np.abs(f) < 2**62)
+        vals = np.where(whole, f, 0).astype(np.int64)
+        return vals, present & whole, present & ~whole
+    if not _is_str(arr):
+        present = _nonnull(arr)
+        return np.zeros(n, np.int64), np.zeros(n, bool), present
+    text = _clean_str(arr)
+    present = _nonnull(text)
+    ok = pc.fill_null(pc.match_substring_regex(text, _INT_RE), False)
+    ok_np = np.asarray(ok.to_numpy(zero_copy_only=False), bool)
+    safe = pc.if_else(ok, pc.replace_substring_regex(text, r"\.0*$", ""), pa.scalar("0"))
+    vals = np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+    return vals, present & ok_np, present & ~ok_np
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass
+class _Checked:
+    """Result of validating one table (frame only when there are no failures)."""
+
+    table: str
+    label: str
+    frame: pd.DataFrame | None
+    failures: _Failures
+    notes: list[str]
+
+
+def _read(
+    source: Any, table: TableName, extract: np.datetime64, lots: LotRegistry | None
+) -> _Checked:
+    fails = _Failures(table)
+    notes: list[str] = []
+    raw = _load(source, table, fails, notes)
+    if raw is None:
+        label = "DataFrame" if isinstance(source, pd.DataFrame) else str(source)
+        return _Checked(table, label, None, fails, notes)
+    spec = _SPECS[table]
+    n = raw.n_rows
+    present_names = set(raw.names)
+    for c in spec:
+        if c.required and c.name not in present_names:
+            near = [x for x in raw.names if x.strip().lower() == c.name.lower()]
+            hint = f" (found {near[0]!r}: column names are case-sensitive)" if near else ""
+            fails.add_whole(c.name, _MISSING, f"missing required column{hint}")
+
+    out: dict[str, Any] = {}
+    dates: dict[str, DayArray] = {}
+    for c in spec:
+        arr = raw.columns.get(c.name)
+        if arr is None:
+            arr = pa.nulls(n, pa.string())
+            if c.required:
+                # reported once above as a missing column; no per-row failures
+                continue
+        if c.kind == "date":
+            days, bad = _parse_dates(arr)
+            idx = np.flatnonzero(bad)
+            fails.add(idx, c.name, _display(arr, idx), "unparseable date (expected YYYY-MM-DD)")
+            missing = np.isnat(days) & ~bad
+            if c.required:
+                idx = np.flatnonzero(missing)
+                fails.add(idx, c.name, np.full(len(idx), _MISSING, object), "missing date")
+            over = ~np.isnat(days) & (days > extract)
+            idx = np.flatnonzero(over)
+            fails.add(idx, c.name, _display(arr, idx), f"date after the extract date ({extract})")
+            dates[c.name] = days
+            out[c.name] = pd.Series(days.astype("datetime64[s]"))
+        elif c.kind == "bool":
+            vals, bad = _parse_bools(arr, bool(c.default))
+            idx = np.flatnonzero(bad)
+            fails.add(
+                idx,
+                c.name,
+                _display(arr, idx),
+                "not a boolean (expected true/false, yes/no, y/n, 1/0)",
+            )
+            out[c.name] = pd.Series(vals.astype(bool))
+        elif c.kind == "int":
+            ivals, present, bad = _parse_ints(arr)
+            idx = np.flatnonzero(bad)
+            fails.add(idx, c.name, _display(arr, idx), "not a whole number")
+            if c.name == "sanctions":
+                idx = np.flatnonzero(present & (ivals < 1))
+                fails.add(idx, c.name, _display(arr, idx), "sanctions must be at least 1")
+            out[c.name] = pd.Series(pd.arrays.IntegerArray(ivals, ~present))
+        else:
+            text = _clean_str(arr)
+            present = _nonnull(text)
+            if c.required:
+                idx = np.flatnonzero(~present)
+                fails.add(idx, c.name, np.full(len(idx), _MISSING, object), "missing value")
+            if c.name == "lot":
+                text = _resolve_lots(text, present, lots or default_registry(), fails, arr)
+            elif c.allowed is not None:
+                known = np.asarray(
+                    pc.is_in(text, value_set=pa.array(c.allowed)).to_numpy(zero_copy_only=False),
+                    dtype=bool,
+                )
+                idx = np.flatnonzero(present & ~known)
+                shown = ", ".join(c.allowed) if len(c.allowed) <= 6 else "see docs"
+                fails.add(idx, c.name, _display(arr, idx), f"unknown {c.name} (expected {shown})")
+            if c.default is not None:
+                text = pc.fill_null(text, str(c.default))
+            elif c.name in ("exclusion_reason", "appearance_id"):
+                _warn_na_like(text, c.name, table, notes)
+            out[c.name] = pd.Series(pd.array(text, dtype="string"))
+
+    _cross_checks(table, dates, out, extract, fails)
+    if fails:
+        return _Checked(table, raw.label, None, fails, notes)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    for name, s in raw.extras:
+        frame[name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+    notes.extend(_table_warnings(table, frame, raw.label))
+    return _Checked(table, raw.label, frame, fails, notes)
+
+
+def _resolve_lots(
+    text: pa.Array, present: BoolArray, lots: LotRegistry, fails: _Failures, raw: pa.Array
+) -> pa.Array:
+    """Map lot codes/names to codes via the distinct values only (fast)."""
+    uniques = pc.unique(text.drop_null())
+    codes = lots.resolve(uniques.to_pylist())
+    code_arr = pa.array(codes.astype(object).where(codes.notna(), None).tolist(), pa.string())
+    pos = pc.index_in(text, value_set=uniques)
+    resolved = pc.take(code_arr, pos)
+    unknown = present & ~_nonnull(resolved)
+    idx = np.flatnonzero(unknown)
+    fails.add(idx, "lot", _display(raw, idx), "unknown lot (not a code or exact name)")
+    return resolved
+
+
+def _warn_na_like(text: pa.Array, column: str, table: str, notes: list[str]) -> None:
+    hits = int(pc.sum(pc.is_in(text, value_set=pa.array(_NA_LIKE))).as_py() or 0)
+    if hits:
+        notes.append(
+            f"{table}: {hits:,} {column} value(s) look like a missing-value marker "
+            f"({'/'.join(_NA_LIKE[:4])}...); pbr reads only empty cells as missing, "
+            "so these are kept as text"
+        )
+
+
+def _cross_checks(
+    table: str,
+    dates: dict[str, DayArray],
+    out: dict[str, Any],
+    extract: np.datetime64,
+    fails: _Failures,
+) -> None:
+    def show(name: str, idx: IntArray) -> npt.NDArray[np.object_]:
+        return np.asarray(dates[name][idx].astype(str), dtype=object)
+
+    if table == "offences":
+        if "offence_date" in dates and "disposal_date" in dates:
+            off, disp = dates["offence_date"], dates["disposal_date"]
+            idx = np.flatnonzero(~np.isnat(off) & ~np.isnat(disp) & (disp < off))
+            fails.add(
+                idx,
+                "disposal_date",
+                show("disposal_date", idx),
+                "disposal_date before offence_date",
+            )
+        return
+    idate = dates.get("index_date")
+    if idate is None:
+        return
+    has_i = ~np.isnat(idate)
+    if "first_sanction_date" in dates:
+        fs = dates["first_sanction_date"]
+        idx = np.flatnonzero(has_i & ~np.isnat(fs) & (fs > idate))
+        fails.add(
+            idx,
+            "first_sanction_date",
+            show("first_sanction_date", idx),
+            "first_sanction_date after index_date",
+        )
+    if "date_of_birth" in dates:
+        dob = dates["date_of_birth"]
+        both = has_i & ~np.isnat(dob)
+        idx = np.flatnonzero(both & (dob > idate))
+        fails.add(
+            idx, "date_of_birth", show("date_of_birth", idx), "date_of_birth after index_date"
+        )
+        age = np.zeros(len(dob), np.int64)
+        ok = both & (dob <= idate)
+        age[ok] = _age(dob[ok], idate[ok])
+        idx = np.flatnonzero(ok & (age > MAX_AGE))
+        fails.add(
+            idx,
+            "date_of_birth",
+            show("date_of_birth", idx),
+            f"age over {MAX_AGE} at index_date",
+        )
+
+
+def _duplicated(frame: pd.DataFrame) -> BoolArray:
+    """Exact duplicates of an earlier row (fast: row hashes, then an exact check)."""
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    candidates = pd.Series(hashes).duplicated(keep=False).to_numpy()
+    out = np.zeros(len(frame), dtype=bool)
+    if candidates.any():
+        idx = np.flatnonzero(candidates)
+        out[idx] = frame.iloc[idx].duplicated(keep="first").to_numpy()
+    return out
+
+
+def _table_warnings(table: str, frame: pd.DataFrame, label: str) -> list[str]:
+    """Suspicious-but-legal data in one valid table: one message per kind."""
+    notes: list[str] = []
+    n = len(frame)
+    if n == 0:
+        return notes
+    dup = _duplicated(frame)
+    if dup.any():
+        first = int(np.flatnonzero(dup)[0]) + 1
+        if table == "cohort":
+            notes.append(
+                f"cohort: {int(dup.sum()):,} row(s) are exact duplicates of an earlier row "
+                f"(first at row {first}); they collapse into one event under the "
+                "first-event rule"
+            )
+        else:
+            notes.append(
+                f"offences: {int(dup.sum()):,} row(s) are exact duplicates of an earlier row "
+                f"(first at row {first}); they are kept and count as separate offences"
+            )
+    if table == "cohort":
+        dob = frame["date_of_birth"].to_numpy().astype("datetime64[D]")
+        idate = frame["index_date"].to_numpy().astype("datetime64[D]")
+        age = _age(dob, idate)
+        for mask, what in (
+            (age < WARN_MIN_AGE, f"aged under {WARN_MIN_AGE}"),
+            (age > WARN_MAX_AGE, f"aged over {WARN_MAX_AGE}"),
+        ):
+            if mask.any():
+                notes.append(
+                    f"cohort: {int(mask.sum()):,} row(s) {what} at index_date "
+                    f"(first at row {int(np.flatnonzero(mask)[0]) + 1})"
+                )
+        fs = frame["first_sanction_date"].to_numpy().astype("datetime64[D]")
+        has = ~np.isnat(fs) & (fs >= dob)
+        young = np.zeros(n, bool)
+        young[has] = _age(dob[has], fs[has]) < MIN_OFFENCE_AGE
+        young |= ~np.isnat(fs) & (fs < dob)
+        if young.any():
+            notes.append(
+                f"cohort: {int(young.sum()):,} row(s) have a first_sanction_date before age "
+                f"{MIN_OFFENCE_AGE} (first at row {int(np.flatnonzero(young)[0]) + 1})"
+            )
+    return notes
+
+
+def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
+    """Cross-table warnings: inconsistent people, offences before age 10."""
+    notes: list[str] = []
+    if len(cohort) == 0:
+        return notes
+    per = cohort.groupby("offender_id", sort=False, observed=True).agg(
+        dob_min=("date_of_birth", "min"),
+        n_dob=("date_of_birth", "nunique"),
+        n_sex=("sex", "nunique"),
+    )
+    incons = int(((per["n_dob"] > 1) | (per["n_sex"] > 1)).sum())
+    if incons:
+        notes.append(
+            f"cohort: {incons:,} offender(s) have more than one date_of_birth or sex "
+            "across their rows"
+        )
+    if len(offences):
+        dob = per["dob_min"].reindex(offences["offender_id"].to_numpy()).to_numpy()
+        dob = dob.astype("datetime64[D]")
+        off = offences["offence_date"].to_numpy().astype("datetime64[D]")
+        has = ~np.isnat(dob)
+        young = np.zeros(len(offences), bool)
+        older = has & (off >= dob)
+        young[older] = _age(dob[older], off[older]) < MIN_OFFENCE_AGE
+        young |= has & (off < dob)
+        if young.any():
+            notes.append(
+                f"offences: {int(young.sum()):,} offence(s) dated before the offender's "
+                f"{MIN_OFFENCE_AGE}th birthday (first at row {int(np.flatnonzero(young)[0]) + 1})"
+            )
+    return notes
+
+
+def _emit(notes: list[str]) -> None:
+    for note in notes:
+        warnings.warn(note, SuspiciousDataWarning, stacklevel=3)
+
+
+def _raise(checked: list[_Checked]) -> None:
+    frames = [c.failures.frame() for c in checked if c.failures]
+    if not frames:
+        return
+    failures = _sorted_failures(frames)
+    bad = [c for c in checked if c.failures]
+    what = " and ".join(f"{c.table} table ({c.label})" for c in bad)
+    what += " is invalid" if len(bad) == 1 else " are invalid"
+    raise ValidationError(_message(failures, what), failures)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def read_cohort(
+    source: Source, *, extract_date: DateLike, lots: LotRegistry | None = None
+) -> pd.DataFrame:
+    """Read and validate the cohort-events table (SPEC §1.1).
+
+    Parameters
+    ----------
+    source : path or pandas.DataFrame
+        A CSV (``.csv``, ``.csv.gz``; UTF-8 with or without BOM, CRLF or LF,
+        ``,`` ``;`` tab or ``|`` delimited) or Parquet (``.parquet``, ``.pq``) file,
+        or a DataFrame.
+    extract_date : str, date or Timestamp
+        The date the data was extracted (required). Dates after it are errors.
+    lots : LotRegistry, optional
+        Lot codes and names to resolve ``lot`` against (default: the 21 TR lots).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical form (see :mod:`pbr.schema`): spec columns first, then
+        extra columns; ``lot`` as the code; row ``i`` is data row ``i + 1``.
+
+    Raises
+    ------
+    pbr.errors.ValidationError
+        Listing every failing (row, column, value, reason) at once.
+
+    Warns
+    -----
+    pbr.errors.SuspiciousDataWarning
+        One per kind of suspicious-but-legal data (exact duplicate rows, ages
+        under 18 or over 90 at the index date, ...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({
+    ...     "offender_id": ["A1", "B2"], "lot": ["CPA01", "Wales"],
+    ...     "index_date": ["2011-01-31", "2011-02-28"], "event_type": ["release"] * 2,
+    ...     "sex": ["M", "F"], "date_of_birth": ["1980-01-01", "1975-06-30"],
+    ...     "em_only": ["no", "Y"]})
+    >>> df = read_cohort(raw, extract_date="2013-12-31")
+    >>> df["lot"].tolist(), df["em_only"].tolist()
+    (['CPA01', 'CPA21'], [False, True])
+    """
+    extract = _extract_day(extract_date)
+    checked = _read(source, "cohort", extract, lots)
+    _raise([checked])
+    _emit(checked.notes)
+    assert checked.frame is not None
+    return checked.frame
+
+
+def read_offences(source: Source, *, extract_date: DateLike) -> pd.DataFrame:
+    """Read and validate the proven-offences table (SPEC §1.2).
+
+    Parameters
+    ----------
+    source : path or pandas.DataFrame
+        CSV or Parquet file, or a DataFrame (see :func:`read_cohort`).
+    extract_date : str, date or Timestamp
+        The date the data was extracted (required).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical form; ``breach`` defaults to ``False``.
+
+    Raises
+    ------
+    pbr.errors.ValidationError
+        Listing every failing (row, column, value, reason) at once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({
+    ...     "offender_id": ["A1"], "offence_date": ["2011-05-01"],
+    ...     "disposal_date": ["2011-04-01"], "disposal_type": ["conviction"]})
+    >>> try:
+    ...     read_offences(raw, extract_date="2013-12-31")
+    ... except ValueError as err:
+    ...     print(err.failures.loc[0, ["row", "column", "reason"]].tolist())
+    [1, 'disposal_date', 'disposal_date before offence_date']
+    """
+    extract = _extract_day(extract_date)
+    checked = _read(source, "offences", extract, None)
+    _raise([checked])
+    _emit(checked.notes)
+    assert checked.frame is not None
+    return checked.frame
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Outcome of :func:`validate` on a clean pair of tables.
+
+    Attributes
+    ----------
+    cohort_rows, offence_rows : int
+        Rows read from each table (every row; nothing is dropped).
+    extract_date : numpy.datetime64
+        The extract date validated against.
+    warnings : tuple of str
+        One message per kind of suspicious-but-legal data.
+    cohort, offences : pandas.DataFrame
+        The loaded canonical tables (so validating also loads).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"], "index_date": ["2011-01-01"],
+    ...                   "event_type": ["release"], "sex": ["M"], "date_of_birth": ["1980-01-01"]})
+    >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": ["2011-03-01"],
+    ...                   "disposal_date": ["2011-04-01"], "disposal_type": ["caution"]})
+    >>> validate(c, o, extract_date="2012-12-31").summary()
+    'valid: cohort 1 row(s), offences 1 row(s), extract date 2012-12-31, 0 warning(s)'
+    """
+
+    cohort_rows: int
+    offence_rows: int
+    extract_date: np.datetime64
+    warnings: tuple[str, ...]
+    cohort: pd.DataFrame = field(repr=False, compare=False)
+    offences: pd.DataFrame = field(repr=False, compare=False)
+
+    def summary(self) -> str:
+        """One-line summary of the validated inputs."""
+        return (
+            f"valid: cohort {self.cohort_rows:,} row(s), offences {self.offence_rows:,} row(s), "
+            f"extract date {self.extract_date}, {len(self.warnings)} warning(s)"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-table row and offender counts and date ranges."""
+        rows = []
+        for name, df, col in (
+            ("cohort", self.cohort, "index_date"),
+            ("offences", self.offences, "offence_date"),
+        ):
+            dates = df[col]
+            rows.append(
+                {
+                    "table": name,
+                    "rows": len(df),
+                    "offenders": int(df["offender_id"].nunique()),
+                    "date_column": col,
+                    "first_date": dates.min() if len(df) else pd.NaT,
+                    "last_date": dates.max() if len(df) else pd.NaT,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Alias of :meth:`to_frame`."""
+        return self.to_frame()
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{w}</li>" for w in self.warnings)
+        warn = f"<p>Warnings:</p><ul>{items}</ul>" if self.warnings else ""
+        return f"<p><b>{self.summary()}</b></p>" + self.to_frame().to_html(index=False) + warn
+
+
+def validate(
+    cohort: Source,
+    offences: Source,
+    *,
+    extract_date: DateLike,
+    lots: LotRegistry | None = None,
+) -> ValidationReport:
+    """Read and validate both input tables, reporting the failures of both at once.
+
+    Parameters
+    ----------
+    cohort, offences : path or pandas.DataFrame
+        The two tables (see :func:`read_cohort`, :func:`read_offences`).
+    extract_date : str, date or Timestamp
+        The date the data was extracted (required).
+    lots : LotRegistry, optional
+        Lot registry (default: the 21 TR lots).
+
+    Returns
+    -------
+    ValidationReport
+        Row counts, warnings and the loaded tables.
+
+    Raises
+    ------
+    pbr.errors.ValidationError
+        One error listing the failures of both tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["Atlantis"], "index_date": ["2011-01-01"],
+    ...                   "event_type": ["release"], "sex": ["X"], "date_of_birth": ["1980-01-01"]})
+    >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": ["2011-13-01"],
+    ...                   "disposal_date": ["2011-04-01"], "disposal_type": ["caution"]})
+    >>> try:
+    ...     validate(c, o, extract_date="2012-12-31")
+    ... except ValueError as err:
+    ...     print(err.failures[["table", "column", "value"]].to_string(index=False))
+       table       column      value
+      cohort          lot   Atlantis
+      cohort          sex          X
+    offences offence_date 2011-13-01
+    """
+    extract = _extract_day(extract_date)
+    c = _read(cohort, "cohort", extract, lots)
+    o = _read(offences, "offences", extract, None)
+    _raise([c, o])
+    assert c.frame is not None and o.frame is not None
+    notes = c.notes + o.notes + _person_warnings(c.frame, o.frame)
+    _emit(notes)
+    return ValidationReport(
+        cohort_rows=len(c.frame),
+        offence_rows=len(o.frame),
+        extract_date=extract,
+        warnings=tuple(notes),
+        cohort=c.frame,
+        offences=o.frame,
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _spec_for(df: pd.DataFrame, table: TableName | None) -> tuple[ColumnSpec, ...]:
+    if table is not None:
+        if table not in _SPECS:
+            raise PbrError(f"table must be 'cohort' or 'offences', got {table!r}")
+        return _SPECS[table]
+    if "index_date" in df.columns:
+        return COHORT_COLUMNS
+    if "offence_date" in df.columns:
+        return OFFENCE_COLUMNS
+    raise PbrError("cannot tell the table kind: pass table='cohort' or table='offences'")
+
+
+def _column_to_arrow(s: pd.Series, spec: ColumnSpec) -> pa.Array:
+    if spec.kind == "date":
+        days, bad = _parse_dates(_series_to_arrow(s))
+        if bad.any():
+            raise PbrError(
+                f"column {spec.name}: row {int(np.flatnonzero(bad)[0]) + 1} is not a date"
+            )
+        mask = np.isnat(days)
+        return pa.array(days, type=pa.date32(), mask=mask)
+    if spec.kind == "bool":
+        vals, bad = _parse_bools(_series_to_arrow(s), bool(spec.default))
+        if bad.any():
+            raise PbrError(
+                f"column {spec.name}: row {int(np.flatnonzero(bad)[0]) + 1} is not a boolean"
+            )
+        return pa.array(vals, type=pa.bool_())
+    if spec.kind == "int":
+        ivals, present, bad = _parse_ints(_series_to_arrow(s))
+        if bad.any():
+            raise PbrError(
+                f"column {spec.name}: row {int(np.flatnonzero(bad)[0]) + 1} is not a whole number"
+            )
+        return pa.array(ivals, type=pa.int64(), mask=~present)
+    return _to_text(_series_to_arrow(s))
+
+
+def write_table(
+    df: pd.DataFrame, path: str | os.PathLike[str], *, table: TableName | None = None
+) -> Path:
+    """Write a cohort or offences table to CSV or Parquet with the explicit schema.
+
+    The spec columns that are present are written first, in spec order, with
+    the types of :func:`pbr.schema.arrow_schema` (dates as ISO ``YYYY-MM-DD``
+    in CSV, ``date32`` in Parquet; booleans as ``true``/``false``; missing
+    values as empty cells), followed by any extra columns. The format follows
+    the suffix: ``.parquet``/``.pq`` → Parquet, anything else → CSV (gzip when
+    it ends in ``.gz``). Reading the file back with :func:`read_cohort` /
+    :func:`read_offences` gives an equal frame.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Table to write (canonical form or raw strings).
+    path : path
+        Destination file.
+    table : {"cohort", "offences"}, optional
+        Which spec to use; inferred from the columns when omitted.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": ["2012-02-29"],
+    ...                   "disposal_date": ["2012-03-31"], "disposal_type": ["caution"]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_table(o, d + "/offences.csv")
+    ...     print(p.read_text().splitlines()[1])
+    "A",2012-02-29,2012-03-31,"caution"
+    """
+    spec = _spec_for(df, table)
+    out = Path(path)
+    names = [c.name for c in spec if c.name in df.columns]
+    extras = [str(c) for c in df.columns if str(c) not in names]
+    arrays: list[pa.Array] = []
+    fields: list[pa.Field] = []
+    schema = arrow_schema(spec)
+    for c in spec:
+        if c.name in df.columns:
+            arrays.append(_column_to_arrow(df[c.name].reset_index(drop=True), c))
+            fields.append(schema.field(c.name))
+    for name in extras:
+        arr = _series_to_arrow(df[name].reset_index(drop=True))
+        arrays.append(arr)
+        fields.append(pa.field(name, arr.type))
+    t = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    if out.name.lower().endswith(_PARQUET_SUFFIXES):
+        pq.write_table(t, out)
+        return out
+    with _open_out(out) as fh:
+        pacsv.write_csv(t, fh, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return out
+
+
+@contextmanager
+def _open_out(path: Path) -> Iterator[Any]:
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "wb") as fh:
+            yield fh
+    else:
+        with path.open("wb") as fh:
+            yield fh
