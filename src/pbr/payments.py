@@ -1,0 +1,1117 @@
+"""The payment engine: contract × assessment table → statement of payment lines (SPEC §7).
+
+The engine's input is an **assessment table**: aggregate rows, one per
+``lot × period``, as produced by ``pbr.baseline.compare_to_baseline`` from
+microdata or read from a published measures table. Columns used (per component):
+
+``binary`` (quarterly rows, labels like ``2015Q4``)
+    required ``lot, period, cohort_size`` (N), ``reoffenders`` (O),
+    ``baseline_binary``; expected reoffenders from ``expected_reoffenders`` (E),
+    else ``expected_rate × N``, else ``baseline_binary × N`` (unadjusted);
+    optional ``expected_variance`` (V; missing → binomial approximation
+    ``N e(1 − e)`` as in :func:`pbr.adjustment.binary_test`), ``reoffences``,
+    ``status`` (``final``/``interim``; missing = final).
+``frequency`` (annual rows: ``2015/16`` or ``2015``; or ``annual_table``)
+    ``per_reoffender``: ``reoffences_per_reoffender`` (else ``reoffences /
+    reoffenders``) and ``baseline_frequency``; ``per_offender``:
+    ``reoffences_per_offender`` (else ``reoffences / cohort_size``) and
+    ``baseline_reoffences_per_offender``. Significance (Welch,
+    :func:`pbr.adjustment.frequency_test`) needs ``frequency_sd,
+    baseline_frequency_sd, baseline_reoffenders``; without them it cannot be
+    computed, which is an error only when the contract requires significance.
+    The binary hurdle uses the same row's binary columns.
+
+Statistics are always recomputed with the contract's ``alpha`` and ``form``
+through :mod:`pbr.adjustment`; ``z``/``p_value``/``outcome`` columns in the
+input are ignored.
+
+Peterborough (``scheme = "peterborough_sib"``) table, one row per cohort:
+``cohort``, ``treated_n``, ``treated_events`` or ``treated_events_per_100``,
+``comparison_events_per_100`` or (``comparison_n`` and ``comparison_events``);
+optional ``lot`` (default ``PETERBOROUGH``) and ``status``.
+
+Doncaster (``scheme = "doncaster"``) table, one row per annual cohort:
+``cohort``, ``core_contract_value`` and either ``cohort_rate`` and
+``baseline_rate`` (proportions), or ``cohort_size``, ``reconvicted`` and
+``baseline_rate``, or ``change_pp`` directly; optional ``lot`` (default
+``DONCASTER``) and ``status``.
+
+Money: every line's ``amount = price × units`` is computed in
+:class:`~decimal.Decimal` (units converted from their float by ``repr``) and
+rounded **once** with the contract's rounding (default ``ROUND_HALF_UP`` to the
+penny); totals are exact sums of rounded lines.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from pbr.contracts import preset
+>>> from pbr.payments import pay
+>>> t = pd.DataFrame({"lot": ["CPA01"], "period": ["2015Q4"], "cohort_size": [1000],
+...                   "reoffenders": [450], "expected_reoffenders": [500.0],
+...                   "expected_variance": [250.0], "baseline_binary": [0.5]})
+>>> s = pay(preset("tr_crc"), t)
+>>> line = s.lines.iloc[0]
+>>> line["component"], line["outcome"], float(line["units"]), line["amount"]
+('binary', 'significant_reduction', 50.0, Decimal('75000.00'))
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from pbr.adjustment import binary_test, frequency_test
+from pbr.contracts import Contract
+from pbr.errors import InterimMeasureError, PbrError
+
+__all__ = [
+    "COMPONENTS",
+    "LINE_COLUMNS",
+    "Statement",
+    "pay",
+    "pay_from_files",
+    "read_table",
+]
+
+#: Line components in statement order.
+COMPONENTS = (
+    "binary",
+    "frequency",
+    "cohort_outcome",
+    "pooled_outcome",
+    "target",
+    "fee_for_service",
+    "cap",
+    "collar",
+    "total_cap",
+)
+
+#: Statement line columns, in order.
+LINE_COLUMNS = (
+    "lot",
+    "period",
+    "component",
+    "item",
+    "status",
+    "cohort_size",
+    "reoffenders",
+    "reoffences",
+    "expected_reoffenders",
+    "baseline",
+    "observed",
+    "adjusted_rate",
+    "change",
+    "z",
+    "p_value",
+    "outcome",
+    "price",
+    "units",
+    "amount",
+    "provisional",
+    "termination",
+    "note",
+)
+
+FLOAT_COLUMNS = (
+    "cohort_size",
+    "reoffenders",
+    "reoffences",
+    "expected_reoffenders",
+    "baseline",
+    "observed",
+    "adjusted_rate",
+    "change",
+    "z",
+    "p_value",
+    "units",
+)
+MONEY_COLUMNS = ("price", "amount")
+PBR_INCOME = ("binary", "frequency", "cohort_outcome", "pooled_outcome")
+DEDUCTIONS = ("binary", "target")
+
+_QUARTER = re.compile(r"^\d{4}Q[1-4]$")
+_FY = re.compile(r"^\d{4}/\d{2}$")
+_CY = re.compile(r"^\d{4}$")
+_ZERO = Decimal("0.00")
+
+
+def _period_kind(label: str) -> str:
+    if _QUARTER.match(label):
+        return "quarter"
+    if _FY.match(label):
+        return "financial_year"
+    if _CY.match(label):
+        return "calendar_year"
+    return "other"
+
+
+def _contract_year(label: str, kind: str) -> str:
+    """The contract year a period belongs to (quarters map into years; others as-is)."""
+    if _QUARTER.match(label):
+        y, q = int(label[:4]), int(label[-1])
+        if kind == "calendar_year":
+            return str(y)
+        start = y - 1 if q == 1 else y
+        return f"{start}/{(start + 1) % 100:02d}"
+    return label
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(repr(float(x)))
+
+
+# --------------------------------------------------------------------------- statement
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A payment statement: one line per (lot, period, component[, item]).
+
+    Attributes
+    ----------
+    contract : Contract
+    lines : pandas.DataFrame
+        Columns :data:`LINE_COLUMNS`; ``price`` and ``amount`` hold
+        :class:`~decimal.Decimal`; sorted by lot, period, component order, item.
+    provisional : bool
+        True when interim measures were paid with ``allow_interim=True``.
+    provenance : Mapping
+        Inputs and parameters recorded for the audit manifest.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pbr.contracts import preset
+    >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
+    ...                   "reoffenders": [50], "expected_reoffenders": [50.0],
+    ...                   "baseline_binary": [0.5]})
+    >>> s = pay(preset("tr_crc"), t)
+    >>> s.total
+    Decimal('0.00')
+    """
+
+    contract: Contract
+    lines: pd.DataFrame
+    provisional: bool = False
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The lines (alias of :attr:`lines`)."""
+        return self.lines
+
+    @property
+    def total(self) -> Decimal:
+        """Exact sum of the rounded line amounts."""
+        return sum(self.lines["amount"], _ZERO)
+
+    def totals_by_lot(self) -> pd.DataFrame:
+        """Total per lot (Decimal), sorted by lot.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from pbr.contracts import preset
+        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
+        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> pay(preset("tr_crc"), t).totals_by_lot().to_dict("records")
+        [{'lot': 'A', 'total': Decimal('0.00')}]
+        """
+        lots = sorted(set(self.lines["lot"]))
+        totals = [sum(self.lines.loc[self.lines["lot"] == lot, "amount"], _ZERO) for lot in lots]
+        return pd.DataFrame({"lot": pd.Series(lots, dtype=object), "total": totals})
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the lines.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from pbr.contracts import preset
+        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
+        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> list(pay(preset("tr_crc"), t).to_frame().columns[:3])
+        ['lot', 'period', 'component']
+        """
+        return self.lines.copy()
+
+    def summary(self) -> str:
+        """Readable totals by lot and component.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from pbr.contracts import preset
+        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
+        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> print(pay(preset("tr_crc"), t).summary().splitlines()[0])
+        Statement for contract 'tr_crc' (scheme tr_crc): 1 line(s), total £0.00
+        """
+        head = (
+            f"Statement for contract {self.contract.name!r} (scheme {self.contract.scheme}): "
+            f"{len(self.lines)} line(s), total £{self.total}"
+        )
+        out = [head]
+        if self.provisional:
+            out.append("PROVISIONAL: computed on interim measures")
+        if self.contract.prices_are_illustrative:
+            out.append("NOTE: the contract's prices are illustrative")
+        for lot in sorted(set(self.lines["lot"])):
+            sub = self.lines[self.lines["lot"] == lot]
+            parts = []
+            for comp in COMPONENTS:
+                amounts = sub.loc[sub["component"] == comp, "amount"]
+                if len(amounts):
+                    parts.append(f"{comp} £{sum(amounts, _ZERO)}")
+            out.append(f"  {lot}: £{sum(sub['amount'], _ZERO)} ({', '.join(parts)})")
+        flagged = self.lines[self.lines["termination"]]
+        for _, r in flagged.iterrows():
+            out.append(f"  TERMINATION FLAG: {r['lot']} {r['period']} ({r['note']})")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        head = html.escape(self.summary().splitlines()[0])
+        return f"<p><b>{head}</b></p>" + self.lines.to_html(index=False)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Stacked bar chart of the amount per lot by component; returns the Axes.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from pbr.contracts import preset
+        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
+        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> ax = pay(preset("tr_crc"), t).plot()
+        >>> ax.get_ylabel()
+        'amount (£)'
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 4))
+        lots = sorted(set(self.lines["lot"]))
+        x = np.arange(len(lots))
+        pos = np.zeros(len(lots))
+        neg = np.zeros(len(lots))
+        for comp in COMPONENTS:
+            sub = self.lines[self.lines["component"] == comp]
+            if sub.empty:
+                continue
+            vals = np.array(
+                [float(sum(sub.loc[sub["lot"] == lot, "amount"], _ZERO)) for lot in lots]
+            )
+            bottom = np.where(vals >= 0, pos, neg)
+            ax.bar(x, vals, bottom=bottom, label=comp)
+            pos += np.where(vals >= 0, vals, 0)
+            neg += np.where(vals < 0, vals, 0)
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xticks(x, lots, rotation=90 if len(lots) > 6 else 0)
+        ax.set_ylabel("amount (£)")
+        ax.set_title(f"Payments by lot: {self.contract.name}")
+        if len(lots):
+            ax.legend(fontsize="small")
+        return ax
+
+    def write(self, directory: str | Path) -> Path:
+        """Write statement.csv/.json/.parquet and manifest.json (see :mod:`pbr.audit`).
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile
+        >>> from pbr.contracts import preset
+        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
+        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> d = pay(preset("tr_crc"), t).write(tempfile.mkdtemp())
+        >>> sorted(p.name for p in d.iterdir())
+        ['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet']
+        """
+        from pbr.audit import write_statement
+
+        return write_statement(self, directory)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_table(assessment: Any, name: str) -> pd.DataFrame:
+    table = getattr(assessment, "table", assessment)
+    if not isinstance(table, pd.DataFrame):
+        raise PbrError(
+            f"{name}: expected a DataFrame or an object with .table, got "
+            f"{type(assessment).__name__}"
+        )
+    return table.reset_index(drop=True)
+
+
+def _require(table: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    missing = [c for c in cols if c not in table.columns]
+    if missing:
+        raise PbrError(f"{what}: missing column(s) {', '.join(missing)}")
+
+
+def _num(table: pd.DataFrame, col: str, what: str) -> np.ndarray:
+    try:
+        return np.asarray(pd.to_numeric(table[col], errors="raise"), dtype=float)
+    except (ValueError, TypeError):
+        bad = table[col][pd.to_numeric(table[col], errors="coerce").isna() & table[col].notna()]
+        raise PbrError(
+            f"{what}: column {col!r} is not numeric (row {int(bad.index[0]) + 1}: {bad.iloc[0]!r})"
+        ) from None
+
+
+def _opt(table: pd.DataFrame, col: str, what: str) -> np.ndarray | None:
+    if col not in table.columns:
+        return None
+    return _num(table, col, what)
+
+
+def _strings(table: pd.DataFrame, col: str, default: str) -> list[str]:
+    if col not in table.columns:
+        return [default] * len(table)
+    return ["" if pd.isna(v) else str(v) for v in table[col]]
+
+
+def _statuses(table: pd.DataFrame) -> list[str]:
+    return [s or "final" for s in _strings(table, "status", "final")]
+
+
+def _filter(table: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    keep = np.ones(len(table), dtype=bool)
+    if contract.lots and "lot" in table.columns:
+        keep &= table["lot"].astype(str).isin(contract.lots).to_numpy()
+    if contract.periods and "period" in table.columns:
+        keep &= table["period"].astype(str).isin(contract.periods).to_numpy()
+    return table.loc[keep].reset_index(drop=True)
+
+
+def _check_interim(rows: list[tuple[str, str, str]], allow_interim: bool) -> bool:
+    interim = [(lot, period) for lot, period, status in rows if status == "interim"]
+    if interim and not allow_interim:
+        shown = ", ".join(f"{lot} {period}" for lot, period in interim[:10])
+        more = f" and {len(interim) - 10} more" if len(interim) > 10 else ""
+        raise InterimMeasureError(
+            f"{len(interim)} row(s) are interim measures ({shown}{more}); payment needs final "
+            "measures — pass allow_interim=True (--allow-interim) for a provisional statement"
+        )
+    bad = sorted({s for _, _, s in rows if s not in ("final", "interim")})
+    if bad:
+        raise PbrError(f"status: unknown value(s) {', '.join(bad)} (expected final or interim)")
+    return bool(interim)
+
+
+def _line(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = dict.fromkeys(LINE_COLUMNS, np.nan)
+    base.update(item="", status="final", outcome="", note="", termination=False, provisional=False)
+    base.update(kw)
+    return base
+
+
+def _money_line(contract: Contract, price: Decimal, units: float, **kw: Any) -> dict[str, Any]:
+    amount = contract.rounding.apply(price * _dec(units)) if units != 0 else _ZERO
+    return _line(price=price, units=float(units), amount=amount, **kw)
+
+
+# --------------------------------------------------------------------------- components
+
+
+def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, np.ndarray]:
+    _require(t, ("lot", "period", "cohort_size", "reoffenders", "baseline_binary"), what)
+    n = _num(t, "cohort_size", what)
+    o = _num(t, "reoffenders", what)
+    b = _num(t, "baseline_binary", what)
+    e = _opt(t, "expected_reoffenders", what)
+    if e is None:
+        rate = _opt(t, "expected_rate", what)
+        e = rate * n if rate is not None else b * n
+    v = _opt(t, "expected_variance", what)
+    if v is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            er = np.where(n > 0, e / np.where(n > 0, n, 1), np.nan)
+        v = np.where(np.isnan(v), n * er * (1 - er), v)
+    bt = binary_test(o, e, n, b, variance=v, alpha=contract.alpha, form=contract.form)  # type: ignore[arg-type]
+    r = _opt(t, "reoffences", what)
+    return {
+        "n": n,
+        "o": o,
+        "e": e,
+        "b": b,
+        "r": r if r is not None else np.full(len(t), np.nan),
+        "adjusted": bt["adjusted_rate"].to_numpy(),
+        "change": bt["change_pp"].to_numpy(),
+        "z": bt["z"].to_numpy(),
+        "p": bt["p_value"].to_numpy(),
+        "outcome": bt["outcome"].to_numpy().astype(str),
+    }
+
+
+def _binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
+    comp = contract.binary
+    assert comp is not None
+    s = _binary_stats(t, contract, "binary assessment table")
+    lots, periods, statuses = _strings(t, "lot", ""), _strings(t, "period", ""), _statuses(t)
+    out = []
+    for i in range(len(t)):
+        outcome = s["outcome"][i]
+        units = s["e"][i] - s["o"][i]
+        if outcome == "significant_reduction":
+            price, note = comp.price_per_reoffender_avoided, "payment: significant reduction"
+        elif outcome == "significant_increase":
+            price, note = comp.deduction_price, "deduction: significant increase"
+        else:
+            price, units, note = comp.price_per_reoffender_avoided, 0.0, "no significant change"
+        term = bool(
+            (comp.termination_rate_pp is not None and s["change"][i] > comp.termination_rate_pp)
+            or (comp.termination_point is not None and s["adjusted"][i] > comp.termination_point)
+        )
+        if term:
+            note += "; termination point exceeded"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            observed = s["o"][i] / s["n"][i] if s["n"][i] > 0 else np.nan
+        out.append(
+            _money_line(
+                contract,
+                price,
+                units,
+                lot=lots[i],
+                period=periods[i],
+                component="binary",
+                status=statuses[i],
+                cohort_size=s["n"][i],
+                reoffenders=s["o"][i],
+                reoffences=s["r"][i],
+                expected_reoffenders=s["e"][i],
+                baseline=s["b"][i],
+                observed=observed,
+                adjusted_rate=s["adjusted"][i],
+                change=s["change"][i],
+                z=s["z"][i],
+                p_value=s["p"][i],
+                outcome=outcome,
+                termination=term,
+                note=note,
+            )
+        )
+    return out
+
+
+def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
+    comp = contract.frequency
+    assert comp is not None
+    what = "frequency (annual) assessment table"
+    _require(t, ("lot", "period", "cohort_size", "reoffenders"), what)
+    n = _num(t, "cohort_size", what)
+    o = _num(t, "reoffenders", what)
+    r = _opt(t, "reoffences", what)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if comp.measure == "per_reoffender":
+            obs = _opt(t, "reoffences_per_reoffender", what)
+            if obs is None:
+                if r is None:
+                    raise PbrError(f"{what}: needs reoffences_per_reoffender or reoffences")
+                obs = np.where(o > 0, r / np.where(o > 0, o, 1), np.nan)
+            _require(t, ("baseline_frequency",), what)
+            base = _num(t, "baseline_frequency", what)
+            mult = o
+        else:
+            obs = _opt(t, "reoffences_per_offender", what)
+            if obs is None:
+                if r is None:
+                    raise PbrError(f"{what}: needs reoffences_per_offender or reoffences")
+                obs = np.where(n > 0, r / np.where(n > 0, n, 1), np.nan)
+            _require(t, ("baseline_reoffences_per_offender",), what)
+            base = _num(t, "baseline_reoffences_per_offender", what)
+            mult = n
+    sd_cols = ("frequency_sd", "baseline_frequency_sd", "baseline_reoffenders")
+    if comp.measure == "per_reoffender" and all(c in t.columns for c in sd_cols):
+        ft = frequency_test(
+            obs,
+            _num(t, "frequency_sd", what),
+            o,
+            base,
+            _num(t, "baseline_frequency_sd", what),
+            _num(t, "baseline_reoffenders", what),
+            alpha=contract.alpha,
+        )
+        z = ft["frequency_t"].to_numpy()
+        p = ft["frequency_p_value"].to_numpy()
+        f_out = ft["frequency_outcome"].to_numpy().astype(str)
+    else:
+        if comp.require_significance:
+            raise PbrError(
+                f"{what}: the contract requires frequency significance "
+                "(frequency.require_significance = true) but the table lacks "
+                f"{', '.join(c for c in sd_cols if c not in t.columns)}; frequency "
+                "significance cannot be computed"
+            )
+        z = p = np.full(len(t), np.nan)
+        f_out = np.full(len(t), "not_tested")
+    if comp.binary_hurdle:
+        hurdle = _binary_stats(t, contract, f"{what} (binary hurdle)")["outcome"]
+    else:
+        hurdle = np.full(len(t), "")
+    lots, periods, statuses = _strings(t, "lot", ""), _strings(t, "period", ""), _statuses(t)
+    out = []
+    for i in range(len(t)):
+        avoided = (base[i] - obs[i]) * mult[i]
+        if np.isnan(avoided):
+            units, note = 0.0, "frequency undefined (no reoffenders)"
+        elif avoided <= 0:
+            units, note = 0.0, "no reduction in frequency"
+        elif comp.binary_hurdle and hurdle[i] != "significant_reduction":
+            units, note = 0.0, f"binary hurdle not met ({hurdle[i]})"
+        elif comp.require_significance and f_out[i] != "significant_reduction":
+            units, note = 0.0, f"frequency change not significant ({f_out[i]})"
+        else:
+            units, note = float(avoided), "payment: reoffences avoided"
+        out.append(
+            _money_line(
+                contract,
+                comp.price_per_reoffence_avoided,
+                units,
+                lot=lots[i],
+                period=periods[i],
+                component="frequency",
+                status=statuses[i],
+                cohort_size=n[i],
+                reoffenders=o[i],
+                reoffences=np.nan if r is None else r[i],
+                baseline=base[i],
+                observed=obs[i],
+                change=obs[i] - base[i],
+                z=z[i],
+                p_value=p[i],
+                outcome=f_out[i],
+                note=note,
+            )
+        )
+    return out
+
+
+def _fee_lines(volumes: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
+    what = "volumes table"
+    _require(volumes, ("lot", "period", "unit", "volume"), what)
+    volumes = _filter(volumes, contract)
+    vol = _num(volumes, "volume", what)
+    if np.any(np.isnan(vol)) or np.any(vol < 0):
+        i = int(np.flatnonzero(np.isnan(vol) | (vol < 0))[0])
+        raise PbrError(
+            f"{what}: row {i + 1}: volume must be >= 0, got {volumes['volume'].iloc[i]!r}"
+        )
+    units_known = {b.unit for b in contract.fee_for_service}
+    lots, periods, units = (_strings(volumes, c, "") for c in ("lot", "period", "unit"))
+    out = []
+    for i in range(len(volumes)):
+        if units[i] not in units_known:
+            raise PbrError(
+                f"{what}: row {i + 1}: unit {units[i]!r} has no fee_for_service band "
+                f"(contract units: {', '.join(sorted(units_known)) or 'none'})"
+            )
+        for band in contract.fee_for_service:
+            if band.unit != units[i]:
+                continue
+            hi = np.inf if band.max_volume is None else band.max_volume
+            in_band = max(0.0, min(vol[i], hi) - band.min_volume)
+            out.append(
+                _money_line(
+                    contract,
+                    band.price_per_unit,
+                    in_band,
+                    lot=lots[i],
+                    period=periods[i],
+                    component="fee_for_service",
+                    item=band.name,
+                    note=f"{vol[i]:g} {band.unit}(s) in total",
+                )
+            )
+    return out
+
+
+def _peterborough_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
+    comp = contract.comparison
+    assert comp is not None
+    what = "Peterborough table"
+    _require(t, ("cohort", "treated_n"), what)
+    n = _num(t, "treated_n", what)
+    if "treated_events" in t.columns:
+        t100 = 100 * _num(t, "treated_events", what) / n
+    else:
+        _require(t, ("treated_events_per_100",), what)
+        t100 = _num(t, "treated_events_per_100", what)
+    if "comparison_events_per_100" in t.columns:
+        c100 = _num(t, "comparison_events_per_100", what)
+    else:
+        _require(t, ("comparison_n", "comparison_events"), what)
+        c100 = 100 * _num(t, "comparison_events", what) / _num(t, "comparison_n", what)
+    if np.any(~(n > 0)) or np.any(~(c100 > 0)):
+        i = int(np.flatnonzero(~(n > 0) | ~(c100 > 0))[0])
+        raise PbrError(f"{what}: row {i + 1}: treated_n and the comparison rate must be > 0")
+    cohorts = _strings(t, "cohort", "")
+    lots, statuses = _strings(t, "lot", "PETERBOROUGH"), _statuses(t)
+    rr = 1 - t100 / c100
+    avoided = (c100 - t100) / 100 * n
+    out = []
+    paid_units = 0.0
+    for i in range(len(t)):
+        ok = round(float(rr[i]), 10) >= comp.cohort_threshold
+        units = float(avoided[i]) if ok else 0.0
+        paid_units += units
+        note = (
+            f"relative reduction {rr[i]:.1%} "
+            f"{'>=' if ok else '<'} cohort threshold {comp.cohort_threshold:.1%}"
+        )
+        out.append(
+            _money_line(
+                contract,
+                comp.price_per_event_avoided,
+                units,
+                lot=lots[i],
+                period=f"cohort {cohorts[i]}",
+                component="cohort_outcome",
+                status=statuses[i],
+                cohort_size=n[i],
+                baseline=c100[i],
+                observed=t100[i],
+                change=rr[i],
+                outcome="threshold_met" if ok else "threshold_not_met",
+                note=note,
+            )
+        )
+    # pooled assessment: once at least two cohorts are present
+    if len(t) >= 2:
+        total_n = n.sum()
+        pt = float((t100 * n).sum() / total_n)
+        pc = float((c100 * n).sum() / total_n)
+        prr = 1 - pt / pc
+        ok = round(prr, 10) >= comp.pooled_threshold
+        pooled_avoided = (pc - pt) / 100 * total_n
+        units = max(0.0, pooled_avoided - paid_units) if ok else 0.0
+        note = (
+            f"pooled relative reduction {prr:.1%} {'>=' if ok else '<'} pooled threshold "
+            f"{comp.pooled_threshold:.1%}; units = pooled events avoided "
+            f"({pooled_avoided:.2f}) less units already paid by cohorts ({paid_units:.2f})"
+        )
+        out.append(
+            _money_line(
+                contract,
+                comp.price_per_event_avoided,
+                units,
+                lot=lots[0],
+                period="pooled",
+                component="pooled_outcome",
+                status="interim" if "interim" in statuses else "final",
+                cohort_size=total_n,
+                baseline=pc,
+                observed=pt,
+                change=prr,
+                outcome="threshold_met" if ok else "threshold_not_met",
+                note=note,
+            )
+        )
+    return out
+
+
+def _doncaster_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
+    comp = contract.target
+    assert comp is not None
+    what = "Doncaster table"
+    _require(t, ("cohort", "core_contract_value"), what)
+    n = _opt(t, "cohort_size", what)
+    base = _opt(t, "baseline_rate", what)
+    rate = _opt(t, "cohort_rate", what)
+    if rate is None and n is not None and "reconvicted" in t.columns:
+        rate = _num(t, "reconvicted", what) / n
+    if rate is not None and base is not None:
+        change = 100 * (rate - base)
+    elif "change_pp" in t.columns:
+        change = _num(t, "change_pp", what)
+    else:
+        raise PbrError(
+            f"{what}: needs cohort_rate and baseline_rate, or cohort_size, reconvicted "
+            "and baseline_rate, or change_pp"
+        )
+    cohorts, lots, statuses = (
+        _strings(t, "cohort", ""),
+        _strings(t, "lot", "DONCASTER"),
+        _statuses(t),
+    )
+    out = []
+    for i in range(len(t)):
+        raw = str(t["core_contract_value"].iloc[i]).strip()
+        try:
+            value = Decimal(raw)
+        except ArithmeticError:
+            raise PbrError(
+                f"{what}: row {i + 1}: core_contract_value {raw!r} is not an amount"
+            ) from None
+        if not value.is_finite() or value < 0:
+            raise PbrError(f"{what}: row {i + 1}: core_contract_value must be >= 0, got {raw}")
+        if np.isnan(change[i]):
+            raise PbrError(f"{what}: row {i + 1}: the change against the baseline is missing")
+        met = round(float(change[i]), 10) <= -comp.reduction_pp
+        share = _ZERO if met else -comp.repayment_share
+        amount = contract.rounding.apply(value * share)
+        out.append(
+            _line(
+                lot=lots[i],
+                period=f"cohort {cohorts[i]}",
+                component="target",
+                status=statuses[i],
+                cohort_size=np.nan if n is None else n[i],
+                baseline=np.nan if base is None else base[i],
+                observed=np.nan if rate is None else rate[i],
+                change=change[i],
+                outcome="target_met" if met else "target_missed",
+                price=value,
+                units=float(share),
+                amount=amount,
+                note=(
+                    f"change {change[i]:+.1f} pp vs target -{comp.reduction_pp:g} pp: "
+                    + (
+                        "met"
+                        if met
+                        else f"missed, repay {comp.repayment_share} of core contract value"
+                    )
+                ),
+            )
+        )
+    return out
+
+
+def _cap_collar_lines(lines: list[dict[str, Any]], contract: Contract) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    cap = contract.caps.pbr_income_per_lot_per_year
+    collar = contract.collars.deductions_per_lot_per_year
+    income: dict[tuple[str, str], Decimal] = {}
+    deductions: dict[tuple[str, str], Decimal] = {}
+    for ln in lines:
+        key = (ln["lot"], _contract_year(ln["period"], contract.contract_year))
+        if ln["component"] in PBR_INCOME and ln["amount"] > 0:
+            income[key] = income.get(key, _ZERO) + ln["amount"]
+        if ln["component"] in DEDUCTIONS and ln["amount"] < 0:
+            deductions[key] = deductions.get(key, _ZERO) + ln["amount"]
+    if cap is not None:
+        for (lot, year), inc in sorted(income.items()):
+            if inc > cap:
+                out.append(
+                    _line(
+                        lot=lot,
+                        period=year,
+                        component="cap",
+                        price=cap,
+                        units=1.0,
+                        amount=contract.rounding.apply(cap - inc),
+                        note=f"PbR income £{inc} capped at £{cap} per lot per year",
+                    )
+                )
+    if collar is not None:
+        for (lot, year), ded in sorted(deductions.items()):
+            if -ded > collar:
+                out.append(
+                    _line(
+                        lot=lot,
+                        period=year,
+                        component="collar",
+                        price=collar,
+                        units=1.0,
+                        amount=contract.rounding.apply(-ded - collar),
+                        note=f"deductions £{-ded} collared at £{collar} per lot per year",
+                    )
+                )
+    total_cap = contract.caps.total_pbr_income
+    if total_cap is not None:
+        net = sum(
+            (ln["amount"] for ln in lines if ln["component"] in PBR_INCOME and ln["amount"] > 0),
+            _ZERO,
+        )
+        net += sum((ln["amount"] for ln in out if ln["component"] == "cap"), _ZERO)
+        if net > total_cap:
+            out.append(
+                _line(
+                    lot="ALL",
+                    period="ALL",
+                    component="total_cap",
+                    price=total_cap,
+                    units=1.0,
+                    amount=contract.rounding.apply(total_cap - net),
+                    note=f"total PbR income £{net} capped at £{total_cap}",
+                )
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- pay
+
+
+def pay(
+    contract: Contract,
+    assessment: Any,
+    *,
+    volumes: pd.DataFrame | None = None,
+    allow_interim: bool = False,
+    annual_table: Any = None,
+) -> Statement:
+    """Compute a payment statement from a contract and an assessment table.
+
+    Parameters
+    ----------
+    contract : Contract
+    assessment : pandas.DataFrame or object with ``.table``
+        An assessment table (module notes list the columns per component), or
+        for the Peterborough/Doncaster schemes their aggregate table. Quarterly
+        rows feed ``binary``; annual rows (``2015/16``, ``2015``) feed
+        ``frequency`` unless ``annual_table`` is given.
+    volumes : pandas.DataFrame, optional
+        Fee-for-service volumes: ``lot, period, unit, volume``.
+    allow_interim : bool, default False
+        Pay on interim rows; every line is then marked provisional.
+    annual_table : DataFrame or object with ``.table``, optional
+        Annual assessment rows for the frequency component.
+
+    Returns
+    -------
+    Statement
+
+    Raises
+    ------
+    InterimMeasureError
+        Interim rows without ``allow_interim=True``.
+    PbrError
+        Missing or non-numeric columns (named), unknown fee units.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pbr.contracts import preset
+    >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [1000],
+    ...                   "reoffenders": [550], "expected_reoffenders": [500.0],
+    ...                   "expected_variance": [250.0], "baseline_binary": [0.5]})
+    >>> s = pay(preset("tr_crc"), t)
+    >>> s.lines.loc[0, "amount"], bool(s.lines.loc[0, "termination"])
+    (Decimal('-75000.00'), False)
+    """
+    if not isinstance(contract, Contract):
+        raise PbrError(f"contract: expected a pbr Contract, got {type(contract).__name__}")
+    table = _filter(_as_table(assessment, "assessment"), contract)
+    lines: list[dict[str, Any]] = []
+    used: list[tuple[str, str, str]] = []
+    if contract.scheme == "peterborough_sib":
+        lines += _peterborough_lines(table, contract)
+    elif contract.scheme == "doncaster":
+        lines += _doncaster_lines(table, contract)
+    else:
+        if len(table) and "period" not in table.columns:
+            raise PbrError("assessment table: missing column(s) period")
+        kinds = np.array([_period_kind(str(p)) for p in table.get("period", pd.Series([]))])
+        quarterly = table.loc[kinds == "quarter"].reset_index(drop=True) if len(table) else table
+        if annual_table is not None:
+            annual = _filter(_as_table(annual_table, "annual_table"), contract)
+        else:
+            annual = (
+                table.loc[np.isin(kinds, ["financial_year", "calendar_year"])].reset_index(
+                    drop=True
+                )
+                if len(table)
+                else table
+            )
+        other = sorted(
+            {str(p) for p, k in zip(table.get("period", []), kinds, strict=True) if k == "other"}
+        )
+        if other:
+            raise PbrError(
+                f"assessment table: period label(s) {', '.join(other)} are neither "
+                "quarters (2015Q4) nor years (2015/16, 2015)"
+            )
+        if contract.binary is not None and len(quarterly):
+            lines += _binary_lines(quarterly, contract)
+        if contract.frequency is not None and len(annual):
+            lines += _frequency_lines(annual, contract)
+    used = [(ln["lot"], ln["period"], ln["status"]) for ln in lines]
+    interim = _check_interim(used, allow_interim)
+    if volumes is not None and contract.fee_for_service:
+        lines += _fee_lines(_as_table(volumes, "volumes"), contract)
+    lines += _cap_collar_lines(lines, contract)
+    frame = _frame(lines)
+    if interim:
+        frame["provisional"] = True
+    return Statement(contract=contract, lines=frame, provisional=interim)
+
+
+def _frame(lines: list[dict[str, Any]]) -> pd.DataFrame:
+    order = {c: i for i, c in enumerate(COMPONENTS)}
+    lines = sorted(
+        lines,
+        key=lambda ln: (str(ln["lot"]), str(ln["period"]), order[ln["component"]], str(ln["item"])),
+    )
+    data: dict[str, Any] = {}
+    for col in LINE_COLUMNS:
+        vals = [str(v) if isinstance(v, np.str_) else v for v in (ln[col] for ln in lines)]
+        if col in FLOAT_COLUMNS:
+            data[col] = np.asarray(vals, dtype=float)
+        elif col in ("provisional", "termination"):
+            data[col] = np.asarray(vals, dtype=bool)
+        else:
+            data[col] = pd.Series(vals, dtype=object)
+    return pd.DataFrame(data, columns=list(LINE_COLUMNS))
+
+
+# --------------------------------------------------------------------------- from files
+
+_STRING_COLUMNS = ("lot", "period", "status", "cohort", "unit", "core_contract_value")
+
+
+def read_table(path: str | Path, what: str = "table") -> pd.DataFrame:
+    r"""Read an aggregate CSV or Parquet table (lot/period/cohort/status kept as text).
+
+    ``core_contract_value`` is kept as text so that it becomes a Decimal exactly.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("lot,period,cohort_size\nA,2015Q4,10\n")
+    >>> read_table(p)["period"].tolist()
+    ['2015Q4']
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise PbrError(f"{what}: file {p} not found")
+    try:
+        if p.suffix.lower() in (".parquet", ".pq"):
+            t = pd.read_parquet(p)
+            for c in _STRING_COLUMNS:
+                if c in t.columns:
+                    t[c] = (
+                        t[c]
+                        .astype(object)
+                        .where(t[c].notna(), None)
+                        .map(lambda v: v if v is None else str(v))
+                    )
+            return t
+        return pd.read_csv(p, dtype=dict.fromkeys(_STRING_COLUMNS, str), keep_default_na=True)
+    except (OSError, ValueError) as exc:
+        raise PbrError(f"{what}: cannot read {p}: {exc}") from None
+
+
+def pay_from_files(
+    contract: str | Path | Contract,
+    *,
+    measures: str | Path | None = None,
+    annual_measures: str | Path | None = None,
+    cohort: str | Path | None = None,
+    offences: str | Path | None = None,
+    baseline: str | Path | None = None,
+    extract_date: str | None = None,
+    volumes: str | Path | None = None,
+    allow_interim: bool = False,
+) -> Statement:
+    """Pay from files, recording every input for the audit manifest (what ``pbr pay`` runs).
+
+    Parameters
+    ----------
+    contract : str, Path or Contract
+        A preset name (``tr_crc``), a TOML path, or a Contract.
+    measures : path, optional
+        Aggregate assessment table (CSV/Parquet), or the Peterborough/Doncaster table.
+    annual_measures : path, optional
+        Annual rows for the frequency component.
+    cohort, offences, baseline, extract_date : optional
+        The microdata path: ``pbr.io.read_cohort/read_offences``,
+        ``pbr.baseline.load_baseline`` and ``compare_to_baseline`` (quarterly for
+        binary, ``contract_year`` periods for frequency).
+    volumes : path, optional
+        Fee-for-service volumes (``lot, period, unit, volume``).
+    allow_interim : bool
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"cohort": ["1"], "cohort_rate": [0.40], "baseline_rate": [0.457],
+    ...               "core_contract_value": ["1000000.00"]}).to_csv(d / "don.csv", index=False)
+    >>> pay_from_files("doncaster", measures=d / "don.csv").total
+    Decimal('0.00')
+    """
+    from pbr.contracts import available_presets, load_contract, preset
+
+    source: dict[str, str]
+    if isinstance(contract, Contract):
+        c, source = contract, {"inline": "python"}
+    elif isinstance(contract, str) and contract in available_presets():
+        c, source = preset(contract), {"preset": contract}
+    else:
+        c, source = load_contract(contract), {"path": str(contract)}
+    if (measures is None) == (cohort is None and offences is None):
+        raise PbrError("give either measures (an aggregate table) or cohort + offences (microdata)")
+    inputs: dict[str, Any] = {
+        "measures": measures,
+        "annual_measures": annual_measures,
+        "cohort": cohort,
+        "offences": offences,
+        "baseline": baseline,
+        "volumes": volumes,
+    }
+    annual: Any = None
+    if measures is not None:
+        table: Any = read_table(measures, "measures")
+        if annual_measures is not None:
+            annual = read_table(annual_measures, "annual measures")
+    else:
+        if cohort is None or offences is None or baseline is None or extract_date is None:
+            raise PbrError("the microdata path needs cohort, offences, baseline and extract_date")
+        try:
+            from pbr import baseline as baseline_mod
+            from pbr import io as io_mod
+        except ImportError as exc:  # pragma: no cover - depends on the build
+            raise PbrError(f"the microdata path needs pbr.io and pbr.baseline: {exc}") from None
+        co = io_mod.read_cohort(cohort, extract_date=extract_date)
+        of = io_mod.read_offences(offences, extract_date=extract_date)
+        form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
+        rules = c.rules[0]
+        bl = baseline_mod.load_baseline(baseline)
+        table = baseline_mod.compare_to_baseline(
+            co,
+            of,
+            bl,
+            extract_date=extract_date,
+            period="quarter",
+            alpha=c.alpha,
+            form=form,
+            rules=rules,
+        )
+        if c.frequency is not None:
+            annual = baseline_mod.compare_to_baseline(
+                co,
+                of,
+                bl,
+                extract_date=extract_date,
+                period=c.contract_year,
+                alpha=c.alpha,
+                form=form,
+                rules=rules,
+            )
+    vol = read_table(volumes, "volumes") if volumes is not None else None
+    s = pay(c, table, volumes=vol, allow_interim=allow_interim, annual_table=annual)
+    provenance = {
+        "command": "pay" if not isinstance(contract, Contract) else None,
+        "contract": source,
+        "inputs": {k: str(v) for k, v in inputs.items() if v is not None},
+        "parameters": {
+            "extract_date": None if extract_date is None else str(extract_date),
+            "allow_interim": allow_interim,
+        },
+    }
+    return Statement(
+        contract=s.contract, lines=s.lines, provisional=s.provisional, provenance=provenance
+    )
