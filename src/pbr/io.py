@@ -1090,14 +1090,46 @@ class ValidationReport:
     offences: pd.DataFrame = field(repr=False, compare=False)
 
     def summary(self) -> str:
-        """One-line summary of the validated inputs."""
+        """One-line summary of the validated inputs.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
+        ...                   "index_date": ["2011-01-01"], "event_type": ["release"],
+        ...                   "sex": ["M"], "date_of_birth": ["1980-01-01"]})
+        >>> o = pd.DataFrame({"offender_id": ["A", "A"],
+        ...                   "offence_date": ["2011-03-01", "2011-05-01"],
+        ...                   "disposal_date": ["2011-04-01", "2011-06-01"],
+        ...                   "disposal_type": ["caution", "conviction"]})
+        >>> report = validate(c, o, extract_date="2012-12-31")
+        >>> report.summary()
+        'valid: cohort 1 row(s), offences 2 row(s), extract date 2012-12-31, 0 warning(s)'
+        """
         return (
             f"valid: cohort {self.cohort_rows:,} row(s), offences {self.offence_rows:,} row(s), "
             f"extract date {self.extract_date}, {len(self.warnings)} warning(s)"
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """Per-table row and offender counts and date ranges."""
+        """Per-table row and offender counts and date ranges.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
+        ...                   "index_date": ["2011-01-01"], "event_type": ["release"],
+        ...                   "sex": ["M"], "date_of_birth": ["1980-01-01"]})
+        >>> o = pd.DataFrame({"offender_id": ["A", "A"],
+        ...                   "offence_date": ["2011-03-01", "2011-05-01"],
+        ...                   "disposal_date": ["2011-04-01", "2011-06-01"],
+        ...                   "disposal_type": ["caution", "conviction"]})
+        >>> report = validate(c, o, extract_date="2012-12-31")
+        >>> print(report.to_frame()[["table", "rows", "offenders"]].to_string(index=False))
+           table  rows  offenders
+          cohort     1          1
+        offences     2          1
+        """
         rows = []
         for name, df, col in (
             ("cohort", self.cohort, "index_date"),
