@@ -17,6 +17,7 @@ from pbr.errors import (
     ValidationError,
     VerificationError,
 )
+from pbr.io import ValidationReport, read_cohort, read_offences, validate, write_table
 from pbr.lots import LotRegistry, default_registry, read_lots
 from pbr.risk import OGRS3Scores, ogrs3_probability, score_cohort
 
@@ -34,10 +35,15 @@ __all__ = [
     "PbrWarning",
     "SuspiciousDataWarning",
     "ValidationError",
+    "ValidationReport",
     "VerificationError",
     "__version__",
     "default_registry",
     "ogrs3_probability",
+    "read_cohort",
     "read_lots",
+    "read_offences",
     "score_cohort",
+    "validate",
+    "write_table",
 ]
