@@ -1,0 +1,60 @@
+"""``pbr verify DIR``: re-run a statement from its manifest (SPEC §9, §10).
+
+Exit 0 when the re-run reproduces every output byte and no input changed;
+1 with the report (changed inputs by name, a diff of the changed lines)
+otherwise; 2 when the directory has no valid manifest or an input is missing
+(:class:`~pbr.errors.VerificationError`).
+
+Examples
+--------
+>>> import argparse
+>>> sub = argparse.ArgumentParser().add_subparsers()
+>>> register(sub)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pbr.audit import verify
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``verify`` subcommand to ``subparsers``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser().add_subparsers()
+    >>> register(sub)
+    """
+    p = subparsers.add_parser(
+        "verify",
+        help="re-run a statement from its manifest and compare byte for byte",
+        description="Re-hash the inputs recorded in DIR/manifest.json, re-run the payment and "
+        "compare every output file. Exit 0 identical, 1 different (report on stdout), "
+        "2 manifest or inputs missing.",
+    )
+    p.add_argument("directory", help="statement directory written by pbr pay")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pbr verify``; returns the exit code.
+
+    Examples
+    --------
+    >>> run  # doctest: +ELLIPSIS
+    <function run at ...>
+    """
+    result = verify(args.directory)
+    if result.identical:
+        print(result.summary())
+        return 0
+    print(result.summary())
+    print("pbr verify: statement NOT reproduced", file=sys.stderr)
+    return 1
