@@ -1,0 +1,19 @@
+"""Reports: plots on plain DataFrames and the self-contained HTML payment statement.
+
+The functions here work on DataFrames with documented columns (the ``.table`` of
+pbr's result objects, or files written by the ``pbr`` command), so a commissioner
+or auditor holding only published tables can draw the same charts.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from pbr.report import plot_balance
+>>> ax = plot_balance(pd.DataFrame({"covariate": ["age"], "smd_before": [30.0],
+...                                 "smd_after": [2.0]}))
+>>> ax.get_xlabel()
+'standardised mean difference (%)'
+"""
+
+from pbr.report.plots import plot_balance, plot_funnel, plot_rates, plot_waterfall, waterfall_steps
+
+__all__ = ["plot_balance", "plot_funnel", "plot_rates", "plot_waterfall", "waterfall_steps"]
