@@ -104,6 +104,7 @@ __all__ = [
     "available_presets",
     "load_contract",
     "preset",
+    "preset_text",
 ]
 
 SCHEMES = ("tr_crc", "peterborough_sib", "doncaster", "custom")
@@ -243,7 +244,14 @@ class BinaryComponent:
 
     @classmethod
     def from_dict(cls, d: Any, prefix: str = "binary") -> BinaryComponent:
-        """Validate and build from a mapping (TOML table)."""
+        """Validate and build from a mapping (TOML table).
+
+        Examples
+        --------
+        >>> BinaryComponent.from_dict(
+        ...     {"price_per_reoffender_avoided": "10", "deduction_price": 5}).deduction_price
+        Decimal('5')
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         trp = d.get("termination_rate_pp")
@@ -261,7 +269,15 @@ class BinaryComponent:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings)."""
+        """TOML-ready mapping (money as strings).
+
+        Examples
+        --------
+        >>> c = BinaryComponent.from_dict(
+        ...     {"price_per_reoffender_avoided": "10", "deduction_price": 5})
+        >>> BinaryComponent.from_dict(c.to_dict()) == c
+        True
+        """
         out: dict[str, Any] = {
             "price_per_reoffender_avoided": str(self.price_per_reoffender_avoided),
             "deduction_price": str(self.deduction_price),
@@ -299,7 +315,13 @@ class FrequencyComponent:
 
     @classmethod
     def from_dict(cls, d: Any, prefix: str = "frequency") -> FrequencyComponent:
-        """Validate and build from a mapping (TOML table)."""
+        """Validate and build from a mapping (TOML table).
+
+        Examples
+        --------
+        >>> FrequencyComponent.from_dict({"price_per_reoffence_avoided": "2.50"}).measure
+        'per_reoffender'
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         return cls(
@@ -317,7 +339,14 @@ class FrequencyComponent:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings)."""
+        """TOML-ready mapping (money as strings).
+
+        Examples
+        --------
+        >>> c = FrequencyComponent.from_dict({"price_per_reoffence_avoided": "2.50"})
+        >>> FrequencyComponent.from_dict(c.to_dict()) == c
+        True
+        """
         return {
             "price_per_reoffence_avoided": str(self.price_per_reoffence_avoided),
             "binary_hurdle": self.binary_hurdle,
@@ -350,8 +379,14 @@ class FeeBand:
     KEYS = ("name", "unit", "price_per_unit", "min_volume", "max_volume")
 
     @classmethod
-    def from_dict(cls, d: Any, prefix: str) -> FeeBand:
-        """Validate and build from a mapping (TOML array-of-tables element)."""
+    def from_dict(cls, d: Any, prefix: str = "fee_for_service") -> FeeBand:
+        """Validate and build from a mapping (TOML array-of-tables element).
+
+        Examples
+        --------
+        >>> FeeBand.from_dict({"name": "starts", "price_per_unit": "100"}).unit
+        'starts'
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         if "name" not in d:
@@ -368,7 +403,14 @@ class FeeBand:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings)."""
+        """TOML-ready mapping (money as strings).
+
+        Examples
+        --------
+        >>> c = FeeBand.from_dict({"name": "starts", "price_per_unit": "100"})
+        >>> FeeBand.from_dict(c.to_dict()) == c
+        True
+        """
         out: dict[str, Any] = {
             "name": self.name,
             "unit": self.unit,
@@ -397,13 +439,26 @@ class CapsSpec:
 
     @classmethod
     def from_dict(cls, d: Any, prefix: str = "caps") -> CapsSpec:
-        """Validate and build from a mapping (TOML table)."""
+        """Validate and build from a mapping (TOML table).
+
+        Examples
+        --------
+        >>> CapsSpec.from_dict({"total_pbr_income": "13000000"}).total_pbr_income
+        Decimal('13000000')
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         return cls(*(_money(d.get(k), f"{prefix}.{k}", required=False) for k in cls.KEYS))
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings)."""
+        """TOML-ready mapping (money as strings).
+
+        Examples
+        --------
+        >>> c = CapsSpec.from_dict({"total_pbr_income": "13000000"})
+        >>> CapsSpec.from_dict(c.to_dict()) == c
+        True
+        """
         return {k: str(v) for k in self.KEYS if (v := getattr(self, k)) is not None}
 
 
@@ -424,7 +479,13 @@ class CollarsSpec:
 
     @classmethod
     def from_dict(cls, d: Any, prefix: str = "collars") -> CollarsSpec:
-        """Validate and build from a mapping (TOML table)."""
+        """Validate and build from a mapping (TOML table).
+
+        Examples
+        --------
+        >>> CollarsSpec.from_dict({"deductions_per_lot_per_year": 500}).deductions_per_lot_per_year
+        Decimal('500')
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         return cls(
@@ -436,7 +497,14 @@ class CollarsSpec:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings)."""
+        """TOML-ready mapping (money as strings).
+
+        Examples
+        --------
+        >>> c = CollarsSpec.from_dict({"deductions_per_lot_per_year": 500})
+        >>> CollarsSpec.from_dict(c.to_dict()) == c
+        True
+        """
         return {k: str(v) for k in self.KEYS if (v := getattr(self, k)) is not None}
 
 
@@ -464,7 +532,13 @@ class ComparisonComponent:
 
     @classmethod
     def from_dict(cls, d: Any, prefix: str = "comparison") -> ComparisonComponent:
-        """Validate and build from a mapping (TOML table)."""
+        """Validate and build from a mapping (TOML table).
+
+        Examples
+        --------
+        >>> ComparisonComponent.from_dict({"price_per_event_avoided": "3000"}).pooled_threshold
+        0.075
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         return cls(
@@ -480,7 +554,14 @@ class ComparisonComponent:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings)."""
+        """TOML-ready mapping (money as strings).
+
+        Examples
+        --------
+        >>> c = ComparisonComponent.from_dict({"price_per_event_avoided": "3000"})
+        >>> ComparisonComponent.from_dict(c.to_dict()) == c
+        True
+        """
         return {
             "price_per_event_avoided": str(self.price_per_event_avoided),
             "cohort_threshold": self.cohort_threshold,
@@ -508,7 +589,13 @@ class TargetComponent:
 
     @classmethod
     def from_dict(cls, d: Any, prefix: str = "target") -> TargetComponent:
-        """Validate and build from a mapping (TOML table)."""
+        """Validate and build from a mapping (TOML table).
+
+        Examples
+        --------
+        >>> TargetComponent.from_dict({"reduction_pp": 5}).reduction_pp
+        5.0
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         share = _money(d.get("repayment_share", "0.10"), f"{prefix}.repayment_share")
@@ -520,7 +607,14 @@ class TargetComponent:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping."""
+        """TOML-ready mapping.
+
+        Examples
+        --------
+        >>> c = TargetComponent.from_dict({"reduction_pp": 5})
+        >>> TargetComponent.from_dict(c.to_dict()) == c
+        True
+        """
         return {"reduction_pp": self.reduction_pp, "repayment_share": str(self.repayment_share)}
 
 
@@ -542,7 +636,13 @@ class Rounding:
 
     @classmethod
     def from_dict(cls, d: Any, prefix: str = "rounding") -> Rounding:
-        """Validate and build from a mapping (TOML table)."""
+        """Validate and build from a mapping (TOML table).
+
+        Examples
+        --------
+        >>> Rounding.from_dict({"mode": "ROUND_HALF_EVEN"}).mode
+        'ROUND_HALF_EVEN'
+        """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
         q = _money(d.get("quantum", "0.01"), f"{prefix}.quantum")
@@ -556,12 +656,26 @@ class Rounding:
         )
 
     def apply(self, amount: Decimal) -> Decimal:
-        """Round ``amount`` once to the quantum, then express it in pence (2 dp)."""
+        """Round ``amount`` once to the quantum, then express it in pence (2 dp).
+
+        Examples
+        --------
+        >>> from decimal import Decimal
+        >>> Rounding().apply(Decimal("-0.005"))
+        Decimal('-0.01')
+        """
         r = amount.quantize(self.quantum, rounding=getattr(decimal, self.mode))
         return r.quantize(Decimal("0.01"))
 
     def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping."""
+        """TOML-ready mapping.
+
+        Examples
+        --------
+        >>> c = Rounding.from_dict({"mode": "ROUND_HALF_EVEN"})
+        >>> Rounding.from_dict(c.to_dict()) == c
+        True
+        """
         return {"mode": self.mode, "quantum": str(self.quantum)}
 
 
@@ -733,7 +847,13 @@ class Contract:
 
     # ---------------------------------------------------------------- export
     def to_dict(self) -> dict[str, Any]:
-        """A plain mapping that :meth:`from_dict` turns back into an equal contract."""
+        """A plain mapping that :meth:`from_dict` turns back into an equal contract.
+
+        Examples
+        --------
+        >>> preset("tr_crc").to_dict()["binary"]["deduction_price"]
+        '1500.00'
+        """
         out: dict[str, Any] = {
             "name": self.name,
             "scheme": self.scheme,
@@ -777,7 +897,13 @@ class Contract:
         return _dump_toml(self.to_dict())
 
     def summary(self) -> str:
-        """A readable multi-line description of the contract's terms."""
+        """A readable multi-line description of the contract's terms.
+
+        Examples
+        --------
+        >>> print(preset("doncaster").summary().splitlines()[0])
+        Contract 'doncaster' (scheme doncaster)
+        """
         lines = [f"Contract {self.name!r} (scheme {self.scheme})"]
         if self.description:
             lines.append(f"  {self.description}")
@@ -983,7 +1109,13 @@ def available_presets() -> tuple[str, ...]:
 
 
 def preset_text(name: str) -> str:
-    """The TOML text of a shipped preset (for hashing and audit)."""
+    """The TOML text of a shipped preset (for hashing and audit).
+
+    Examples
+    --------
+    >>> "prices_are_illustrative = true" in preset_text("tr_crc")
+    True
+    """
     if name not in available_presets():
         raise ContractError(
             f"preset: unknown preset {name!r} (available: {', '.join(available_presets())})"
