@@ -203,7 +203,7 @@ def _message(failures: pd.DataFrame, what: str) -> str:
 
 def _extract_day(extract_date: Any) -> np.datetime64:
     """Parse the required extract date into ``datetime64[D]``."""
-    if extract_date is None:
+    if extract_date is None or extract_date is pd.NaT:
         raise PbrError("extract_date is required (the date the offence data was taken)")
     if isinstance(extract_date, str):
         text = extract_date.strip()
@@ -667,7 +667,7 @@ def _parse_ints(arr: pa.Array) -> tuple[IntArray, BoolArray, BoolArray]:
     present = _nonnull(text)
     ok = pc.fill_null(pc.match_substring_regex(text, _INT_RE), False)
     ok_np = np.asarray(ok.to_numpy(zero_copy_only=False), bool)
-    safe = pc.if_else(ok, pc.replace_substring_regex(text, r"\.0*$", ""), pa.scalar("0"))
+    safe = pc.if_else(ok, pc.replace_substring_regex(text, r"^\+|\.0*$", ""), pa.scalar("0"))
     vals = np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
     return vals, present & ok_np, present & ~ok_np
 
