@@ -5,6 +5,8 @@ MoJ rules, build 2011 baselines per lot, adjust for offender mix (OGRS3 or a
 fitted model), and compute provider payments to the penny with an audit trail.
 """
 
+from pbr.audit import Manifest, VerifyResult, verify, write_statement
+from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import (
     BaselineFormatError,
     ContractError,
@@ -19,31 +21,43 @@ from pbr.errors import (
 )
 from pbr.io import ValidationReport, read_cohort, read_offences, validate, write_table
 from pbr.lots import LotRegistry, default_registry, read_lots
+from pbr.payments import Statement, pay, pay_from_files
 from pbr.risk import OGRS3Scores, ogrs3_probability, score_cohort
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BaselineFormatError",
+    "Contract",
     "ContractError",
     "IgnoredOptionWarning",
     "InterimMeasureError",
     "LotRegistry",
+    "Manifest",
     "ModelError",
     "OGRS3Scores",
     "PbrError",
     "PbrWarning",
+    "Statement",
     "SuspiciousDataWarning",
     "ValidationError",
     "ValidationReport",
     "VerificationError",
+    "VerifyResult",
     "__version__",
+    "available_presets",
     "default_registry",
+    "load_contract",
     "ogrs3_probability",
+    "pay",
+    "pay_from_files",
+    "preset",
     "read_cohort",
     "read_lots",
     "read_offences",
     "score_cohort",
     "validate",
+    "verify",
+    "write_statement",
     "write_table",
 ]
