@@ -1,0 +1,929 @@
+"""Matched cohort comparison, Justice Data Lab style (SPEC §8).
+
+A propensity score ``P(treated | X)`` is fitted by logistic regression
+(statsmodels ``Logit``, with an intercept) on the stated
+covariates; treated people are matched to comparison people by nearest
+neighbour on the **logit** of the score (the linear predictor ``Xβ``).
+
+Conventions
+-----------
+Covariates
+    Numeric and boolean columns enter as they are (booleans as 0/1).
+    The model is ``statsmodels.Logit`` fitted by Newton–Raphson (the same
+    maximum-likelihood fit as GLM Binomial with a logit link).
+    Text/categorical columns are one-hot encoded by hand: one 0/1 column
+    ``"<col>=<level>"`` per level except the first in sorted order (the
+    reference level). A missing value in a covariate, the treatment or an
+    ``exact`` column is an error naming the row.
+Caliper
+    ``caliper × SD`` where ``SD = sqrt((s_T² + s_C²)/2)`` is the pooled
+    standard deviation of the logit score in the treated and comparison
+    groups (Austin 2011). ``caliper=None`` disables it. A treated person
+    with no comparison person within the caliper is *unmatched*; unmatched
+    people are listed in :attr:`MatchResult.unmatched`, never dropped
+    silently.
+Tie-breaking
+    Candidates are ordered by distance ``|logit_t − logit_c|``; equal
+    distances are broken by a seeded random permutation of all rows
+    (``numpy.random.default_rng(random_state).permutation``), which gives
+    every row a unique rank, so results never depend on row order beyond
+    that seeded permutation.
+With replacement (``replace=True``)
+    Each treated person takes its ``k`` nearest comparison people (within
+    the caliper). Computed for all treated at once with a sorted search:
+    the ``k`` nearest lie among the ``k`` left and ``k`` right neighbours
+    of the insertion point in the sorted comparison scores.
+Without replacement (``replace=False``)
+    *Best-pair-first greedy* matching: all admissible (treated, comparison)
+    pairs are taken in order of (distance, comparison rank, treated rank);
+    a pair is accepted when the comparison person is still free and the
+    treated person still has fewer than ``k`` matches. It is computed in
+    vectorised rounds: in each round every treated person with spare
+    capacity finds its nearest free comparison person, and the pair is
+    accepted when that comparison person's nearest treated person (with
+    spare capacity) is the proposer (a *locally dominant* pair). Locally
+    dominant pairs are exactly those the sequential greedy accepts, so the
+    result equals the plain greedy (tested against an oracle).
+Weights (ATT)
+    Each matched treated person has weight 1; each comparison person has
+    weight ``Σ 1/k_t`` over the treated people ``t`` it is matched to, where
+    ``k_t`` is the number of matches of ``t`` (≤ k under a caliper).
+Balance
+    Standardised mean difference in % (reference/methods.md §6.3):
+    continuous ``100 (x̄_T − x̄_C) / sqrt((s_T² + s_C²)/2)``; binary (0/1)
+    ``100 (p_T − p_C) / sqrt((p_T(1−p_T) + p_C(1−p_C))/2)``. The
+    denominator is always computed **before** matching, so that the change
+    in an SMD reflects a change in means only (Stuart 2010). Variance ratio
+    ``s_T² / s_C²``. After matching, comparison means and variances are
+    weighted (reliability-weight variance).
+Outcomes
+    Difference in means (treated − weighted comparison) with a Welch-type
+    t interval using the comparison group's effective size
+    ``n_eff = (Σw)²/Σw²`` (reference/methods.md §6.1; JDL compares every
+    measure as a difference of means with a t-test)::
+
+        se² = s_T²/n_T + s_C,w²/n_eff,   df = Welch–Satterthwaite
+
+    JDL reporting rules: no result when fewer than ``min_treated`` (60)
+    treated people were matched (a :class:`~pbr.errors.PbrError`); the
+    secondary measures (frequency among reoffenders, days to first
+    reoffence) are reported only with at least ``min_reoffenders`` (30)
+    treated reoffenders, otherwise their row is present with
+    ``reported=False`` and NaN statistics.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from pbr.compare import match
+>>> rng = np.random.default_rng(1)
+>>> df = pd.DataFrame({"age": rng.normal(30, 8, 400), "male": rng.integers(0, 2, 400)})
+>>> df["treated"] = rng.random(400) < 0.25
+>>> m = match(df, treatment="treated", covariates=["age", "male"])
+>>> int(m.pairs["treated"].nunique()) == m.n_matched_treated
+True
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from pbr.errors import IgnoredOptionWarning, ModelError, PbrError
+
+__all__ = ["MatchResult", "match", "propensity_logit"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+_BIG = np.iinfo(np.int64).max
+
+
+# ---------------------------------------------------------------------------
+# design matrix and propensity model
+# ---------------------------------------------------------------------------
+
+
+def _check_missing(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    for col in columns:
+        if col not in data.columns:
+            raise PbrError(f"column {col!r} is not in the data")
+        na = data[col].isna().to_numpy()
+        if na.any():
+            row = int(np.flatnonzero(na)[0])
+            raise PbrError(
+                f"column {col!r} has {int(na.sum())} missing value(s); first at row "
+                f"{row} (index {data.index[row]!r})"
+            )
+
+
+def _design(data: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
+    """Numeric design matrix: numbers/booleans as-is, text one-hot (first level dropped)."""
+    parts: dict[str, FloatArray] = {}
+    for col in covariates:
+        s = data[col]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            parts[col] = np.asarray(s.astype(float), dtype=float)
+        else:
+            values = s.astype(str).to_numpy()
+            levels = sorted(set(values.tolist()))
+            for level in levels[1:]:
+                parts[f"{col}={level}"] = (values == level).astype(float)
+    return pd.DataFrame(parts, index=data.index)
+
+
+def propensity_logit(data: pd.DataFrame, *, treatment: str, covariates: Sequence[str]) -> pd.Series:
+    """Logit of the propensity score from a logistic regression.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per person.
+    treatment : str
+        Boolean/0-1 column, true for treated people.
+    covariates : sequence of str
+        Columns of the model (text columns one-hot encoded, see module notes).
+
+    Returns
+    -------
+    pandas.Series
+        The linear predictor ``Xβ`` (log-odds of treatment), indexed like ``data``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [0.0, 1, 2, 3, 4, 5], "t": [0, 0, 1, 0, 1, 1]})
+    >>> lp = propensity_logit(df, treatment="t", covariates=["x"])
+    >>> bool(lp.is_monotonic_increasing)
+    True
+    """
+    t = _treatment_vector(data, treatment)
+    _check_missing(data, list(covariates))
+    x = _design(data, covariates)
+    lp, _ = _fit_logit(t, x)
+    return pd.Series(lp, index=data.index, name="logit_propensity")
+
+
+def _treatment_vector(data: pd.DataFrame, treatment: str) -> npt.NDArray[np.bool_]:
+    _check_missing(data, [treatment])
+    s = data[treatment]
+    if pd.api.types.is_bool_dtype(s):
+        return np.asarray(s, dtype=bool)
+    values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isin(values, [0.0, 1.0])
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise PbrError(
+            f"treatment column {treatment!r} must be boolean or 0/1; row {row} has {s.iloc[row]!r}"
+        )
+    out: npt.NDArray[np.bool_] = values == 1.0
+    return out
+
+
+def _fit_logit(t: npt.NDArray[np.bool_], x: pd.DataFrame) -> tuple[FloatArray, pd.Series]:
+    import statsmodels.api as sm
+
+    exog = np.column_stack([np.ones(len(x)), x.to_numpy(dtype=float)])
+    names = ["const", *x.columns]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = sm.Logit(t.astype(float), exog).fit(method="newton", disp=0, maxiter=100)
+        except Exception as exc:  # statsmodels raises assorted errors on degenerate data
+            raise ModelError(f"propensity model failed to fit: {exc}") from exc
+    for w in caught:
+        msg = str(w.message).lower()
+        if "separation" in msg or "converge" in msg:
+            raise ModelError(f"propensity model did not fit cleanly: {w.message}")
+    params = np.asarray(res.params, dtype=float)
+    lp: FloatArray = exog @ params
+    return lp, pd.Series(params, index=names, name="coefficient")
+
+
+# ---------------------------------------------------------------------------
+# nearest-neighbour kernels (1-D, vectorised)
+# ---------------------------------------------------------------------------
+
+
+def _k_nearest(
+    x: FloatArray,
+    scores: FloatArray,
+    rank: IntArray,
+    ord_l: IntArray,
+    ord_r: IntArray,
+    k: int,
+) -> tuple[IntArray, FloatArray]:
+    """``k`` nearest pool members of each ``x`` by (distance, rank).
+
+    ``ord_r`` sorts the pool by (score, rank) and ``ord_l`` by (score, −rank);
+    both give the same score sequence. Moving left from the insertion point
+    along ``ord_l`` (or right along ``ord_r``) visits candidates in increasing
+    (distance, rank) order, so the ``k`` best are among ``k`` from each side.
+    Returns pool indices (−1 where fewer than ``k`` exist) and distances (inf).
+    """
+    n_pool = len(ord_r)
+    nx = len(x)
+    if n_pool == 0 or nx == 0:
+        return np.full((nx, k), -1, dtype=np.int64), np.full((nx, k), np.inf)
+    s_sorted = scores[ord_r]
+    ip = np.searchsorted(s_sorted, x, side="left")
+    j = np.arange(k)
+    lp = ip[:, None] - 1 - j
+    rp = ip[:, None] + j
+    valid = np.concatenate([lp >= 0, rp < n_pool], axis=1)
+    cand = np.concatenate(
+        [ord_l[np.clip(lp, 0, n_pool - 1)], ord_r[np.clip(rp, 0, n_pool - 1)]], axis=1
+    )
+    d = np.abs(x[:, None] - scores[cand])
+    d[~valid] = np.inf
+    rk = rank[cand].astype(np.int64)
+    rk[~valid] = _BIG
+    if k == 1:
+        pick_right = (d[:, 1] < d[:, 0]) | ((d[:, 1] == d[:, 0]) & (rk[:, 1] < rk[:, 0]))
+        col = pick_right.astype(np.int64)[:, None]
+    else:
+        rows = np.repeat(np.arange(nx), 2 * k)
+        order = np.lexsort((rk.ravel(), d.ravel(), rows)).reshape(nx, 2 * k)
+        col = order[:, :k] - (np.arange(nx) * 2 * k)[:, None]
+    out_c = np.take_along_axis(cand, col, axis=1)
+    out_d = np.take_along_axis(d, col, axis=1)
+    out_c = np.where(np.isfinite(out_d), out_c, -1)
+    return out_c.astype(np.int64), out_d
+
+
+def _orders(scores: FloatArray, rank: IntArray) -> tuple[IntArray, IntArray]:
+    by_rank = np.argsort(rank, kind="stable")  # ranks are unique
+    ord_r = by_rank[np.argsort(scores[by_rank], kind="stable")].astype(np.int64)
+    rev = by_rank[::-1]
+    ord_l = rev[np.argsort(scores[rev], kind="stable")].astype(np.int64)
+    return ord_l, ord_r
+
+
+def _match_with_replacement(
+    ts: FloatArray, cs: FloatArray, crank: IntArray, k: int, width: float
+) -> tuple[IntArray, IntArray, FloatArray]:
+    ord_l, ord_r = _orders(cs, crank)
+    c, d = _k_nearest(ts, cs, crank, ord_l, ord_r, k)
+    ok = (c >= 0) & (d <= width)
+    ti = np.repeat(np.arange(len(ts)), k).reshape(len(ts), k)
+    return ti[ok].astype(np.int64), c[ok].astype(np.int64), d[ok]
+
+
+def _match_without_replacement(
+    ts: FloatArray,
+    cs: FloatArray,
+    trank: IntArray,
+    crank: IntArray,
+    k: int,
+    width: float,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    c_ord_l, c_ord_r = _orders(cs, crank)
+    t_ord_l, t_ord_r = _orders(ts, trank)
+    cap = np.full(len(ts), k, dtype=np.int64)
+    exhausted = np.zeros(len(ts), dtype=bool)
+    c_free = np.ones(len(cs), dtype=bool)
+    out_t: list[IntArray] = []
+    out_c: list[IntArray] = []
+    out_d: list[FloatArray] = []
+    while True:
+        t_live = (cap > 0) & ~exhausted
+        active = np.flatnonzero(t_live)
+        if active.size == 0 or not c_free.any():
+            break
+        cl = c_ord_l[c_free[c_ord_l]]
+        cr = c_ord_r[c_free[c_ord_r]]
+        prop, pd_ = _k_nearest(ts[active], cs, crank, cl, cr, 1)
+        prop, pd_ = prop[:, 0], pd_[:, 0]
+        none = (prop < 0) | (pd_ > width)
+        exhausted[active[none]] = True
+        active, prop, pd_ = active[~none], prop[~none], pd_[~none]
+        if active.size == 0:
+            break
+        t_live = (cap > 0) & ~exhausted
+        tl = t_ord_l[t_live[t_ord_l]]
+        tr = t_ord_r[t_live[t_ord_r]]
+        back, _ = _k_nearest(cs[prop], ts, trank, tl, tr, 1)
+        mutual = back[:, 0] == active
+        ta, ca, da = active[mutual], prop[mutual], pd_[mutual]
+        out_t.append(ta)
+        out_c.append(ca)
+        out_d.append(da)
+        cap[ta] -= 1
+        c_free[ca] = False
+    if not out_t:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    return (
+        np.concatenate(out_t).astype(np.int64),
+        np.concatenate(out_c).astype(np.int64),
+        np.concatenate(out_d),
+    )
+
+
+# ---------------------------------------------------------------------------
+# weighted statistics
+# ---------------------------------------------------------------------------
+
+
+def _wmean_var(x: FloatArray, w: FloatArray) -> tuple[float, float, float]:
+    """Weighted mean, reliability-weight variance and effective n."""
+    sw = float(w.sum())
+    if sw <= 0 or x.size == 0:
+        return np.nan, np.nan, 0.0
+    m = float((w * x).sum() / sw)
+    sw2 = float((w * w).sum())
+    n_eff = sw * sw / sw2
+    denom = sw - sw2 / sw
+    v = float((w * (x - m) ** 2).sum() / denom) if denom > 0 else np.nan
+    return m, v, n_eff
+
+
+def _welch(xt: FloatArray, xc: FloatArray, wc: FloatArray, alpha: float) -> dict[str, float]:
+    mt, vt, nt = _wmean_var(xt, np.ones_like(xt))
+    mc, vc, nc = _wmean_var(xc, wc)
+    diff = mt - mc
+    a = vt / nt if nt > 0 else np.nan
+    c = vc / nc if nc > 0 else np.nan
+    se = float(np.sqrt(a + c))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = (a + c) ** 2 / (a**2 / (nt - 1) + c**2 / (nc - 1))
+    if not np.isfinite(se) or se == 0 or not np.isfinite(df):
+        lo = hi = p = np.nan
+    else:
+        q = float(stats.t.ppf(1 - alpha / 2, df))
+        lo, hi = diff - q * se, diff + q * se
+        p = float(2 * stats.t.sf(abs(diff) / se, df))
+    return {
+        "treated_n": float(xt.size),
+        "treated_mean": mt,
+        "comparison_n": float(xc.size),
+        "comparison_n_eff": nc,
+        "comparison_mean": mc,
+        "difference": diff,
+        "se": se,
+        "df": float(df) if np.isfinite(df) else np.nan,
+        "ci_low": lo,
+        "ci_high": hi,
+        "p_value": p,
+    }
+
+
+# ---------------------------------------------------------------------------
+# result
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class MatchResult:
+    """Result of :func:`match`.
+
+    Attributes
+    ----------
+    matched : pandas.DataFrame
+        One row per person in the matched sample (matched treated and every
+        comparison person used), original columns plus ``treated`` (bool),
+        ``logit_propensity``, ``weight`` (ATT weight), ``n_matches`` (number
+        of pairs the person is in) and ``subclass`` (Int64: the treated
+        person's match group; for a comparison person the group when it is
+        used in exactly one, else <NA> — with replacement a person can serve
+        several groups, see :attr:`pairs`). Sorted treated first, then by
+        original row order.
+    pairs : pandas.DataFrame
+        One row per (treated, comparison) pair: ``subclass, treated, control``
+        (index labels of ``data``), ``treated_logit, control_logit, distance,
+        weight`` (``1/k_t``). Sorted by subclass then distance.
+    balance : pandas.DataFrame
+        Per covariate (design column) and ``logit_propensity``: means before
+        and after, SMD % before/after and variance ratios before/after.
+    unmatched : pandas.Index
+        Index labels of treated people with no match (caliper/strata).
+    coefficients : pandas.Series
+        Propensity-model coefficients (``const`` first).
+    caliper_width : float
+        Caliper in logit units (inf when none).
+    options : dict
+        The matching options used.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from pbr.compare import match
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"x": rng.normal(size=300)})
+    >>> df["t"] = rng.random(300) < 0.3
+    >>> m = match(df, treatment="t", covariates=["x"], replace=True)
+    >>> float(m.matched.loc[m.matched["treated"], "weight"].sum()) == m.n_matched_treated
+    True
+    """
+
+    matched: pd.DataFrame
+    pairs: pd.DataFrame
+    balance: pd.DataFrame
+    unmatched: pd.Index
+    coefficients: pd.Series
+    caliper_width: float
+    options: dict[str, Any] = field(default_factory=dict)
+    n_treated: int = 0
+    n_pool: int = 0
+
+    @property
+    def n_matched_treated(self) -> int:
+        """Number of treated people with at least one match."""
+        return int(self.matched["treated"].sum())
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The balance table (alias of :attr:`balance`)."""
+        return self.balance
+
+    def to_frame(self) -> pd.DataFrame:
+        """The matched data (copy).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"x": rng.normal(size=200)})
+        >>> df["t"] = rng.random(200) < 0.3
+        >>> "weight" in match(df, treatment="t", covariates=["x"]).to_frame().columns
+        True
+        """
+        return self.matched.copy()
+
+    def _groups(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        m = self.matched
+        return m[m["treated"]], m[~m["treated"]]
+
+    def outcomes(self, *columns: str, alpha: float = 0.05, min_treated: int = 60) -> pd.DataFrame:
+        """Difference in means of any outcome columns, treated − weighted comparison.
+
+        Parameters
+        ----------
+        *columns : str
+            Numeric/boolean outcome columns of the matched data.
+        alpha : float
+            1 − confidence level of the intervals.
+        min_treated : int
+            JDL minimum number of matched treated people (default 60).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per column: ``measure, treated_n, treated_mean, comparison_n,
+            comparison_n_eff, comparison_mean, difference, se, df, ci_low,
+            ci_high, p_value, significant``.
+
+        Raises
+        ------
+        PbrError
+            Fewer than ``min_treated`` matched treated, or a missing column.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"x": rng.normal(size=400)})
+        >>> df["t"] = rng.random(400) < 0.3
+        >>> df["y"] = rng.random(400) < 0.4
+        >>> m = match(df, treatment="t", covariates=["x"], replace=True)
+        >>> list(m.outcomes("y")["measure"])
+        ['y']
+        """
+        self._check_jdl(min_treated)
+        t, c = self._groups()
+        rows = []
+        for col in columns:
+            if col not in self.matched.columns:
+                raise PbrError(f"outcome column {col!r} is not in the data")
+            _check_missing(self.matched, [col])
+            r = _welch(_num(t[col]), _num(c[col]), c["weight"].to_numpy(dtype=float), alpha)
+            rows.append({"measure": col, **r})
+        out = pd.DataFrame(rows)
+        out["significant"] = out["p_value"] < alpha
+        return out
+
+    def _check_jdl(self, min_treated: int) -> None:
+        if self.n_matched_treated < min_treated:
+            raise PbrError(
+                f"only {self.n_matched_treated} treated people were matched; results are "
+                f"reported only for at least {min_treated} (JDL rule; pass min_treated "
+                "to override deliberately)"
+            )
+
+    def estimate(
+        self,
+        *,
+        binary: str = "reoffender",
+        frequency: str | None = "reoffences",
+        days: str | None = None,
+        alpha: float = 0.05,
+        min_treated: int = 60,
+        min_reoffenders: int = 30,
+    ) -> pd.DataFrame:
+        """JDL headline and secondary measures with 95 % CIs on the difference.
+
+        Rows: ``binary_rate`` (mean of ``binary``), ``frequency`` (mean of
+        ``frequency`` over everyone), and the secondary
+        ``frequency_reoffenders`` and ``days_to_first_reoffence`` (mean of
+        ``days``), both among reoffenders only (``binary`` true).
+
+        Parameters
+        ----------
+        binary : str
+            0/1 reoffender column.
+        frequency : str or None
+            Reoffence count column.
+        days : str or None
+            Days from index date to first reoffence (may be missing for
+            non-reoffenders; must be present for reoffenders).
+        alpha : float
+            1 − confidence level.
+        min_treated, min_reoffenders : int
+            JDL reporting thresholds (60 and 30).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns of :meth:`outcomes` plus ``level`` (headline/secondary),
+            ``reported`` (bool) and ``note``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"x": rng.normal(size=600)})
+        >>> df["t"] = rng.random(600) < 0.3
+        >>> df["reoffender"] = rng.random(600) < 0.4
+        >>> df["reoffences"] = df["reoffender"] * rng.integers(1, 5, 600)
+        >>> est = match(df, treatment="t", covariates=["x"], replace=True).estimate()
+        >>> est["measure"].tolist()
+        ['binary_rate', 'frequency', 'frequency_reoffenders']
+        """
+        self._check_jdl(min_treated)
+        t, c = self._groups()
+        wc_all = c["weight"].to_numpy(dtype=float)
+        if binary not in self.matched.columns:
+            raise PbrError(f"outcome column {binary!r} is not in the data")
+        _check_missing(self.matched, [binary])
+        bt, bc = _num(t[binary]), _num(c[binary])
+        if not (np.isin(bt, [0, 1]).all() and np.isin(bc, [0, 1]).all()):
+            raise PbrError(f"binary outcome column {binary!r} must be 0/1 or boolean")
+        rt, rc = bt == 1, bc == 1
+        n_reoff = int(rt.sum())
+        rows: list[dict[str, Any]] = []
+
+        def add(name: str, level: str, xt: FloatArray, xc: FloatArray, wc: FloatArray) -> None:
+            r = _welch(xt, xc, wc, alpha)
+            rows.append({"measure": name, "level": level, **r, "reported": True, "note": ""})
+
+        def skip(name: str) -> None:
+            r = dict.fromkeys(_welch(np.zeros(0), np.zeros(0), np.zeros(0), alpha), np.nan)
+            note = f"not reported: {n_reoff} treated reoffenders < {min_reoffenders} (JDL rule)"
+            rows.append(
+                {"measure": name, "level": "secondary", **r, "reported": False, "note": note}
+            )
+
+        add("binary_rate", "headline", bt, bc, wc_all)
+        if frequency is not None:
+            if frequency not in self.matched.columns:
+                raise PbrError(f"outcome column {frequency!r} is not in the data")
+            _check_missing(self.matched, [frequency])
+            ft, fc = _num(t[frequency]), _num(c[frequency])
+            add("frequency", "headline", ft, fc, wc_all)
+            if n_reoff >= min_reoffenders:
+                add("frequency_reoffenders", "secondary", ft[rt], fc[rc], wc_all[rc])
+            else:
+                skip("frequency_reoffenders")
+        if days is not None:
+            if days not in self.matched.columns:
+                raise PbrError(f"outcome column {days!r} is not in the data")
+            dt = pd.to_numeric(t[days], errors="coerce").to_numpy(dtype=float)[rt]
+            dc = pd.to_numeric(c[days], errors="coerce").to_numpy(dtype=float)[rc]
+            if np.isnan(dt).any() or np.isnan(dc).any():
+                raise PbrError(f"column {days!r} is missing for some reoffenders")
+            if n_reoff >= min_reoffenders:
+                add("days_to_first_reoffence", "secondary", dt, dc, wc_all[rc])
+            else:
+                skip("days_to_first_reoffence")
+        out = pd.DataFrame(rows)
+        out["significant"] = (out["p_value"] < alpha) & out["reported"]
+        return out
+
+    def summary(self) -> str:
+        """Plain-text summary of the match.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"x": rng.normal(size=200)})
+        >>> df["t"] = rng.random(200) < 0.3
+        >>> "matched treated" in match(df, treatment="t", covariates=["x"]).summary()
+        True
+        """
+        c = self.matched[~self.matched["treated"]]
+        _, _, n_eff = _wmean_var(np.zeros(len(c)), c["weight"].to_numpy(dtype=float))
+        after = self.balance["smd_after_pct"].abs().max()
+        o = self.options
+        return "\n".join(
+            [
+                f"Propensity-score matching ({'with' if o.get('replace') else 'without'} "
+                f"replacement, 1:{o.get('k')}, caliper "
+                f"{o.get('caliper')} SD = {self.caliper_width:.4g} logit units)",
+                f"treated: {self.n_treated}; comparison pool: {self.n_pool}",
+                f"matched treated: {self.n_matched_treated}; unmatched treated: "
+                f"{len(self.unmatched)}",
+                f"comparison people used: {len(c)} (effective n {n_eff:.1f})",
+                f"max |SMD| after matching: {after:.2f} %",
+            ]
+        )
+
+    def plot(self, ax: Any = None) -> Any:
+        """Balance (Love) plot: |SMD| % before and after matching per covariate.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"x": rng.normal(size=200)})
+        >>> df["t"] = rng.random(200) < 0.3
+        >>> ax = match(df, treatment="t", covariates=["x"]).plot()
+        >>> ax.get_xlabel()
+        '|standardised mean difference| (%)'
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.4 * len(self.balance) + 1.5))
+        b = self.balance
+        y = np.arange(len(b))
+        ax.scatter(b["smd_before_pct"].abs(), y, marker="o", label="before")
+        ax.scatter(b["smd_after_pct"].abs(), y, marker="x", label="after")
+        ax.axvline(10, linestyle="--", color="grey", linewidth=1)
+        ax.set_yticks(y)
+        ax.set_yticklabels(b["covariate"].tolist())
+        ax.set_xlabel("|standardised mean difference| (%)")
+        ax.set_title("Covariate balance")
+        ax.legend()
+        return ax
+
+    def _repr_html_(self) -> str:
+        head = "<br>".join(html.escape(line) for line in self.summary().splitlines())
+        return f"<div><p>{head}</p>{self.balance.to_html(index=False)}</div>"
+
+
+def _num(s: pd.Series) -> FloatArray:
+    return np.asarray(pd.to_numeric(s.astype(float) if s.dtype == bool else s), dtype=float)
+
+
+def _smd_stats(
+    x: FloatArray, t: npt.NDArray[np.bool_], w: FloatArray
+) -> tuple[float, float, float, float]:
+    mt, vt, _ = _wmean_var(x[t], w[t])
+    mc, vc, _ = _wmean_var(x[~t], w[~t])
+    return mt, mc, vt, vc
+
+
+def _balance(
+    x: pd.DataFrame,
+    lp: FloatArray,
+    t: npt.NDArray[np.bool_],
+    sel: npt.NDArray[np.bool_],
+    w: FloatArray,
+) -> pd.DataFrame:
+    cols = {**{c: x[c].to_numpy(dtype=float) for c in x.columns}, "logit_propensity": lp}
+    rows = []
+    ones = np.ones(len(t))
+    for name, v in cols.items():
+        binary = bool(np.isin(v, [0.0, 1.0]).all())
+        mt0, mc0, vt0, vc0 = _smd_stats(v, t, ones)
+        if binary:
+            denom = np.sqrt((mt0 * (1 - mt0) + mc0 * (1 - mc0)) / 2)
+        else:
+            denom = np.sqrt((vt0 + vc0) / 2)
+        mt1, mc1, vt1, vc1 = _smd_stats(v[sel], t[sel], w[sel])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rows.append(
+                {
+                    "covariate": name,
+                    "type": "binary" if binary else "continuous",
+                    "mean_treated_before": mt0,
+                    "mean_comparison_before": mc0,
+                    "smd_before_pct": 100 * (mt0 - mc0) / denom if denom > 0 else np.nan,
+                    "var_ratio_before": vt0 / vc0 if vc0 > 0 else np.nan,
+                    "mean_treated_after": mt1,
+                    "mean_comparison_after": mc1,
+                    "smd_after_pct": 100 * (mt1 - mc1) / denom if denom > 0 else np.nan,
+                    "var_ratio_after": vt1 / vc1 if vc1 > 0 else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------
+# public entry point
+# ---------------------------------------------------------------------------
+
+
+def match(
+    data: pd.DataFrame,
+    *,
+    treatment: str,
+    covariates: Sequence[str],
+    k: int = 1,
+    replace: bool = False,
+    caliper: float | None = 0.2,
+    exact: Sequence[str] | None = None,
+    random_state: int = 0,
+) -> MatchResult:
+    """Propensity-score nearest-neighbour matching on the logit of the score.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Treated people and the comparison pool, one row each, with a unique index.
+    treatment : str
+        Boolean (or 0/1) column; true = treated.
+    covariates : sequence of str
+        Propensity-model covariates (text columns one-hot encoded).
+    k : int
+        Comparison people per treated person (1:k).
+    replace : bool
+        Match with replacement (a comparison person may serve several treated).
+    caliper : float or None
+        Maximum distance in pooled SDs of the logit score (default 0.2);
+        None for no caliper.
+    exact : sequence of str, optional
+        Columns whose values must agree exactly (matching within strata).
+    random_state : int
+        Seed of the tie-breaking permutation.
+
+    Returns
+    -------
+    MatchResult
+
+    Raises
+    ------
+    PbrError
+        Bad options, missing values, non-binary treatment, no treated or no
+        comparison people, duplicate index labels.
+    ModelError
+        The propensity model cannot be fitted (e.g. perfect separation).
+
+    Warns
+    -----
+    IgnoredOptionWarning
+        ``k > 1`` with ``replace=False`` when the pool is smaller than
+        ``k × treated`` (some treated will get fewer than ``k``), or an
+        ``exact`` column that is constant (the option has no effect).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"x": [0.0, 0.1, 1.0, 1.1, 5.0], "t": [1, 0, 1, 0, 0]})
+    >>> m = match(df, treatment="t", covariates=["x"], caliper=None)
+    >>> m.pairs[["treated", "control"]].to_numpy().tolist()
+    [[0, 1], [2, 3]]
+    """
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise PbrError(f"k must be a positive integer, got {k!r}")
+    if caliper is not None and not (np.isfinite(caliper) and caliper > 0):
+        raise PbrError(f"caliper must be a positive number or None, got {caliper!r}")
+    covariates = list(covariates)
+    if not covariates:
+        raise PbrError("at least one covariate is required")
+    if treatment in covariates:
+        raise PbrError(f"the treatment column {treatment!r} cannot also be a covariate")
+    if len(set(covariates)) != len(covariates):
+        raise PbrError("covariates contain duplicates")
+    if not data.index.is_unique:
+        raise PbrError("data index must be unique (it identifies people in the pairs table)")
+    reserved = {"treated", "logit_propensity", "weight", "n_matches", "subclass"} - {treatment}
+    clash = sorted(reserved & set(map(str, data.columns)))
+    if clash:
+        raise PbrError(f"data columns {clash} clash with the columns match() adds; rename them")
+    exact = list(exact) if exact else []
+    t = _treatment_vector(data, treatment)
+    _check_missing(data, covariates + exact)
+    n_t, n_c = int(t.sum()), int((~t).sum())
+    if n_t == 0 or n_c == 0:
+        raise PbrError(f"need treated and comparison people; got {n_t} treated, {n_c} comparison")
+    for col in exact:
+        if data[col].nunique() == 1:
+            warnings.warn(
+                f"exact column {col!r} has a single value; exact matching on it has no effect",
+                IgnoredOptionWarning,
+                stacklevel=2,
+            )
+    if not replace and k * n_t > n_c:
+        warnings.warn(
+            f"matching 1:{k} without replacement needs {k * n_t} comparison people but "
+            f"the pool has {n_c}; some treated will get fewer than {k}",
+            IgnoredOptionWarning,
+            stacklevel=2,
+        )
+
+    x = _design(data, covariates)
+    lp, coef = _fit_logit(t, x)
+    sd = float(np.sqrt((np.var(lp[t], ddof=1) + np.var(lp[~t], ddof=1)) / 2)) if n_t > 1 else 0.0
+    width = np.inf if caliper is None else caliper * sd
+
+    rng = np.random.default_rng(random_state)
+    rank = rng.permutation(len(data)).astype(np.int64)
+    t_pos = np.flatnonzero(t)
+    c_pos = np.flatnonzero(~t)
+    if exact:
+        codes = data[exact].astype(str).agg("\x1f".join, axis=1).to_numpy()
+        strata_codes = pd.factorize(codes, sort=True)[0]
+    else:
+        strata_codes = np.zeros(len(data), dtype=np.int64)
+    st_t = strata_codes[t_pos]
+    st_c = strata_codes[c_pos]
+    all_t: list[IntArray] = []
+    all_c: list[IntArray] = []
+    all_d: list[FloatArray] = []
+    for s in np.unique(st_t):  # loop over strata, not people
+        tp = t_pos[st_t == s]
+        cp = c_pos[st_c == s]
+        if cp.size == 0:
+            continue
+        if replace:
+            ti, ci, di = _match_with_replacement(lp[tp], lp[cp], rank[cp], k, width)
+        else:
+            ti, ci, di = _match_without_replacement(lp[tp], lp[cp], rank[tp], rank[cp], k, width)
+        all_t.append(tp[ti])
+        all_c.append(cp[ci])
+        all_d.append(di)
+    pt = np.concatenate(all_t) if all_t else np.empty(0, np.int64)
+    pc = np.concatenate(all_c) if all_c else np.empty(0, np.int64)
+    pdist = np.concatenate(all_d) if all_d else np.empty(0)
+
+    # pairs: subclass numbered by treated row order
+    order = np.lexsort((rank[pc], pdist, pt))
+    pt, pc, pdist = pt[order], pc[order], pdist[order]
+    matched_t = np.unique(pt)
+    subclass_of = np.full(len(data), -1, dtype=np.int64)
+    subclass_of[matched_t] = np.arange(1, matched_t.size + 1)
+    k_t = np.bincount(pt, minlength=len(data)).astype(float)
+    pair_w = 1.0 / k_t[pt]
+    pairs = pd.DataFrame(
+        {
+            "subclass": subclass_of[pt],
+            "treated": data.index[pt],
+            "control": data.index[pc],
+            "treated_logit": lp[pt],
+            "control_logit": lp[pc],
+            "distance": pdist,
+            "weight": pair_w,
+        }
+    )
+
+    w = np.zeros(len(data))
+    w[matched_t] = 1.0
+    np.add.at(w, pc, pair_w)
+    uses = np.bincount(pc, minlength=len(data))
+    n_matches = np.where(t, k_t, uses).astype(np.int64)
+    ctrl_sub = np.full(len(data), -1, dtype=np.int64)
+    ctrl_sub[pc] = subclass_of[pt]  # meaningful only where the control is used once
+    sub_values = np.where(t, subclass_of, np.where(uses == 1, ctrl_sub, -1))
+    sel = w > 0
+    sub = pd.array(sub_values, dtype="Int64")
+    sub[sub_values < 0] = pd.NA
+
+    matched = data.copy()
+    matched["treated"] = t
+    matched["logit_propensity"] = lp
+    matched["weight"] = w
+    matched["n_matches"] = n_matches
+    matched["subclass"] = sub
+    rows_order = np.lexsort((np.arange(len(data)), ~t))
+    keep = rows_order[sel[rows_order]]
+    matched = matched.iloc[keep]
+
+    unmatched_mask = t & (k_t == 0)
+    balance = _balance(x, lp, t, sel, w)
+    return MatchResult(
+        matched=matched,
+        pairs=pairs.reset_index(drop=True),
+        balance=balance,
+        unmatched=data.index[unmatched_mask],
+        coefficients=coef,
+        caliper_width=float(width),
+        options={
+            "treatment": treatment,
+            "covariates": covariates,
+            "k": int(k),
+            "replace": bool(replace),
+            "caliper": caliper,
+            "exact": exact,
+            "random_state": random_state,
+        },
+        n_treated=n_t,
+        n_pool=n_c,
+    )
