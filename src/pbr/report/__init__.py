@@ -14,6 +14,16 @@ Examples
 'standardised mean difference (%)'
 """
 
+from pbr.report.html import figure_to_data_uri, render_statement_html, write_statement_html
 from pbr.report.plots import plot_balance, plot_funnel, plot_rates, plot_waterfall, waterfall_steps
 
-__all__ = ["plot_balance", "plot_funnel", "plot_rates", "plot_waterfall", "waterfall_steps"]
+__all__ = [
+    "figure_to_data_uri",
+    "plot_balance",
+    "plot_funnel",
+    "plot_rates",
+    "plot_waterfall",
+    "render_statement_html",
+    "waterfall_steps",
+    "write_statement_html",
+]
