@@ -922,7 +922,11 @@ class Assessment:
 
 
 def _status_per_group(
-    members: pd.DataFrame, keys: pd.DataFrame, extract_date: Any, status: pd.DataFrame | None
+    members: pd.DataFrame,
+    keys: pd.DataFrame,
+    order: npt.NDArray[np.int64],
+    extract_date: Any,
+    status: pd.DataFrame | None,
 ) -> pd.Series:
     groups = keys.drop_duplicates().sort_values(["lot", "period"]).reset_index(drop=True)
     if status is not None:
@@ -936,7 +940,7 @@ def _status_per_group(
         interim = (members["status"].astype(str) == "interim").to_numpy()
     else:
         return pd.Series(["unknown"] * len(groups))
-    k = keys.assign(interim=interim.astype(np.int64))
+    k = keys.assign(interim=np.asarray(interim, dtype=np.int64)[order])
     g = k.groupby(["lot", "period"], sort=True)["interim"].max().reset_index()
     return pd.Series(np.where(g["interim"].to_numpy() > 0, "interim", "final"))
 
@@ -1048,7 +1052,7 @@ def assess_members(
         {
             "lot": stats_["lot"].astype(str),
             "period": stats_["period"].astype(str),
-            "status": _status_per_group(members, keys, extract_date, status).to_numpy(),
+            "status": _status_per_group(members, keys, order, extract_date, status).to_numpy(),
             "cohort_size": n,
             "reoffenders": o,
             "reoffences": stats_["reoffences"].to_numpy(dtype=np.int64),

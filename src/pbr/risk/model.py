@@ -190,9 +190,7 @@ def _predict(
 def _loglik(family: str, y: FloatArray, mu: FloatArray) -> float:
     if family == "binomial":
         with np.errstate(divide="ignore"):
-            ll = np.where(y > 0, y * np.log(mu), 0.0) + np.where(
-                y < 1, (1 - y) * np.log1p(-mu), 0.0
-            )
+            ll = special.xlogy(y, mu) + special.xlog1py(1 - y, -mu)
         return float(ll.sum())
     return float((special.xlogy(y, mu) - mu - special.gammaln(y + 1)).sum())
 
@@ -496,7 +494,7 @@ def level_keys(members: pd.DataFrame) -> npt.NDArray[np.str_]:
 
 
 def _level_codes(keys: npt.NDArray[np.str_], levels: tuple[str, ...]) -> IntArray:
-    codes = pd.Categorical(keys, categories=list(levels)).codes.astype(np.int64)
+    codes = pd.Index(list(levels)).get_indexer(np.asarray(keys, dtype=object)).astype(np.int64)
     if (codes < 0).any():
         unknown = sorted(set(keys[codes < 0].tolist()))
         raise ModelError(
@@ -546,7 +544,9 @@ def _model_design(
     blocks: list[tuple[IntArray, int]] = []
     for cov in MODEL_COVARIATES:
         cats = categories[cov]
-        codes = pd.Categorical(raw[cov], categories=list(cats)).codes.astype(np.int64)
+        codes = (
+            pd.Index(list(cats)).get_indexer(np.asarray(raw[cov], dtype=object)).astype(np.int64)
+        )
         if (codes < 0).any():
             unknown = sorted(set(np.asarray(raw[cov])[codes < 0].tolist()))
             bad = np.flatnonzero(codes < 0)[:20] + 1
