@@ -952,7 +952,13 @@ def _frame(lines: list[dict[str, Any]]) -> pd.DataFrame:
     order = {c: i for i, c in enumerate(COMPONENTS)}
     lines = sorted(
         lines,
-        key=lambda ln: (str(ln["lot"]), str(ln["period"]), order[ln["component"]], str(ln["item"])),
+        key=lambda ln: (
+            ln["component"] == "total_cap",
+            str(ln["lot"]),
+            str(ln["period"]),
+            order[ln["component"]],
+            str(ln["item"]),
+        ),
     )
     data: dict[str, Any] = {}
     for col in LINE_COLUMNS:

@@ -1,0 +1,541 @@
+"""Payment engine: hand-computed lines, published pilot figures, properties."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from decimal import Decimal
+
+import hypothesis.strategies as st
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+
+from pbr.contracts import (
+    BinaryComponent,
+    CapsSpec,
+    CollarsSpec,
+    Contract,
+    FeeBand,
+    FrequencyComponent,
+    Rounding,
+    preset,
+)
+from pbr.errors import InterimMeasureError, PbrError
+from pbr.payments import LINE_COLUMNS, Statement, pay
+
+
+def _contract(**kw: object) -> Contract:
+    base: dict = {
+        "name": "t",
+        "binary": BinaryComponent(Decimal("1000"), Decimal("800")),
+    }
+    base.update(kw)
+    return Contract(**base)
+
+
+def _row(
+    lot: str = "CPA01",
+    period: str = "2015Q4",
+    n: int = 1000,
+    o: int = 450,
+    e: float = 500.0,
+    v: float | None = 250.0,
+    b: float = 0.5,
+    **extra: object,
+) -> dict:
+    r = {
+        "lot": lot,
+        "period": period,
+        "cohort_size": n,
+        "reoffenders": o,
+        "expected_reoffenders": e,
+        "baseline_binary": b,
+        **extra,
+    }
+    if v is not None:
+        r["expected_variance"] = v
+    return r
+
+
+# ------------------------------------------------------------------- binary (hand computed)
+
+
+def test_binary_significant_reduction_pays_price_times_e_minus_o() -> None:
+    # z = (450 - 500) / sqrt(250) = -3.162 → p = 0.0016 < 0.05; units = E - O = 50
+    s = pay(_contract(), pd.DataFrame([_row()]))
+    line = s.lines.iloc[0]
+    assert line["outcome"] == "significant_reduction"
+    assert line["units"] == 50.0
+    assert line["amount"] == Decimal("50000.00")
+    assert line["price"] == Decimal("1000")
+    assert math.isclose(line["z"], -50 / math.sqrt(250))
+    assert math.isclose(line["adjusted_rate"], 0.45) and math.isclose(line["change"], -5.0)
+    assert s.total == Decimal("50000.00")
+
+
+def test_binary_significant_increase_deducts() -> None:
+    # O - E = 40, z = 40/sqrt(250) = 2.53 → deduction 800 × 40
+    s = pay(_contract(), pd.DataFrame([_row(o=540)]))
+    line = s.lines.iloc[0]
+    assert line["outcome"] == "significant_increase"
+    assert line["amount"] == Decimal("-32000.00")
+    assert line["price"] == Decimal("800")
+
+
+def test_binary_no_significant_change_pays_zero() -> None:
+    # z = -20/sqrt(250) = -1.26, p = 0.21
+    s = pay(_contract(), pd.DataFrame([_row(o=480)]))
+    assert s.lines.iloc[0]["outcome"] == "no_significant_change"
+    assert s.lines.iloc[0]["amount"] == Decimal("0.00")
+
+
+def test_missing_variance_uses_binomial_approximation() -> None:
+    # N e (1 - e) = 1000 × 0.5 × 0.5 = 250: same z as the explicit V
+    s = pay(_contract(), pd.DataFrame([_row(v=None)]))
+    assert math.isclose(s.lines.iloc[0]["z"], -50 / math.sqrt(250))
+
+
+def test_expected_from_rate_or_unadjusted_baseline() -> None:
+    r = _row()
+    del r["expected_reoffenders"]
+    s1 = pay(_contract(), pd.DataFrame([{**r, "expected_rate": 0.5}]))
+    s2 = pay(_contract(), pd.DataFrame([r]))  # E = baseline × N = 500
+    assert s1.lines.iloc[0]["expected_reoffenders"] == 500.0
+    assert s2.lines.iloc[0]["expected_reoffenders"] == 500.0
+    assert s1.total == s2.total == Decimal("50000.00")
+
+
+def test_alpha_from_contract() -> None:
+    # z = -1.9 (p = 0.057): not significant at 0.05, significant at 0.10
+    o = 500 - 1.9 * math.sqrt(250)
+    t = pd.DataFrame([_row(o=o)])
+    assert pay(_contract(), t).total == Decimal("0.00")
+    assert pay(_contract(alpha=0.1), t).total == Decimal(str(round(1000 * 1.9 * math.sqrt(250), 2)))
+
+
+def test_termination_flag() -> None:
+    c = _contract(binary=BinaryComponent(Decimal(1), Decimal(1), termination_rate_pp=5.0))
+    s = pay(c, pd.DataFrame([_row(o=560), _row(period="2016Q1", o=540)]))
+    assert s.lines["termination"].tolist() == [True, False]  # +6 pp flags, +4 pp does not
+    assert "termination point exceeded" in s.lines.iloc[0]["note"]
+    c2 = _contract(binary=BinaryComponent(Decimal(1), Decimal(1), termination_point=0.55))
+    assert pay(c2, pd.DataFrame([_row(o=560)])).lines["termination"].tolist() == [True]
+    assert "TERMINATION FLAG" in pay(c2, pd.DataFrame([_row(o=560)])).summary()
+
+
+def test_rounding_half_up_once_per_line() -> None:
+    # 0.5 unit × £0.01 = £0.005 → £0.01 with ROUND_HALF_UP, £0.00 with ROUND_HALF_EVEN
+    band = FeeBand("hours", "hour", Decimal("0.01"))
+    vol = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "unit": ["hour"], "volume": [0.5]})
+    up = pay(_contract(fee_for_service=(band,)), pd.DataFrame(), volumes=vol)
+    even = pay(
+        _contract(fee_for_service=(band,), rounding=Rounding("ROUND_HALF_EVEN")),
+        pd.DataFrame(),
+        volumes=vol,
+    )
+    assert up.total == Decimal("0.01")
+    assert even.total == Decimal("0.00")
+
+
+def test_fee_for_service_tiers() -> None:
+    bands = (
+        FeeBand("low", "start", Decimal("10"), 0, 1000),
+        FeeBand("high", "start", Decimal("8"), 1000, None),
+        FeeBand("upw", "hour", Decimal("2.50")),
+    )
+    vol = pd.DataFrame(
+        {
+            "lot": ["A", "A"],
+            "period": ["2015/16", "2015/16"],
+            "unit": ["start", "hour"],
+            "volume": [1500, 100],
+        }
+    )
+    s = pay(_contract(fee_for_service=bands), pd.DataFrame(), volumes=vol)
+    got = dict(zip(s.lines["item"], s.lines["amount"], strict=True))
+    # 1000 × £10 + 500 × £8; 100 h × £2.50
+    assert got == {"low": Decimal("10000.00"), "high": Decimal("4000.00"), "upw": Decimal("250.00")}
+
+
+def test_unknown_fee_unit_is_an_error() -> None:
+    vol = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "unit": ["widget"], "volume": [1]})
+    c = _contract(fee_for_service=(FeeBand("h", "hour", Decimal(1)),))
+    with pytest.raises(PbrError, match="unit 'widget' has no fee_for_service band"):
+        pay(c, pd.DataFrame(), volumes=vol)
+
+
+def test_cap_is_its_own_line() -> None:
+    c = _contract(caps=CapsSpec(pbr_income_per_lot_per_year=Decimal("60000")))
+    # two quarters of the same financial year 2015/16 each paying £50,000
+    s = pay(c, pd.DataFrame([_row(period="2015Q4"), _row(period="2016Q1")]))
+    binary = s.lines[s.lines["component"] == "binary"]
+    assert binary["amount"].tolist() == [Decimal("50000.00")] * 2  # untouched
+    cap = s.lines[s.lines["component"] == "cap"].iloc[0]
+    assert (cap["period"], cap["amount"]) == ("2015/16", Decimal("-40000.00"))
+    assert s.total == Decimal("60000.00")
+
+
+def test_quarters_in_different_financial_years_are_capped_separately() -> None:
+    c = _contract(caps=CapsSpec(pbr_income_per_lot_per_year=Decimal("60000")))
+    s = pay(c, pd.DataFrame([_row(period="2016Q1"), _row(period="2016Q2")]))
+    assert "cap" not in set(s.lines["component"])  # 2015/16 and 2016/17
+
+
+def test_collar_is_its_own_line() -> None:
+    c = _contract(collars=CollarsSpec(Decimal("10000")))
+    s = pay(c, pd.DataFrame([_row(o=540)]))  # deduction £32,000
+    collar = s.lines[s.lines["component"] == "collar"].iloc[0]
+    assert collar["amount"] == Decimal("22000.00")
+    assert s.total == Decimal("-10000.00")
+
+
+def test_total_cap() -> None:
+    c = _contract(caps=CapsSpec(total_pbr_income=Decimal("70000")))
+    s = pay(c, pd.DataFrame([_row(lot="A"), _row(lot="B")]))
+    assert s.lines.iloc[-1]["component"] == "total_cap"
+    assert s.total == Decimal("70000.00")
+
+
+# ------------------------------------------------------------------- frequency
+
+
+def _annual(**kw: object) -> dict:
+    r = _row(period="2015/16", o=450, e=500.0, reoffences=1350, baseline_frequency=3.5)
+    r.update(kw)
+    return r
+
+
+def test_frequency_pays_reoffences_avoided() -> None:
+    # frequency = 1350/450 = 3.0; avoided = (3.5 - 3.0) × 450 = 225; £10 each
+    c = _contract(frequency=FrequencyComponent(Decimal("10")))
+    s = pay(c, pd.DataFrame([_annual()]))
+    line = s.lines[s.lines["component"] == "frequency"].iloc[0]
+    assert line["units"] == 225.0 and line["amount"] == Decimal("2250.00")
+    assert line["outcome"] == "not_tested"
+
+
+def test_frequency_binary_hurdle() -> None:
+    c = _contract(frequency=FrequencyComponent(Decimal("10"), binary_hurdle=True))
+    s = pay(c, pd.DataFrame([_annual(reoffenders=490, reoffences=1470)]))  # z = -0.63
+    line = s.lines[s.lines["component"] == "frequency"].iloc[0]
+    assert line["amount"] == Decimal("0.00")
+    assert "binary hurdle not met" in line["note"]
+    c2 = _contract(frequency=FrequencyComponent(Decimal("10"), binary_hurdle=False))
+    s2 = pay(c2, pd.DataFrame([_annual(reoffenders=490, reoffences=1470)]))
+    # (3.5 - 3.0) × 490 = 245
+    assert s2.lines[s2.lines["component"] == "frequency"].iloc[0]["amount"] == Decimal("2450.00")
+
+
+def test_frequency_increase_pays_nothing() -> None:
+    c = _contract(frequency=FrequencyComponent(Decimal("10"), binary_hurdle=False))
+    s = pay(c, pd.DataFrame([_annual(reoffences=1800)]))  # 4.0 > 3.5
+    assert s.lines.iloc[-1]["amount"] == Decimal("0.00")
+
+
+def test_frequency_significance_needs_sds() -> None:
+    c = _contract(frequency=FrequencyComponent(Decimal("10"), require_significance=True))
+    with pytest.raises(PbrError, match="frequency significance cannot be computed"):
+        pay(c, pd.DataFrame([_annual()]))
+    # with SDs: Welch t = (3.0 - 3.5)/sqrt(4/450 + 4/5000) = -5.08 → significant
+    t = pd.DataFrame(
+        [_annual(frequency_sd=2.0, baseline_frequency_sd=2.0, baseline_reoffenders=5000)]
+    )
+    line = pay(c, t).lines.iloc[-1]
+    assert math.isclose(line["z"], -0.5 / math.sqrt(4 / 450 + 4 / 5000))
+    assert line["outcome"] == "significant_reduction"
+    assert line["amount"] == Decimal("2250.00")
+
+
+def test_frequency_per_offender() -> None:
+    c = _contract(
+        frequency=FrequencyComponent(Decimal("10"), binary_hurdle=False, measure="per_offender")
+    )
+    # per offender 1350/1000 = 1.35 vs 1.5: avoided 0.15 × 1000 = 150
+    s = pay(c, pd.DataFrame([_annual(baseline_reoffences_per_offender=1.5)]))
+    assert s.lines.iloc[-1]["amount"] == Decimal("1500.00")
+
+
+def test_annual_table_argument() -> None:
+    c = _contract(frequency=FrequencyComponent(Decimal("10")))
+    s = pay(c, pd.DataFrame([_row()]), annual_table=pd.DataFrame([_annual()]))
+    assert sorted(s.lines["component"]) == ["binary", "frequency"]
+
+
+# ------------------------------------------------------------------- interim, errors
+
+
+def test_interim_refused_unless_allowed() -> None:
+    t = pd.DataFrame([_row(status="final"), _row(period="2016Q1", status="interim")])
+    with pytest.raises(InterimMeasureError, match="CPA01 2016Q1"):
+        pay(_contract(), t)
+    s = pay(_contract(), t, allow_interim=True)
+    assert s.provisional and s.lines["provisional"].all()
+    assert "PROVISIONAL" in s.summary()
+
+
+def test_final_rows_not_provisional() -> None:
+    s = pay(_contract(), pd.DataFrame([_row(status="final")]), allow_interim=True)
+    assert not s.provisional and not s.lines["provisional"].any()
+
+
+def test_missing_column_named() -> None:
+    t = pd.DataFrame([_row()]).drop(columns=["baseline_binary"])
+    with pytest.raises(PbrError, match="missing column\\(s\\) baseline_binary"):
+        pay(_contract(), t)
+
+
+def test_non_numeric_column_named() -> None:
+    t = pd.DataFrame([_row(), _row(period="2016Q1")])
+    t["reoffenders"] = ["450", "lots"]
+    with pytest.raises(PbrError, match="column 'reoffenders' is not numeric \\(row 2: 'lots'\\)"):
+        pay(_contract(), t)
+
+
+def test_bad_period_label() -> None:
+    with pytest.raises(PbrError, match="Q4-2015"):
+        pay(_contract(), pd.DataFrame([_row(period="Q4-2015")]))
+
+
+def test_lots_and_periods_filter() -> None:
+    t = pd.DataFrame([_row(lot="A"), _row(lot="B"), _row(lot="A", period="2016Q1")])
+    s = pay(_contract(lots=("A",), periods=("2015Q4",)), t)
+    assert s.lines[["lot", "period"]].values.tolist() == [["A", "2015Q4"]]
+
+
+def test_statement_api() -> None:
+    s = pay(_contract(), pd.DataFrame([_row(lot="B"), _row(lot="A", o=540)]))
+    assert list(s.lines.columns) == list(LINE_COLUMNS)
+    assert s.lines["lot"].tolist() == ["A", "B"]
+    assert s.totals_by_lot().to_dict("records") == [
+        {"lot": "A", "total": Decimal("-32000.00")},
+        {"lot": "B", "total": Decimal("50000.00")},
+    ]
+    assert s.to_frame() is not s.lines and s.table is s.lines
+    assert "<table" in s._repr_html_()
+    ax = s.plot()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["A", "B"]
+    assert isinstance(s, Statement)
+
+
+def test_accepts_object_with_table() -> None:
+    @dataclasses.dataclass
+    class Fake:
+        table: pd.DataFrame
+
+    assert pay(_contract(), Fake(pd.DataFrame([_row()]))).total == Decimal("50000.00")
+
+
+# ------------------------------------------------------------------- published pilots
+
+
+def test_peterborough_cohort_1_published() -> None:
+    # Cohort 1: 142 vs 155 reconviction events per 100 → 1 - 142/155 = 8.4 % reduction, below
+    # the 10 % cohort trigger: no cohort payment. Source: Social Finance press release
+    # 7 Aug 2014; Jolliffe & Hedderman (2014); reference/tr_pbr.md §9.1, methods.md §5.1.
+    t = pd.DataFrame(
+        {
+            "cohort": ["1"],
+            "treated_n": [1000],
+            "treated_events_per_100": [142],
+            "comparison_events_per_100": [155],
+        }
+    )
+    s = pay(preset("peterborough_sib"), t)
+    line = s.lines.iloc[0]
+    assert line["component"] == "cohort_outcome"
+    assert round(line["change"] * 100, 1) == 8.4
+    assert line["outcome"] == "threshold_not_met"
+    assert s.total == Decimal("0.00")
+    assert len(s.lines) == 1  # no pooled assessment from a single cohort
+
+
+def test_peterborough_cohort_payment_and_pooled() -> None:
+    # Illustrative (not published) figures: cohort A 12 % reduction pays at the cohort trigger;
+    # cohort B 6 % does not; pooled 9 % ≥ 7.5 % pays the remaining events avoided.
+    t = pd.DataFrame(
+        {
+            "cohort": ["A", "B"],
+            "treated_n": [1000, 1000],
+            "treated_events": [1320, 1410],
+            "comparison_events_per_100": [150, 150],
+        }
+    )
+    s = pay(preset("peterborough_sib"), t)
+    by = {r["period"]: r for r in s.lines.to_dict("records")}
+    # A: 150 - 132 = 18 per 100 × 1000 / 100 = 180 events × £3000
+    assert by["cohort A"]["amount"] == Decimal("540000.00")
+    assert by["cohort B"]["amount"] == Decimal("0.00")
+    # pooled: 1 - 136.5/150 = 9 %; avoided (150 - 136.5)/100 × 2000 = 270; 270 - 180 = 90 units
+    assert round(by["pooled"]["change"], 4) == 0.09
+    assert by["pooled"]["units"] == pytest.approx(90.0)
+    assert by["pooled"]["amount"] == Decimal("270000.00")
+    assert s.total == Decimal("810000.00")
+
+
+def test_peterborough_total_cap() -> None:
+    t = pd.DataFrame(
+        {
+            "cohort": ["1", "2"],
+            "treated_n": [3000, 3000],
+            "treated_events": [1500, 1500],
+            "comparison_events_per_100": [150, 150],
+        }
+    )
+    # each cohort: (150 - 50)/100 × 3000 = 3000 events × £3000 = £9m; £18m > £13m cap
+    s = pay(preset("peterborough_sib"), t)
+    assert s.lines.iloc[-1]["component"] == "total_cap"
+    assert s.total == Decimal("13000000.00")
+
+
+def test_doncaster_cohorts_published() -> None:
+    # Cohort 1: -5.7 pp against the 2009 baseline (target of 5 pp met); cohort 2: -3.3 pp
+    # (missed: "Serco must now reimburse 10 per cent of the core contract value for the year
+    # 2012-2013"). Source: CJA brief citing MoJ 'Payment by results pilot: cohort 2 HMP
+    # Doncaster results'; reference/tr_pbr.md §9.2. The core contract value was not published:
+    # £10,000,000 is illustrative.
+    t = pd.DataFrame(
+        {
+            "cohort": ["1", "2"],
+            "change_pp": [-5.7, -3.3],
+            "core_contract_value": ["10000000.00", "10000000.00"],
+        }
+    )
+    s = pay(preset("doncaster"), t)
+    assert s.lines["outcome"].tolist() == ["target_met", "target_missed"]
+    assert s.lines["amount"].tolist() == [Decimal("0.00"), Decimal("-1000000.00")]
+
+
+def test_doncaster_from_rates() -> None:
+    # 52.3 % vs 58.0 % = -5.7 pp (met); 40 reconvicted of 100 vs 0.433 = -3.3 pp (missed)
+    t = pd.DataFrame(
+        {
+            "cohort": ["1", "2"],
+            "cohort_size": [1000, 100],
+            "reconvicted": [523, 40],
+            "baseline_rate": [0.58, 0.433],
+            "core_contract_value": ["1234567.89", "1234567.85"],
+        }
+    )
+    s = pay(preset("doncaster"), t)
+    assert [round(x, 6) for x in s.lines["change"]] == [-5.7, -3.3]
+    # 10 % of £1,234,567.85 = £123,456.785 → £123,456.79 (ROUND_HALF_UP)
+    assert s.lines["amount"].tolist() == [Decimal("0.00"), Decimal("-123456.79")]
+
+
+def test_doncaster_exactly_five_points_meets_target() -> None:
+    t = pd.DataFrame(
+        {
+            "cohort": ["1"],
+            "cohort_rate": [0.45],
+            "baseline_rate": [0.50],
+            "core_contract_value": ["100"],
+        }
+    )
+    assert pay(preset("doncaster"), t).lines.iloc[0]["outcome"] == "target_met"
+
+
+# ------------------------------------------------------------------- properties
+
+rows_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        st.sampled_from(["2015Q2", "2015Q3", "2015Q4", "2016Q1", "2016Q2"]),
+        st.integers(50, 2000),  # N
+        st.floats(0.05, 0.95),  # observed rate
+        st.floats(0.05, 0.95),  # expected rate
+    ),
+    min_size=1,
+    max_size=12,
+    unique_by=lambda r: (r[0], r[1]),
+)
+money = st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False, allow_infinity=False)
+
+
+def _table(rows: list[tuple]) -> pd.DataFrame:
+    recs = []
+    for lot, period, n, orate, erate in rows:
+        o = round(n * orate)
+        e = n * erate
+        recs.append(_row(lot=lot, period=period, n=n, o=o, e=e, v=n * erate * (1 - erate), b=erate))
+    return pd.DataFrame(recs)
+
+
+@given(rows_strategy, money, money, st.one_of(st.none(), money), st.one_of(st.none(), money))
+def test_total_is_exact_sum_and_caps_collars_hold(rows, price, ded, cap, collar) -> None:
+    c = _contract(
+        binary=BinaryComponent(price, ded),
+        caps=CapsSpec(pbr_income_per_lot_per_year=cap),
+        collars=CollarsSpec(collar),
+    )
+    s = pay(c, _table(rows))
+    amounts = list(s.lines["amount"])
+    assert all(isinstance(a, Decimal) and a.as_tuple().exponent == -2 for a in amounts)
+    assert s.total == sum(amounts, Decimal(0))
+    lines = s.lines.assign(
+        year=[
+            ("2015/16" if p in ("2015Q2", "2015Q3", "2015Q4", "2016Q1") else "2016/17")
+            if "Q" in p
+            else p
+            for p in s.lines["period"]
+        ]
+    )
+    for (_lot, _year), g in lines.groupby(["lot", "year"]):
+        binary = list(g.loc[g["component"] == "binary", "amount"])
+        income = sum((a for a in binary if a > 0), Decimal(0))
+        deductions = sum((a for a in binary if a < 0), Decimal(0))
+        capped = income + sum(g.loc[g["component"] == "cap", "amount"], Decimal(0))
+        collared = deductions + sum(g.loc[g["component"] == "collar", "amount"], Decimal(0))
+        if cap is not None:
+            assert capped <= cap
+        if collar is not None:
+            assert collared >= -collar
+
+
+@given(rows_strategy, st.randoms(use_true_random=False))
+def test_invariant_to_row_order(rows, rnd) -> None:
+    c = _contract(caps=CapsSpec(pbr_income_per_lot_per_year=Decimal("30000")))
+    t = _table(rows)
+    shuffled = t.sample(frac=1.0, random_state=rnd.randint(0, 2**31)).reset_index(drop=True)
+    a, b = pay(c, t).lines, pay(c, shuffled).lines
+    assert a.astype(str).equals(b.astype(str))
+
+
+@given(
+    st.integers(100, 3000),
+    st.floats(0.1, 0.9),
+    st.floats(0.0, 0.2),
+    st.floats(0.0, 0.2),
+    st.one_of(st.none(), money),
+)
+def test_larger_reduction_never_pays_less(n, erate, d1, d2, cap) -> None:
+    e = n * erate
+    o_small = max(0, round(e * (1 - min(d1, d2))))
+    o_large = max(0, round(e * (1 - max(d1, d2))))  # fewer reoffenders = larger reduction
+    c = _contract(caps=CapsSpec(pbr_income_per_lot_per_year=cap))
+
+    def total(o: int) -> Decimal:
+        return pay(c, pd.DataFrame([_row(n=n, o=o, e=e, v=e * (1 - erate), b=erate)])).total
+
+    assert total(o_large) >= total(o_small)
+
+
+@given(rows_strategy)
+def test_zero_prices_pay_zero(rows) -> None:
+    c = _contract(
+        binary=BinaryComponent(Decimal(0), Decimal(0)),
+        frequency=FrequencyComponent(Decimal(0), binary_hurdle=False),
+    )
+    t = _table(rows)
+    annual = t.assign(period="2015/16", reoffences=t["reoffenders"] * 2, baseline_frequency=3.0)
+    annual = annual.drop_duplicates("lot")
+    s = pay(c, pd.concat([t, annual], ignore_index=True))
+    assert s.total == Decimal("0.00")
+    assert all(a == 0 for a in s.lines["amount"])
+
+
+def test_units_are_float_and_money_is_decimal() -> None:
+    s = pay(_contract(), pd.DataFrame([_row()]))
+    assert s.lines["units"].dtype == np.float64
+    assert all(isinstance(p, Decimal) for p in s.lines["price"])
