@@ -494,7 +494,11 @@ def level_keys(members: pd.DataFrame) -> npt.NDArray[np.str_]:
 
 
 def _level_codes(keys: npt.NDArray[np.str_], levels: tuple[str, ...]) -> IntArray:
-    codes = pd.Index(list(levels)).get_indexer(np.asarray(keys, dtype=object)).astype(np.int64)
+    codes = (
+        pd.Index(list(levels))
+        .get_indexer(pd.Index(np.asarray(keys, dtype=object)))
+        .astype(np.int64)
+    )
     if (codes < 0).any():
         unknown = sorted(set(keys[codes < 0].tolist()))
         raise ModelError(
@@ -545,7 +549,9 @@ def _model_design(
     for cov in MODEL_COVARIATES:
         cats = categories[cov]
         codes = (
-            pd.Index(list(cats)).get_indexer(np.asarray(raw[cov], dtype=object)).astype(np.int64)
+            pd.Index(list(cats))
+            .get_indexer(pd.Index(np.asarray(raw[cov], dtype=object)))
+            .astype(np.int64)
         )
         if (codes < 0).any():
             unknown = sorted(set(np.asarray(raw[cov])[codes < 0].tolist()))
