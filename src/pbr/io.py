@@ -331,7 +331,8 @@ def _load_parquet(path: Path, table: str, fails: _Failures) -> _Raw | None:
         else:
             extra_names.append(name)
     if extra_names:
-        extras = t.select(extra_names).to_pandas(ignore_metadata=True)
+        strings = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+        extras = t.select(extra_names).to_pandas(ignore_metadata=True, types_mapper=strings.get)
         raw.extras = [(n, extras[n].reset_index(drop=True)) for n in extra_names]
     return raw
 
@@ -603,7 +604,7 @@ def _parse_dates(arr: pa.Array) -> tuple[DayArray, BoolArray]:
     y = np.asarray(pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()), np.int64)
     m = np.asarray(pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()), np.int64)
     d = np.asarray(pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64()), np.int64)
-    ok = fmt_np & (m >= 1) & (m <= 12) & (d >= 1)
+    ok = fmt_np & (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
     m = np.where(ok, m, 1)
     ok &= d <= _days_in_month(y, m)
     ints = np.where(ok, _days_from_civil(y, m, np.where(ok, d, 1)), _NAT)
