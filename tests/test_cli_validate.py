@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,22 @@ def test_missing_required_argument_is_a_usage_error(
         main(files(tmp_path))
     assert info.value.code == 2
     assert "--extract-date" in capsys.readouterr().err
+
+
+def test_bundled_sample_data_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    sample = ROOT / "data" / "sample"
+    extract = json.loads((sample / "truth.json").read_text())["extract_date"]
+    code = main(
+        [
+            "validate",
+            "--cohort",
+            str(sample / "cohort.parquet"),
+            "--offences",
+            str(sample / "offences.parquet"),
+            "--extract-date",
+            extract,
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith("valid: cohort ")
