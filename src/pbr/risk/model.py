@@ -493,22 +493,6 @@ def level_keys(members: pd.DataFrame) -> npt.NDArray[np.str_]:
     return out
 
 
-def _level_codes(keys: npt.NDArray[np.str_], levels: tuple[str, ...]) -> IntArray:
-    codes = (
-        pd.Index(list(levels))
-        .get_indexer(pd.Index(np.asarray(keys, dtype=object)))
-        .astype(np.int64)
-    )
-    if (codes < 0).any():
-        unknown = sorted(set(keys[codes < 0].tolist()))
-        raise ModelError(
-            "no baseline level for lot × quarter-of-year "
-            + ", ".join(unknown[:20])
-            + " (the baseline has no members there)"
-        )
-    return codes
-
-
 def _band_labels() -> list[str]:
     out = []
     for i, lo in enumerate(AGE_BANDS):
@@ -516,29 +500,72 @@ def _band_labels() -> list[str]:
     return out
 
 
+Factor = tuple[IntArray, list[str]]  # codes per row (-1 = missing), category names
+
+
+def _factor(values: Any) -> Factor:
+    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques]
+
+
+def _combine(a: Factor, b: Factor, sep: str) -> Factor:
+    """Factor of the pairs (a, b) with names ``a<sep>b``."""
+    ca, na = a
+    cb, nb = b
+    both = np.where((ca < 0) | (cb < 0), -1, ca * len(nb) + cb)
+    codes, uniq = pd.factorize(both, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    names = [f"{na[u // len(nb)]}{sep}{nb[u % len(nb)]}" if u >= 0 else "" for u in uniq]
+    if len(uniq) and (np.asarray(uniq) < 0).any():
+        neg = int(np.flatnonzero(np.asarray(uniq) < 0)[0])
+        codes = np.where(codes == neg, -1, codes - (codes > neg))
+        names = [n for i, n in enumerate(names) if i != neg]
+    return codes, names
+
+
+def _level_factor(members: pd.DataFrame) -> Factor:
+    for c in ("lot", "index_date"):
+        if c not in members.columns:
+            raise ModelError(f"risk model needs column {c!r}")
+    q = _quarter_of_year(members["index_date"]) - 1
+    return _combine(_factor(members["lot"]), (q, ["Q1", "Q2", "Q3", "Q4"]), ":")
+
+
+def _recode(f: Factor, categories: tuple[str, ...], what: str, hint: str) -> IntArray:
+    codes, names = f
+    lookup = pd.Index(list(categories)).get_indexer(pd.Index(names)).astype(np.int64)
+    out: IntArray = np.where(codes >= 0, np.append(lookup, -1)[codes], -1)
+    if (out < 0).any():
+        bad_rows = np.flatnonzero(out < 0)
+        unknown = sorted({names[c] if c >= 0 else "<missing>" for c in codes[bad_rows]})
+        rows = ", ".join(str(r + 1) for r in bad_rows[:20])
+        raise ModelError(f"{what} {', '.join(unknown[:20])} {hint} (rows {rows})")
+    return out
+
+
 def _model_raw(members: pd.DataFrame) -> dict[str, Any]:
-    """Covariate values of ``risk="model"`` for each row."""
+    """Covariate factors and numeric values of ``risk="model"`` for each row."""
     if "event_type" not in members.columns:
         raise ModelError("risk model needs column 'event_type'")
     scores = score_cohort(members).table
     age = scores["age"].to_numpy()
-    band = np.searchsorted(np.asarray(AGE_BANDS), age, side="right") - 1
-    labels = np.asarray(_band_labels(), dtype=object)[np.clip(band, 0, None)]
-    sex = members["sex"].astype(str).to_numpy(dtype=object)
+    band = np.clip(np.searchsorted(np.asarray(AGE_BANDS), age, side="right") - 1, 0, None)
     sanctions = pd.to_numeric(members["sanctions"]).to_numpy(dtype=float)
     return {
-        "age_sex": (sex + ":" + labels).astype(str),
-        "offence_group": members["offence_group"].astype(str).to_numpy(dtype=object).astype(str),
-        "event_type": members["event_type"].astype(str).to_numpy(dtype=object).astype(str),
+        "age_sex": _combine(_factor(members["sex"]), (band.astype(np.int64), _band_labels()), ":"),
+        "offence_group": _factor(members["offence_group"]),
+        "event_type": _factor(members["event_type"]),
         "copas": scores["copas"].to_numpy(dtype=float),
         "log_sanctions": np.log(sanctions),
     }
 
 
-def _choose_categories(values: npt.NDArray[np.str_]) -> tuple[str, ...]:
-    uniq, counts = np.unique(values, return_counts=True)
-    ref = str(uniq[np.argmax(counts)])  # most frequent; ties -> first in sort order
-    return (ref, *sorted(str(u) for u in uniq if u != ref))
+def _choose_categories(f: Factor) -> tuple[str, ...]:
+    codes, names = f
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    order = sorted(range(len(names)), key=lambda i: (-counts[i], names[i]))
+    ref = names[order[0]]  # most frequent; ties -> first in sort order
+    return (ref, *sorted(n for n in names if n != ref))
 
 
 def _model_design(
@@ -548,18 +575,12 @@ def _model_design(
     blocks: list[tuple[IntArray, int]] = []
     for cov in MODEL_COVARIATES:
         cats = categories[cov]
-        codes = (
-            pd.Index(list(cats))
-            .get_indexer(pd.Index(np.asarray(raw[cov], dtype=object)))
-            .astype(np.int64)
+        codes = _recode(
+            raw[cov],
+            cats,
+            f"{cov} value(s)",
+            "did not occur in the baseline year; the fitted model cannot score them",
         )
-        if (codes < 0).any():
-            unknown = sorted(set(np.asarray(raw[cov])[codes < 0].tolist()))
-            bad = np.flatnonzero(codes < 0)[:20] + 1
-            raise ModelError(
-                f"{cov} value(s) {', '.join(unknown)} did not occur in the baseline year "
-                f"(rows {', '.join(map(str, bad))}); the fitted model cannot score them"
-            )
         blocks.append((codes - 1, len(cats) - 1))  # reference (code 0) -> -1
         names.extend(f"{cov}[{c}]" for c in cats[1:])
     x = np.column_stack([raw["copas"], raw["log_sanctions"]]).astype(float)
@@ -690,7 +711,12 @@ class RiskModel:
         >>> bool(abs(p.sum() - m["reoffender"].sum()) < 1e-6)
         True
         """
-        codes = _level_codes(level_keys(members), self.levels)
+        codes = _recode(
+            _level_factor(members),
+            self.levels,
+            "no baseline level for lot × quarter-of-year",
+            "(the baseline has no members there)",
+        )
         blocks, x = self._design(members)
         mu = _predict(
             self.family,
@@ -870,9 +896,9 @@ def _build(
     categories: dict[str, tuple[str, ...]],
     blocks: list[tuple[IntArray, int]] | None = None,
 ) -> RiskModel:
-    keys = level_keys(members)
-    levels = tuple(sorted(set(keys.tolist())))
-    codes = _level_codes(keys, levels)
+    lf = _level_factor(members)
+    levels = tuple(sorted(lf[1]))
+    codes = _recode(lf, levels, "level", "unknown")
     fit = fit_glm(y, x, codes, len(levels), categorical=blocks, family=family)
     pred = fit.fitted(x, codes, blocks)
     calib = calibration_table(pred, y)
