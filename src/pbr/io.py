@@ -568,13 +568,23 @@ def _age(dob: DayArray, on: DayArray) -> IntArray:
     """Whole years from ``dob`` to ``on`` (both NaT-free ``datetime64[D]``).
 
     Same convention as :func:`pbr.dates.age_in_years` (a 29 February birthday
-    is reached on 28 February in non-leap years), in integer arithmetic only.
+    is reached on 28 February in common years). Calendar fields come from a
+    lookup table over the days spanned by the data, so the cost per row is a
+    few array look-ups.
     """
-    y1, m1, d1 = _civil_from_days(dob.astype("datetime64[D]").view(np.int64))
-    y2, m2, d2 = _civil_from_days(on.astype("datetime64[D]").view(np.int64))
-    birthday = np.minimum(d1, _days_in_month(y2, m1))
-    before = (m2 < m1) | ((m2 == m1) & (d2 < birthday))
-    out: IntArray = y2 - y1 - before
+    a = dob.astype("datetime64[D]").view(np.int64)
+    b = on.astype("datetime64[D]").view(np.int64)
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo = int(min(a.min(), b.min()))
+    hi = int(max(a.max(), b.max()))
+    y, m, d = _civil_from_days(np.arange(lo, hi + 1, dtype=np.int64))
+    md = m * 100 + d
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    ia, ib = a - lo, b - lo
+    md1, md2 = md[ia], md[ib]
+    before = (md2 < md1) & ~((md1 == 229) & (md2 == 228) & ~leap[ib])
+    out: IntArray = y[ib] - y[ia] - before
     return out
 
 
@@ -855,14 +865,36 @@ def _cross_checks(
         )
 
 
+def _column_codes(s: pd.Series) -> tuple[IntArray, int]:
+    """Integer codes of a column's values (missing = -1) and the number of distinct values."""
+    if isinstance(s.dtype, pd.StringDtype):
+        arr = pa.array(s, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        enc = pc.dictionary_encode(_plain(arr))
+        codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))
+        return codes.astype(np.int64), len(enc.dictionary)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), len(uniques)
+
+
 def _duplicated(frame: pd.DataFrame) -> BoolArray:
-    """Exact duplicates of an earlier row (fast: row hashes, then an exact check)."""
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    candidates = pd.Series(hashes).duplicated(keep=False).to_numpy()
-    out = np.zeros(len(frame), dtype=bool)
-    if candidates.any():
-        idx = np.flatnonzero(candidates)
-        out[idx] = frame.iloc[idx].duplicated(keep="first").to_numpy()
+    """Exact duplicates of an earlier row (missing equals missing).
+
+    Each column is factorised (pyarrow ``dictionary_encode`` for strings) and
+    the codes are combined into one exact int64 row key, re-factorised
+    whenever it could overflow; no hashing, so no false positives.
+    """
+    key = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for i in range(frame.shape[1]):
+        codes, k = _column_codes(frame.iloc[:, i])
+        if size * (k + 1) >= 2**62:
+            key, uniques = pd.factorize(key)
+            size = len(uniques)
+        key = key * (k + 1) + (codes + 1)
+        size *= k + 1
+    out: BoolArray = pd.Series(key).duplicated(keep="first").to_numpy()
     return out
 
 
@@ -917,26 +949,44 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
     notes: list[str] = []
     if len(cohort) == 0:
         return notes
-    per = cohort.groupby("offender_id", sort=False, observed=True).agg(
-        dob_min=("date_of_birth", "min"),
-        n_dob=("date_of_birth", "nunique"),
-        n_sex=("sex", "nunique"),
-    )
-    incons = int(((per["n_dob"] > 1) | (per["n_sex"] > 1)).sum())
+    ids = pa.array(cohort["offender_id"], from_pandas=True)
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    enc = pc.dictionary_encode(_plain(ids))
+    person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    k = len(enc.dictionary)
+    dob = cohort["date_of_birth"].to_numpy().astype("datetime64[D]").view(np.int64)
+    sex = (cohort["sex"] == "M").to_numpy(dtype=bool).astype(np.int64)
+    lo = np.full(k, np.iinfo(np.int64).max)
+    hi = np.full(k, np.iinfo(np.int64).min)
+    np.minimum.at(lo, person, dob)
+    np.maximum.at(hi, person, dob)
+    sex_lo = np.full(k, 2)
+    sex_hi = np.full(k, -1)
+    np.minimum.at(sex_lo, person, sex)
+    np.maximum.at(sex_hi, person, sex)
+    incons = int(((lo != hi) | (sex_lo != sex_hi)).sum())
     if incons:
         notes.append(
             f"cohort: {incons:,} offender(s) have more than one date_of_birth or sex "
             "across their rows"
         )
     if len(offences):
-        dob = per["dob_min"].reindex(offences["offender_id"].to_numpy()).to_numpy()
-        dob = dob.astype("datetime64[D]")
+        off_ids = pa.array(offences["offender_id"], from_pandas=True)
+        if isinstance(off_ids, pa.ChunkedArray):
+            off_ids = off_ids.combine_chunks()
+        pos = pc.index_in(_plain(off_ids), value_set=enc.dictionary)
+        where = np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), np.int64)
+        has = where >= 0
         off = offences["offence_date"].to_numpy().astype("datetime64[D]")
-        has = ~np.isnat(dob)
+        first_dob = lo[where[has]].view("datetime64[D]")
         young = np.zeros(len(offences), bool)
-        older = has & (off >= dob)
-        young[older] = _age(dob[older], off[older]) < MIN_OFFENCE_AGE
-        young |= has & (off < dob)
+        sub = off[has]
+        early = sub < first_dob
+        age_ok = ~early
+        young_sub = early.copy()
+        young_sub[age_ok] = _age(first_dob[age_ok], sub[age_ok]) < MIN_OFFENCE_AGE
+        young[has] = young_sub
         if young.any():
             notes.append(
                 f"offences: {int(young.sum()):,} offence(s) dated before the offender's "
