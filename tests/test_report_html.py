@@ -106,7 +106,7 @@ def test_statement_html_has_summary_lines_totals_and_manifest() -> None:
     assert sum(t.count("<tr>") + t.count('<tr class="flag">') for t in lines_tables) == 5 + 2
     assert page.count('<tr class="flag">') == 1  # the termination-flagged line is shaded
     # figures of each line are shown
-    for text in ("329.50", "-2.103", "0.0354", "significant_reduction", "£1,500.00"):
+    for text in ("329.50", "-2.103", "0.0354", "significant_<wbr>reduction", "£1,500.00"):
         assert text in page, text
     # manifest: facts, input hashes, whole JSON
     assert "cd" * 32 in page and "offences.parquet" in page

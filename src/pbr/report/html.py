@@ -62,7 +62,7 @@ _DIGITS = {
 }
 
 _CSS = """
-body{font-family:Georgia,'Times New Roman',serif;color:#222;margin:2em auto;max-width:1200px;
+body{font-family:Georgia,'Times New Roman',serif;color:#222;margin:2em auto;max-width:1400px;
 padding:0 1em;line-height:1.4;background:#fff}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:2px solid #222;
 margin-top:1.8em;padding-bottom:.15em}h3{font-size:1.05em;margin-top:1.4em}
@@ -74,7 +74,10 @@ th{background:#e8e8e8}td.num,th.num{text-align:right;font-variant-numeric:tabula
 white-space:nowrap}tr.total td{font-weight:bold;border-top:2px solid #222}
 tr.flag td{background:#f3f3f3}.note{color:#555;font-size:.9em}
 .warn{border:2px solid #222;padding:.5em .8em;margin:1em 0;font-weight:bold}
-figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #ccc}
+table.lines{font-size:.74em}table.lines td{padding:.2em .35em}
+table.lines td:last-child{min-width:12em}
+.scroll{overflow-x:auto}figure{margin:1em 0}
+figure img{max-width:100%;height:auto;border:1px solid #ccc}
 figcaption{font-size:.9em;color:#444}
 pre{background:#f6f6f6;border:1px solid #ccc;padding:.8em;font-size:.78em;overflow-x:auto;
 white-space:pre-wrap;word-break:break-all}
@@ -86,6 +89,11 @@ table,figure{page-break-inside:avoid}pre{white-space:pre-wrap}}
 
 def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
+
+
+def _esc_wrap(value: Any) -> str:
+    """Escape, and let long snake_case words wrap after their underscores."""
+    return _esc(value).replace("_", "_<wbr>")
 
 
 def _decimal(value: Any, where: str) -> Decimal:
@@ -151,12 +159,13 @@ def _table(
             cells.append(text)
         cells_by_row.append((rec, cells))
     head = "".join(
-        f'<th class="num">{_esc(c)}</th>' if numeric[c] else f"<th>{_esc(c)}</th>" for c in cols
+        f'<th class="num">{_esc_wrap(c)}</th>' if numeric[c] else f"<th>{_esc_wrap(c)}</th>"
+        for c in cols
     )
     for rec, cells in cells_by_row:
         flag = bool(rec.get("termination") is True)
         tds = "".join(
-            f'<td class="num">{_esc(t)}</td>' if numeric[c] else f"<td>{_esc(t)}</td>"
+            f'<td class="num">{_esc(t)}</td>' if numeric[c] else f"<td>{_esc_wrap(t)}</td>"
             for c, t in zip(cols, cells, strict=True)
         )
         body_rows.append(f'<tr class="flag">{tds}</tr>' if flag else f"<tr>{tds}</tr>")
@@ -170,9 +179,9 @@ def _table(
         body_rows.append(f'<tr class="total">{tds}</tr>')
     cls = f' class="{css_class}"' if css_class else ""
     return (
-        f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        f'<div class="scroll"><table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
         + "\n".join(body_rows)
-        + "\n</tbody>\n</table>\n"
+        + "\n</tbody>\n</table></div>\n"
     )
 
 
@@ -417,7 +426,9 @@ def render_statement_html(
         parts.append(
             f'<h3 id="lot-{_esc(lot)}">Lot {_esc(lot)}: {_esc(format_money(lot_total))}</h3>'
         )
-        shown = sub.drop(columns=["lot"]).dropna(axis=1, how="all")
+        shown = sub.drop(columns=["lot"])
+        empty = [c for c in shown.columns if all(_missing(v) for v in shown[c])]
+        shown = shown.drop(columns=empty)
         total_row = {str(shown.columns[0]): "lot total", "amount": format_money(lot_total)}
         parts.append(_table(shown, css_class="lines", total_row=total_row))
 
