@@ -6,6 +6,14 @@ fitted model), and compute provider payments to the penny with an audit trail.
 """
 
 from pbr.audit import Manifest, VerifyResult, verify, write_statement
+from pbr.baseline import (
+    Assessment,
+    Baseline,
+    assess_members,
+    build_baseline,
+    compare_to_baseline,
+    load_baseline,
+)
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import (
     BaselineFormatError,
@@ -22,11 +30,21 @@ from pbr.errors import (
 from pbr.io import ValidationReport, read_cohort, read_offences, validate, write_table
 from pbr.lots import LotRegistry, default_registry, read_lots
 from pbr.payments import Statement, pay, pay_from_files
-from pbr.risk import OGRS3Scores, ogrs3_probability, score_cohort
+from pbr.risk import (
+    OGRS3Scores,
+    RiskModel,
+    fit_count_model,
+    fit_risk_model,
+    ogrs3_probability,
+    recalibrate_ogrs3,
+    score_cohort,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Assessment",
+    "Baseline",
     "BaselineFormatError",
     "Contract",
     "ContractError",
@@ -38,6 +56,7 @@ __all__ = [
     "OGRS3Scores",
     "PbrError",
     "PbrWarning",
+    "RiskModel",
     "Statement",
     "SuspiciousDataWarning",
     "ValidationError",
@@ -45,8 +64,14 @@ __all__ = [
     "VerificationError",
     "VerifyResult",
     "__version__",
+    "assess_members",
     "available_presets",
+    "build_baseline",
+    "compare_to_baseline",
     "default_registry",
+    "fit_count_model",
+    "fit_risk_model",
+    "load_baseline",
     "load_contract",
     "ogrs3_probability",
     "pay",
@@ -55,6 +80,7 @@ __all__ = [
     "read_cohort",
     "read_lots",
     "read_offences",
+    "recalibrate_ogrs3",
     "score_cohort",
     "validate",
     "verify",
