@@ -273,6 +273,13 @@ def test_plot_balance_markers_labels_and_threshold() -> None:
         plot_balance(table.drop(columns="smd_after"))
 
 
+def test_plot_balance_accepts_match_result_column_names() -> None:
+    table = pd.DataFrame({"covariate": ["age"], "smd_before_pct": [-40.0], "smd_after_pct": [2.0]})
+    ax = plot_balance(table)
+    (before,) = _data_lines(ax, "before matching")
+    assert list(before.get_xdata()) == [-40.0]
+
+
 # ------------------------------------------------------------------ style
 
 

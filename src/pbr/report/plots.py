@@ -552,7 +552,9 @@ def plot_balance(
     ----------
     balance_table : pandas.DataFrame
         Columns ``covariate``, ``smd_before`` and ``smd_after`` (standardised mean
-        differences in percent: 100 × (mean_t − mean_c) / sqrt((s_t² + s_c²) / 2)).
+        differences in percent: 100 × (mean_t − mean_c) / sqrt((s_t² + s_c²) / 2));
+        ``smd_before_pct`` / ``smd_after_pct`` (the columns of
+        :attr:`pbr.compare.MatchResult.balance`) are accepted as the same.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure otherwise.
     threshold : float, default 10.0
@@ -575,6 +577,10 @@ def plot_balance(
     ['before matching', 'after matching', '±10 %']
     """
     what = "balance_table"
+    aliases = {"smd_before_pct": "smd_before", "smd_after_pct": "smd_after"}
+    renames = {a: b for a, b in aliases.items() if a in balance_table and b not in balance_table}
+    if renames:
+        balance_table = balance_table.rename(columns=renames)
     _require(balance_table, ["covariate", "smd_before", "smd_after"], what)
     names = balance_table["covariate"].astype(str).tolist()
     before = _floats(balance_table["smd_before"], "smd_before", what)
