@@ -166,6 +166,25 @@ def test_unknown_fee_unit_is_an_error() -> None:
         pay(c, pd.DataFrame(), volumes=vol)
 
 
+def test_volumes_without_bands_are_an_error() -> None:
+    vol = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "unit": ["hour"], "volume": [1]})
+    with pytest.raises(PbrError, match="contract units: none"):
+        pay(_contract(), pd.DataFrame(), volumes=vol)
+
+
+def test_volumes_not_filtered_by_contract_periods() -> None:
+    c = _contract(periods=("2015Q4",), fee_for_service=(FeeBand("h", "hour", Decimal(2)),))
+    vol = pd.DataFrame({"lot": ["A"], "period": ["2015/16"], "unit": ["hour"], "volume": [3]})
+    assert pay(c, pd.DataFrame(), volumes=vol).total == Decimal("6.00")
+
+
+def test_negative_volume_is_an_error() -> None:
+    c = _contract(fee_for_service=(FeeBand("h", "hour", Decimal(2)),))
+    vol = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "unit": ["hour"], "volume": [-3]})
+    with pytest.raises(PbrError, match="row 1: volume must be >= 0"):
+        pay(c, pd.DataFrame(), volumes=vol)
+
+
 def test_cap_is_its_own_line() -> None:
     c = _contract(caps=CapsSpec(pbr_income_per_lot_per_year=Decimal("60000")))
     # two quarters of the same financial year 2015/16 each paying £50,000

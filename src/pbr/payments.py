@@ -602,7 +602,9 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
 def _fee_lines(volumes: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
     what = "volumes table"
     _require(volumes, ("lot", "period", "unit", "volume"), what)
-    volumes = _filter(volumes, contract)
+    if contract.lots:  # volumes follow the contract's lots; periods are the volumes' own
+        volumes = volumes.loc[volumes["lot"].astype(str).isin(contract.lots)]
+        volumes = volumes.reset_index(drop=True)
     vol = _num(volumes, "volume", what)
     if np.any(np.isnan(vol)) or np.any(vol < 0):
         i = int(np.flatnonzero(np.isnan(vol) | (vol < 0))[0])
@@ -939,7 +941,7 @@ def pay(
             lines += _frequency_lines(annual, contract)
     used = [(ln["lot"], ln["period"], ln["status"]) for ln in lines]
     interim = _check_interim(used, allow_interim)
-    if volumes is not None and contract.fee_for_service:
+    if volumes is not None:
         lines += _fee_lines(_as_table(volumes, "volumes"), contract)
     lines += _cap_collar_lines(lines, contract)
     frame = _frame(lines)
