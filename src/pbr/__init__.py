@@ -14,7 +14,9 @@ from pbr.baseline import (
     compare_to_baseline,
     load_baseline,
 )
+from pbr.compare import MatchResult, match
 from pbr.contracts import Contract, available_presets, load_contract, preset
+from pbr.decompose import Decomposition, decompose_change, decompose_strata
 from pbr.errors import (
     BaselineFormatError,
     ContractError,
@@ -39,6 +41,8 @@ from pbr.risk import (
     recalibrate_ogrs3,
     score_cohort,
 )
+from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
+from pbr.whatif import WhatIf, what_if
 
 __version__ = "0.1.0"
 
@@ -48,12 +52,15 @@ __all__ = [
     "BaselineFormatError",
     "Contract",
     "ContractError",
+    "Decomposition",
     "IgnoredOptionWarning",
     "InterimMeasureError",
     "LotRegistry",
     "Manifest",
+    "MatchResult",
     "ModelError",
     "OGRS3Scores",
+    "PaymentSimulation",
     "PbrError",
     "PbrWarning",
     "RiskModel",
@@ -63,16 +70,21 @@ __all__ = [
     "ValidationReport",
     "VerificationError",
     "VerifyResult",
+    "WhatIf",
     "__version__",
     "assess_members",
     "available_presets",
     "build_baseline",
     "compare_to_baseline",
+    "decompose_change",
+    "decompose_strata",
     "default_registry",
     "fit_count_model",
     "fit_risk_model",
     "load_baseline",
     "load_contract",
+    "match",
+    "minimum_detectable_reduction",
     "ogrs3_probability",
     "pay",
     "pay_from_files",
@@ -82,8 +94,10 @@ __all__ = [
     "read_offences",
     "recalibrate_ogrs3",
     "score_cohort",
+    "simulate_payments",
     "validate",
     "verify",
+    "what_if",
     "write_statement",
     "write_table",
 ]
