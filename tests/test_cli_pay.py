@@ -168,3 +168,31 @@ def test_microdata_path(tmp_path: Path) -> None:
     assert {"cohort", "offences", "baseline"} <= set(manifest["inputs"])
     assert manifest["extract_date"] == str(s.extract_date)
     assert main(["verify", str(out)]) == 0
+
+
+@pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
+def test_microdata_tampered_baseline_file_named(tmp_path: Path) -> None:
+    from pbr.audit import verify
+    from pbr.baseline import build_baseline
+    from pbr.payments import pay_from_files
+    from pbr.sample import generate
+
+    s = generate(5, scale=0.02, lots=["CPA03"])
+    s.write(tmp_path / "data")
+    build_baseline(s.cohort, s.offences, extract_date=s.extract_date).save(tmp_path / "bl")
+    out = pay_from_files(
+        "tr_crc",
+        cohort=tmp_path / "data/cohort.parquet",
+        offences=tmp_path / "data/offences.parquet",
+        baseline=tmp_path / "bl",
+        extract_date=str(s.extract_date),
+        allow_interim=True,
+    ).write(tmp_path / "out")
+    assert verify(out).identical
+    target = sorted(p for p in (tmp_path / "bl").iterdir() if p.is_file())[0]
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    r = verify(out)
+    assert not r.identical
+    assert r.changed_inputs["input"].tolist() == [f"baseline/{target.name}"]
