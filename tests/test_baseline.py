@@ -351,3 +351,13 @@ def test_summary_and_plot(baselines: dict[str, Baseline]) -> None:
     text = b.summary()
     assert "Baseline 2011" in text and "copas" in text
     assert isinstance(b.plot(), matplotlib.axes.Axes)
+
+
+def test_count_model_self_adjustment_gives_expected_frequency(base_members: pd.DataFrame) -> None:
+    b = Baseline.from_members(base_members, risk="model", count_model=True)
+    t = assess_members(base_members, b).table
+    assert list(t.columns[-2:]) == ["expected_frequency", "adjusted_frequency"]
+    np.testing.assert_allclose(t["expected_frequency"], t["frequency"], atol=1e-6)
+    np.testing.assert_allclose(t["adjusted_frequency"], t["baseline_frequency"], atol=1e-6)
+    # without the model (risk=False) the count model is not used either
+    assert "expected_frequency" not in assess_members(base_members, b, risk=False).table
