@@ -220,3 +220,14 @@ def test_api_statement_is_not_rerunnable(tmp_path: Path) -> None:
     r = verify(out)
     assert not r.identical and r.rerun_error is not None and "not re-runnable" in r.rerun_error
     assert isinstance(r, VerifyResult) and "<pre>" in r._repr_html_()
+
+
+def test_environment_changes_reported(tmp_path: Path) -> None:
+    out = _run(_inputs(tmp_path / "in"), tmp_path / "out")
+    assert verify(out).environment_changes == {}
+    m = json.loads((out / "manifest.json").read_text())
+    m["dependencies"]["pandas"] = "0.0.1"
+    (out / "manifest.json").write_text(json.dumps(m))
+    r = verify(out)
+    assert r.identical  # informational only
+    assert r.environment_changes["pandas"].startswith("0.0.1 -> ")

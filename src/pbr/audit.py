@@ -373,6 +373,11 @@ class VerifyResult:
         Output file → readable difference (unified diff for text files).
     rerun_error : str or None
         The error raised by the re-run, if it failed.
+    directory : str
+        The statement directory verified.
+    environment_changes : Mapping[str, str]
+        pbr / Python / dependency versions that differ from the manifest's
+        (informational: they explain a difference, they are not one).
 
     Examples
     --------
@@ -386,6 +391,7 @@ class VerifyResult:
     differences: Mapping[str, str] = field(default_factory=dict)
     rerun_error: str | None = None
     directory: str = ""
+    environment_changes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -415,6 +421,8 @@ class VerifyResult:
             )
         if self.rerun_error:
             out.append(f"re-run failed: {self.rerun_error}")
+        for name, change in sorted(self.environment_changes.items()):
+            out.append(f"environment: {name} {change}")
         for name, diff in sorted(self.differences.items()):
             out.append(f"--- {name} differs:")
             out.append(diff)
@@ -512,6 +520,7 @@ def verify(directory: str | Path) -> VerifyResult:
                     (Path(tmp) / name).write_bytes(data)
             shutil.rmtree(tmp, ignore_errors=True)
     identical = not changed and not differences and rerun_error is None
+    env = _environment_changes(manifest)
     cols = ["input", "path", "expected_sha256", "actual_sha256"]
     return VerifyResult(
         identical=identical,
@@ -519,7 +528,20 @@ def verify(directory: str | Path) -> VerifyResult:
         differences=differences,
         rerun_error=rerun_error,
         directory=str(d),
+        environment_changes=env,
     )
+
+
+def _environment_changes(manifest: Manifest) -> dict[str, str]:
+    from pbr import __version__
+
+    now = {"pbr": __version__, "python": platform.python_version(), **_versions()}
+    then = {
+        "pbr": manifest.data.get("pbr_version"),
+        "python": manifest.data.get("python"),
+        **manifest.data.get("dependencies", {}),
+    }
+    return {k: f"{then.get(k)} -> {v}" for k, v in sorted(now.items()) if then.get(k) != v}
 
 
 def _diff(name: str, old: bytes, new: bytes) -> str:
