@@ -878,13 +878,8 @@ def _column_codes(s: pd.Series) -> tuple[IntArray, int]:
     return np.asarray(codes, dtype=np.int64), len(uniques)
 
 
-def _duplicated(frame: pd.DataFrame) -> BoolArray:
-    """Exact duplicates of an earlier row (missing equals missing).
-
-    Each column is factorised (pyarrow ``dictionary_encode`` for strings) and
-    the codes are combined into one exact int64 row key, re-factorised
-    whenever it could overflow; no hashing, so no false positives.
-    """
+def _exact_duplicated(frame: pd.DataFrame) -> BoolArray:
+    """Exact duplicates of an earlier row: factorised columns combined into one key."""
     key = np.zeros(len(frame), dtype=np.int64)
     size = 1
     for i in range(frame.shape[1]):
@@ -895,6 +890,45 @@ def _duplicated(frame: pd.DataFrame) -> BoolArray:
         key = key * (k + 1) + (codes + 1)
         size *= k + 1
     out: BoolArray = pd.Series(key).duplicated(keep="first").to_numpy()
+    return out
+
+
+def _numeric_fingerprint(frame: pd.DataFrame) -> npt.NDArray[np.uint64] | None:
+    """A cheap (non-exact) row fingerprint from the date, bool and integer columns."""
+    h = np.zeros(len(frame), dtype=np.uint64)
+    used = False
+    for i in range(frame.shape[1]):
+        s = frame.iloc[:, i]
+        if s.dtype.kind == "M":
+            v = s.to_numpy().view(np.int64).view(np.uint64)
+        elif s.dtype.kind == "b":
+            v = s.to_numpy().astype(np.uint64)
+        elif isinstance(s.dtype, pd.Int64Dtype):
+            v = s.to_numpy(dtype=np.int64, na_value=-(2**62)).view(np.uint64)
+        else:
+            continue
+        used = True
+        h = (h ^ v) * np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(29)
+    return h if used else None
+
+
+def _duplicated(frame: pd.DataFrame) -> BoolArray:
+    """Exact duplicates of an earlier row (missing equals missing).
+
+    A cheap fingerprint of the date/bool/integer columns first narrows the
+    rows to candidates (rows that are exact duplicates always share a
+    fingerprint); the candidates are then compared exactly: each column is
+    factorised (pyarrow ``dictionary_encode`` for strings) and the codes are
+    combined into one exact int64 row key. No false positives.
+    """
+    out = np.zeros(len(frame), dtype=bool)
+    fingerprint = _numeric_fingerprint(frame)
+    if fingerprint is None:
+        return _exact_duplicated(frame)
+    candidates = np.flatnonzero(pd.Series(fingerprint).duplicated(keep=False).to_numpy())
+    if len(candidates):
+        out[candidates] = _exact_duplicated(frame.iloc[candidates])
     return out
 
 
