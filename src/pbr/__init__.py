@@ -41,12 +41,14 @@ from pbr.risk import (
     recalibrate_ogrs3,
     score_cohort,
 )
+from pbr.sample import SAMPLE_EXTRACT_DATE, SampleData, generate, load_sample
 from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
 from pbr.whatif import WhatIf, what_if
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SAMPLE_EXTRACT_DATE",
     "Assessment",
     "Baseline",
     "BaselineFormatError",
@@ -64,6 +66,7 @@ __all__ = [
     "PbrError",
     "PbrWarning",
     "RiskModel",
+    "SampleData",
     "Statement",
     "SuspiciousDataWarning",
     "ValidationError",
@@ -81,8 +84,10 @@ __all__ = [
     "default_registry",
     "fit_count_model",
     "fit_risk_model",
+    "generate",
     "load_baseline",
     "load_contract",
+    "load_sample",
     "match",
     "minimum_detectable_reduction",
     "ogrs3_probability",
