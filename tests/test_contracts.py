@@ -204,6 +204,11 @@ def test_non_numeric_price() -> None:
         Contract.from_dict(_with(binary__deduction_price="ten pounds"))
 
 
+def test_price_with_too_many_decimals() -> None:
+    with pytest.raises(ContractError, match=r"^binary\.deduction_price: at most 4 decimal places"):
+        Contract.from_dict(_with(binary__deduction_price="0.00001"))
+
+
 def test_overlapping_fee_bands() -> None:
     bands = [
         {"name": "a", "unit": "hour", "price_per_unit": "1", "min_volume": 0, "max_volume": 10},

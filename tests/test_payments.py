@@ -558,3 +558,9 @@ def test_units_are_float_and_money_is_decimal() -> None:
     s = pay(_contract(), pd.DataFrame([_row()]))
     assert s.lines["units"].dtype == np.float64
     assert all(isinstance(p, Decimal) for p in s.lines["price"])
+
+
+def test_doncaster_bad_core_value() -> None:
+    t = pd.DataFrame({"cohort": ["1"], "change_pp": [-3.0], "core_contract_value": ["12.345"]})
+    with pytest.raises(PbrError, match="row 1: core_contract_value must be >= 0 in pence"):
+        pay(preset("doncaster"), t)

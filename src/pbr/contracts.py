@@ -146,6 +146,9 @@ def _money(
         raise ContractError(f"{key}: must be finite, got {value!r}")
     if minimum is not None and d < minimum:
         raise ContractError(f"{key}: must be >= {minimum}, got {value}")
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        raise ContractError(f"{key}: at most 4 decimal places, got {value}")
     return d
 
 

@@ -757,8 +757,11 @@ def _doncaster_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
             raise PbrError(
                 f"{what}: row {i + 1}: core_contract_value {raw!r} is not an amount"
             ) from None
-        if not value.is_finite() or value < 0:
-            raise PbrError(f"{what}: row {i + 1}: core_contract_value must be >= 0, got {raw}")
+        exponent = value.as_tuple().exponent
+        if not value.is_finite() or value < 0 or (isinstance(exponent, int) and exponent < -2):
+            raise PbrError(
+                f"{what}: row {i + 1}: core_contract_value must be >= 0 in pence, got {raw}"
+            )
         if np.isnan(change[i]):
             raise PbrError(f"{what}: row {i + 1}: the change against the baseline is missing")
         met = round(float(change[i]), 10) <= -comp.reduction_pp
