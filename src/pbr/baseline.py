@@ -225,7 +225,7 @@ def _is_quarter(labels: Any) -> npt.NDArray[np.bool_]:
 
 
 # --------------------------------------------------------------------------- Baseline
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Baseline:
     """A baseline: per lot × quarter-of-year and per lot × year rates, plus a risk model.
 
@@ -774,7 +774,7 @@ def build_baseline(
 
 
 # --------------------------------------------------------------------------- Assessment
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assessment:
     """Performance cohorts adjusted against a baseline, per lot × period.
 
