@@ -30,6 +30,7 @@ from pbr.sample import (
     SampleData,
     generate,
     load_sample,
+    sample_paths,
 )
 from pbr.schema import (
     COHORT_COLUMNS,
@@ -177,6 +178,16 @@ def test_repository_copy_equals_packaged_copy() -> None:
         assert (repo_dir / name).read_bytes() == root.joinpath(name).read_bytes(), name
 
 
+def test_sample_paths_point_at_the_packaged_files(bundled: SampleData) -> None:
+    paths = sample_paths()
+    assert sorted(paths) == ["cohort", "offences", "truth"]
+    root = resources.files("pbr.data").joinpath("sample")
+    for key, name in (("cohort", "cohort.parquet"), ("offences", "offences.parquet")):
+        assert paths[key].read_bytes() == root.joinpath(name).read_bytes()
+    assert pq.read_table(paths["cohort"]).num_rows == len(bundled.cohort)
+    assert json.loads(paths["truth"].read_text())["seed"] == bundled.seed
+
+
 def test_bundled_files_are_small() -> None:
     root = resources.files("pbr.data").joinpath("sample")
     total = sum(len(root.joinpath(n).read_bytes()) for n in ("cohort.parquet", "offences.parquet"))
@@ -184,7 +195,7 @@ def test_bundled_files_are_small() -> None:
 
 
 def test_public_names_exported() -> None:
-    for name in ("generate", "load_sample", "SampleData", "SAMPLE_EXTRACT_DATE"):
+    for name in ("generate", "load_sample", "sample_paths", "SampleData", "SAMPLE_EXTRACT_DATE"):
         assert hasattr(pbr, name), name
         assert name in pbr.__all__
     assert pbr.SAMPLE_EXTRACT_DATE.isoformat() == "2018-06-30"

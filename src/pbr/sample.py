@@ -64,6 +64,7 @@ __all__ = [
     "SampleData",
     "generate",
     "load_sample",
+    "sample_paths",
 ]
 
 #: Seed of the bundled sample (the first day of PbR measurement, 1 Oct 2015).
@@ -492,6 +493,49 @@ def load_sample() -> SampleData:
         seed=int(truth["seed"]),
         scale=float(truth["scale"]),
     )
+
+
+def sample_paths() -> dict[str, Path]:
+    """File paths of the bundled sample: ``cohort``, ``offences`` and ``truth``.
+
+    For tools that read files (``pbr validate``, :func:`pbr.io.read_cohort`,
+    manifests that hash their inputs). The files are those :func:`load_sample`
+    reads.
+
+    Returns
+    -------
+    dict of str to Path
+        Keys ``"cohort"`` (``cohort.parquet``), ``"offences"``
+        (``offences.parquet``) and ``"truth"`` (``truth.json``).
+
+    Raises
+    ------
+    PbrError
+        If the package is not installed on a file system (e.g. imported from
+        a zip file) or the files are missing; :func:`load_sample` still works
+        from a zip.
+
+    Examples
+    --------
+    >>> paths = sample_paths()
+    >>> sorted(paths), paths["cohort"].name
+    (['cohort', 'offences', 'truth'], 'cohort.parquet')
+    """
+    root = resources.files("pbr.data").joinpath("sample")
+    out: dict[str, Path] = {}
+    for key, name in (
+        ("cohort", "cohort.parquet"),
+        ("offences", "offences.parquet"),
+        ("truth", "truth.json"),
+    ):
+        path = root.joinpath(name)
+        if not isinstance(path, Path) or not path.is_file():
+            raise PbrError(
+                f"bundled sample file {name} is not available as a file ({path}); "
+                "use load_sample() or regenerate with `pbr sample --out DIR`"
+            )
+        out[key] = path
+    return out
 
 
 def _select_lots(lots: Sequence[str] | None) -> list[str]:
