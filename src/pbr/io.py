@@ -371,6 +371,26 @@ def _read_csv_strings(
     return t, bad_rows
 
 
+def _trailing_blank_rows(t: pa.Table) -> int:
+    """Number of rows at the end of an all-string table in which every cell is blank."""
+    n = t.num_rows
+    if n == 0 or t.num_columns == 0:
+        return 0
+    window = 64
+    while True:
+        start = max(0, n - window)
+        tail = t.slice(start)
+        blank = np.ones(tail.num_rows, dtype=bool)
+        for i in range(tail.num_columns):
+            col = pc.utf8_trim_whitespace(tail.column(i))
+            blank &= np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
+        if not blank.all():
+            return int(np.argmin(blank[::-1]))
+        if start == 0:
+            return int(n)
+        window *= 16
+
+
 def _load_csv(
     path: Path, head: bytes, table: str, fails: _Failures, notes: list[str]
 ) -> _Raw | None:
@@ -448,19 +468,13 @@ def _load_csv(
     if not _check_names(names, fails):
         return None
     # Excel's trailing blank rows (every cell empty) are ignored, with a warning
-    if t.num_rows and t.num_columns:
-        blank = np.ones(t.num_rows, dtype=bool)
-        for i in range(t.num_columns):
-            blank &= pc.equal(pc.utf8_trim_whitespace(t.column(i)), "").to_numpy(
-                zero_copy_only=False
-            )
-        trailing = int(np.argmin(blank[::-1])) if not blank.all() else t.num_rows
-        if trailing:
-            notes.append(
-                f"{label}: ignored {trailing} blank row(s) at the end of the file "
-                f"(rows {t.num_rows - trailing + 1}–{t.num_rows})"
-            )
-            t = t.slice(0, t.num_rows - trailing)
+    trailing = _trailing_blank_rows(t)
+    if trailing:
+        notes.append(
+            f"{label}: ignored {trailing} blank row(s) at the end of the file "
+            f"(rows {t.num_rows - trailing + 1}–{t.num_rows})"
+        )
+        t = t.slice(0, t.num_rows - trailing)
     raw = _Raw(label=label, n_rows=t.num_rows, names=names)
     spec_names = {c.name for c in _SPECS[table]}
     for i, name in enumerate(names):
@@ -526,6 +540,7 @@ def _nonnull(arr: pa.Array) -> BoolArray:
 
 
 _NAT = np.iinfo(np.int64).min
+_FIRST_DAY = -719162  # 0001-01-01 as days since 1970-01-01
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
@@ -608,6 +623,16 @@ def _parse_dates(arr: pa.Array) -> tuple[DayArray, BoolArray]:
         return np.full(n, np.datetime64("NaT"), "datetime64[D]"), present
     text = _clean_str(arr)
     present = _nonnull(text)
+    try:  # fast path: Arrow's strict ISO parser accepts only real YYYY-MM-DD dates
+        fast = pc.cast(text, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        fast = None
+    if fast is not None:
+        days = np.asarray(fast.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+        year0 = ~np.isnat(days) & (days.view(np.int64) < _FIRST_DAY)  # 0000-mm-dd
+        days[year0] = np.datetime64("NaT")
+        return days, year0
+    # slow path: find every bad value (and accept an explicit midnight time)
     fmt = pc.fill_null(pc.match_substring_regex(text, _DATE_RE), False)
     fmt_np = np.asarray(fmt.to_numpy(zero_copy_only=False), dtype=bool)
     safe = pc.if_else(fmt, text, pa.scalar("1970-01-01"))
