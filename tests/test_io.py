@@ -98,6 +98,7 @@ COHORT_RULES = [
     ("sanctions", "-4", "+4", "at least 1"),
     ("first_sanction_date", "2012-06-16", "2012-06-15", "first_sanction_date after index_date"),
     ("first_sanction_date", "1996-5-1", "1996-05-01", "unparseable date"),
+    ("first_sanction_date", "0000-06-01", "0001-06-01", "unparseable date"),
 ]
 
 

@@ -68,6 +68,20 @@ def test_excel_trailing_empty_columns_and_blank_rows(tmp_path: Path) -> None:
     assert df["breach"].tolist() == [True, False]
 
 
+def test_only_blank_rows_gives_an_empty_table(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, "o.csv", (OFF_HEADER + "\n,,,,\n , ,,,\n").encode())
+    with pytest.warns(SuspiciousDataWarning, match=r"ignored 2 blank row\(s\)"):
+        df = read_offences(path, extract_date=EXTRACT)
+    assert len(df) == 0
+
+
+def test_many_trailing_blank_rows(tmp_path: Path) -> None:
+    data = OFF_HEADER + "\nA,2012-01-01,2012-02-01,caution,\n" + ",,,,\n" * 500
+    with pytest.warns(SuspiciousDataWarning, match=r"ignored 500 blank row\(s\).*rows 2–501"):
+        df = read_offences(write_bytes(tmp_path, "o.csv", data.encode()), extract_date=EXTRACT)
+    assert df["offender_id"].tolist() == ["A"]
+
+
 def test_blank_row_in_the_middle_is_an_error(tmp_path: Path) -> None:
     data = (
         OFF_HEADER + "\nA,2012-01-01,2012-02-01,conviction,\n,,,,\nB,2012-01-01,2012-02-01,pnd,\n"
