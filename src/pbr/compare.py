@@ -645,7 +645,7 @@ class MatchResult:
         )
 
     def plot(self, ax: Any = None) -> Any:
-        """Balance (Love) plot: |SMD| % before and after matching per covariate.
+        """Balance (Love) plot: absolute SMD (%) before and after matching per covariate.
 
         Examples
         --------
