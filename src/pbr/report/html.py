@@ -40,7 +40,7 @@ from matplotlib.figure import Figure
 
 from pbr.errors import PbrError
 from pbr.report.plots import COMPONENT_ORDER, plot_waterfall
-from pbr.report.style import format_money, new_axes
+from pbr.report.style import format_money
 
 __all__ = ["figure_to_data_uri", "render_statement_html", "write_statement_html"]
 
@@ -242,10 +242,9 @@ def figure_to_data_uri(fig: Figure, *, dpi: int = 100) -> str:
 
 
 def _default_figures(lines: pd.DataFrame) -> dict[str, Figure]:
-    ax = new_axes(None, figsize=(8.0, 4.0))
-    plot_waterfall(lines, ax=ax)
-    fig = ax.figure
-    assert isinstance(fig, Figure)
+    # A bare Figure (not pyplot): rendered here and then garbage, never displayed.
+    fig = Figure(figsize=(8.0, 4.0), layout="constrained")
+    plot_waterfall(lines, ax=fig.add_subplot())
     return {"Payment by component, all lots": fig}
 
 

@@ -82,10 +82,11 @@ def series_style(i: int) -> dict[str, Any]:
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (8.0, 4.5)) -> Axes:
-    """Return ``ax``, or the Axes of a new figure of ``figsize`` inches.
+    """Return ``ax``, or the Axes of a new pyplot figure of ``figsize`` inches.
 
-    The new figure is created with :class:`matplotlib.figure.Figure` directly (not
-    ``pyplot``), so library code never opens GUI windows or leaks pyplot state.
+    A new figure comes from :func:`matplotlib.pyplot.subplots` (constrained layout),
+    like every pbr ``plot()``, so it shows up in Jupyter without further calls; in
+    scripts close it with ``plt.close(ax.figure)`` when done.
 
     Parameters
     ----------
@@ -103,13 +104,15 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float] = (8.0, 4.5)) -> Axes
     >>> ax = new_axes(None)
     >>> ax.figure.get_size_inches().tolist()
     [8.0, 4.5]
+    >>> new_axes(ax) is ax
+    True
     """
     if ax is not None:
         return ax
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig.add_subplot()
+    _fig, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
 
 
 def style_axes(

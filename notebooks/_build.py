@@ -1,0 +1,370 @@
+"""Write the three user notebooks (outputs stripped) with nbformat.
+
+Run ``python notebooks/_build.py`` after editing a notebook's cells here; the
+``.ipynb`` files are generated, so they stay clean in git (no outputs, no
+execution counts, stable cell ids). ``tests/test_notebooks.py`` executes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+SETUP = """\
+import warnings
+from pathlib import Path
+import tempfile
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import pbr
+from pbr.report import plot_balance, plot_funnel, plot_rates, plot_waterfall
+
+pd.set_option("display.width", 120)
+pd.set_option("display.max_columns", 30)
+# The synthetic sample deliberately contains odd rows (people under 18, duplicate
+# offences) so that validation has something to say; pbr warns about them once here.
+sample = pbr.load_sample()
+cohort, offences, extract_date = sample.cohort, sample.offences, sample.extract_date
+print(f"{len(cohort):,} cohort events, {len(offences):,} offences, extract date {extract_date}")
+OUT = Path(tempfile.mkdtemp(prefix="pbr-notebook-"))"""
+
+
+def _nb(title: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
+    nb = new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    out = [new_markdown_cell(title)]
+    for kind, src in cells:
+        out.append(new_markdown_cell(src) if kind == "md" else new_code_cell(src))
+    for i, cell in enumerate(out):
+        cell["id"] = f"cell-{i:02d}"
+    nb.cells = out
+    return nb
+
+
+COMMISSIONER = _nb(
+    "# Commissioner: how is each lot doing, what will we pay, what would another design pay?\n\n"
+    "Runs on the bundled synthetic sample (21 lots; the 2011 baseline year and the quarterly "
+    "cohorts 2015Q4–2017Q1; extract date 2018-06-30). Replace `load_sample()` with "
+    "`pbr.read_cohort` / `pbr.read_offences` for real extracts.",
+    [
+        ("code", SETUP),
+        (
+            "md",
+            "## 1. Proven reoffending by lot and quarter\n\n"
+            "One row per lot × quarter: cohort size N, reoffenders O, reoffences R, the "
+            "rates with 95 % intervals and whether the measure is `final` or `interim`.",
+        ),
+        (
+            "code",
+            """\
+measures = pbr.compute_measures(cohort, offences, extract_date=extract_date)
+perf_measures = measures.table[measures.table["period"] >= "2015Q4"]
+perf_measures[["lot", "period", "cohort_size", "reoffenders", "binary_rate",
+               "binary_ci_low", "binary_ci_high", "status"]].head(8)""",
+        ),
+        ("md", "## 2. Against the 2011 baseline, adjusted for offender mix (OGRS3)"),
+        (
+            "code",
+            """\
+baseline = pbr.build_baseline(cohort, offences, extract_date=extract_date, year=2011)
+ax = plot_rates(perf_measures, baseline.table, lots=["CPA01", "CPA02", "CPA03"])""",
+        ),
+        (
+            "code",
+            """\
+assessment = pbr.compare_to_baseline(cohort, offences, baseline, extract_date=extract_date)
+a = assessment.table
+quarterly = a[(a["period"] >= "2015Q4") & (a["status"] == "final")]
+quarterly["outcome"].value_counts()""",
+        ),
+        (
+            "md",
+            "The funnel plot: each point is a lot × quarter; outside the dashed limits the "
+            "change against the adjusted baseline is statistically significant.",
+        ),
+        ("code", "ax = plot_funnel(quarterly, alpha=0.05)"),
+        (
+            "md",
+            "## 3. What will we pay? (`tr_crc` preset, illustrative prices)\n\n"
+            "Binary payments per quarterly cohort; the frequency payment per contract "
+            "year (only final years are paid).",
+        ),
+        (
+            "code",
+            """\
+annual = pbr.compare_to_baseline(cohort, offences, baseline, extract_date=extract_date,
+                                 period="financial_year").table
+annual_final = annual[(annual["period"] >= "2015/16") & (annual["status"] == "final")]
+contract = pbr.preset("tr_crc")
+statement = pbr.pay(contract, quarterly, annual_table=annual_final)
+print(statement.summary().splitlines()[0])
+statement.totals_by_lot().head(10)""",
+        ),
+        ("code", "ax = plot_waterfall(statement.lines)"),
+        (
+            "md",
+            "## 4. What would another design have paid?\n\n"
+            "The same history under a contract with a 10 % significance level instead of 5 %.",
+        ),
+        (
+            "code",
+            """\
+from pbr.whatif import what_if
+
+alternative = pbr.preset("tr_crc", alpha=0.10)
+w = what_if(quarterly, contract, alternative, annual_table=annual_final)
+print(f"difference over all lots: £{w.total_difference:,}")
+w.table.sort_values("difference").head(8)""",
+        ),
+        (
+            "md",
+            "## 5. The statement to send\n\n"
+            "`Statement.write` saves the lines and the audit manifest; the HTML statement is "
+            "one self-contained file (no network needed) for email.",
+        ),
+        (
+            "code",
+            """\
+import json
+from pbr.report import write_statement_html
+
+directory = statement.write(OUT / "statement")
+manifest = json.loads((directory / "manifest.json").read_text())
+page = write_statement_html(
+    statement.lines, directory / "statement.html", manifest=manifest,
+    figures={"Funnel plot": plot_funnel(quarterly).figure,
+             "Payment by component": plot_waterfall(statement.lines).figure})
+print(page, f"{page.stat().st_size:,} bytes")
+plt.close("all")""",
+        ),
+    ],
+)
+
+AUDITOR = _nb(
+    "# Auditor: re-run a statement from its manifest, and trace a line to its counts\n\n"
+    "First we play the commissioner and produce a statement from files (so the manifest "
+    "records every input with its SHA-256); then we audit it.",
+    [
+        ("code", SETUP),
+        (
+            "code",
+            """\
+import hashlib, json, shutil
+
+# the commissioner's side: inputs as files, a frozen baseline, a statement
+src = Path(pbr.__file__).parent / "data" / "sample"
+for name in ("cohort.parquet", "offences.parquet"):
+    shutil.copy(src / name, OUT / name)
+pbr.build_baseline(cohort, offences, extract_date=extract_date, year=2011).save(OUT / "baseline")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", pbr.SuspiciousDataWarning)  # already shown above
+    statement = pbr.pay_from_files("tr_crc", cohort=OUT / "cohort.parquet",
+                                   offences=OUT / "offences.parquet",
+                                   baseline=OUT / "baseline", extract_date="2018-06-30",
+                                   allow_interim=True)
+directory = statement.write(OUT / "statement")
+sorted(p.name for p in directory.iterdir())""",
+        ),
+        ("md", "## 1. What the manifest records"),
+        (
+            "code",
+            """\
+manifest = json.loads((directory / "manifest.json").read_text())
+print("pbr", manifest["pbr_version"], "python", manifest["python"], "total", manifest["total"])
+pd.DataFrame([{"input": k, "path": v.get("path"), "sha256": v.get("sha256", v.get("kind"))}
+              for k, v in manifest["inputs"].items()])""",
+        ),
+        (
+            "code",
+            """\
+# check one hash by hand
+recorded = manifest["inputs"]["cohort"]["sha256"]
+actual = hashlib.sha256((OUT / "cohort.parquet").read_bytes()).hexdigest()
+recorded == actual""",
+        ),
+        (
+            "md",
+            "## 2. Re-run and verify\n\n`pbr.verify` (or `pbr verify DIR`) re-hashes every "
+            "input, re-runs the payment with the recorded parameters and compares every "
+            "output byte for byte.",
+        ),
+        (
+            "code",
+            """\
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", pbr.SuspiciousDataWarning)
+    result = pbr.verify(directory)
+print(result.summary())
+assert result.identical""",
+        ),
+        ("md", "A single changed byte in an input is detected:"),
+        (
+            "code",
+            """\
+path = OUT / "offences.parquet"
+original = path.read_bytes()
+path.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pbr.SuspiciousDataWarning)
+        tampered = pbr.verify(directory)
+finally:
+    path.write_bytes(original)
+print(tampered.summary())
+assert not tampered.identical""",
+        ),
+        (
+            "md",
+            "## 3. Trace one line to its counts\n\n"
+            "A `binary` line pays `price × (E − O)` on a significant reduction. Take the "
+            "largest binary payment and recompute it from its own columns.",
+        ),
+        (
+            "code",
+            """\
+from decimal import ROUND_HALF_UP, Decimal
+
+lines = statement.lines
+binary = lines[lines["component"] == "binary"]
+line = binary.loc[binary["amount"].map(Decimal).idxmax()]
+line[["lot", "period", "cohort_size", "reoffenders", "expected_reoffenders",
+      "z", "p_value", "outcome", "price", "units", "amount"]]""",
+        ),
+        (
+            "code",
+            """\
+units = Decimal(repr(float(line["expected_reoffenders"] - line["reoffenders"])))
+recomputed = (line["price"] * units).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+print(f"price {line['price']} x (E - O) {units:.4f} = {recomputed}; statement: {line['amount']}")
+assert abs(recomputed - line["amount"]) <= Decimal("0.01")""",
+        ),
+        (
+            "md",
+            "Now recount O and N for that lot and quarter from the microdata, with the "
+            "cohort rules and the counting rules directly:",
+        ),
+        (
+            "code",
+            """\
+built = pbr.build_cohort(cohort)
+members = built.members[(built.members["lot"] == line["lot"])
+                        & (built.members["period"] == line["period"])]
+counted = pbr.count_reoffending(members, offences)
+N, O = len(members), int(counted["reoffender"].sum())
+print(f"{line['lot']} {line['period']}: N = {N} (line: {line['cohort_size']:.0f}), "
+      f"O = {O} (line: {line['reoffenders']:.0f})")
+assert (N, O) == (int(line["cohort_size"]), int(line["reoffenders"]))""",
+        ),
+        (
+            "md",
+            "The lot's whole payment, component by component (caps and collars would be "
+            "their own bars):",
+        ),
+        ("code", 'ax = plot_waterfall(statement.lines, lot=line["lot"])'),
+    ],
+)
+
+RESEARCHER = _nb(
+    "# Researcher: cohorts, OGRS3 and a matched comparison\n\n"
+    "Build a cohort, score it with OGRS3, and compare a (synthetic) treated group with a "
+    "propensity-matched comparison group, Justice Data Lab style.",
+    [
+        ("code", SETUP),
+        (
+            "md",
+            "## 1. The cohort\n\nEligibility rules, the first event per person and "
+            "period, and every exclusion counted (nothing is dropped silently).",
+        ),
+        (
+            "code",
+            """\
+built = pbr.build_cohort(cohort)
+print(f"{len(built.members):,} measurable index events")
+built.exclusions.groupby("reason")["count"].sum()""",
+        ),
+        ("md", "## 2. Outcomes and OGRS3"),
+        (
+            "code",
+            """\
+members = built.members[built.members["period"].between("2016Q1", "2016Q4")].copy()
+members = members.reset_index(drop=True)
+outcome = pbr.count_reoffending(members, offences)
+scores = pbr.score_cohort(members).table
+members["reoffended"] = outcome["reoffender"].astype(int)
+members["reoffences"] = outcome["reoffences"]
+members["ogrs3"] = scores["p_2yr"]
+members["age"] = scores["age"]
+members["male"] = (members["sex"] == "M").astype(int)
+members["custody"] = (members["event_type"] == "release").astype(int)
+print(f"{len(members):,} people; proven reoffending rate {members['reoffended'].mean():.1%}")""",
+        ),
+        (
+            "code",
+            """\
+# OGRS3 discrimination by decile (predicted two-year probability vs observed one-year rate)
+members["decile"] = pd.qcut(members["ogrs3"], 10, labels=False, duplicates="drop")
+by_decile = members.groupby("decile")
+by_decile.agg(ogrs3=("ogrs3", "mean"), observed=("reoffended", "mean")).round(3)""",
+        ),
+        (
+            "md",
+            "## 3. A matched comparison\n\n"
+            "A synthetic programme in lot CPA05 recruits higher-risk people (selection on "
+            "OGRS3 and custody); it has no true effect. Matching on the propensity score "
+            "removes the selection bias.",
+        ),
+        (
+            "code",
+            """\
+import numpy as np
+from pbr.compare import match
+
+rng = np.random.default_rng(2016)
+pool = members[members["lot"].isin(["CPA05", "CPA06", "CPA07"])].reset_index(drop=True)
+logit = -3.0 + 3.0 * pool["ogrs3"] + 0.8 * pool["custody"]
+pool["treated"] = (pool["lot"] == "CPA05") & (rng.random(len(pool)) < 1 / (1 + np.exp(-logit)))
+print(f"{int(pool['treated'].sum())} treated, {int((~pool['treated']).sum())} in the pool")
+result = match(pool, treatment="treated", covariates=["ogrs3", "age", "male", "custody"],
+               k=1, replace=False, caliper=0.2, random_state=0)
+print(result.summary())""",
+        ),
+        (
+            "code",
+            """\
+result.balance[["covariate", "smd_before_pct", "smd_after_pct",
+                "var_ratio_before", "var_ratio_after"]].round(2)""",
+        ),
+        ("code", "ax = plot_balance(result.balance)"),
+        (
+            "code",
+            """\
+result.outcomes("reoffended", "reoffences")""",
+        ),
+    ],
+)
+
+NOTEBOOKS = {
+    "commissioner.ipynb": COMMISSIONER,
+    "auditor.ipynb": AUDITOR,
+    "researcher.ipynb": RESEARCHER,
+}
+
+
+def main() -> None:
+    """Write every notebook next to this script."""
+    for name, nb in NOTEBOOKS.items():
+        nbformat.validate(nb)
+        nbformat.write(nb, HERE / name)
+
+
+if __name__ == "__main__":
+    main()
