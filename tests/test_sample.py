@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pbr
 from pbr.cli import main
@@ -538,3 +540,41 @@ def test_interim_quarter_is_cut_by_extract_date(bundled: SampleData) -> None:
         & (c["index_date"] < pd.Timestamp("2017-01-01"))
     ]
     assert (add_months(q4["index_date"], 18) <= np.datetime64("2018-06-30")).all()  # 2016Q4 final
+
+
+# ------------------------------------------------------------------ properties
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), scale=st.floats(0.002, 0.03))
+def test_invariants_hold_for_any_seed(seed: int, scale: float) -> None:
+    s = generate(seed=seed, scale=scale)
+    c, o = s.cohort, s.offences
+    extract = pd.Timestamp(SAMPLE_EXTRACT_DATE)
+    assert (c["first_sanction_date"] <= c["index_date"]).all()
+    assert (c["sanctions"] >= 1).all()
+    assert (age_in_years(c["date_of_birth"], c["first_sanction_date"]) >= 10).all()
+    assert (o["disposal_date"] >= o["offence_date"]).all()
+    assert (o["disposal_date"] <= extract).all()
+    assert c["offender_id"].notna().all() and o["offender_id"].notna().all()
+    assert set(o["offender_id"].unique()) <= set(c["offender_id"].unique())
+    gone = c[c["exclusion_reason"].isin(["deceased", "deported"]).fillna(False)]
+    later = o.merge(gone[["offender_id", "index_date"]], on="offender_id")
+    assert (later["offence_date"] <= later["index_date"]).all()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5), st.integers(-3, 3), st.integers(0, 2**40), st.integers(0, 2**40)
+        ),
+        min_size=0,
+        max_size=40,
+    )
+)
+def test_sort_order_matches_lexsort(rows: list[tuple[int, int, int, int]]) -> None:
+    from pbr.sample import _sort_order
+
+    a, b, c, d = (np.array([r[i] for r in rows], dtype=np.int64) for i in range(4))
+    expected = sorted(range(len(rows)), key=lambda i: (*rows[i], i))  # stable, first key first
+    assert _sort_order([a, b, c, d]).tolist() == expected

@@ -1105,17 +1105,19 @@ class _Generator:
         cols = {k: v[keep] for k, v in cols.items()}
         app = app[keep]
         prank = _rank(ids)[cols["person"]]
-        order = np.lexsort(
-            (app, cols["group"], cols["breach"], cols["dtype"], cols["disp"], cols["off"], prank)
+        order = _sort_order(
+            [prank, cols["off"], cols["disp"], cols["dtype"], cols["breach"], cols["group"], app]
         )
         cols = {k: v[order] for k, v in cols.items()}
         app = app[order]
         # number appearances in order of first occurrence: APP00000001, ...
         conv = app >= 0
-        uniq, first_pos = np.unique(app[conv], return_index=True)
-        rank = np.empty(len(uniq), np.int64)
-        rank[np.argsort(first_pos, kind="stable")] = np.arange(len(uniq))
-        serial = pa.array(rank[np.searchsorted(uniq, app[conv])] + 1)
+        keys = app[conv]
+        at = np.arange(len(keys))
+        first = np.zeros(offset + 1, np.int64)
+        first[keys[::-1]] = at[::-1]  # repeated indices: the last assignment (first row) wins
+        is_first = first[keys] == at
+        serial = pa.array(np.cumsum(is_first)[first[keys]])
         labels = pc.binary_join_element_wise(
             "APP", pc.utf8_lpad(pc.cast(serial, pa.string()), 8, "0"), ""
         )
@@ -1143,6 +1145,35 @@ def _take(categories: Any, codes: IntArray) -> Any:
     """Strings ``categories[codes]`` as a ``string`` array; code -1 gives ``<NA>``."""
     cats = pd.array([str(c) for c in categories], dtype="string")
     return cats.take(np.asarray(codes, dtype=np.int64), allow_fill=True)
+
+
+def _sort_order(keys: list[Any]) -> IntArray:
+    """Row order sorting by ``keys`` (most significant first), ties kept in input order.
+
+    Non-negative integer keys are packed into as few int64 words as possible
+    (much faster than a many-key ``np.lexsort``); the order is the same.
+    """
+    words: list[IntArray] = []
+    word: IntArray | None = None
+    used = 0
+    for raw in keys:
+        k = np.asarray(raw).astype(np.int64)
+        lo = int(k.min()) if len(k) else 0
+        k = k - lo
+        bits = max(int(k.max()).bit_length() if len(k) else 1, 1)
+        if word is None or used + bits > 62:
+            if word is not None:
+                words.append(word)
+            word, used = k, bits
+        else:
+            word = (word << bits) | k
+            used += bits
+    if word is not None:
+        words.append(word)
+    if not words:
+        return np.zeros(0, np.int64)
+    out: IntArray = np.lexsort(words[::-1]).astype(np.int64)
+    return out
 
 
 def _rank(ids: npt.NDArray[np.str_]) -> IntArray:
