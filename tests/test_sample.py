@@ -513,6 +513,14 @@ def test_sample_data_conveniences() -> None:
     }
     assert s.to_frame().equals(s.cohort) and s.to_frame() is not s.cohort
     assert "synthetic" in s._repr_html_()
+    assert s == s and s != generate(seed=3, scale=SMALL)  # identity equality, no DataFrame ==
+    ax = s.plot()
+    assert len(ax.patches) == 21
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == sorted(s.true_effects["effect_pp"].round(6).tolist())
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
 
 
 def test_cli_writes_the_same_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

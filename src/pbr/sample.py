@@ -212,7 +212,7 @@ def _solve_shift(
     return shift
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SampleData:
     """A synthetic sample: cohort and offence tables plus the hidden truth.
 
@@ -365,6 +365,41 @@ class SampleData:
         text = json.dumps(self.truth(), indent=2, sort_keys=True) + "\n"
         paths[2].write_bytes(text.encode("utf-8"))
         return paths
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of the hidden true provider effects (percentage points) by lot.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> ax = generate(seed=3, scale=0.01).plot()
+        >>> ax.get_xlabel()
+        'true provider effect (percentage points)'
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(7, 6))
+        t = self.true_effects.iloc[::-1]
+        pp = t["effect_pp"].to_numpy(dtype=float)
+        labels = [f"{c} {n}" for c, n in zip(t["lot"], t["name"], strict=True)]
+        colours = np.where(pp < 0, "#1b7837", np.where(pp > 0, "#b2182b", "#999999"))
+        ax.barh(labels, pp, color=colours)
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        ax.set_xlabel("true provider effect (percentage points)")
+        ax.set_title(f"Synthetic sample (seed {self.seed}): hidden effects, performance period")
+        ax.tick_params(axis="y", labelsize=7)
+        return ax
 
     def _repr_html_(self) -> str:
         head = (
