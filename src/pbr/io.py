@@ -59,7 +59,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pbr.errors import FAILURE_COLUMNS, PbrError, SuspiciousDataWarning, ValidationError
+from pbr.errors import PbrError, SuspiciousDataWarning, ValidationError
 from pbr.lots import LotRegistry, default_registry
 from pbr.schema import COHORT_COLUMNS, OFFENCE_COLUMNS, ColumnSpec, arrow_schema
 
@@ -108,77 +108,75 @@ DayArray = npt.NDArray[np.datetime64]
 # --------------------------------------------------------------------------- failures
 
 
+@dataclass
+class _Part:
+    """Failures of one (table, column, reason): rows are 1-based, 0 = whole file/column."""
+
+    table: str
+    rows: IntArray
+    column: str
+    values: npt.NDArray[np.object_]
+    reason: str
+
+
 class _Failures:
     """Accumulates failures of one table as columnar parts (vectorised)."""
 
     def __init__(self, table: str) -> None:
         self.table = table
-        self.parts: list[pd.DataFrame] = []
+        self.parts: list[_Part] = []
 
     def add(self, rows: IntArray, column: str, values: Any, reason: str) -> None:
         """Add one failure per 0-based row index in ``rows`` (reported 1-based)."""
         if len(rows) == 0:
             return
+        vals = np.asarray(values, dtype=object)
         self.parts.append(
-            pd.DataFrame(
-                {
-                    "table": self.table,
-                    "row": (np.asarray(rows, dtype=np.int64) + 1).astype(object),
-                    "column": column,
-                    "value": np.asarray(values, dtype=object),
-                    "reason": reason,
-                }
-            )
+            _Part(self.table, np.asarray(rows, dtype=np.int64) + 1, column, vals, reason)
         )
 
     def add_whole(self, column: str, value: str, reason: str) -> None:
         """Add a failure about a whole file or column (row ``-``)."""
-        self.parts.append(
-            pd.DataFrame(
-                {
-                    "table": [self.table],
-                    "row": ["-"],
-                    "column": [column],
-                    "value": [value],
-                    "reason": [reason],
-                }
-            )
-        )
+        vals = np.array([value], dtype=object)
+        self.parts.append(_Part(self.table, np.zeros(1, np.int64), column, vals, reason))
 
     def __bool__(self) -> bool:
         return bool(self.parts)
 
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
-        return pd.concat(self.parts, ignore_index=True)
 
+def _sorted_failures(parts: list[_Part]) -> pd.DataFrame:
+    """One failure table sorted by table, row (``-`` first), column in spec order, reason."""
+    table_rank = {"cohort": 0, "offences": 1}
+    col_rank = {(t, c.name): i + 1 for t, spec in _SPECS.items() for i, c in enumerate(spec)}
+    reasons = sorted({p.reason for p in parts})
+    reason_rank = {r: i for i, r in enumerate(reasons)}
+    sizes = [len(p.rows) for p in parts]
 
-def _sorted_failures(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate failure tables and sort by table, row, column order, reason."""
-    f = pd.concat(frames, ignore_index=True)
-    table_order = {"cohort": 0, "offences": 1}
-    col_order: dict[tuple[str, str], int] = {}
-    for t, spec in _SPECS.items():
-        for i, c in enumerate(spec):
-            col_order[(t, c.name)] = i + 1
-    rows = f["row"].to_numpy(dtype=object)
-    is_dash = np.array([r == "-" for r in rows], dtype=bool) if len(rows) else np.zeros(0, bool)
-    rownum = np.where(is_dash, 0, rows).astype(np.int64)
-    key = pd.DataFrame(
+    def per_part(values: list[int]) -> IntArray:
+        return np.repeat(np.asarray(values, dtype=np.int64), sizes)
+
+    rows = np.concatenate([p.rows for p in parts])
+    order = np.lexsort(
+        (
+            per_part([reason_rank[p.reason] for p in parts]),
+            per_part([col_rank.get((p.table, p.column), 99) for p in parts]),
+            rows,
+            per_part([table_rank.get(p.table, 9) for p in parts]),
+        )
+    )
+    values = np.concatenate([p.values for p in parts])
+    shown_rows = rows.astype(object)
+    shown_rows[rows == 0] = "-"
+    out = pd.DataFrame(
         {
-            "t": f["table"].map(lambda t: table_order.get(t, 9)).to_numpy(),
-            "r": rownum,
-            "c": [col_order.get((t, c), 99) for t, c in zip(f["table"], f["column"], strict=True)],
-            "reason": f["reason"].to_numpy(),
+            "table": np.repeat(np.array([p.table for p in parts], dtype=object), sizes),
+            "row": shown_rows,
+            "column": np.repeat(np.array([p.column for p in parts], dtype=object), sizes),
+            "value": values,  # already text (see _display)
+            "reason": np.repeat(np.array([p.reason for p in parts], dtype=object), sizes),
         }
     )
-    order = np.lexsort(
-        (key["reason"].to_numpy(dtype=str), key["c"].to_numpy(), key["r"], key["t"].to_numpy())
-    )
-    out = f.iloc[order].reset_index(drop=True)
-    out["value"] = out["value"].astype(str)
-    return out
+    return out.iloc[order].reset_index(drop=True)
 
 
 def _message(failures: pd.DataFrame, what: str) -> str:
@@ -1060,10 +1058,10 @@ def _emit(notes: list[str]) -> None:
 
 
 def _raise(checked: list[_Checked]) -> None:
-    frames = [c.failures.frame() for c in checked if c.failures]
-    if not frames:
+    parts = [p for c in checked for p in c.failures.parts]
+    if not parts:
         return
-    failures = _sorted_failures(frames)
+    failures = _sorted_failures(parts)
     bad = [c for c in checked if c.failures]
     what = " and ".join(f"{c.table} table ({c.label})" for c in bad)
     what += " is invalid" if len(bad) == 1 else " are invalid"
