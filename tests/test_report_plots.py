@@ -153,6 +153,13 @@ def test_plot_funnel_labels_only_points_outside_and_marks_outcomes() -> None:
     assert red.get_marker() == "v" and same.get_markerfacecolor() == "white"
 
 
+def test_plot_funnel_labels_at_most_max_labels_furthest_outside() -> None:
+    # C: 7.5 / 4.674 = 1.60 times its limit; D: 4 / 2.956 = 1.35 times
+    ax = plot_funnel(_assessment(), max_labels=1)
+    assert [t.get_text() for t in ax.texts] == ["C 2016Q1"]
+    assert len(plot_funnel(_assessment(), max_labels=0).texts) == 0
+
+
 def test_plot_funnel_alpha_and_explicit_rate() -> None:
     table = _assessment().drop(columns=["expected_rate", "outcome"])
     ax = plot_funnel(table, alpha=0.01, expected_rate=0.5)

@@ -233,6 +233,7 @@ def plot_funnel(
     alpha: float = 0.05,
     ax: Axes | None = None,
     expected_rate: float | None = None,
+    max_labels: int = 10,
 ) -> Axes:
     r"""Funnel plot: change against the adjusted baseline versus cohort size.
 
@@ -245,7 +246,8 @@ def plot_funnel(
     in percentage points, where e is ``expected_rate`` or, by default, the
     cohort-size-weighted mean of the table's ``expected_rate`` column (Spiegelhalter
     2005, funnel plots for institutional comparison). A point below the funnel is a
-    significant reduction. Points outside the limits are labelled with their lot.
+    significant reduction. Points outside the limits are labelled with their lot
+    (the ``max_labels`` furthest outside, by |change| / limit, to stay legible).
     With an ``outcome`` column, reductions are drawn as filled down-triangles,
     increases as filled up-triangles and no change as hollow circles (greyscale
     safe); the outcome is the row's own test, which uses its own p_i and can differ
@@ -263,6 +265,8 @@ def plot_funnel(
         Axes to draw on; a new figure otherwise.
     expected_rate : float, optional
         The e of the limits (proportion); overrides the table's column.
+    max_labels : int, default 10
+        Most points to label (0 for none).
 
     Returns
     -------
@@ -345,13 +349,17 @@ def plot_funnel(
             color=PALETTE[0],
             label="lot × period" if drawn else None,
         )
-    outside = ok & (np.abs(change) > z * np.sqrt(e * (1 - e) / np.where(n > 0, n, 1)) * 100)
+    limit_at_n = z * np.sqrt(e * (1 - e) / np.where(n > 0, n, 1)) * 100
+    outside = ok & (np.abs(change) > limit_at_n)
+    excess = np.where(outside, np.abs(change) / limit_at_n, 0.0)
+    # the furthest outside first; ties by row order (stable), so labels are deterministic
+    chosen = np.argsort(-excess, kind="stable")[: max(0, min(max_labels, int(outside.sum())))]
     if "lot" in assessment_table.columns:
         labels = assessment_table["lot"].astype(str).to_numpy()
         if "period" in assessment_table.columns:
             periods = assessment_table["period"].astype(str).to_numpy()
             labels = np.array([f"{a} {b}" for a, b in zip(labels, periods, strict=True)])
-        for i in np.flatnonzero(outside):
+        for i in sorted(chosen):
             ax.annotate(
                 labels[i],
                 (n[i], change[i]),
