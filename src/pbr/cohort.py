@@ -1,0 +1,450 @@
+"""Cohorts: PbR eligibility, one index event per offender per quarter, exclusions (SPEC §3).
+
+Rules, in the fixed order in which they are applied (the *first* failing rule
+is the reason a row is excluded):
+
+1. ``adult`` — age at ``index_date`` is at least 18 whole years
+   (:func:`pbr.dates.age_in_years`; a 29 February birthday is reached on
+   28 February in non-leap years);
+2. ``crc_supervised`` — ``supervisor == "CRC"`` (missing column or value: ``CRC``);
+3. ``eligible_event_type`` — ``event_type`` in {release, community_order,
+   suspended_sentence_order};
+4. ``not_em_only`` — not an electronic-monitoring-only order (missing: false).
+
+Then the **first-event rule**: among rows passing the rules, the offender's
+first event (earliest ``index_date``, ties by input row) in each quarter
+(``dedupe="quarter"``, the MoJ method; annual cohorts are the union of their
+quarterly cohorts) or in each period (``dedupe="period"``) is the index event;
+the others are excluded with reason ``later_event_same_period``.  The rows left
+are **eligible**; eligible rows with a non-empty ``exclusion_reason`` are
+excluded with that reason, the rest are **measurable** (the members).
+
+Every row read ends up either as a member or in the exclusions table::
+
+    len(members) + exclusions["count"].sum() == rows read
+    len(eligible) + exclusions.loc[stage == "eligibility", "count"].sum() == rows read
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({
+...     "offender_id": ["A", "A", "B"], "lot": ["CPA01"] * 3,
+...     "index_date": pd.to_datetime(["2015-01-05", "2015-02-01", "2015-01-10"]),
+...     "event_type": ["release", "release", "caution"], "sex": ["M", "M", "F"],
+...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 3)})
+>>> c = build_cohort(df)
+>>> c.members[["offender_id", "period", "row"]].to_dict("list")
+{'offender_id': ['A'], 'period': ['2015Q1'], 'row': [1]}
+>>> c.exclusions[["reason", "count"]].to_dict("list")
+{'reason': ['eligible_event_type', 'later_event_same_period'], 'count': [1, 1]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from pbr.dates import PERIOD_KINDS, PeriodKind, add_months, as_days
+from pbr.errors import PbrError
+from pbr.schema import ELIGIBLE_EVENT_TYPES
+
+__all__ = [
+    "ELIGIBILITY_RULES",
+    "LATER_EVENT",
+    "Cohort",
+    "build_cohort",
+    "period_codes",
+    "period_names",
+]
+
+#: The named, switchable PbR eligibility rules (SPEC §3), in the order they are applied.
+ELIGIBILITY_RULES: dict[str, str] = {
+    "adult": "aged 18 or over (whole years) on the index date",
+    "crc_supervised": "supervised by the CRC (supervisor == 'CRC'; missing means CRC)",
+    "eligible_event_type": "event_type in {release, community_order, suspended_sentence_order}",
+    "not_em_only": "not an order whose only requirement is electronic monitoring",
+}
+
+#: Reason given to an offender's later eligible events in the same quarter (or period).
+LATER_EVENT = "later_event_same_period"
+
+_EMPTY_EXCLUSIONS_COLUMNS = ["lot", "period", "reason", "count", "stage"]
+
+
+def period_codes(days: npt.NDArray[np.datetime64], kind: str) -> npt.NDArray[np.int64]:
+    """Integer code of the period of each date; codes sort chronologically.
+
+    Parameters
+    ----------
+    days : numpy.ndarray of datetime64[D]
+    kind : {"quarter", "financial_year", "calendar_year"}
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        ``year*4 + quarter-1`` for quarters, the starting year for financial
+        years (April–March), the year for calendar years.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> period_codes(np.array(["2015-10-01", "2016-03-31"], "datetime64[D]"), "quarter").tolist()
+    [8063, 8064]
+    """
+    m = days.astype("datetime64[M]").astype(np.int64)
+    year = m // 12 + 1970
+    month0 = m % 12
+    if kind == "quarter":
+        out: npt.NDArray[np.int64] = year * 4 + month0 // 3
+    elif kind == "financial_year":
+        out = year - (month0 < 3)
+    elif kind == "calendar_year":
+        out = year
+    else:
+        raise PbrError(f"unknown period kind {kind!r}; expected one of {PERIOD_KINDS}")
+    return out
+
+
+def period_names(codes: npt.NDArray[np.int64], kind: str) -> pd.Series:
+    """Period labels (pandas ``string`` dtype) for integer period codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> period_names(np.array([8063, 8064]), "quarter").tolist()
+    ['2015Q4', '2016Q1']
+    >>> period_names(np.array([2015]), "financial_year").tolist()
+    ['2015/16']
+    """
+    uniq, inv = np.unique(codes, return_inverse=True)
+    labels = pd.array([_label(int(c), kind) for c in uniq], dtype="string")
+    return pd.Series(labels.take(inv.reshape(-1)), dtype="string")
+
+
+def _label(code: int, kind: str) -> str:
+    if kind == "quarter":
+        return f"{code // 4}Q{code % 4 + 1}"
+    if kind == "financial_year":
+        return f"{code}/{(code + 1) % 100:02d}"
+    return str(code)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A built cohort: measurable members, eligible events and the exclusions table.
+
+    Attributes
+    ----------
+    members : pandas.DataFrame
+        One row per measurable index event: all input columns plus ``period``
+        (label) and ``row`` (1-based input position); sorted by lot, period,
+        offender_id, index_date, row.
+    eligible : pandas.DataFrame
+        Eligible index events, including those with an ``exclusion_reason``.
+    exclusions : pandas.DataFrame
+        ``lot, period, reason, count, stage`` — rows excluded per lot × period ×
+        reason; ``stage`` is ``"eligibility"`` (a failed rule or
+        ``later_event_same_period``) or ``"measurability"`` (an
+        ``exclusion_reason``).
+    period_kind, rules, dedupe
+        The parameters used.
+    rows_read : int
+        Number of input rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
+    ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
+    ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
+    >>> build_cohort(df).summary()[["lot", "period", "rows_read", "measurable"]].to_dict("records")
+    [{'lot': 'CPA01', 'period': '2015Q1', 'rows_read': 1, 'measurable': 1}]
+    """
+
+    members: pd.DataFrame
+    eligible: pd.DataFrame
+    exclusions: pd.DataFrame
+    period_kind: str
+    rules: tuple[str, ...]
+    dedupe: str
+    rows_read: int = 0
+    _counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The members table (one row per measurable index event)."""
+        return self.members
+
+    def summary(self) -> pd.DataFrame:
+        """Rows read, eligible, excluded and measurable per lot × period."""
+        return self._counts.copy()
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p><b>Cohort</b> ({self.period_kind}, dedupe={self.dedupe}, "
+            f"rules={', '.join(self.rules) or 'none'}): {self.rows_read} rows read, "
+            f"{len(self.eligible)} eligible, {len(self.members)} measurable</p>"
+        )
+        return head + self._counts.to_html(index=False)
+
+
+def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> npt.NDArray[np.int8]:
+    """0 = passes every selected rule, k = the k-th rule of ELIGIBILITY_RULES fails first."""
+    n = len(df)
+    reason = np.zeros(n, dtype=np.int8)
+    for k, rule in enumerate(ELIGIBILITY_RULES, start=1):
+        if rule not in rules:
+            continue
+        if rule == "adult":
+            _need(df, "date_of_birth", rule)
+            dob = as_days(df["date_of_birth"])
+            # adult  <=>  the 18th birthday (dob + 216 months, month-end clipped) <= index date
+            ok = add_months(dob, 216) <= idx
+        elif rule == "crc_supervised":
+            if "supervisor" in df.columns:
+                sup = df["supervisor"].astype("string").fillna("CRC")
+                ok = (sup == "CRC").to_numpy(dtype=bool, na_value=False)
+            else:
+                ok = np.ones(n, dtype=bool)
+        elif rule == "eligible_event_type":
+            _need(df, "event_type", rule)
+            ok = df["event_type"].isin(ELIGIBLE_EVENT_TYPES).to_numpy(dtype=bool, na_value=False)
+        else:  # not_em_only
+            if "em_only" in df.columns:
+                em = df["em_only"].astype("boolean").fillna(False)
+                ok = ~em.to_numpy(dtype=bool, na_value=False)
+            else:
+                ok = np.ones(n, dtype=bool)
+        reason[(reason == 0) & ~ok] = k
+    return reason
+
+
+def _need(df: pd.DataFrame, column: str, rule: str) -> None:
+    if column not in df.columns:
+        raise PbrError(f"eligibility rule {rule!r} needs the cohort column {column!r}")
+
+
+def _check_options(period: str, rules: Sequence[str] | None, dedupe: str) -> tuple[str, ...]:
+    if period not in PERIOD_KINDS:
+        raise PbrError(f"unknown period {period!r}; expected one of {PERIOD_KINDS}")
+    if dedupe not in ("quarter", "period"):
+        raise PbrError(f"unknown dedupe {dedupe!r}; expected 'quarter' or 'period'")
+    chosen = tuple(ELIGIBILITY_RULES) if rules is None else tuple(rules)
+    if isinstance(rules, str):
+        raise PbrError(f"rules must be a sequence of rule names, not the string {rules!r}")
+    unknown = [r for r in chosen if r not in ELIGIBILITY_RULES]
+    if unknown:
+        raise PbrError(f"unknown eligibility rule(s) {unknown}; expected {list(ELIGIBILITY_RULES)}")
+    # keep the fixed order, drop repeats
+    return tuple(r for r in ELIGIBILITY_RULES if r in chosen)
+
+
+def build_cohort(
+    cohort: pd.DataFrame,
+    *,
+    period: PeriodKind = "quarter",
+    rules: Sequence[str] | None = None,
+    dedupe: Literal["quarter", "period"] = "quarter",
+) -> Cohort:
+    """Apply the PbR eligibility rules and the first-event rule to cohort events.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        Cohort events in pbr's in-memory form (SPEC §1.1; see :mod:`pbr.schema`).
+        Needs ``offender_id``, ``lot``, ``index_date`` and the columns the
+        selected rules use. Extra columns are kept.
+    period : {"quarter", "financial_year", "calendar_year"}
+        Period of the cohorts (label column ``period``).
+    rules : sequence of str, optional
+        Eligibility rules to apply (keys of :data:`ELIGIBILITY_RULES`); default all.
+        ``[]`` applies none.
+    dedupe : {"quarter", "period"}
+        First event per offender per **quarter** (default; annual cohorts are the
+        union of their quarterly cohorts, the MoJ method) or per ``period``.
+
+    Returns
+    -------
+    Cohort
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"offender_id": ["A", "A"], "lot": ["CPA01"] * 2,
+    ...     "index_date": pd.to_datetime(["2015-01-05", "2015-05-01"]),
+    ...     "event_type": ["release"] * 2, "sex": ["M"] * 2,
+    ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
+    >>> len(build_cohort(df, period="calendar_year").members)  # two quarters: counted twice
+    2
+    >>> len(build_cohort(df, period="calendar_year", dedupe="period").members)
+    1
+    """
+    chosen = _check_options(period, rules, dedupe)
+    if not isinstance(cohort, pd.DataFrame):
+        raise PbrError(f"cohort must be a pandas DataFrame, not {type(cohort).__name__}")
+    for col in ("offender_id", "lot", "index_date"):
+        _need(cohort, col, "cohort")
+    n = len(cohort)
+    df = cohort.reset_index(drop=True)
+    idx = as_days(df["index_date"])
+    if n and np.isnat(idx).any():
+        bad = int(np.flatnonzero(np.isnat(idx))[0]) + 1
+        raise PbrError(f"cohort row {bad}: index_date is missing")
+    pcode = period_codes(idx, period)
+    qcode = period_codes(idx, "quarter") if dedupe == "quarter" else pcode
+    fail = _first_failing_rule(df, chosen, idx)
+
+    # first eligible event per offender per quarter/period: sort by (offender, q, date, row)
+    off_code = pd.factorize(df["offender_id"], sort=True)[0].astype(np.int64)
+    lot_code, lot_names = pd.factorize(df["lot"], sort=True)
+    lot_code = lot_code.astype(np.int64)
+    passed = np.flatnonzero(fail == 0)
+    day = idx.astype(np.int64)
+    order = passed[np.lexsort((passed, day[passed], qcode[passed], off_code[passed]))]
+    if len(order):
+        same = (off_code[order[1:]] == off_code[order[:-1]]) & (
+            qcode[order[1:]] == qcode[order[:-1]]
+        )
+        later_rows = order[1:][same]
+    else:
+        later_rows = np.empty(0, dtype=np.int64)
+    reason = fail.astype(np.int16)
+    later_code = len(ELIGIBILITY_RULES) + 1
+    reason[later_rows] = later_code
+    eligible_mask = reason == 0
+
+    if "exclusion_reason" in df.columns:
+        er = df["exclusion_reason"].astype("string").str.strip()
+        has_er = (er.notna() & (er != "")).to_numpy(dtype=bool, na_value=False)
+    else:
+        er = None
+        has_er = np.zeros(n, dtype=bool)
+    member_mask = eligible_mask & ~has_er
+
+    # sort key for the output tables: lot, period, offender_id, index_date, row
+    def _sorted(mask: npt.NDArray[np.bool_]) -> pd.DataFrame:
+        rows = np.flatnonzero(mask)
+        o = rows[np.lexsort((rows, day[rows], off_code[rows], pcode[rows], lot_code[rows]))]
+        out = df.take(o).reset_index(drop=True)
+        out["period"] = period_names(pcode[o], period)
+        out["row"] = (o + 1).astype(np.int64)
+        return out
+
+    members = _sorted(member_mask)
+    eligible = _sorted(eligible_mask)
+
+    # exclusions: per lot × period × reason
+    names = [*ELIGIBILITY_RULES, LATER_EVENT]
+    excl_rows = np.flatnonzero(~member_mask)
+    parts: list[pd.DataFrame] = []
+    stage1 = excl_rows[reason[excl_rows] > 0]
+    if len(stage1):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "lot_code": lot_code[stage1],
+                    "pcode": pcode[stage1],
+                    "reason": [names[k - 1] for k in reason[stage1]],
+                    "stage": "eligibility",
+                }
+            )
+        )
+    stage2 = excl_rows[reason[excl_rows] == 0]
+    if len(stage2) and er is not None:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "lot_code": lot_code[stage2],
+                    "pcode": pcode[stage2],
+                    "reason": er.to_numpy(dtype=object)[stage2],
+                    "stage": "measurability",
+                }
+            )
+        )
+    if parts:
+        ex = pd.concat(parts, ignore_index=True)
+        ex = (
+            ex.groupby(["lot_code", "pcode", "reason", "stage"], sort=True)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
+        ex = ex.sort_values(["lot_code", "pcode", "reason"], kind="stable").reset_index(drop=True)
+        exclusions = pd.DataFrame(
+            {
+                "lot": pd.array(
+                    np.asarray(lot_names, dtype=object)[ex["lot_code"]], dtype="string"
+                ),
+                "period": period_names(ex["pcode"].to_numpy(np.int64), period),
+                "reason": ex["reason"].astype("string").array,
+                "count": ex["count"].to_numpy(np.int64),
+                "stage": ex["stage"].astype("string").array,
+            }
+        )
+    else:
+        exclusions = pd.DataFrame(
+            {
+                "lot": pd.array([], dtype="string"),
+                "period": pd.array([], dtype="string"),
+                "reason": pd.array([], dtype="string"),
+                "count": np.empty(0, dtype=np.int64),
+                "stage": pd.array([], dtype="string"),
+            }
+        )
+    counts = _counts(
+        lot_code, np.asarray(lot_names, dtype=object), pcode, period, eligible_mask, member_mask
+    )
+    return Cohort(
+        members=members,
+        eligible=eligible,
+        exclusions=exclusions,
+        period_kind=period,
+        rules=chosen,
+        dedupe=dedupe,
+        rows_read=n,
+        _counts=counts,
+    )
+
+
+def _counts(
+    lot_code: npt.NDArray[np.int64],
+    lot_names: npt.NDArray[Any],
+    pcode: npt.NDArray[np.int64],
+    period: str,
+    eligible: npt.NDArray[np.bool_],
+    member: npt.NDArray[np.bool_],
+) -> pd.DataFrame:
+    """Rows read / eligible / measurable per lot × period (every lot × period read)."""
+    if len(lot_code) == 0:
+        return pd.DataFrame(
+            {
+                "lot": pd.array([], dtype="string"),
+                "period": pd.array([], dtype="string"),
+                "rows_read": np.empty(0, np.int64),
+                "eligible": np.empty(0, np.int64),
+                "measurable": np.empty(0, np.int64),
+                "excluded": np.empty(0, np.int64),
+            }
+        )
+    pmin = int(pcode.min())
+    width = int(pcode.max()) - pmin + 1
+    key = lot_code * width + (pcode - pmin)
+    uniq, inv = np.unique(key, return_inverse=True)
+    inv = inv.reshape(-1)
+    read = np.bincount(inv, minlength=len(uniq)).astype(np.int64)
+    elig = np.bincount(inv, weights=eligible, minlength=len(uniq)).astype(np.int64)
+    meas = np.bincount(inv, weights=member, minlength=len(uniq)).astype(np.int64)
+    return pd.DataFrame(
+        {
+            "lot": pd.array(lot_names[uniq // width], dtype="string"),
+            "period": period_names(uniq % width + pmin, period),
+            "rows_read": read,
+            "eligible": elig,
+            "measurable": meas,
+            "excluded": read - meas,
+        }
+    )

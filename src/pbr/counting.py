@@ -1,0 +1,418 @@
+"""Proven reoffending: the counting rules (SPEC §4).
+
+An offence row of the same offender counts as a **proven reoffence** of a cohort
+member with index date *d* when, with calendar-month arithmetic
+(:func:`pbr.dates.add_months`, month-end clipping, both ends inclusive)::
+
+    d < offence_date <= add_months(d, follow_up)                 # follow-up window
+    disposal_date <= add_months(d, follow_up + waiting)          # waiting period
+    disposal_type in {conviction, caution}                        # ("conviction" only for
+                                                                  #  convictions_only and
+                                                                  #  reconviction_events)
+    not breach
+
+Rule sets (:data:`RULE_SETS`):
+
+* ``moj_proven`` (default) — convictions and cautions; every qualifying offence
+  row counts, duplicates included (two counts of one offence on one day are two
+  offences);
+* ``convictions_only`` — as ``moj_proven`` but cautions never count;
+* ``reconviction_events`` — the number of distinct court **appearances** with a
+  conviction for a qualifying offence: distinct ``appearance_id`` where present,
+  otherwise one appearance per distinct ``disposal_date`` of the offender (rows
+  without an ``appearance_id`` never merge with rows that have one).
+
+The engine is vectorised: offender ids are encoded to integers once, offences
+are filtered with vector masks, joined to members through a sorted
+(offender, index date) layout in bounded blocks, tested with integer day
+numbers and aggregated with :func:`numpy.bincount`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> members = pd.DataFrame({"offender_id": ["A"], "index_date": pd.to_datetime(["2016-02-29"])})
+>>> offences = pd.DataFrame({
+...     "offender_id": ["A", "A", "A"],
+...     "offence_date": pd.to_datetime(["2016-02-29", "2017-02-28", "2017-03-01"]),
+...     "disposal_date": pd.to_datetime(["2016-03-01", "2017-08-28", "2017-03-02"]),
+...     "disposal_type": ["conviction"] * 3})
+>>> count_reoffending(members, offences)[["reoffences", "reoffender"]].to_dict("records")
+[{'reoffences': 1, 'reoffender': True}]
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pbr.dates import add_months, as_days
+from pbr.errors import PbrError
+
+__all__ = ["RULE_SETS", "count_reoffending", "counting_disposals", "window_ends"]
+
+#: The named counting rule sets (SPEC §4).
+RULE_SETS: tuple[str, ...] = ("moj_proven", "convictions_only", "reconviction_events")
+
+I64 = npt.NDArray[np.int64]
+_NO_DATE = np.iinfo(np.int64).max
+#: Maximum number of (offence, member) candidate pairs materialised at once.
+_BLOCK_PAIRS = 4_000_000
+
+
+def counting_disposals(rules: str) -> tuple[str, ...]:
+    """Disposal types that can prove a reoffence under a rule set.
+
+    Examples
+    --------
+    >>> counting_disposals("moj_proven")
+    ('conviction', 'caution')
+    >>> counting_disposals("reconviction_events")
+    ('conviction',)
+    """
+    check_rules(rules)
+    return ("conviction", "caution") if rules == "moj_proven" else ("conviction",)
+
+
+def check_rules(rules: str) -> None:
+    """Raise :class:`~pbr.errors.PbrError` unless ``rules`` is a known rule set."""
+    if rules not in RULE_SETS:
+        raise PbrError(f"unknown rule set {rules!r}; expected one of {RULE_SETS}")
+
+
+def check_months(follow_up_months: Any, waiting_months: Any) -> tuple[int, int]:
+    """Validate the follow-up and waiting lengths (whole months, follow-up >= 1, waiting >= 0)."""
+    for name, v, lo in (
+        ("follow_up_months", follow_up_months, 1),
+        ("waiting_months", waiting_months, 0),
+    ):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or int(v) < lo:
+            raise PbrError(f"{name} must be a whole number of months >= {lo}, not {v!r}")
+    return int(follow_up_months), int(waiting_months)
+
+
+def window_ends(index_days: I64, follow_up_months: int, waiting_months: int) -> tuple[I64, I64]:
+    """Day numbers of ``d + follow_up`` and ``d + follow_up + waiting`` months.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = np.array(["2015-08-31"], "datetime64[D]").astype(np.int64)
+    >>> fu, w = window_ends(d, 12, 6)
+    >>> str(fu[0].astype("datetime64[D]")), str(w[0].astype("datetime64[D]"))
+    ('2016-08-31', '2017-02-28')
+    """
+    d = np.asarray(index_days, dtype=np.int64).astype("datetime64[D]")
+    end_fu = add_months(d, follow_up_months).astype(np.int64)
+    end_w = add_months(d, follow_up_months + waiting_months).astype(np.int64)
+    return end_fu, end_w
+
+
+def _arrow_strings(values: Any) -> pa.ChunkedArray:
+    """Offender ids as an arrow string ChunkedArray (no Python objects)."""
+    if isinstance(values, pa.ChunkedArray):
+        arr = values
+    elif isinstance(values, pa.Array):
+        arr = pa.chunked_array([values])
+    else:
+        s = values if isinstance(values, pd.Series) else pd.Series(values)
+        try:
+            arr = pa.chunked_array([pa.array(s, from_pandas=True)])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = pa.chunked_array([pa.array(s.astype("string"), from_pandas=True)])
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.string())
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
+
+
+def encode_ids(values: pa.ChunkedArray, universe: pa.Array) -> I64:
+    """Position of each value in ``universe`` (``-1`` when absent).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> encode_ids(pa.chunked_array([["b", "z", "a"]]), pa.array(["a", "b"])).tolist()
+    [1, -1, 0]
+    """
+    if len(values) == 0:
+        return np.empty(0, dtype=np.int64)
+    codes = pc.index_in(values, value_set=universe)
+    out: I64 = (
+        codes.to_numpy(zero_copy_only=False)
+        if codes.null_count == 0
+        else np.asarray(pc.fill_null(codes, -1).to_numpy(zero_copy_only=False))
+    )
+    return out.astype(np.int64, copy=False)
+
+
+class _Members:
+    """Members laid out by (offender code, index date) for the many-to-many join."""
+
+    def __init__(self, ids: pa.ChunkedArray, day: I64, end_fu: I64, end_w: I64) -> None:
+        self.n = len(day)
+        self.universe = pc.unique(ids) if self.n else pa.array([], pa.string())
+        code = encode_ids(ids, self.universe)
+        u = len(self.universe)
+        self.day, self.end_fu, self.end_w = day, end_fu, end_w
+        span = int(day.max() - day.min()) + 1 if self.n else 1
+        key = code * span + (day - (int(day.min()) if self.n else 0))
+        self.order: I64 = np.argsort(key, kind="stable").astype(np.int64)
+        self.count: I64 = np.bincount(code, minlength=u).astype(np.int64)
+        self.start: I64 = np.cumsum(self.count) - self.count
+        if self.n:
+            self.lo: I64 = day[self.order[self.start]]  # earliest index date per offender
+            self.hi_fu: I64 = np.maximum.reduceat(end_fu[self.order], self.start)
+            self.hi_w: I64 = np.maximum.reduceat(end_w[self.order], self.start)
+        else:
+            self.lo = self.hi_fu = self.hi_w = np.empty(0, dtype=np.int64)
+
+
+def _pairs(
+    mem: _Members, code: I64, off: I64, disp: I64, extra: I64 | None
+) -> tuple[I64, I64, I64 | None]:
+    """Yield (member index, offence date, extra) for every in-window pair, block by block."""
+    out_m: list[I64] = []
+    out_d: list[I64] = []
+    out_x: list[I64] = []
+    n_per = mem.count[code]
+    cum = np.cumsum(n_per)
+    total = int(cum[-1]) if len(cum) else 0
+    # split offences into blocks of about _BLOCK_PAIRS candidate pairs
+    cuts = np.searchsorted(cum, np.arange(_BLOCK_PAIRS, total, _BLOCK_PAIRS), side="left")
+    bounds = [0, *[int(c) + 1 for c in cuts], len(code)]
+    for a, b in itertools.pairwise(bounds):
+        if b <= a:
+            continue
+        k = n_per[a:b]
+        rep = np.repeat(np.arange(a, b, dtype=np.int64), k)
+        first = np.cumsum(k) - k
+        within = np.arange(len(rep), dtype=np.int64) - np.repeat(first, k)
+        mi = mem.order[mem.start[code[rep]] + within]
+        od = off[rep]
+        hit = (od > mem.day[mi]) & (od <= mem.end_fu[mi]) & (disp[rep] <= mem.end_w[mi])
+        out_m.append(mi[hit])
+        out_d.append(od[hit])
+        if extra is not None:
+            out_x.append(extra[rep][hit])
+    if not out_m:
+        e = np.empty(0, dtype=np.int64)
+        return e, e, (e if extra is not None else None)
+    return (
+        np.concatenate(out_m),
+        np.concatenate(out_d),
+        np.concatenate(out_x) if extra is not None else None,
+    )
+
+
+def count_core(
+    m_ids: Any,
+    m_day: I64,
+    o_ids: Any,
+    o_off: I64,
+    o_disp: I64,
+    o_ok: npt.NDArray[np.bool_],
+    *,
+    rules: str,
+    follow_up_months: int,
+    waiting_months: int,
+    appearance: Any = None,
+    encoder: Any = None,
+) -> tuple[I64, I64, I64]:
+    """Array-level engine behind :func:`count_reoffending`.
+
+    Parameters
+    ----------
+    m_ids, o_ids : arrow or pandas strings
+        Offender ids of members and of offence rows.
+    m_day, o_off, o_disp : numpy.ndarray of int64
+        Day numbers (days since 1970-01-01) of index, offence and disposal dates.
+    o_ok : numpy.ndarray of bool
+        Offence rows whose disposal type counts under ``rules`` and that are not breaches.
+    appearance : arrow/pandas strings, optional
+        ``appearance_id`` per offence row (``reconviction_events`` only).
+    encoder : callable, optional
+        ``encoder(o_ids, universe, mask) -> codes`` for the masked rows; default
+        :func:`encode_ids` on the masked rows.
+
+    Returns
+    -------
+    (reoffences, first_offence_day, window_end_day) : numpy.ndarray of int64
+        ``first_offence_day`` is ``iinfo(int64).max`` for members without a reoffence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = lambda *s: np.array(s, "datetime64[D]").astype(np.int64)
+    >>> r, f, w = count_core(["A"], d("2015-01-31"), ["A", "A"], d("2015-02-01", "2016-01-31"),
+    ...     d("2015-03-01", "2016-07-31"), np.array([True, True]), rules="moj_proven",
+    ...     follow_up_months=12, waiting_months=6)
+    >>> r.tolist(), str(w[0].astype("datetime64[D]"))
+    ([2], '2016-07-31')
+    """
+    check_rules(rules)
+    m_day = np.asarray(m_day, dtype=np.int64)
+    n = len(m_day)
+    end_fu, end_w = window_ends(m_day, follow_up_months, waiting_months)
+    reoff = np.zeros(n, dtype=np.int64)
+    first = np.full(n, _NO_DATE, dtype=np.int64)
+    if n == 0 or len(o_off) == 0:
+        return reoff, first, end_w
+    mem = _Members(_arrow_strings(m_ids), m_day, end_fu, end_w)
+    # vectorised pre-filter on the overall window range before touching the strings
+    sel = (
+        np.asarray(o_ok, dtype=bool)
+        & (o_off > int(m_day.min()))
+        & (o_off <= int(end_fu.max()))
+        & (o_disp <= int(end_w.max()))
+    )
+    rows = np.flatnonzero(sel)
+    if encoder is None:
+        ids = _arrow_strings(o_ids)
+        code = encode_ids(ids.take(pa.array(rows)) if len(rows) < len(ids) else ids, mem.universe)
+    else:
+        code = np.asarray(encoder(o_ids, mem.universe, sel), dtype=np.int64)
+    keep = code >= 0
+    rows, code = rows[keep], code[keep]
+    off, disp = o_off[rows], o_disp[rows]
+    # per-offender bounds: earliest index date and latest window ends of the offender
+    keep = (off > mem.lo[code]) & (off <= mem.hi_fu[code]) & (disp <= mem.hi_w[code])
+    rows, code, off, disp = rows[keep], code[keep], off[keep], disp[keep]
+    extra = _appearance_keys(appearance, rows, disp) if rules == "reconviction_events" else None
+    mi, od, key = _pairs(mem, code, off, disp, extra)
+    if rules == "reconviction_events":
+        assert key is not None
+        o = np.lexsort((key, mi))
+        mi_s, key_s = mi[o], key[o]
+        new = np.ones(len(mi_s), dtype=bool)
+        new[1:] = (mi_s[1:] != mi_s[:-1]) | (key_s[1:] != key_s[:-1])
+        reoff = np.bincount(mi_s[new], minlength=n).astype(np.int64)
+    else:
+        reoff = np.bincount(mi, minlength=n).astype(np.int64)
+    np.minimum.at(first, mi, od)
+    return reoff, first, end_w
+
+
+def _appearance_keys(appearance: Any, rows: I64, disp: I64) -> I64:
+    """Appearance key per selected offence row: the appearance_id code, else the disposal day."""
+    base = np.int64(1) << np.int64(40)
+    if appearance is None:
+        return disp + base
+    ids = _arrow_strings(appearance).take(pa.array(rows))
+    ids = pc.if_else(pc.equal(pc.utf8_trim_whitespace(ids), ""), pa.scalar(None, pa.string()), ids)
+    enc = ids.combine_chunks().dictionary_encode()
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+    valid = codes >= 0
+    out: I64 = np.where(valid, codes, disp + base)
+    return out
+
+
+def count_reoffending(
+    members: pd.DataFrame,
+    offences: pd.DataFrame,
+    *,
+    rules: str = "moj_proven",
+    follow_up_months: int = 12,
+    waiting_months: int = 6,
+) -> pd.DataFrame:
+    """Proven reoffences of each cohort member (SPEC §4).
+
+    Parameters
+    ----------
+    members : pandas.DataFrame
+        Needs ``offender_id`` and ``index_date`` (one row per index event).
+    offences : pandas.DataFrame
+        Needs ``offender_id``, ``offence_date``, ``disposal_date``,
+        ``disposal_type``; optional ``breach`` (default false) and
+        ``appearance_id`` (``reconviction_events``).
+    rules : {"moj_proven", "convictions_only", "reconviction_events"}
+    follow_up_months, waiting_months : int
+        Window lengths (defaults 12 and 6; interim measures use shorter ones).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``members`` (same index and order): ``reoffences`` (int64;
+        appearances for ``reconviction_events``), ``reoffender`` (bool),
+        ``first_reoffence_date`` (offence date of the earliest counted offence,
+        NaT if none) and ``window_end`` (``d + follow_up + waiting`` months).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"offender_id": ["A", "B"],
+    ...                   "index_date": pd.to_datetime(["2015-08-31", "2015-01-01"])})
+    >>> o = pd.DataFrame({"offender_id": ["A", "A", "A"],
+    ...     "offence_date": pd.to_datetime(["2016-08-31", "2016-08-31", "2015-09-01"]),
+    ...     "disposal_date": pd.to_datetime(["2017-02-28", "2017-02-28", "2015-09-01"]),
+    ...     "disposal_type": ["conviction", "conviction", "pnd"]})
+    >>> r = count_reoffending(m, o)
+    >>> r["reoffences"].tolist(), r["window_end"].dt.strftime("%Y-%m-%d").tolist()
+    ([2, 0], ['2017-02-28', '2016-07-01'])
+    """
+    check_rules(rules)
+    fu, wait = check_months(follow_up_months, waiting_months)
+    for col in ("offender_id", "index_date"):
+        if col not in members.columns:
+            raise PbrError(f"members table has no column {col!r}")
+    for col in ("offender_id", "offence_date", "disposal_date", "disposal_type"):
+        if col not in offences.columns:
+            raise PbrError(f"offences table has no column {col!r}")
+    m_day = _day_numbers(members["index_date"], "index_date")
+    o_off = _day_numbers(offences["offence_date"], "offence_date")
+    o_disp = _day_numbers(offences["disposal_date"], "disposal_date")
+    ok = (
+        offences["disposal_type"]
+        .isin(counting_disposals(rules))
+        .to_numpy(dtype=bool, na_value=False)
+    )
+    if "breach" in offences.columns:
+        br = offences["breach"].astype("boolean").fillna(False)
+        ok = ok & ~br.to_numpy(dtype=bool, na_value=False)
+    app = offences["appearance_id"] if "appearance_id" in offences.columns else None
+    reoff, first, end_w = count_core(
+        members["offender_id"],
+        m_day,
+        offences["offender_id"],
+        o_off,
+        o_disp,
+        ok,
+        rules=rules,
+        follow_up_months=fu,
+        waiting_months=wait,
+        appearance=app,
+    )
+    return outcome_frame(reoff, first, end_w, members.index)
+
+
+def outcome_frame(reoff: I64, first: I64, end_w: I64, index: pd.Index) -> pd.DataFrame:
+    """Assemble the per-member outcome columns from engine arrays."""
+    has = first != _NO_DATE
+    first_d = np.where(has, first, 0).astype("datetime64[D]").astype("datetime64[s]")
+    first_d[~has] = np.datetime64("NaT")
+    return pd.DataFrame(
+        {
+            "reoffences": reoff.astype(np.int64),
+            "reoffender": reoff > 0,
+            "first_reoffence_date": first_d,
+            "window_end": end_w.astype("datetime64[D]").astype("datetime64[s]"),
+        },
+        index=index,
+    )
+
+
+def _day_numbers(values: Any, name: str) -> I64:
+    days = as_days(values)
+    if np.isnat(days).any():
+        bad = int(np.flatnonzero(np.isnat(days))[0]) + 1
+        raise PbrError(f"{name} is missing in row {bad}")
+    out: I64 = days.astype(np.int64)
+    return out
