@@ -109,6 +109,20 @@ def test_other_delimiters(tmp_path: Path, sep: str) -> None:
     assert df["breach"].tolist() == [True]
 
 
+def test_excel_sep_hint_line(tmp_path: Path) -> None:
+    data = (
+        "sep=;\r\n" + OFF_HEADER.replace(",", ";") + "\r\n"
+        "A;2012-01-01;2012-02-01;caution;no\r\n"
+        "B;2012-01-01;2011-02-01;caution;no\r\n"
+        "C;2012-01-01;2012-02-01;caution;no;extra\r\n"
+    ).encode()
+    f = failures(write_bytes(tmp_path, "o.csv", data))
+    assert f[["row", "reason"]].values.tolist() == [[3, "row has 6 field(s), expected 5"]]
+    ok = data.replace(b";extra", b"")
+    f = failures(write_bytes(tmp_path, "o2.csv", ok))
+    assert f[["row", "column", "value"]].values.tolist() == [[2, "disposal_date", "2011-02-01"]]
+
+
 def test_gzip_csv(tmp_path: Path) -> None:
     data = (OFF_HEADER + "\nA,2012-01-01,2012-02-01,caution,\n").encode()
     df = read_offences(write_bytes(tmp_path, "o.csv.gz", gzip.compress(data)), extract_date=EXTRACT)

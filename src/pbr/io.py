@@ -343,7 +343,7 @@ def _open_text_head(path: Path, gz: bool) -> bytes:
 
 
 def _read_csv_strings(
-    path: Path, names: list[str], delimiter: str, encoding: str, *, threads: bool
+    path: Path, names: list[str], delimiter: str, encoding: str, skip: int, *, threads: bool
 ) -> tuple[pa.Table, list[tuple[int | None, int, str]]]:
     """Read a CSV with every column as string; collect rows with a wrong field count."""
     bad_rows: list[tuple[int | None, int, str]] = []
@@ -355,7 +355,7 @@ def _read_csv_strings(
     t = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(
-            encoding=encoding, column_names=names, skip_rows=1, use_threads=threads
+            encoding=encoding, column_names=names, skip_rows=skip, use_threads=threads
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -412,8 +412,14 @@ def _load_csv(
     if stripped[0] in "{[":
         fails.add_whole("-", label, "not a CSV or Parquet table (the file looks like JSON)")
         return None
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = max([",", ";", "\t", "|"], key=lambda d: (first_line.count(d), d == ","))
+    first_line = text.splitlines()[0]
+    skip = 1
+    if re.fullmatch(r"sep=.", first_line.strip()):  # Excel's delimiter hint line
+        delimiter = first_line.strip()[4]
+        skip = 2
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        delimiter = max([",", ";", "\t", "|"], key=lambda d: (first_line.count(d), d == ","))
     try:
         header = next(csv.reader(_io.StringIO(text), delimiter=delimiter))
     except (csv.Error, StopIteration):
@@ -421,9 +427,9 @@ def _load_csv(
         return None
     names = [h.strip() for h in header]
     try:
-        t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, threads=True)
+        t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, skip, threads=True)
         if bad_rows:  # again single-threaded, so that pyarrow reports row numbers
-            t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, threads=False)
+            t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, skip, threads=False)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if "UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError):
             fails.add_whole("-", label, f"not a readable CSV table ({exc})")
@@ -434,7 +440,7 @@ def _load_csv(
             "(Excel's 'CSV' format). Save as 'CSV UTF-8' to avoid this."
         )
         try:
-            t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, threads=False)
+            t, bad_rows = _read_csv_strings(path, names, delimiter, encoding, skip, threads=False)
         except (pa.ArrowException, OSError, UnicodeDecodeError) as exc2:
             fails.add_whole("-", label, f"not a readable CSV table ({exc2})")
             return None
@@ -443,7 +449,7 @@ def _load_csv(
         return None
     if bad_rows:
         for number, fields, text in bad_rows:
-            rows = np.array([number - 2 if number is not None else -1], dtype=np.int64)
+            rows = np.array([number - skip - 1 if number is not None else -1], np.int64)
             shown = text if len(text) <= 60 else text[:57] + "..."
             reason = f"row has {fields} field(s), expected {len(names)}"
             if number is None:
