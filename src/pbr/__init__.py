@@ -14,8 +14,10 @@ from pbr.baseline import (
     compare_to_baseline,
     load_baseline,
 )
+from pbr.cohort import Cohort, build_cohort
 from pbr.compare import MatchResult, match
 from pbr.contracts import Contract, available_presets, load_contract, preset
+from pbr.counting import RULE_SETS, count_reoffending
 from pbr.decompose import Decomposition, decompose_change, decompose_strata
 from pbr.errors import (
     BaselineFormatError,
@@ -31,6 +33,7 @@ from pbr.errors import (
 )
 from pbr.io import ValidationReport, read_cohort, read_offences, validate, write_table
 from pbr.lots import LotRegistry, default_registry, read_lots
+from pbr.measures import Measures, compute_measures
 from pbr.payments import Statement, pay, pay_from_files
 from pbr.risk import (
     OGRS3Scores,
@@ -48,10 +51,12 @@ from pbr.whatif import WhatIf, what_if
 __version__ = "0.1.0"
 
 __all__ = [
+    "RULE_SETS",
     "SAMPLE_EXTRACT_DATE",
     "Assessment",
     "Baseline",
     "BaselineFormatError",
+    "Cohort",
     "Contract",
     "ContractError",
     "Decomposition",
@@ -60,6 +65,7 @@ __all__ = [
     "LotRegistry",
     "Manifest",
     "MatchResult",
+    "Measures",
     "ModelError",
     "OGRS3Scores",
     "PaymentSimulation",
@@ -78,7 +84,10 @@ __all__ = [
     "assess_members",
     "available_presets",
     "build_baseline",
+    "build_cohort",
     "compare_to_baseline",
+    "compute_measures",
+    "count_reoffending",
     "decompose_change",
     "decompose_strata",
     "default_registry",
