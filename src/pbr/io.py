@@ -806,13 +806,13 @@ def _read(
                 _warn_na_like(text, c.name, table, notes)
             out[c.name] = pd.Series(pd.array(text, dtype="string"))
 
-    _cross_checks(table, dates, out, extract, fails)
+    age = _cross_checks(table, dates, out, extract, fails)
     if fails:
         return _Checked(table, raw.label, None, fails, notes)
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
     for name, s in raw.extras:
         frame[name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
-    notes.extend(_table_warnings(table, frame, raw.label))
+    notes.extend(_table_warnings(table, frame, age))
     return _Checked(table, raw.label, frame, fails, notes)
 
 
@@ -847,7 +847,9 @@ def _cross_checks(
     out: dict[str, Any],
     extract: np.datetime64,
     fails: _Failures,
-) -> None:
+) -> IntArray | None:
+    """Checks between columns; returns the age at index_date (cohort) for reuse."""
+
     def show(name: str, idx: IntArray) -> npt.NDArray[np.object_]:
         return np.asarray(dates[name][idx].astype(str), dtype=object)
 
@@ -861,10 +863,10 @@ def _cross_checks(
                 show("disposal_date", idx),
                 "disposal_date before offence_date",
             )
-        return
+        return None
     idate = dates.get("index_date")
     if idate is None:
-        return
+        return None
     has_i = ~np.isnat(idate)
     if "first_sanction_date" in dates:
         fs = dates["first_sanction_date"]
@@ -892,6 +894,8 @@ def _cross_checks(
             show("date_of_birth", idx),
             f"age over {MAX_AGE} at index_date",
         )
+        return age
+    return None
 
 
 def _column_codes(s: pd.Series) -> tuple[IntArray, int]:
@@ -961,7 +965,7 @@ def _duplicated(frame: pd.DataFrame) -> BoolArray:
     return out
 
 
-def _table_warnings(table: str, frame: pd.DataFrame, label: str) -> list[str]:
+def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> list[str]:
     """Suspicious-but-legal data in one valid table: one message per kind."""
     notes: list[str] = []
     n = len(frame)
@@ -984,7 +988,8 @@ def _table_warnings(table: str, frame: pd.DataFrame, label: str) -> list[str]:
     if table == "cohort":
         dob = frame["date_of_birth"].to_numpy().astype("datetime64[D]")
         idate = frame["index_date"].to_numpy().astype("datetime64[D]")
-        age = _age(dob, idate)
+        if age is None:  # pragma: no cover - always computed by _cross_checks
+            age = _age(dob, idate)
         for mask, what in (
             (age < WARN_MIN_AGE, f"aged under {WARN_MIN_AGE}"),
             (age > WARN_MAX_AGE, f"aged over {WARN_MAX_AGE}"),
