@@ -247,7 +247,7 @@ def plot_funnel(
     cohort-size-weighted mean of the table's ``expected_rate`` column (Spiegelhalter
     2005, funnel plots for institutional comparison). A point below the funnel is a
     significant reduction. Points outside the limits are labelled with their lot
-    (the ``max_labels`` furthest outside, by |change| / limit, to stay legible).
+    (the ``max_labels`` furthest outside, by absolute change over the limit).
     With an ``outcome`` column, reductions are drawn as filled down-triangles,
     increases as filled up-triangles and no change as hollow circles (greyscale
     safe); the outcome is the row's own test, which uses its own p_i and can differ
