@@ -283,3 +283,39 @@ def test_statement_renders_in_headless_chromium(chromium: str, tmp_path: Path) -
     rows_with_rules = int(((top < 0.75) & (top > 0.4)).sum(axis=1).__gt__(300).sum())
     assert rows_with_rules >= 5
     (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
+
+
+def test_renders_a_real_statement_and_its_written_files(tmp_path: Path) -> None:
+    from pbr.contracts import preset
+    from pbr.payments import pay
+
+    table = pd.DataFrame(
+        {
+            "lot": ["CPA01", "CPA02"],
+            "period": ["2015Q4", "2015Q4"],
+            "cohort_size": [1000, 1000],
+            "reoffenders": [450, 500],
+            "expected_reoffenders": [500.0, 500.0],
+            "expected_variance": [250.0, 250.0],
+            "baseline_binary": [0.5, 0.5],
+        }
+    )
+    statement = pay(preset("tr_crc"), table)
+    directory = statement.write(tmp_path / "statement")
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    page = render_statement_html(statement.lines, manifest=manifest)
+    total = format_money_for_test(statement.total)
+    assert f'<strong id="grand-total">{total}</strong>' in page
+    assert "(agrees with the lines)" in page
+    # the CSV a commissioner or auditor holds (amounts as text) renders the same total
+    from_csv = pd.read_csv(directory / "statement.csv", dtype={"amount": str, "price": str})
+    assert f'<strong id="grand-total">{total}</strong>' in render_statement_html(
+        from_csv, manifest=manifest, figures={}
+    )
+
+
+def format_money_for_test(amount: Decimal) -> str:
+    """Independent formatter: £ with thousands separators and pence (amount is pennies)."""
+    sign = "−" if amount < 0 else ""
+    pounds, pence = divmod(abs(int(amount * 100)), 100)
+    return f"{sign}£{pounds:,}.{pence:02d}"
