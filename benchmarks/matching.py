@@ -50,6 +50,14 @@ def main() -> None:
             f"matched {m.n_matched_treated}, pairs {len(m.pairs)}, "
             f"max |SMD| after {m.balance['smd_after_pct'].abs().max():.2f} %"
         )
+    # heavy ties: only categorical covariates (8 distinct scores)
+    for k in (1, 3):
+        t0 = time.perf_counter()
+        m = match(df, treatment="treated", covariates=["male", "group"], replace=False, k=k)
+        print(
+            f"ties (8 distinct scores), replace=False, k={k}: "
+            f"{time.perf_counter() - t0:.2f} s; pairs {len(m.pairs)}"
+        )
 
 
 if __name__ == "__main__":

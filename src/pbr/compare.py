@@ -43,7 +43,11 @@ Without replacement (``replace=False``)
     accepted when that comparison person's nearest treated person (with
     spare capacity) is the proposer (a *locally dominant* pair). Locally
     dominant pairs are exactly those the sequential greedy accepts, so the
-    result equals the plain greedy (tested against an oracle).
+    result equals the plain greedy (tested against an oracle). Free
+    comparison people are kept in a sorted array with "next remaining"
+    pointers (pointer jumping with compression), so a round costs about the
+    number of active treated, not the pool size. Heavy ties (few distinct
+    scores) need more rounds: identical treated take their turn one per round.
 Weights (ATT)
     Each matched treated person has weight 1; each comparison person has
     weight ``Σ 1/k_t`` over the treated people ``t`` it is matched to, where
@@ -276,6 +280,68 @@ def _match_with_replacement(
     return ti[ok].astype(np.int64), c[ok].astype(np.int64), d[ok]
 
 
+class _FreeSet:
+    """Members of a pool sorted twice, with deletion and nearest-remaining queries.
+
+    ``nxt_r[i]`` points right from position ``i`` of the (score, rank) order
+    towards the next remaining member (``i`` itself when it remains);
+    ``nxt_l`` likewise leftwards in the (score, −rank) order (shifted by one,
+    index 0 is the "none" sentinel). Queries follow the pointers for all
+    queries at once (pointer jumping) and compress the start pointers, so a
+    round costs about the number of queries, not the pool size.
+    """
+
+    def __init__(self, scores: FloatArray, rank: IntArray) -> None:
+        self.scores, self.rank = scores, rank
+        self.ord_l, self.ord_r = _orders(scores, rank)
+        n = len(scores)
+        self.n = n
+        self.sorted = scores[self.ord_r]
+        self.pos_r = np.empty(n, dtype=np.int64)
+        self.pos_r[self.ord_r] = np.arange(n)
+        self.pos_l = np.empty(n, dtype=np.int64)
+        self.pos_l[self.ord_l] = np.arange(n)
+        self.nxt_r = np.arange(n + 1, dtype=np.int64)  # n = sentinel
+        self.nxt_l = np.arange(n + 1, dtype=np.int64)  # 0 = sentinel, i + 1 = position i
+        self.remaining = n
+
+    def remove(self, members: IntArray) -> None:
+        members = np.unique(members)
+        self.nxt_r[self.pos_r[members]] = self.pos_r[members] + 1
+        self.nxt_l[self.pos_l[members] + 1] = self.pos_l[members]
+        self.remaining -= members.size
+
+    @staticmethod
+    def _follow(nxt: IntArray, start: IntArray) -> IntArray:
+        p = start.copy()
+        q = nxt[p]
+        moving = q != p
+        while moving.any():
+            p[moving] = q[moving]
+            q = nxt[p]
+            moving = q != p
+        nxt[start] = p  # path compression of the start pointers
+        return p
+
+    def nearest(self, x: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Nearest remaining member of each ``x`` by (distance, rank); −1/inf if none."""
+        ip = np.searchsorted(self.sorted, x, side="left").astype(np.int64)
+        r = self._follow(self.nxt_r, ip)
+        lft = self._follow(self.nxt_l, ip)  # index i + 1 ↔ position i; 0 = none
+        has_r, has_l = r < self.n, lft > 0
+        cr = self.ord_r[np.minimum(r, self.n - 1)]
+        cl = self.ord_l[np.maximum(lft - 1, 0)]
+        dr = np.where(has_r, np.abs(x - self.scores[cr]), np.inf)
+        dl = np.where(has_l, np.abs(x - self.scores[cl]), np.inf)
+        rr = np.where(has_r, self.rank[cr], _BIG)
+        rl = np.where(has_l, self.rank[cl], _BIG)
+        right = (dr < dl) | ((dr == dl) & (rr < rl))
+        idx = np.where(right, cr, cl)
+        d = np.where(right, dr, dl)
+        idx = np.where(np.isfinite(d), idx, -1)
+        return idx.astype(np.int64), d
+
+
 def _match_without_replacement(
     ts: FloatArray,
     cs: FloatArray,
@@ -284,39 +350,36 @@ def _match_without_replacement(
     k: int,
     width: float,
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    c_ord_l, c_ord_r = _orders(cs, crank)
-    t_ord_l, t_ord_r = _orders(ts, trank)
+    controls = _FreeSet(cs, crank)
+    treated = _FreeSet(ts, trank)
     cap = np.full(len(ts), k, dtype=np.int64)
-    exhausted = np.zeros(len(ts), dtype=bool)
-    c_free = np.ones(len(cs), dtype=bool)
+    live = np.ones(len(ts), dtype=bool)
     out_t: list[IntArray] = []
     out_c: list[IntArray] = []
     out_d: list[FloatArray] = []
-    while True:
-        t_live = (cap > 0) & ~exhausted
-        active = np.flatnonzero(t_live)
-        if active.size == 0 or not c_free.any():
-            break
-        cl = c_ord_l[c_free[c_ord_l]]
-        cr = c_ord_r[c_free[c_ord_r]]
-        prop, pd_ = _k_nearest(ts[active], cs, crank, cl, cr, 1)
-        prop, pd_ = prop[:, 0], pd_[:, 0]
-        none = (prop < 0) | (pd_ > width)
-        exhausted[active[none]] = True
-        active, prop, pd_ = active[~none], prop[~none], pd_[~none]
+    while controls.remaining > 0:
+        active = np.flatnonzero(live)
         if active.size == 0:
             break
-        t_live = (cap > 0) & ~exhausted
-        tl = t_ord_l[t_live[t_ord_l]]
-        tr = t_ord_r[t_live[t_ord_r]]
-        back, _ = _k_nearest(cs[prop], ts, trank, tl, tr, 1)
-        mutual = back[:, 0] == active
+        prop, pd_ = controls.nearest(ts[active])
+        none = (prop < 0) | (pd_ > width)
+        if none.any():
+            live[active[none]] = False
+            treated.remove(active[none])
+            active, prop, pd_ = active[~none], prop[~none], pd_[~none]
+        if active.size == 0:
+            break
+        back, _ = treated.nearest(cs[prop])
+        mutual = back == active
         ta, ca, da = active[mutual], prop[mutual], pd_[mutual]
         out_t.append(ta)
         out_c.append(ca)
         out_d.append(da)
         cap[ta] -= 1
-        c_free[ca] = False
+        controls.remove(ca)
+        full = ta[cap[ta] == 0]
+        live[full] = False
+        treated.remove(full)
     if not out_t:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
     return (
