@@ -209,14 +209,31 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
+def _require_chromium() -> str:
+    """The browser's path; under CI a missing browser fails the test, locally it skips."""
     path = _chromium()
     if path is None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("chromium is required under CI: run scripts/ensure_chromium.sh")
         pytest.skip("chromium not installed (run scripts/ensure_chromium.sh); CI unset")
     return path
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return _require_chromium()
+
+
+def test_missing_browser_fails_under_ci_and_skips_locally(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required under CI"):
+        _require_chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="CI unset"):
+        _require_chromium()
 
 
 def _chromium_args(profile: Path) -> list[str]:
