@@ -430,11 +430,12 @@ def test_warn_first_sanction_before_age_10() -> None:
     msgs = collect(
         read_cohort,
         frame(
-            cohort_row(first_sanction_date="1990-02-28"),  # 9 (birthday on 28 Feb 1990)
+            cohort_row(first_sanction_date="1990-02-28"),  # 10: a 29 Feb birthday is 28 Feb
             cohort_row(first_sanction_date="1990-03-01"),  # 10
         ),
     )
     assert msgs == []
+    # born 1980-02-29: still 9 on 1990-02-27
     msgs = collect(read_cohort, frame(cohort_row(first_sanction_date="1990-02-27")))
     assert msgs == ["cohort: 1 row(s) have a first_sanction_date before age 10 (first at row 1)"]
 
