@@ -336,3 +336,52 @@ def format_money_for_test(amount: Decimal) -> str:
     sign = "−" if amount < 0 else ""
     pounds, pence = divmod(abs(int(amount * 100)), 100)
     return f"{sign}£{pounds:,}.{pence:02d}"
+
+
+def test_write_statement_report_next_to_the_manifest(tmp_path: Path) -> None:
+    from pbr.contracts import preset
+    from pbr.payments import pay
+    from pbr.report import statement_figures, write_statement_report
+
+    assessment = pd.DataFrame(
+        {
+            "lot": ["CPA01", "CPA02", "CPA03"],
+            "period": ["2015Q4"] * 3,
+            "cohort_size": [1000, 1000, 800],
+            "reoffenders": [450, 500, 430],
+            "expected_reoffenders": [500.0, 500.0, 400.0],
+            "expected_variance": [250.0, 250.0, 240.0],
+            "baseline_binary": [0.5, 0.5, 0.5],
+            "expected_rate": [0.5, 0.5, 0.5],
+            "change_pp": [-5.0, 0.0, 3.75],
+        }
+    )
+    measures = pd.DataFrame(
+        {
+            "lot": ["CPA01", "CPA02", "CPA03", "CPA01"],
+            "period": ["2015Q4", "2015Q4", "2015Q4", "2011Q4"],
+            "binary_rate": [0.45, 0.5, 0.5375, 0.5],
+        }
+    )
+    statement = pay(preset("tr_crc"), assessment)
+    directory = statement.write(tmp_path / "statement")
+    figs = statement_figures(statement.lines, measures=measures, assessment=assessment)
+    assert list(figs) == [
+        "Payment by component, all lots",
+        "Funnel plot: change against the adjusted baseline",
+        "Rates by quarter, largest payments",
+    ]
+    # the rates plot shows only the periods paid (2015Q4), not 2011Q4
+    rates_ax = figs["Rates by quarter, largest payments"].axes[0]
+    assert [t.get_text() for t in rates_ax.get_xticklabels()] == ["2015Q4"]
+    path = write_statement_report(statement, directory, measures=measures, assessment=assessment)
+    assert path == directory / "statement.html"
+    page = path.read_text(encoding="utf-8")
+    assert "<title>Payment statement: tr_crc</title>" in page
+    assert "(agrees with the lines)" in page  # it read manifest.json
+    assert page.count("<img ") == 3
+    # written again: identical bytes
+    again = write_statement_report(
+        statement, directory, measures=measures, assessment=assessment, filename="again.html"
+    )
+    assert again.read_bytes() == path.read_bytes()

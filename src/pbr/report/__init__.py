@@ -14,7 +14,13 @@ Examples
 'standardised mean difference (%)'
 """
 
-from pbr.report.html import figure_to_data_uri, render_statement_html, write_statement_html
+from pbr.report.html import (
+    figure_to_data_uri,
+    render_statement_html,
+    statement_figures,
+    write_statement_html,
+    write_statement_report,
+)
 from pbr.report.plots import plot_balance, plot_funnel, plot_rates, plot_waterfall, waterfall_steps
 
 __all__ = [
@@ -24,6 +30,8 @@ __all__ = [
     "plot_rates",
     "plot_waterfall",
     "render_statement_html",
+    "statement_figures",
     "waterfall_steps",
     "write_statement_html",
+    "write_statement_report",
 ]

@@ -39,10 +39,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pbr.errors import PbrError
-from pbr.report.plots import COMPONENT_ORDER, plot_waterfall
+from pbr.report.plots import COMPONENT_ORDER, plot_funnel, plot_rates, plot_waterfall
 from pbr.report.style import format_money
 
-__all__ = ["figure_to_data_uri", "render_statement_html", "write_statement_html"]
+__all__ = [
+    "figure_to_data_uri",
+    "render_statement_html",
+    "statement_figures",
+    "write_statement_html",
+    "write_statement_report",
+]
 
 _ZERO = Decimal("0")
 _MONEY_COLUMNS = ("amount", "price", "total")
@@ -506,3 +512,164 @@ def write_statement_html(
     except OSError as exc:
         raise PbrError(f"cannot write the HTML statement to {out}: {exc}") from None
     return out
+
+
+def _frame_of(obj: Any, what: str) -> pd.DataFrame:
+    table = obj.table if hasattr(obj, "table") else obj
+    if not isinstance(table, pd.DataFrame):
+        raise PbrError(f"{what} must be a DataFrame or have a .table, got {type(obj).__name__}")
+    return table
+
+
+def _bare_axes(figsize: tuple[float, float]) -> Any:
+    # A bare Figure (not pyplot): rendered into the page, never displayed or leaked.
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def statement_figures(
+    lines: pd.DataFrame,
+    *,
+    measures: Any = None,
+    assessment: Any = None,
+    baseline: Any = None,
+    max_lots: int = 4,
+) -> dict[str, Figure]:
+    """The standard figures of a statement report, as bare (non-pyplot) Figures.
+
+    * "Payment by component, all lots" — :func:`~pbr.report.plots.plot_waterfall`;
+    * with ``assessment``: "Funnel plot" — :func:`~pbr.report.plots.plot_funnel` of the
+      assessment rows paid by a ``binary`` line (all quarterly rows with a
+      ``change_pp`` when no line matches);
+    * with ``measures``: "Rates by quarter" — :func:`~pbr.report.plots.plot_rates` for
+      the ``max_lots`` lots with the largest absolute totals (ties by lot code), over
+      the periods paid, with ``baseline``'s table when given.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        Statement lines (``lot, period, component, amount``).
+    measures, assessment, baseline : DataFrame or object with ``.table``, optional
+        pbr's measures, assessment and baseline (or their tables).
+    max_lots : int, default 4
+        Lots drawn in the rates plot.
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+        In display order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lines = pd.DataFrame({"lot": ["A"], "period": ["2016Q1"], "component": ["binary"],
+    ...                       "amount": ["10.00"]})
+    >>> list(statement_figures(lines))
+    ['Payment by component, all lots']
+    """
+    figs: dict[str, Figure] = {}
+    ax = _bare_axes((8.0, 4.0))
+    plot_waterfall(lines, ax=ax)
+    figs["Payment by component, all lots"] = ax.figure
+    binary = lines[lines["component"].astype(str) == "binary"]
+    paid = set(zip(binary["lot"].astype(str), binary["period"].astype(str), strict=True))
+    if assessment is not None:
+        a = _frame_of(assessment, "assessment")
+        if {"cohort_size", "change_pp", "lot", "period"} <= set(a.columns):
+            keys = list(zip(a["lot"].astype(str), a["period"].astype(str), strict=True))
+            rows = a[[k in paid for k in keys]]
+            if rows.empty:
+                rows = a[a["period"].astype(str).str.fullmatch(r"\d{4}Q[1-4]")]
+            rows = rows[rows["change_pp"].notna()]
+            if not rows.empty:
+                ax = _bare_axes((8.0, 4.5))
+                plot_funnel(rows, ax=ax)
+                figs["Funnel plot: change against the adjusted baseline"] = ax.figure
+    if measures is not None and max_lots > 0:
+        m = _frame_of(measures, "measures")
+        totals: dict[str, Decimal] = {}
+        for lot, amount in zip(lines["lot"].astype(str), lines["amount"], strict=True):
+            totals[lot] = totals.get(lot, _ZERO) + _decimal(amount, f"lot {lot} amount")
+        lots = sorted(totals, key=lambda k: (-abs(totals[k]), k))[:max_lots]
+        lots = [lot for lot in lots if lot in set(m["lot"].astype(str))]
+        periods = {p for _, p in paid}
+        shown = m[m["period"].astype(str).isin(periods)] if periods else m
+        if lots and not shown.empty:
+            base = _frame_of(baseline, "baseline") if baseline is not None else None
+            ax = _bare_axes((8.0, 4.5))
+            plot_rates(shown, base, ax=ax, lots=lots)
+            figs["Rates by quarter, largest payments"] = ax.figure
+    return figs
+
+
+def write_statement_report(
+    statement: Any,
+    directory: str | Path,
+    *,
+    measures: Any = None,
+    assessment: Any = None,
+    baseline: Any = None,
+    filename: str = "statement.html",
+    title: str | None = None,
+) -> Path:
+    """Write ``statement.html`` for a statement, next to its ``manifest.json``.
+
+    Reads ``directory/manifest.json`` when present (else uses an empty manifest),
+    draws :func:`statement_figures` and writes :func:`render_statement_html` to
+    ``directory/filename``. The HTML is not one of the manifest's hashed outputs, so
+    ``pbr verify`` is unaffected by it.
+
+    Parameters
+    ----------
+    statement : pbr.payments.Statement or pandas.DataFrame
+        The statement (its ``.lines``) or the lines themselves.
+    directory : str or pathlib.Path
+        The statement directory (created if needed).
+    measures, assessment, baseline : optional
+        For the funnel and rates plots; see :func:`statement_figures`.
+    filename : str, default "statement.html"
+        Name of the HTML file.
+    title : str, optional
+        Page title (default: "Payment statement", with the contract name when known).
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML file written.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> lines = pd.DataFrame({"lot": ["A"], "period": ["2016Q1"], "component": ["binary"],
+    ...                       "amount": ["10.00"]})
+    >>> write_statement_report(lines, tempfile.mkdtemp()).name
+    'statement.html'
+    """
+    lines = statement if isinstance(statement, pd.DataFrame) else getattr(statement, "lines", None)
+    if not isinstance(lines, pd.DataFrame):
+        raise PbrError(
+            f"statement must be a Statement or a DataFrame, got {type(statement).__name__}"
+        )
+    out_dir = Path(directory)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PbrError(f"cannot create {out_dir}: {exc}") from None
+    manifest: dict[str, Any] = {}
+    manifest_path = out_dir / "manifest.json"
+    if manifest_path.is_file():
+        try:
+            loaded = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise PbrError(f"cannot read {manifest_path}: {exc}") from None
+        if isinstance(loaded, dict):
+            manifest = loaded
+    if title is None:
+        contract = getattr(statement, "contract", None)
+        name = getattr(contract, "name", None)
+        if name is None and isinstance(manifest.get("contract"), Mapping):
+            name = manifest["contract"].get("name")
+        title = f"Payment statement: {name}" if name else "Payment statement"
+    figures = statement_figures(lines, measures=measures, assessment=assessment, baseline=baseline)
+    return write_statement_html(
+        lines, out_dir / filename, manifest=manifest, figures=figures, title=title
+    )
