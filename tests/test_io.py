@@ -306,6 +306,11 @@ def test_custom_lot_registry() -> None:
     assert df["lot"].tolist() == ["N1"]
     f = failures_of(read_cohort, frame(cohort_row(lot="CPA01")), lots=lots)
     assert f["reason"].tolist() == ["unknown lot (not a code or exact name)"]
+    as_table = read_quietly(read_cohort, frame(cohort_row(lot="N1")), lots=lots.to_frame())
+    assert as_table["lot"].tolist() == ["N1"]
+    empty = LotRegistry(pd.DataFrame({"code": [], "name": [], "provider": []}))
+    f = failures_of(read_cohort, frame(cohort_row(lot="CPA01")), lots=empty)
+    assert f["column"].tolist() == ["lot"]
 
 
 def test_canonical_dtypes_and_values() -> None:

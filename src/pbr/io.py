@@ -60,7 +60,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pbr.errors import PbrError, SuspiciousDataWarning, ValidationError
-from pbr.lots import LotRegistry, default_registry
+from pbr.lots import LotRegistry, default_registry, read_lots
 from pbr.schema import COHORT_COLUMNS, OFFENCE_COLUMNS, ColumnSpec, arrow_schema
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
 TableName = Literal["cohort", "offences"]
 Source = str | os.PathLike[str] | pd.DataFrame
 DateLike = str | dt.date | pd.Timestamp | np.datetime64
+LotsLike = LotRegistry | str | os.PathLike[str] | pd.DataFrame | None
 
 #: Spellings read as true in boolean columns (case-insensitive, whitespace stripped).
 BOOLEAN_TRUE = ("true", "t", "yes", "y", "1")
@@ -726,9 +727,7 @@ class _Checked:
     notes: list[str]
 
 
-def _read(
-    source: Any, table: TableName, extract: np.datetime64, lots: LotRegistry | None
-) -> _Checked:
+def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike) -> _Checked:
     fails = _Failures(table)
     notes: list[str] = []
     raw = _load(source, table, fails, notes)
@@ -791,7 +790,7 @@ def _read(
                 idx = np.flatnonzero(~present)
                 fails.add(idx, c.name, np.full(len(idx), _MISSING, object), "missing value")
             if c.name == "lot":
-                text = _resolve_lots(text, present, lots or default_registry(), fails, arr)
+                text = _resolve_lots(text, present, _registry(lots), fails, arr)
             elif c.allowed is not None:
                 known = np.asarray(
                     pc.is_in(text, value_set=pa.array(c.allowed)).to_numpy(zero_copy_only=False),
@@ -814,6 +813,17 @@ def _read(
         frame[name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
     notes.extend(_table_warnings(table, frame, age))
     return _Checked(table, raw.label, frame, fails, notes)
+
+
+def _registry(lots: LotsLike) -> LotRegistry:
+    """The lot registry to use: the default, a given registry, or a lot table to read."""
+    if lots is None:
+        return default_registry()
+    if isinstance(lots, LotRegistry):
+        return lots
+    if isinstance(lots, pd.DataFrame):
+        return read_lots(lots)
+    return read_lots(Path(lots))
 
 
 def _resolve_lots(
@@ -1082,9 +1092,7 @@ def _raise(checked: list[_Checked]) -> None:
 # --------------------------------------------------------------------------- public API
 
 
-def read_cohort(
-    source: Source, *, extract_date: DateLike, lots: LotRegistry | None = None
-) -> pd.DataFrame:
+def read_cohort(source: Source, *, extract_date: DateLike, lots: LotsLike = None) -> pd.DataFrame:
     """Read and validate the cohort-events table (SPEC §1.1).
 
     Parameters
@@ -1095,8 +1103,9 @@ def read_cohort(
         or a DataFrame.
     extract_date : str, date or Timestamp
         The date the data was extracted (required). Dates after it are errors.
-    lots : LotRegistry, optional
-        Lot codes and names to resolve ``lot`` against (default: the 21 TR lots).
+    lots : LotRegistry, path or DataFrame, optional
+        Lot codes and names to resolve ``lot`` against (default: the 21 TR lots); a
+        path or DataFrame is read with :func:`pbr.lots.read_lots`.
 
     Returns
     -------
@@ -1283,7 +1292,7 @@ def validate(
     offences: Source,
     *,
     extract_date: DateLike,
-    lots: LotRegistry | None = None,
+    lots: LotsLike = None,
 ) -> ValidationReport:
     """Read and validate both input tables, reporting the failures of both at once.
 
@@ -1293,8 +1302,8 @@ def validate(
         The two tables (see :func:`read_cohort`, :func:`read_offences`).
     extract_date : str, date or Timestamp
         The date the data was extracted (required).
-    lots : LotRegistry, optional
-        Lot registry (default: the 21 TR lots).
+    lots : LotRegistry, path or DataFrame, optional
+        Lot registry or lot table (default: the 21 TR lots).
 
     Returns
     -------
