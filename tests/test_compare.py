@@ -400,6 +400,14 @@ def test_perfect_separation_is_model_error():
         match(df, treatment="t", covariates=["x"])
 
 
+def test_caliper_needs_two_per_group():
+    df = pd.DataFrame({"x": [1.5, 1.0, 2.0, 3.0, 0.5], "t": [True, False, False, False, False]})
+    with pytest.raises(PbrError, match="caliper=None"):
+        match(df, treatment="t", covariates=["x"])
+    m = match(df, treatment="t", covariates=["x"], caliper=None)
+    assert len(m.pairs) == 1
+
+
 def test_warns_on_constant_exact_column():
     df = make_data(300, seed=13).assign(c="x")
     with pytest.warns(IgnoredOptionWarning, match="no effect"):

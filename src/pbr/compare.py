@@ -892,10 +892,18 @@ def match(
             stacklevel=2,
         )
 
+    if caliper is not None and (n_t < 2 or n_c < 2):
+        raise PbrError(
+            f"a caliper needs at least two treated and two comparison people to estimate the "
+            f"SD of the logit score (got {n_t} and {n_c}); pass caliper=None"
+        )
     x = _design(data, covariates)
     lp, coef = _fit_logit(t, x)
-    sd = float(np.sqrt((np.var(lp[t], ddof=1) + np.var(lp[~t], ddof=1)) / 2)) if n_t > 1 else 0.0
-    width = np.inf if caliper is None else caliper * sd
+    if caliper is None:
+        width = np.inf
+    else:
+        sd = float(np.sqrt((np.var(lp[t], ddof=1) + np.var(lp[~t], ddof=1)) / 2))
+        width = caliper * sd
 
     rng = np.random.default_rng(random_state)
     rank = rng.permutation(len(data)).astype(np.int64)
