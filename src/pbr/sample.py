@@ -70,7 +70,7 @@ __all__ = [
 #: Seed of the bundled sample (the first day of PbR measurement, 1 Oct 2015).
 DEFAULT_SEED = 20151001
 #: Version of the generating algorithm; bump whenever the output changes.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: Extract date of the sample: 2016Q4 is the latest final quarter, 2017Q1 is interim.
 SAMPLE_EXTRACT_DATE = dt.date(2018, 6, 30)
 #: Slope ``B`` on ``logit(OGRS3 p_1yr)`` in the outcome model.
@@ -694,21 +694,13 @@ class _Generator:
         rng = self.rng
         period = ev["period"].to_numpy()
         d = ev["d"].to_numpy()
-        yq = (d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)) // 3
-        q2011 = yq - (2011 - 1970) * 4
-        pairs_b, pairs_a = [], []
-        for b_mask, a_mask, share, gap in (
-            ((period == 0) & (q2011 >= 2), (period == 0) & (q2011 <= 1), 0.05, 0),
-            (np.isin(period, [5, 6]), np.isin(period, [1, 2]), 0.15, 13),
-        ):
-            b_cand = np.flatnonzero(b_mask & (rng.random(len(ev)) < share))
-            a_cand = rng.permutation(np.flatnonzero(a_mask))[: len(b_cand)]
-            b_cand = b_cand[: len(a_cand)]
-            ok = d[b_cand] >= _addm(d[a_cand], gap) if gap else d[b_cand] > d[a_cand]
-            pairs_b.append(b_cand[ok])
-            pairs_a.append(a_cand[ok])
-        b = np.concatenate(pairs_b)
-        a = np.concatenate(pairs_a)
+        # 2016Q4/2017Q1 events of offenders seen in 2015Q4/2016Q1, at least 13 months
+        # later, so that neither event's offences fall in the other's window
+        b = np.flatnonzero(np.isin(period, [5, 6]) & (rng.random(len(ev)) < 0.15))
+        a = rng.permutation(np.flatnonzero(np.isin(period, [1, 2])))[: len(b)]
+        b = b[: len(a)]
+        ok = d[b] >= _addm(d[a], 13)
+        b, a = b[ok], a[ok]
         for col in ("person", "dob", "female", "lot", "nps"):
             ev.loc[b, col] = ev[col].to_numpy()[a]
         # a later order for the same person: the new event is a court order (no long sentence)
@@ -805,8 +797,16 @@ class _Generator:
         return ev
 
     # --------------------------------------------------------------- outcomes
-    def _outcomes(self, ev: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        rng = self.rng
+    def _draw(self, ev: pd.DataFrame, lin: FloatArray) -> BoolArray:
+        """Draw reoffending: logistic(a_lot + B·logit(OGRS3) + effect_lot·[performance])."""
+        lot = ev["lot"].to_numpy()
+        perf = ev["period"].to_numpy() > 0
+        z = lin + self.intercept[lot] + np.where(perf, self.effect[lot], 0.0)
+        out: BoolArray = self.rng.random(len(ev)) < _logistic(z)
+        return out
+
+    def _risk(self, ev: pd.DataFrame) -> tuple[FloatArray, IntArray]:
+        """``B·logit(OGRS3 p_1yr)`` and the age at the index date of every event."""
         d = ev["d"].to_numpy()
         dob = ev["dob"].to_numpy()
         age = _age(dob, d)
@@ -814,7 +814,11 @@ class _Generator:
         sex = np.where(ev["female"].to_numpy(), "F", "M")
         group = np.array(OFFENCE_GROUPS, dtype=object)[ev["group"].to_numpy()]
         p1, _ = ogrs3_probability(sex, age, group, ev["sanctions"].to_numpy(), age_first)
-        lin = OUTCOME_SLOPE * _logit(np.clip(p1, 1e-6, 1 - 1e-6))
+        lin: FloatArray = OUTCOME_SLOPE * _logit(np.clip(p1, 1e-6, 1 - 1e-6))
+        return lin, age
+
+    def _outcomes(self, ev: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        lin, age = self._risk(ev)
         lot = ev["lot"].to_numpy()
         perf = ev["period"].to_numpy() > 0
         measurable = (
@@ -829,30 +833,16 @@ class _Generator:
         params = np.array([LOT_PARAMETERS[c] for c in self.codes])
         target, freq, eff_pp = params[:, 1], params[:, 2], params[:, 3]
         zero = np.zeros(n_lots)
-        # 2011 events followed by a later 2011 event of the same offender: the later
-        # event's index offence is a proven reoffence of the earlier one, so they are
-        # certain reoffenders; calibrate the other rows to keep each lot on target
-        origin, src = ev["origin"].to_numpy(), ev["src"].to_numpy()
-        later = np.flatnonzero((origin == 1) & ~perf)
-        coupled = np.zeros(len(ev), bool)
-        coupled[src[later]] = True
-        limit = _addm(d, 12)
-        limit[src[later]] = np.maximum(ev["idx_off"].to_numpy()[later] - 1, d[src[later]] + 1)
-        ev["coupled"] = coupled
-        ev["limit"] = np.minimum(limit, _addm(d, 12))
-        base = measurable & ~perf & ~coupled
-        n_all = np.bincount(lot[measurable & ~perf], minlength=n_lots)
-        n_cpl = np.bincount(lot[measurable & ~perf & coupled], minlength=n_lots)
-        target_rest = np.clip((target * n_all - n_cpl) / np.maximum(n_all - n_cpl, 1), 0.05, 0.95)
-        intercept = _solve_shift(lin[base], lot[base], n_lots, target_rest, zero)
+        base = measurable & ~perf
+        intercept = _solve_shift(lin[base], lot[base], n_lots, target, zero)
         # effect: shift so that the expected performance rate moves by eff_pp points
         pm = measurable & perf
         counts = np.maximum(np.bincount(lot[pm], minlength=n_lots), 1)
         no_eff = np.bincount(lot[pm], _logistic(lin[pm] + intercept[lot[pm]]), n_lots) / counts
         effect = _solve_shift(lin[pm], lot[pm], n_lots, no_eff + eff_pp / 100.0, intercept)
-        z = lin + intercept[lot] + np.where(perf, effect[lot], 0.0)
-        reoffends = (rng.random(len(ev)) < _logistic(z)) | coupled
-        ev["reoffends"] = reoffends
+        self.intercept, self.effect, self.freq = intercept, effect, freq
+        ev["reoffends"] = self._draw(ev, lin)
+        ev["measurable"] = measurable
         reg = default_registry()
         truth = pd.DataFrame(
             {
@@ -867,29 +857,74 @@ class _Generator:
         return ev, truth
 
     # --------------------------------------------------------------- offences
-    def _followup(self, ev: pd.DataFrame) -> list[dict[str, Any]]:
-        rng = self.rng
-        pieces: list[dict[str, Any]] = []
-        starts = ev["origin"].to_numpy() != 2
-        active = starts & (ev["excl"].to_numpy() < 0)
-        d_all = ev["d"].to_numpy()
-        end_all = _addm(d_all, 12)
-        cut_all = _addm(d_all, 18)
+    def _pick_parents(self, ev: pd.DataFrame) -> BoolArray:
+        """Measurable single-event reoffenders whose last reoffence starts a new order."""
+        single = ev.groupby("person")["person"].transform("size").to_numpy() == 1
+        out: BoolArray = (
+            ev["measurable"].to_numpy(dtype=bool)
+            & ev["reoffends"].to_numpy(dtype=bool)
+            & single
+            & (self.rng.random(len(ev)) < 0.10)
+        )
+        return out
 
-        # proven reoffences of reoffenders
-        r = np.flatnonzero(active & ev["reoffends"].to_numpy())
+    def _children(
+        self, ev: pd.DataFrame, src: IntArray, date: IntArray, off: IntArray, group: IntArray
+    ) -> pd.DataFrame:
+        """New court orders that start on the disposal date of a parent's last reoffence.
+
+        The child's index offence is that reoffence (already in the offence table), so the
+        parent's reoffending is not changed; the parent's reoffences all precede the child's
+        index date, so none of them counts for the child. Children outside the sample's
+        periods are dropped.
+        """
+        rng = self.rng
+        period = np.full(len(date), -1)
+        for k, (_label, start, end, _n) in enumerate(_PERIODS):
+            period[(date >= _days(start)) & (date <= _days(end))] = k
+        keep = period >= 0
+        src, date, off, group, period = src[keep], date[keep], off[keep], group[keep], period[keep]
+        n = len(src)
+        new = ev.iloc[src].copy()
+        new["period"] = period
+        new["d"] = date
+        new["etype"] = np.where(rng.random(n) < 0.6, 1, 2)
+        new["em_only"] = False
+        new["group"] = group
+        new["origin"] = 3
+        new["src"] = src
+        new["idx_disp"] = date
+        new["idx_off"] = off
+        sanctions = ev["sanctions"].to_numpy()[src] + 1 + rng.poisson(0.5, n)
+        new["sanctions"] = np.minimum(sanctions, 200)
+        new["excl"] = -1
+        new["parent"] = False
+        new["measurable"] = False
+        lin, _ = self._risk(new)
+        new["reoffends"] = self._draw(new, lin)
+        new["freq"] = self.freq[new["lot"].to_numpy()]
+        return pd.concat([ev, new], ignore_index=True)
+
+    def _reoffences(
+        self, ev: pd.DataFrame, r: IntArray
+    ) -> tuple[dict[str, Any], IntArray, IntArray, IntArray, IntArray]:
+        """Proven reoffences of the events ``r``; and the last one of each parent event."""
+        rng = self.rng
+        d_all = ev["d"].to_numpy()
+        cut_all = _addm(d_all, 18)
+        parent = ev["parent"].to_numpy(dtype=bool)
         mu = np.maximum((ev["freq"].to_numpy()[r] / 1.04 - 1.0) / 0.95, 0.05)
         shape = 1.5
         k = 1 + rng.negative_binomial(shape, shape / (shape + mu))
         row = np.repeat(r, k)
-        d, end, cut = d_all[row], ev["limit"].to_numpy()[row], cut_all[row]
+        d, end, cut = d_all[row], _addm(d_all[row], 12), cut_all[row]
         width = end - d
         off = d + 1 + np.floor(width * rng.random(len(row)) ** 1.4).astype(np.int64)
         off = np.minimum(off, end)
         order = np.lexsort((off, row))
         row, d, end, cut, off = row[order], d[order], end[order], cut[order], off[order]
         first = np.r_[True, row[1:] != row[:-1]]
-        late = ~first & (rng.random(len(row)) < 0.05)
+        late = ~first & (rng.random(len(row)) < 0.05) & ~parent[row]
         lag = 1 + np.floor(rng.gamma(1.3, 45.0, len(row))).astype(np.int64)
         disp = np.where(late, cut + 1 + np.floor(rng.gamma(1.5, 60.0, len(row))), off + lag)
         disp = np.where(late, disp, np.minimum(disp, cut)).astype(np.int64)
@@ -902,20 +937,31 @@ class _Generator:
         disp = cluster_disp[cluster]
         dup = rng.random(len(row)) < 0.04
         rep = 1 + dup.astype(np.int64)
-        pieces.append(
-            self._piece(
-                ev,
-                np.repeat(row, rep),
-                np.repeat(off, rep),
-                np.repeat(disp, rep),
-                np.repeat(dtype, rep),
-                False,
-                np.repeat(rng.choice(len(OFFENCE_GROUPS), len(row), p=_GROUP_MIX), rep),
-                app=np.repeat(np.where(dtype == _CONVICTION, cluster, -1), rep),
-            )
+        groups = rng.choice(len(OFFENCE_GROUPS), len(row), p=_GROUP_MIX)
+        piece = self._piece(
+            ev,
+            np.repeat(row, rep),
+            np.repeat(off, rep),
+            np.repeat(disp, rep),
+            np.repeat(dtype, rep),
+            False,
+            np.repeat(groups, rep),
+            app=np.repeat(np.where(dtype == _CONVICTION, cluster, -1), rep),
         )
+        # the last-proven reoffence of each parent event
+        idx = np.flatnonzero(parent[row])
+        idx = idx[np.lexsort((disp[idx], row[idx]))]
+        last = idx[np.r_[row[idx][1:] != row[idx][:-1], True]] if len(idx) else idx
+        return piece, row[last], disp[last], off[last], groups[last]
 
-        # rows that must not count
+    def _noncounting(self, ev: pd.DataFrame) -> list[dict[str, Any]]:
+        """Follow-up rows that must not count (PNDs, other, breaches, after the window...)."""
+        rng = self.rng
+        pieces: list[dict[str, Any]] = []
+        active = (ev["origin"].to_numpy() != 2) & (ev["excl"].to_numpy() < 0)
+        d_all = ev["d"].to_numpy()
+        end_all = _addm(d_all, 12)
+        cut_all = _addm(d_all, 18)
         n = len(ev)
 
         def in_window(rows: IntArray) -> IntArray:
@@ -940,7 +986,8 @@ class _Generator:
             )
         )
         # offences committed after the 12-month window (within the next month)
-        rows = np.flatnonzero(active & ~ev["coupled"].to_numpy() & (rng.random(n) < 0.08))
+        # (not for parents: it would fall in the child's window)
+        rows = np.flatnonzero(active & ~ev["parent"].to_numpy(dtype=bool) & (rng.random(n) < 0.08))
         o = (
             end_all[rows]
             + 1
@@ -977,8 +1024,8 @@ class _Generator:
         pieces: list[dict[str, Any]] = []
         has_pnc = ev["excl"].to_numpy() != 2
         etype = ev["etype"].to_numpy()
-        # the index offence itself (the current sanction)
-        rows = np.flatnonzero(has_pnc)
+        # the index offence itself (the current sanction); a child's is its parent's reoffence
+        rows = np.flatnonzero(has_pnc & (ev["origin"].to_numpy() != 3))
         idx_type = np.where(etype[rows] == 3, _CAUTION, _CONVICTION)
         pieces.append(
             self._piece(
@@ -1075,7 +1122,14 @@ class _Generator:
         ev = self._history_attributes(ev)
         ev = self._exclusions(ev)
         ev, truth = self._outcomes(ev)
-        pieces = self._history(ev) + self._followup(ev)
+        ev["parent"] = self._pick_parents(ev)
+        active = (ev["origin"].to_numpy() != 2) & (ev["excl"].to_numpy() < 0)
+        first = self._reoffences(ev, np.flatnonzero(active & ev["reoffends"].to_numpy()))
+        n_before = len(ev)
+        ev = self._children(ev, *first[1:])
+        kids = np.arange(n_before, len(ev))
+        second = self._reoffences(ev, kids[ev["reoffends"].to_numpy(dtype=bool)[kids]])
+        pieces = [*self._history(ev), first[0], second[0], *self._noncounting(ev)]
         ids = self._offender_ids(int(ev["person"].max()) + 1)
         cohort = self._cohort_frame(ev, ids)
         offences = self._offence_frame(pieces, ids)
