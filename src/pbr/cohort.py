@@ -48,6 +48,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pbr.dates import PERIOD_KINDS, PeriodKind, add_months, as_days
 from pbr.errors import PbrError
@@ -60,6 +62,7 @@ __all__ = [
     "build_cohort",
     "period_codes",
     "period_names",
+    "sorted_codes",
 ]
 
 #: The named, switchable PbR eligibility rules (SPEC §3), in the order they are applied.
@@ -132,6 +135,60 @@ def _label(code: int, kind: str) -> str:
     if kind == "financial_year":
         return f"{code}/{(code + 1) % 100:02d}"
     return str(code)
+
+
+def sorted_codes(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
+    """Integer codes whose order is the sort order of the (string) values.
+
+    Uses pyarrow's hash dictionary encoding and a sort of the distinct values
+    only; missing values get code -1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codes, names = sorted_codes(pd.Series(["b", "a", "b"], dtype="string"))
+    >>> codes.tolist(), names.tolist()
+    ([1, 0, 1], ['a', 'b'])
+    """
+    arr = (
+        pa.chunked_array([pa.array(values, from_pandas=True)])
+        if not isinstance(values, pa.ChunkedArray)
+        else values
+    )
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    enc = pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
+    dictionary = enc.dictionary
+    order = np.asarray(pc.array_sort_indices(dictionary).to_numpy(), dtype=np.int64)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+    codes = np.where(idx >= 0, rank[np.maximum(idx, 0)] if len(rank) else 0, -1).astype(np.int64)
+    names = np.asarray(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
+    return codes, names
+
+
+def _argsort_keys(keys: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    """Stable argsort by several integer keys (first key most significant).
+
+    Packs the keys into one int64 when their ranges allow (a single stable sort),
+    otherwise falls back to :func:`numpy.lexsort`. Ties keep input order.
+    """
+    n = len(keys[0])
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    packed = np.zeros(n, dtype=np.int64)
+    total = 1
+    for k in keys:
+        lo, hi = int(k.min()), int(k.max())
+        span = hi - lo + 1
+        total *= span
+        if total >= 1 << 62:
+            out: npt.NDArray[np.int64] = np.lexsort(tuple(reversed(keys))).astype(np.int64)
+            return out
+        packed = packed * span + (k - lo)
+    res: npt.NDArray[np.int64] = np.argsort(packed, kind="stable").astype(np.int64)
+    return res
 
 
 @dataclass(frozen=True)
@@ -299,12 +356,11 @@ def build_cohort(
     fail = _first_failing_rule(df, chosen, idx)
 
     # first eligible event per offender per quarter/period: sort by (offender, q, date, row)
-    off_code = pd.factorize(df["offender_id"], sort=True)[0].astype(np.int64)
-    lot_code, lot_names = pd.factorize(df["lot"], sort=True)
-    lot_code = lot_code.astype(np.int64)
+    off_code, _ = sorted_codes(df["offender_id"])
+    lot_code, lot_names = sorted_codes(df["lot"])
     passed = np.flatnonzero(fail == 0)
     day = idx.astype(np.int64)
-    order = passed[np.lexsort((passed, day[passed], qcode[passed], off_code[passed]))]
+    order = passed[_argsort_keys([off_code[passed], qcode[passed], day[passed]])]
     if len(order):
         same = (off_code[order[1:]] == off_code[order[:-1]]) & (
             qcode[order[1:]] == qcode[order[:-1]]
@@ -326,16 +382,13 @@ def build_cohort(
     member_mask = eligible_mask & ~has_er
 
     # sort key for the output tables: lot, period, offender_id, index_date, row
-    def _sorted(mask: npt.NDArray[np.bool_]) -> pd.DataFrame:
-        rows = np.flatnonzero(mask)
-        o = rows[np.lexsort((rows, day[rows], off_code[rows], pcode[rows], lot_code[rows]))]
-        out = df.take(o).reset_index(drop=True)
-        out["period"] = period_names(pcode[o], period)
-        out["row"] = (o + 1).astype(np.int64)
-        return out
-
-    members = _sorted(member_mask)
-    eligible = _sorted(eligible_mask)
+    # one sort + one take for the eligible events; members are a filter of them
+    rows = np.flatnonzero(eligible_mask)
+    o = rows[_argsort_keys([lot_code[rows], pcode[rows], off_code[rows], day[rows]])]
+    eligible = df.take(o).reset_index(drop=True)
+    eligible["period"] = period_names(pcode[o], period)
+    eligible["row"] = (o + 1).astype(np.int64)
+    members = eligible[member_mask[o]].reset_index(drop=True)
 
     # exclusions: per lot × period × reason
     names = [*ELIGIBILITY_RULES, LATER_EVENT]

@@ -43,6 +43,8 @@ Examples
 from __future__ import annotations
 
 import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -241,7 +243,7 @@ def count_core(
         ``appearance_id`` per offence row (``reconviction_events`` only).
     encoder : callable, optional
         ``encoder(o_ids, universe, mask) -> codes`` for the masked rows; default
-        :func:`encode_ids` on the masked rows.
+        :func:`encode_selected`.
 
     Returns
     -------
@@ -275,11 +277,8 @@ def count_core(
         & (o_disp <= int(end_w.max()))
     )
     rows = np.flatnonzero(sel)
-    if encoder is None:
-        ids = _arrow_strings(o_ids)
-        code = encode_ids(ids.take(pa.array(rows)) if len(rows) < len(ids) else ids, mem.universe)
-    else:
-        code = np.asarray(encoder(o_ids, mem.universe, sel), dtype=np.int64)
+    enc = encode_selected if encoder is None else encoder
+    code = np.asarray(enc(o_ids, mem.universe, sel), dtype=np.int64)
     keep = code >= 0
     rows, code = rows[keep], code[keep]
     off, disp = o_off[rows], o_disp[rows]
@@ -416,3 +415,143 @@ def _day_numbers(values: Any, name: str) -> I64:
         raise PbrError(f"{name} is missing in row {bad}")
     out: I64 = days.astype(np.int64)
     return out
+
+
+# ----------------------------------------------------------------------------- fast id lookup
+#
+# Offender ids are short strings. Hashing 20 million of them through a generic
+# string hash table is the single largest cost of the national job, so ids of at
+# most 16 bytes are turned into an *exact* fixed-width key (16 bytes zero-padded
+# plus the length), looked up in a vectorised open-addressing table (numpy),
+# chunk by chunk on all cores (numpy releases the GIL). Longer ids fall back to
+# ``pyarrow.compute.index_in``; both give identical codes.
+
+_KEY_BYTES = 16
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _string_parts(arr: pa.Array) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
+    return offs, data
+
+
+def _fixed_keys(
+    arr: pa.Array, rows: I64 | None
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None:
+    """Exact (low 8 bytes, high 8 bytes, length) keys of ``arr[rows]`` (None: an id > 16 bytes)."""
+    offs, data = _string_parts(arr)
+    starts = offs[:-1] if rows is None else offs[:-1][rows]
+    lens = (offs[1:] - offs[:-1]) if rows is None else (offs[1:][rows] - offs[:-1][rows])
+    n = len(starts)
+    if n and int(lens.max()) > _KEY_BYTES:
+        return None
+    buf = np.zeros((n, _KEY_BYTES), dtype=np.uint8)
+    if n:
+        width = int(lens.max())
+        if int(lens.min()) == width and rows is None:
+            # fixed-width ids stored back to back: a zero-copy (n, width) view
+            buf[:, :width] = data[int(offs[0]) : int(offs[0]) + n * width].reshape(n, width)
+        else:
+            col = np.arange(width, dtype=np.int64)
+            step = 1 << 18
+            for a in range(0, n, step):
+                s, ln = starts[a : a + step].astype(np.int64), lens[a : a + step]
+                idx = np.minimum(s[:, None] + col[None, :], len(data) - 1)
+                vals = data[idx]
+                vals[col[None, :] >= ln[:, None]] = 0
+                buf[a : a + step, :width] = vals
+    words = buf.view(np.uint64)
+    return words[:, 0].copy(), words[:, 1].copy(), lens.astype(np.uint64)
+
+
+def _slots(k1: Any, k2: Any, ln: Any, bits: int) -> I64:
+    h = (k1 * _M1) ^ ((k2 + ln) * _M2)
+    h ^= h >> np.uint64(29)
+    h *= _M1
+    out: I64 = (h >> np.uint64(64 - bits)).astype(np.int64)
+    return out
+
+
+class _IdTable:
+    """Vectorised open-addressing hash table of the member universe."""
+
+    def __init__(self, universe: pa.Array) -> None:
+        keys = _fixed_keys(universe, None) if universe.null_count == 0 else None
+        self.ok = keys is not None
+        if keys is None:
+            return
+        self.k1, self.k2, self.kl = keys
+        u = len(self.k1)
+        self.bits = max(4, int(np.ceil(np.log2(max(u, 1) * 4))))
+        self.mask = (1 << self.bits) - 1
+        self.table = np.full(1 << self.bits, -1, dtype=np.int64)
+        pending = np.arange(u, dtype=np.int64)
+        slot = _slots(self.k1, self.k2, self.kl, self.bits)
+        while len(pending):
+            free = self.table[slot] == -1
+            self.table[slot[free]] = pending[free]
+            won = free & (self.table[slot] == pending)
+            pending, slot = pending[~won], (slot[~won] + 1) & self.mask
+
+    def lookup(self, arr: pa.Array, rows: I64 | None) -> I64 | None:
+        keys = _fixed_keys(arr, rows)
+        if keys is None:
+            return None
+        q1, q2, ql = keys
+        n = len(q1)
+        res = np.full(n, -1, dtype=np.int64)
+        act = np.arange(n, dtype=np.int64)
+        slot = _slots(q1, q2, ql, self.bits)
+        while len(act):
+            t = self.table[slot]
+            empty = t == -1
+            hit = (
+                ~empty & (self.k1[t] == q1[act]) & (self.k2[t] == q2[act]) & (self.kl[t] == ql[act])
+            )
+            res[act[hit]] = t[hit]
+            go = ~empty & ~hit
+            act, slot = act[go], (slot[go] + 1) & self.mask
+        if arr.null_count:
+            valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            res[~(valid if rows is None else valid[rows])] = -1
+        return res
+
+
+def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_]) -> I64:
+    """Codes in ``universe`` (-1 if absent) of the ids at the rows where ``sel`` is true.
+
+    Examples
+    --------
+    >>> import numpy as np, pyarrow as pa
+    >>> ids = pa.chunked_array([["b", "z"], ["a", "b"]])
+    >>> encode_selected(ids, pa.array(["a", "b"]), np.array([True, True, True, False])).tolist()
+    [1, -1, 0]
+    """
+    ids = _arrow_strings(values)
+    table = _IdTable(universe)
+    pieces: list[tuple[pa.Array, I64]] = []
+    start = 0
+    step = 1 << 20
+    for chunk in ids.chunks:
+        for a in range(0, len(chunk), step):
+            part = chunk.slice(a, step)
+            local = np.flatnonzero(sel[start + a : start + a + len(part)])
+            pieces.append((part, local))
+        start += len(chunk)
+
+    def one(item: tuple[pa.Array, I64]) -> I64:
+        part, local = item
+        got = table.lookup(part, local) if table.ok else None
+        if got is None:
+            return encode_ids(pa.chunked_array([part.take(pa.array(local))]), universe)
+        return got
+
+    if len(pieces) > 1 and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(min(len(pieces), os.cpu_count() or 1)) as ex:
+            parts = list(ex.map(one, pieces))
+    else:
+        parts = [one(p) for p in pieces]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)

@@ -414,11 +414,13 @@ def _cohort_frame(table: pa.Table) -> pd.DataFrame:
     """Arrow cohort table -> pbr in-memory form (strings as pandas ``string``)."""
     cols: dict[str, Any] = {}
     for name in table.column_names:
-        col = table[name]
+        col = table[name].combine_chunks()  # one chunk: fast takes later on
         if pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            cols[name] = pd.Series(pd.array(col, dtype=pd.StringDtype("pyarrow")))
+            if not pa.types.is_string(col.type):
+                col = col.cast(pa.string())
+            cols[name] = pd.Series(pd.arrays.ArrowStringArray(col))
         elif pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
             days = np.asarray(col.cast(pa.date32()).cast(pa.int32()).to_numpy(), np.int64)
             nat = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
