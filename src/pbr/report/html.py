@@ -80,8 +80,8 @@ th{background:#e8e8e8}td.num,th.num{text-align:right;font-variant-numeric:tabula
 white-space:nowrap}tr.total td{font-weight:bold;border-top:2px solid #222}
 tr.flag td{background:#f3f3f3}.note{color:#555;font-size:.9em}
 .warn{border:2px solid #222;padding:.5em .8em;margin:1em 0;font-weight:bold}
-table.lines{font-size:.74em}table.lines td{padding:.2em .35em}
-table.lines td:last-child{min-width:12em}
+table.lines{font-size:.72em}table.lines td,table.lines th{padding:.2em .3em}
+table.lines td:last-child{min-width:9em}
 .scroll{overflow-x:auto}figure{margin:1em 0}
 figure img{max-width:100%;height:auto;border:1px solid #ccc}
 figcaption{font-size:.9em;color:#444}
