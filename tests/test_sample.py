@@ -401,6 +401,26 @@ def test_offences_that_must_not_count_are_present(bundled: SampleData) -> None:
     )
 
 
+def test_every_index_offence_is_in_the_offence_table(bundled: SampleData) -> None:
+    """Court orders start on a conviction date; cautions are an offence cautioned that day."""
+    c, o = bundled.cohort, bundled.offences
+    c = c[c["exclusion_reason"].ne("no_pnc_match").fillna(True).to_numpy(dtype=bool)]
+    keys = ["offender_id", "index_date"]
+    conv = o[o["disposal_type"] == "conviction"][["offender_id", "disposal_date"]]
+    conv = conv.drop_duplicates().rename(columns={"disposal_date": "index_date"})
+    orders = c[c["event_type"].isin(["community_order", "suspended_sentence_order", "other"])]
+    hit = orders[keys].merge(conv.assign(found=True), on=keys, how="left")["found"]
+    assert hit.notna().all(), int(hit.isna().sum())
+    cautions = c[c["event_type"] == "caution"]
+    cau = o[o["disposal_type"] == "caution"]
+    cau = cau.assign(same_day=cau["offence_date"] == cau["disposal_date"])
+    cau = cau.groupby(["offender_id", "disposal_date"], as_index=False)["same_day"].max()
+    cau = cau.rename(columns={"disposal_date": "index_date"})
+    hit = cautions[keys].merge(cau, on=keys, how="left")["same_day"]
+    assert hit.notna().all()  # cautioned on the index date
+    assert float(hit.astype(bool).mean()) > 0.95  # almost always for an offence that same day
+
+
 def test_excluded_people_have_no_later_offences(bundled: SampleData) -> None:
     c, o = bundled.cohort, bundled.offences
     gone = c[c["exclusion_reason"].isin(["deceased", "deported"]).fillna(False)]
@@ -466,6 +486,8 @@ def test_large_true_effects_are_visible_in_outcomes(
         assert z[lot] < -1.96, (lot, z[lot])
     change = 100 * (g["o"] - g["e"]) / perf.groupby("lot").size()
     assert np.corrcoef(change.loc[pp.index], pp)[0, 1] > 0.5
+    # no systematic bias: lots with no effect do not look better or worse on average
+    assert abs(float((change.loc[pp.index] - pp).mean())) < 1.0
 
 
 # ------------------------------------------------------------------ options and errors

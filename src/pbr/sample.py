@@ -70,7 +70,7 @@ __all__ = [
 #: Seed of the bundled sample (the first day of PbR measurement, 1 Oct 2015).
 DEFAULT_SEED = 20151001
 #: Version of the generating algorithm; bump whenever the output changes.
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 #: Extract date of the sample: 2016Q4 is the latest final quarter, 2017Q1 is interim.
 SAMPLE_EXTRACT_DATE = dt.date(2018, 6, 30)
 #: Slope ``B`` on ``logit(OGRS3 p_1yr)`` in the outcome model.
@@ -929,6 +929,8 @@ class _Generator:
         disp = np.where(late, cut + 1 + np.floor(rng.gamma(1.5, 60.0, len(row))), off + lag)
         disp = np.where(late, disp, np.minimum(disp, cut)).astype(np.int64)
         dtype = np.where(rng.random(len(row)) < 0.12, _CAUTION, _CONVICTION)
+        # a parent's reoffences are convictions: the last one starts the follow-on order
+        dtype = np.where(parent[row], _CONVICTION, dtype)
         conv = (dtype == _CONVICTION) & ~late
         share = conv & np.r_[False, conv[:-1]] & ~first & (rng.random(len(row)) < 0.3)
         cluster = np.cumsum(~share) - 1
