@@ -159,7 +159,16 @@ def _fill_generated(app: Any, docname: str, source: list[str]) -> None:
         source[0] = source[0].replace(METHODOLOGY_MARKER, methodology_toctree())
 
 
+def _always_reread(
+    app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    # Their generated content depends on files other than their own source (the
+    # package, docs/methodology/), so an incremental build must re-read them too.
+    return [name for name in ("index", "api") if name in env.found_docs]
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Register the generators of the API reference and the methodology toctree."""
     app.connect("source-read", _fill_generated)
+    app.connect("env-get-outdated", _always_reread)
     return {"parallel_read_safe": True}
