@@ -100,6 +100,19 @@ def test_without_replacement_oracle_continuous_scores():
         assert got == oracle_greedy(ts, cs, perm[:80], perm[80:], k, width)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_without_replacement_oracle_heavy_ties(seed):
+    # few distinct scores: whole tie groups are settled in bulk (see _bulk_ties)
+    rng = np.random.default_rng(seed)
+    ts = rng.integers(0, 5, 120).astype(float)
+    cs = rng.integers(0, 6, 300).astype(float) - 0.5 * (seed % 2)
+    perm = rng.permutation(420).astype(np.int64)
+    for k, width in [(1, np.inf), (2, np.inf), (3, 0.5)]:
+        ti, ci, _ = _match_without_replacement(ts, cs, perm[:120], perm[120:], k, width)
+        got = sorted(zip(ti.tolist(), ci.tolist(), strict=True))
+        assert got == oracle_greedy(ts, cs, perm[:120], perm[120:], k, width)
+
+
 # ---------------------------------------------------------------------------
 # match() end to end
 # ---------------------------------------------------------------------------

@@ -46,8 +46,11 @@ Without replacement (``replace=False``)
     result equals the plain greedy (tested against an oracle). Free
     comparison people are kept in a sorted array with "next remaining"
     pointers (pointer jumping with compression), so a round costs about the
-    number of active treated, not the pool size. Heavy ties (few distinct
-    scores) need more rounds: identical treated take their turn one per round.
+    number of active treated, not the pool size. Heavy ties (many people
+    with the same score) are settled a whole tie group per round when no
+    other person is at the same distance (see ``_bulk_ties``; the greedy
+    then fills the group's treated in rank order with the run's controls in
+    rank order).
 Weights (ATT)
     Each matched treated person has weight 1; each comparison person has
     weight ``Σ 1/k_t`` over the treated people ``t`` it is matched to, where
@@ -304,9 +307,11 @@ class _FreeSet:
         self.nxt_r = np.arange(n + 1, dtype=np.int64)  # n = sentinel
         self.nxt_l = np.arange(n + 1, dtype=np.int64)  # 0 = sentinel, i + 1 = position i
         self.remaining = n
+        self.free = np.ones(n, dtype=bool)
 
     def remove(self, members: IntArray) -> None:
         members = np.unique(members)
+        self.free[members] = False
         self.nxt_r[self.pos_r[members]] = self.pos_r[members] + 1
         self.nxt_l[self.pos_l[members] + 1] = self.pos_l[members]
         self.remaining -= members.size
@@ -323,8 +328,12 @@ class _FreeSet:
         nxt[start] = p  # path compression of the start pointers
         return p
 
-    def nearest(self, x: FloatArray) -> tuple[IntArray, FloatArray]:
-        """Nearest remaining member of each ``x`` by (distance, rank); −1/inf if none."""
+    def nearest(self, x: FloatArray) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
+        """Nearest remaining member of each ``x`` by (distance, rank); −1/inf if none.
+
+        Also returns the distances of the nearest remaining member on the left
+        (scores < x) and on the right (scores ≥ x).
+        """
         ip = np.searchsorted(self.sorted, x, side="left").astype(np.int64)
         r = self._follow(self.nxt_r, ip)
         lft = self._follow(self.nxt_l, ip)  # index i + 1 ↔ position i; 0 = none
@@ -339,7 +348,70 @@ class _FreeSet:
         idx = np.where(right, cr, cl)
         d = np.where(right, dr, dl)
         idx = np.where(np.isfinite(d), idx, -1)
-        return idx.astype(np.int64), d
+        return idx.astype(np.int64), d, dl, dr
+
+
+def _bulk_ties(
+    active: IntArray,
+    prop: IntArray,
+    dist: FloatArray,
+    mutual: npt.NDArray[np.bool_],
+    ts: FloatArray,
+    cs: FloatArray,
+    trank: IntArray,
+    cap: IntArray,
+    controls: _FreeSet,
+    cdl: FloatArray,
+    cdr: FloatArray,
+    tdl: FloatArray,
+    tdr: FloatArray,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Accepted pairs of one round: locally dominant pairs plus whole tie groups.
+
+    A group ``G`` of live treated with the same score ``x`` whose lowest-rank
+    member is locally dominant with control ``c*`` (score ``y``, distance
+    ``d*``) is settled at once when no other free control is within ``d*`` of
+    ``x`` (the other side is strictly farther) and no other live treated is
+    within ``d*`` of ``y``: then the only pending edges of ``G`` and of the run
+    ``R`` of free controls with score ``y`` are ``G × R``, all at distance
+    ``d*``, and the greedy takes them in (control rank, treated rank) order:
+    the controls of ``R`` in rank order fill the capacities of ``G``'s
+    members in rank order.
+    """
+    x = ts[active]
+    y = cs[prop]
+    opp_c = np.where(cs[prop] >= x, cdl, cdr)  # free controls on the other side of x
+    opp_t = np.where(x >= y, tdl, tdr)  # live treated on the other side of y
+    # treated with identical scores form contiguous groups in (score, rank) order
+    order = np.lexsort((trank[active], x))
+    xs = x[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    sizes = np.diff(np.r_[starts, xs.size])
+    group_of = np.empty(active.size, dtype=np.int64)
+    group_of[order] = np.repeat(np.arange(starts.size), sizes)
+    bulk = mutual & (sizes[group_of] >= 2) & (opp_c > dist) & (opp_t > dist)
+    single = mutual & ~np.isin(group_of, group_of[bulk])
+    out_t = [active[single]]
+    out_c = [prop[single]]
+    out_d = [dist[single]]
+    for i in np.flatnonzero(bulk):  # one per tie group (loop over groups, not people)
+        g = group_of[i]
+        members = active[order[starts[g] : starts[g] + sizes[g]]]  # rank order
+        lo = np.searchsorted(controls.sorted, y[i], side="left")
+        hi = np.searchsorted(controls.sorted, y[i], side="right")
+        run = controls.ord_r[lo:hi]
+        run = run[controls.free[run]]  # rank order (ord_r sorts by score, then rank)
+        cum = np.cumsum(cap[members])
+        m = int(min(run.size, cum[-1]))
+        owner = members[np.searchsorted(cum, np.arange(m), side="right")]
+        out_t.append(owner)
+        out_c.append(run[:m])
+        out_d.append(np.full(m, dist[i]))
+    return (
+        np.concatenate(out_t).astype(np.int64),
+        np.concatenate(out_c).astype(np.int64),
+        np.concatenate(out_d),
+    )
 
 
 def _match_without_replacement(
@@ -361,23 +433,26 @@ def _match_without_replacement(
         active = np.flatnonzero(live)
         if active.size == 0:
             break
-        prop, pd_ = controls.nearest(ts[active])
+        prop, pd_, cdl, cdr = controls.nearest(ts[active])
         none = (prop < 0) | (pd_ > width)
         if none.any():
             live[active[none]] = False
             treated.remove(active[none])
-            active, prop, pd_ = active[~none], prop[~none], pd_[~none]
+            keep = ~none
+            active, prop, pd_, cdl, cdr = active[keep], prop[keep], pd_[keep], cdl[keep], cdr[keep]
         if active.size == 0:
             break
-        back, _ = treated.nearest(cs[prop])
+        back, _, tdl, tdr = treated.nearest(cs[prop])
         mutual = back == active
-        ta, ca, da = active[mutual], prop[mutual], pd_[mutual]
+        ta, ca, da = _bulk_ties(
+            active, prop, pd_, mutual, ts, cs, trank, cap, controls, cdl, cdr, tdl, tdr
+        )
         out_t.append(ta)
         out_c.append(ca)
         out_d.append(da)
-        cap[ta] -= 1
+        np.subtract.at(cap, ta, 1)
         controls.remove(ca)
-        full = ta[cap[ta] == 0]
+        full = np.unique(ta[cap[ta] == 0])
         live[full] = False
         treated.remove(full)
     if not out_t:
