@@ -155,14 +155,23 @@ def sorted_codes(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
         if not isinstance(values, pa.ChunkedArray)
         else values
     )
-    if not pa.types.is_string(arr.type):
-        arr = arr.cast(pa.string())
-    enc = pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
-    dictionary = enc.dictionary
+    one = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if pa.types.is_dictionary(one.type):
+        # re-encode the (small) dictionary itself: dictionaries may repeat values
+        dd = pc.dictionary_encode(one.dictionary.cast(pa.string()))
+        remap = np.asarray(pc.fill_null(dd.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+        raw = np.asarray(pc.fill_null(one.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+        idx = np.where(raw >= 0, remap[np.maximum(raw, 0)] if len(remap) else -1, -1)
+        dictionary = dd.dictionary
+    else:
+        if not pa.types.is_string(one.type):
+            one = one.cast(pa.string())
+        enc = pc.dictionary_encode(one)
+        idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+        dictionary = enc.dictionary
     order = np.asarray(pc.array_sort_indices(dictionary).to_numpy(), dtype=np.int64)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
     codes = np.where(idx >= 0, rank[np.maximum(idx, 0)] if len(rank) else 0, -1).astype(np.int64)
     names = np.asarray(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
     return codes, names
@@ -263,13 +272,12 @@ def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> n
             ok = add_months(dob, 216) <= idx
         elif rule == "crc_supervised":
             if "supervisor" in df.columns:
-                sup = df["supervisor"].astype("string").fillna("CRC")
-                ok = (sup == "CRC").to_numpy(dtype=bool, na_value=False)
+                ok = _in_values(df["supervisor"], ("CRC",), missing=True)
             else:
                 ok = np.ones(n, dtype=bool)
         elif rule == "eligible_event_type":
             _need(df, "event_type", rule)
-            ok = df["event_type"].isin(ELIGIBLE_EVENT_TYPES).to_numpy(dtype=bool, na_value=False)
+            ok = _in_values(df["event_type"], ELIGIBLE_EVENT_TYPES, missing=False)
         else:  # not_em_only
             if "em_only" in df.columns:
                 em = df["em_only"].astype("boolean").fillna(False)
@@ -278,6 +286,31 @@ def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> n
                 ok = np.ones(n, dtype=bool)
         reason[(reason == 0) & ~ok] = k
     return reason
+
+
+def _in_values(s: pd.Series, values: Sequence[str], *, missing: bool) -> npt.NDArray[np.bool_]:
+    """Vector test ``s in values`` (``missing`` for NA); categoricals are tested per category."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = np.asarray(s.cat.categories.astype(str), dtype=object)
+        lookup = np.append(np.isin(cats, list(values)), missing)  # code -1 (NA) -> last
+        out: npt.NDArray[np.bool_] = lookup[s.cat.codes.to_numpy()]
+        return out
+    res = s.isin(values).to_numpy(dtype=bool, na_value=False)
+    if missing:
+        res = res | s.isna().to_numpy(dtype=bool)
+    return res
+
+
+def _has_text(s: pd.Series) -> npt.NDArray[np.bool_]:
+    """Non-missing and not blank (vectorised; categoricals per category)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pd.Series(s.cat.categories.astype(str), dtype="string").str.strip()
+        lookup = np.append((cats != "").to_numpy(dtype=bool, na_value=False), False)
+        out: npt.NDArray[np.bool_] = lookup[s.cat.codes.to_numpy()]
+        return out
+    st = s.astype("string").str.strip()
+    res: npt.NDArray[np.bool_] = (st.notna() & (st != "")).to_numpy(dtype=bool, na_value=False)
+    return res
 
 
 def _need(df: pd.DataFrame, column: str, rule: str) -> None:
@@ -373,12 +406,8 @@ def build_cohort(
     reason[later_rows] = later_code
     eligible_mask = reason == 0
 
-    if "exclusion_reason" in df.columns:
-        er = df["exclusion_reason"].astype("string").str.strip()
-        has_er = (er.notna() & (er != "")).to_numpy(dtype=bool, na_value=False)
-    else:
-        er = None
-        has_er = np.zeros(n, dtype=bool)
+    has_reason_col = "exclusion_reason" in df.columns
+    has_er = _has_text(df["exclusion_reason"]) if has_reason_col else np.zeros(n, dtype=bool)
     member_mask = eligible_mask & ~has_er
 
     # sort key for the output tables: lot, period, offender_id, index_date, row
@@ -407,13 +436,14 @@ def build_cohort(
             )
         )
     stage2 = excl_rows[reason[excl_rows] == 0]
-    if len(stage2) and er is not None:
+    if len(stage2) and has_reason_col:
+        er = df["exclusion_reason"].iloc[stage2].astype("string").str.strip()
         parts.append(
             pd.DataFrame(
                 {
                     "lot_code": lot_code[stage2],
                     "pcode": pcode[stage2],
-                    "reason": er.to_numpy(dtype=object)[stage2],
+                    "reason": er.to_numpy(dtype=object),
                     "stage": "measurability",
                 }
             )

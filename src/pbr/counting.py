@@ -62,6 +62,7 @@ __all__ = ["RULE_SETS", "count_reoffending", "counting_disposals", "window_ends"
 RULE_SETS: tuple[str, ...] = ("moj_proven", "convictions_only", "reconviction_events")
 
 I64 = npt.NDArray[np.int64]
+IntArr = npt.NDArray[np.integer[Any]]
 _NO_DATE = np.iinfo(np.int64).max
 #: Maximum number of (offence, member) candidate pairs materialised at once.
 _BLOCK_PAIRS = 4_000_000
@@ -179,8 +180,8 @@ class _Members:
 
 
 def _pairs(
-    mem: _Members, code: I64, off: I64, disp: I64, extra: I64 | None
-) -> tuple[I64, I64, I64 | None]:
+    mem: _Members, code: IntArr, off: IntArr, disp: IntArr, extra: I64 | None
+) -> tuple[I64, IntArr, I64 | None]:
     """Yield (member index, offence date, extra) for every in-window pair, block by block."""
     out_m: list[I64] = []
     out_d: list[I64] = []
@@ -219,8 +220,8 @@ def count_core(
     m_ids: Any,
     m_day: I64,
     o_ids: Any,
-    o_off: I64,
-    o_disp: I64,
+    o_off: IntArr,
+    o_disp: IntArr,
     o_ok: npt.NDArray[np.bool_],
     *,
     rules: str,
@@ -235,7 +236,7 @@ def count_core(
     ----------
     m_ids, o_ids : arrow or pandas strings
         Offender ids of members and of offence rows.
-    m_day, o_off, o_disp : numpy.ndarray of int64
+    m_day, o_off, o_disp : numpy.ndarray of int64 (offence days may be int32)
         Day numbers (days since 1970-01-01) of index, offence and disposal dates.
     o_ok : numpy.ndarray of bool
         Offence rows whose disposal type counts under ``rules`` and that are not breaches.
@@ -276,16 +277,18 @@ def count_core(
         & (o_off <= int(end_fu.max()))
         & (o_disp <= int(end_w.max()))
     )
-    rows = np.flatnonzero(sel)
     enc = encode_selected if encoder is None else encoder
-    code = np.asarray(enc(o_ids, mem.universe, sel), dtype=np.int64)
+    code = np.asarray(enc(o_ids, mem.universe, sel))
+    off, disp = o_off[sel], o_disp[sel]
     keep = code >= 0
-    rows, code = rows[keep], code[keep]
-    off, disp = o_off[rows], o_disp[rows]
+    code, off, disp = code[keep], off[keep], disp[keep]
     # per-offender bounds: earliest index date and latest window ends of the offender
-    keep = (off > mem.lo[code]) & (off <= mem.hi_fu[code]) & (disp <= mem.hi_w[code])
-    rows, code, off, disp = rows[keep], code[keep], off[keep], disp[keep]
-    extra = _appearance_keys(appearance, rows, disp) if rules == "reconviction_events" else None
+    keep2 = (off > mem.lo[code]) & (off <= mem.hi_fu[code]) & (disp <= mem.hi_w[code])
+    code, off, disp = code[keep2], off[keep2], disp[keep2]
+    extra = None
+    if rules == "reconviction_events":
+        rows = np.flatnonzero(sel)[keep][keep2]
+        extra = _appearance_keys(appearance, rows, disp.astype(np.int64))
     mi, od, key = _pairs(mem, code, off, disp, extra)
     if rules == "reconviction_events":
         assert key is not None
@@ -487,8 +490,8 @@ class _IdTable:
         u = len(self.k1)
         self.bits = max(4, int(np.ceil(np.log2(max(u, 1) * 4))))
         self.mask = (1 << self.bits) - 1
-        self.table = np.full(1 << self.bits, -1, dtype=np.int64)
-        pending = np.arange(u, dtype=np.int64)
+        self.table = np.full(1 << self.bits, -1, dtype=np.int32)
+        pending = np.arange(u, dtype=np.int32)
         slot = _slots(self.k1, self.k2, self.kl, self.bits)
         while len(pending):
             free = self.table[slot] == -1
@@ -496,13 +499,13 @@ class _IdTable:
             won = free & (self.table[slot] == pending)
             pending, slot = pending[~won], (slot[~won] + 1) & self.mask
 
-    def lookup(self, arr: pa.Array, rows: I64 | None) -> I64 | None:
+    def lookup(self, arr: pa.Array, rows: I64 | None) -> npt.NDArray[np.int32] | None:
         keys = _fixed_keys(arr, rows)
         if keys is None:
             return None
         q1, q2, ql = keys
         n = len(q1)
-        res = np.full(n, -1, dtype=np.int64)
+        res = np.full(n, -1, dtype=np.int32)
         act = np.arange(n, dtype=np.int64)
         slot = _slots(q1, q2, ql, self.bits)
         while len(act):
@@ -520,7 +523,7 @@ class _IdTable:
         return res
 
 
-def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_]) -> I64:
+def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_]) -> IntArr:
     """Codes in ``universe`` (-1 if absent) of the ids at the rows where ``sel`` is true.
 
     Examples
@@ -542,11 +545,12 @@ def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_])
             pieces.append((part, local))
         start += len(chunk)
 
-    def one(item: tuple[pa.Array, I64]) -> I64:
+    def one(item: tuple[pa.Array, I64]) -> npt.NDArray[np.int32]:
         part, local = item
         got = table.lookup(part, local) if table.ok else None
         if got is None:
-            return encode_ids(pa.chunked_array([part.take(pa.array(local))]), universe)
+            codes = encode_ids(pa.chunked_array([part.take(pa.array(local))]), universe)
+            return codes.astype(np.int32)
         return got
 
     if len(pieces) > 1 and (os.cpu_count() or 1) > 1:
@@ -554,4 +558,4 @@ def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_])
             parts = list(ex.map(one, pieces))
     else:
         parts = [one(p) for p in pieces]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)

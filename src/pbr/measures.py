@@ -328,6 +328,7 @@ def _extract(extract_date: Any) -> dt.date:
 
 # ----------------------------------------------------------------------------- file input
 
+#: Cohort columns the fast path (``validate=False``) reads: those the measures need.
 _COHORT_COLS = (
     "offender_id",
     "lot",
@@ -338,9 +339,6 @@ _COHORT_COLS = (
     "supervisor",
     "em_only",
     "exclusion_reason",
-    "offence_group",
-    "sanctions",
-    "first_sanction_date",
 )
 _OFFENCE_COLS = (
     "offender_id",
@@ -411,13 +409,17 @@ def _read_fast(path: Any, wanted: Sequence[str]) -> pa.Table:
 
 
 def _cohort_frame(table: pa.Table) -> pd.DataFrame:
-    """Arrow cohort table -> pbr in-memory form (strings as pandas ``string``)."""
+    """Arrow cohort table -> pandas, without per-row Python objects (fast path).
+
+    Text columns become pandas ``string`` (pyarrow-backed, zero copy), except the
+    dictionary-encoded low-cardinality ones, which stay pandas categoricals.
+    """
     cols: dict[str, Any] = {}
     for name in table.column_names:
         col = table[name].combine_chunks()  # one chunk: fast takes later on
         if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            cols[name] = pd.Series(col.to_pandas()).astype("category")
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             if not pa.types.is_string(col.type):
                 col = col.cast(pa.string())
             cols[name] = pd.Series(pd.arrays.ArrowStringArray(col))
@@ -433,18 +435,23 @@ def _cohort_frame(table: pa.Table) -> pd.DataFrame:
     if "lot" in df.columns:
         from pbr.lots import default_registry
 
-        uniq = pd.unique(df["lot"].dropna())
-        codes = set(default_registry().codes)
-        if any(u not in codes for u in uniq):
-            df["lot"] = pd.Series(default_registry().resolve(df["lot"]), dtype="string")
+        lot = df["lot"].astype("category")
+        cats = [str(c) for c in lot.cat.categories]
+        known = set(default_registry().codes)
+        if any(c not in known for c in cats):
+            resolved = np.asarray(default_registry().resolve(pd.Series(cats)), dtype=object)
+            codes = lot.cat.codes.to_numpy()
+            values = resolved[np.maximum(codes, 0)]
+            values[codes < 0] = None
+            df["lot"] = pd.Series(values, dtype="string")
     return df
 
 
 @dataclass
 class _OffenceArrays:
     ids: Any
-    off: npt.NDArray[np.int64]
-    disp: npt.NDArray[np.int64]
+    off: npt.NDArray[np.integer[Any]]
+    disp: npt.NDArray[np.integer[Any]]
     ok: npt.NDArray[np.bool_]
     appearance: Any
 
@@ -454,19 +461,40 @@ def _offence_arrays_from_table(table: pa.Table, rules: str) -> _OffenceArrays:
         if col not in table.column_names:
             raise PbrError(f"offences table has no column {col!r}")
 
-    def days(name: str) -> npt.NDArray[np.int64]:
+    def days(name: str) -> npt.NDArray[np.int32]:
         col = table[name]
         if col.null_count:
             raise PbrError(f"offences: {name} is missing in {col.null_count} row(s)")
-        return np.asarray(col.cast(pa.date32()).cast(pa.int32()).to_numpy(), dtype=np.int64)
+        # int32 day numbers straight from the date32 buffers
+        return np.asarray(col.cast(pa.date32()).cast(pa.int32()).to_numpy(), dtype=np.int32)
 
-    dtype_col = table["disposal_type"]
-    ok = np.asarray(
-        pc.fill_null(
-            pc.is_in(dtype_col, value_set=pa.array(counting_disposals(rules))), False
-        ).to_numpy(zero_copy_only=False),
-        dtype=bool,
-    )
+    allowed = pa.array(counting_disposals(rules))
+    parts = []
+    for chunk in table["disposal_type"].chunks:
+        if pa.types.is_dictionary(chunk.type):  # test the few distinct values only
+            in_dict = np.append(
+                np.asarray(
+                    pc.fill_null(pc.is_in(chunk.dictionary, value_set=allowed), False).to_numpy(
+                        zero_copy_only=False
+                    ),
+                    dtype=bool,
+                ),
+                False,
+            )
+            idx = np.asarray(
+                pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False), np.int64
+            )
+            parts.append(in_dict[idx])
+        else:
+            parts.append(
+                np.asarray(
+                    pc.fill_null(pc.is_in(chunk, value_set=allowed), False).to_numpy(
+                        zero_copy_only=False
+                    ),
+                    dtype=bool,
+                )
+            )
+    ok = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
     if "breach" in table.column_names:
         br = pc.fill_null(table["breach"].cast(pa.bool_()), False)
         ok = ok & ~np.asarray(br.to_numpy(zero_copy_only=False), dtype=bool)

@@ -1,0 +1,275 @@
+"""National-scale benchmark: pbr measures vs one DuckDB SQL query (SPEC §11).
+
+Usage::
+
+    .venv/bin/python benchmarks/national.py [--cohort-rows 2000000] [--offence-rows 20000000]
+                                            [--regenerate] [--seed 20110101]
+
+1. Generates (once, fixed seed, vectorised numpy/pyarrow) ``benchmarks/_data/cohort.parquet``
+   and ``benchmarks/_data/offences.parquet`` in the SPEC §1 schema.
+2. Runs, each in its own subprocess (so that peak memory is measured per engine):
+
+   * ``pbr``: :func:`pbr.compute_measures` from the two Parquet paths
+     (``validate=False``: the documented fast path that skips row-level validation,
+     since the benchmark measures the counting engine, not the validator), quarterly
+     cohorts, ``moj_proven`` rules;
+   * ``duckdb``: the same job (eligibility, first event per offender per quarter,
+     exclusion reasons, the SPEC §4 window) as ONE SQL query over the same files.
+
+3. Checks that cohort size, reoffenders and reoffences agree on every lot × quarter,
+   and prints both wall times, both peak RSS figures (``VmHWM`` of the child) and
+   the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+EXTRACT_DATE = "2018-09-30"
+
+LOTS = [f"CPA{i:02d}" for i in range(1, 22)]
+EVENT_TYPES = ["release", "community_order", "suspended_sentence_order", "caution", "other"]
+DISPOSALS = ["conviction", "caution", "pnd", "other"]
+GROUPS = [
+    "violence", "robbery", "public_order", "sexual_not_child", "sexual_child",
+    "soliciting_prostitution", "burglary_domestic", "burglary_other", "theft_non_motor",
+    "handling", "fraud_forgery", "absconding_bail", "taking_driving_away",
+    "theft_from_vehicles", "other_motoring", "drink_driving", "criminal_damage",
+    "drug_import_export_production", "drug_possession_supply", "other",
+]  # fmt: skip
+
+
+def _days(iso: str) -> int:
+    return int(np.datetime64(iso, "D").astype(np.int64))
+
+
+def _ids(person: np.ndarray):  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    s = pc.utf8_lpad(pc.cast(pa.array(person), pa.string()), 8, "0")
+    return pc.binary_join_element_wise("PN", s, "")
+
+
+def _dict(codes: np.ndarray, values: list[str]):  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(values))
+
+
+def generate(n_cohort: int, n_offences: int, seed: int) -> None:
+    """Write the two Parquet files (fixed seed, vectorised)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    n_people = max(1, n_cohort // 2)
+    person_lot = rng.integers(0, 21, n_people)
+
+    # --- cohort events: index dates 2015-01-01 .. 2017-06-30 (10 quarters) -----------------
+    person = rng.integers(0, n_people, n_cohort)
+    lo, hi = _days("2015-01-01"), _days("2017-06-30")
+    index_day = rng.integers(lo, hi + 1, n_cohort)
+    moved = rng.random(n_cohort) < 0.05
+    lot = np.where(moved, rng.integers(0, 21, n_cohort), person_lot[person])
+    age_days = rng.integers(16 * 365, 70 * 365, n_cohort)
+    # about 1 % born exactly 18 years (to the day) before the index date, to exercise the rule
+    dob = (index_day - age_days).astype("datetime64[D]")
+    exact18 = rng.random(n_cohort) < 0.01
+    idx_d = index_day.astype("datetime64[D]")
+    dob18 = (idx_d.astype("datetime64[M]") - np.timedelta64(216, "M")).astype("datetime64[D]") + (
+        idx_d - idx_d.astype("datetime64[M]").astype("datetime64[D]")
+    )
+    dob = np.where(exact18, dob18, dob)
+    event = rng.choice(5, n_cohort, p=[0.3, 0.35, 0.2, 0.1, 0.05])
+    sex = rng.choice(2, n_cohort, p=[0.85, 0.15])
+    supervisor = (rng.random(n_cohort) < 0.1).astype(np.int32)
+    em_only = rng.random(n_cohort) < 0.03
+    excl = rng.choice(4, n_cohort, p=[0.985, 0.007, 0.005, 0.003])
+    excl_values = pa.array([None, "deceased", "deported", "no_pnc_match"], pa.string())
+    cohort = pa.table(
+        {
+            "offender_id": _ids(person),
+            "lot": _dict(lot, LOTS),
+            "index_date": pa.array(index_day.astype(np.int32), pa.date32()),
+            "event_type": _dict(event, EVENT_TYPES),
+            "sex": _dict(sex, ["M", "F"]),
+            "date_of_birth": pa.array(dob.astype(np.int64).astype(np.int32), pa.date32()),
+            "supervisor": _dict(supervisor, ["CRC", "NPS"]),
+            "em_only": pa.array(em_only),
+            "exclusion_reason": excl_values.take(pa.array(excl)),
+            "offence_group": _dict(rng.integers(0, 20, n_cohort), GROUPS),
+            "sanctions": pa.array(rng.integers(1, 40, n_cohort)),
+        }
+    )
+    pq.write_table(cohort, DATA / "cohort.parquet")
+    del cohort
+
+    # --- offences: 80 % by cohort people, history 2008.. and follow-up ..extract ---------
+    o_person = np.where(
+        rng.random(n_offences) < 0.8,
+        person[rng.integers(0, n_cohort, n_offences)],
+        rng.integers(0, n_people, n_offences),
+    )
+    ext = _days(EXTRACT_DATE)
+    off = rng.integers(_days("2008-01-01"), ext + 1, n_offences)
+    lag = np.minimum(rng.exponential(90.0, n_offences).astype(np.int64), 900)
+    disp = np.minimum(off + lag, ext)
+    offences = pa.table(
+        {
+            "offender_id": _ids(o_person),
+            "offence_date": pa.array(off.astype(np.int32), pa.date32()),
+            "disposal_date": pa.array(disp.astype(np.int32), pa.date32()),
+            "disposal_type": _dict(rng.choice(4, n_offences, p=[0.6, 0.15, 0.15, 0.1]), DISPOSALS),
+            "breach": pa.array(rng.random(n_offences) < 0.05),
+            "offence_group": _dict(rng.integers(0, 20, n_offences), GROUPS),
+        }
+    )
+    pq.write_table(offences, DATA / "offences.parquet")
+
+
+DUCKDB_SQL = """
+WITH c AS (
+    SELECT offender_id, lot::VARCHAR AS lot, index_date, exclusion_reason,
+           file_row_number AS rn,
+           year(index_date) * 4 + (month(index_date) - 1) // 3 AS q
+    FROM read_parquet('{cohort}', file_row_number = true)
+    WHERE date_of_birth + INTERVAL 18 YEAR <= index_date
+      AND coalesce(supervisor::VARCHAR, 'CRC') = 'CRC'
+      AND event_type::VARCHAR IN ('release', 'community_order', 'suspended_sentence_order')
+      AND NOT coalesce(em_only, false)
+), d AS (
+    SELECT *, row_number() OVER (PARTITION BY offender_id, q ORDER BY index_date, rn) AS k
+    FROM c
+), m AS (
+    SELECT rn, offender_id, lot, q, index_date FROM d
+    WHERE k = 1 AND (exclusion_reason IS NULL OR exclusion_reason = '')
+), o AS (
+    SELECT offender_id, offence_date, disposal_date
+    FROM read_parquet('{offences}')
+    WHERE disposal_type::VARCHAR IN ('conviction', 'caution') AND NOT coalesce(breach, false)
+), per AS (
+    SELECT m.rn, any_value(m.lot) AS lot, any_value(m.q) AS q, count(o.offence_date) AS r
+    FROM m LEFT JOIN o
+      ON o.offender_id = m.offender_id
+     AND o.offence_date > m.index_date
+     AND o.offence_date <= m.index_date + INTERVAL 12 MONTH
+     AND o.disposal_date <= m.index_date + INTERVAL 18 MONTH
+    GROUP BY m.rn
+)
+SELECT lot, (q // 4)::VARCHAR || 'Q' || (q % 4 + 1)::VARCHAR AS period,
+       count(*) AS cohort_size, count(*) FILTER (WHERE r > 0) AS reoffenders,
+       sum(r) AS reoffences
+FROM per GROUP BY ALL ORDER BY lot, period
+"""
+
+
+def _peak_kb() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def child(engine: str, out: str) -> None:
+    """Run one engine in this (fresh) process and write its counts + figures to ``out``."""
+    cohort, offences = str(DATA / "cohort.parquet"), str(DATA / "offences.parquet")
+    # imports are not timed (for either engine); everything from the files onwards is
+    if engine == "pbr":
+        import pbr
+    else:
+        import duckdb
+    t0 = time.perf_counter()
+    if engine == "pbr":
+        m = pbr.compute_measures(
+            cohort, offences, extract_date=EXTRACT_DATE, period="quarter", validate=False
+        )
+        t = m.table[["lot", "period", "cohort_size", "reoffenders", "reoffences"]]
+        rows = [
+            [str(a), str(b), int(c), int(d), int(e)] for a, b, c, d, e in t.itertuples(index=False)
+        ]
+    else:
+        con = duckdb.connect()
+        res = con.sql(DUCKDB_SQL.format(cohort=cohort, offences=offences)).fetchall()
+        rows = [[str(a), str(b), int(c), int(d), int(e)] for a, b, c, d, e in res]
+    wall = time.perf_counter() - t0
+    Path(out).write_text(json.dumps({"wall": wall, "peak_kb": _peak_kb(), "rows": rows}))
+
+
+def run_engine(engine: str) -> dict:  # type: ignore[type-arg]
+    out = DATA / f"_{engine}.json"
+    subprocess.run(
+        [sys.executable, __file__, "--child", engine, "--child-out", str(out)],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    result: dict = json.loads(out.read_text())  # type: ignore[type-arg]
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cohort-rows", type=int, default=2_000_000)
+    ap.add_argument("--offence-rows", type=int, default=20_000_000)
+    ap.add_argument("--seed", type=int, default=20110101)
+    ap.add_argument("--regenerate", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per engine (best wall time kept)")
+    ap.add_argument("--child", choices=["pbr", "duckdb"], help=argparse.SUPPRESS)
+    ap.add_argument("--child-out", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.child_out)
+        return 0
+    meta = DATA / "meta.json"
+    want = {"cohort": args.cohort_rows, "offences": args.offence_rows, "seed": args.seed}
+    if args.regenerate or not meta.exists() or json.loads(meta.read_text()) != want:
+        t0 = time.perf_counter()
+        generate(args.cohort_rows, args.offence_rows, args.seed)
+        meta.write_text(json.dumps(want))
+        print(f"generated data in {time.perf_counter() - t0:.1f} s -> {DATA}")
+    results: dict[str, dict] = {}  # type: ignore[type-arg]
+    for engine in ("duckdb", "pbr"):
+        runs = [run_engine(engine) for _ in range(args.repeat)]
+        best = min(runs, key=lambda r: r["wall"])
+        best["peak_kb"] = max(r["peak_kb"] for r in runs)
+        results[engine] = best
+    a, b = results["pbr"]["rows"], results["duckdb"]["rows"]
+    agree = a == b
+    print(
+        f"rows: {want['cohort']:,} cohort events, {want['offences']:,} offences;",
+        f"{os.cpu_count()} CPUs",
+    )
+    print(f"lot-quarters: pbr {len(a)}, duckdb {len(b)}; counts agree on every one: {agree}")
+    if not agree:
+        da, db = {tuple(r[:2]): r[2:] for r in a}, {tuple(r[:2]): r[2:] for r in b}
+        for k in sorted(set(da) | set(db))[:20]:
+            if da.get(k) != db.get(k):
+                print("  differ", k, "pbr", da.get(k), "duckdb", db.get(k))
+    wp, wd = results["pbr"]["wall"], results["duckdb"]["wall"]
+    mp, md = results["pbr"]["peak_kb"] / 1024, results["duckdb"]["peak_kb"] / 1024
+    print(
+        f"wall time   pbr {wp:7.2f} s   duckdb {wd:7.2f} s   ratio {wp / wd:5.2f}x (target <= 2.0x)"
+    )
+    print(
+        f"peak memory pbr {mp:7.0f} MB  duckdb {md:7.0f} MB  ratio {mp / md:5.2f}x",
+        "(target pbr < 2048 MB)",
+    )
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
