@@ -6,8 +6,9 @@ datetime Series are accepted and converted). Conventions (SPEC §3, §4):
 * ``add_months(d, k)`` keeps the day of month and clips to the last day of the
   target month: 2016-02-29 + 12 months = 2017-02-28; 2015-08-31 + 18 months =
   2017-02-28; 2015-01-31 + 1 month = 2015-02-28.
-* Ages are whole years completed on the date (a person born on 29 February
-  turns a year older on 1 March in non-leap years).
+* Ages are whole years completed on the date, with the same month-end
+  clipping: a person born on 29 February turns a year older on 28 February
+  in non-leap years.
 * Periods: ``quarter`` (label ``2015Q4`` = Oct–Dec 2015), ``financial_year``
   (Apr–Mar, label ``2015/16``) and ``calendar_year`` (label ``2011``).
 
