@@ -44,7 +44,14 @@ from pbr.risk import (
     recalibrate_ogrs3,
     score_cohort,
 )
-from pbr.sample import SAMPLE_EXTRACT_DATE, SampleData, generate, load_sample, sample_paths
+from pbr.sample import (
+    SAMPLE_EXTRACT_DATE,
+    SampleData,
+    generate,
+    load_sample,
+    sample_files,
+    sample_paths,
+)
 from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
 from pbr.whatif import WhatIf, what_if
 
@@ -107,6 +114,7 @@ __all__ = [
     "read_lots",
     "read_offences",
     "recalibrate_ogrs3",
+    "sample_files",
     "sample_paths",
     "score_cohort",
     "simulate_payments",
