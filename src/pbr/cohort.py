@@ -150,6 +150,12 @@ def sorted_codes(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
     >>> codes.tolist(), names.tolist()
     ([1, 0, 1], ['a', 'b'])
     """
+    codes, names = _sorted_codes_arrow(values)
+    return codes, np.asarray(names.to_pylist(), dtype=object)
+
+
+def _sorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
+    """:func:`sorted_codes` with the sorted distinct values as an arrow array."""
     arr = (
         pa.chunked_array([pa.array(values, from_pandas=True)])
         if not isinstance(values, pa.ChunkedArray)
@@ -173,8 +179,7 @@ def sorted_codes(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
     codes = np.where(idx >= 0, rank[np.maximum(idx, 0)] if len(rank) else 0, -1).astype(np.int64)
-    names = np.asarray(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
-    return codes, names
+    return codes, dictionary.take(pa.array(order))
 
 
 def _argsort_keys(keys: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
@@ -240,6 +245,8 @@ class Cohort:
     dedupe: str
     rows_read: int = 0
     _counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    #: members' offender ids as positions in a universe of distinct ids (engine speed-up)
+    _codes: tuple[Any, Any] | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The members table (one row per measurable index event)."""
@@ -389,7 +396,7 @@ def build_cohort(
     fail = _first_failing_rule(df, chosen, idx)
 
     # first eligible event per offender per quarter/period: sort by (offender, q, date, row)
-    off_code, _ = sorted_codes(df["offender_id"])
+    off_code, off_names = _sorted_codes_arrow(df["offender_id"])
     lot_code, lot_names = sorted_codes(df["lot"])
     passed = np.flatnonzero(fail == 0)
     day = idx.astype(np.int64)
@@ -417,7 +424,9 @@ def build_cohort(
     eligible = df.take(o).reset_index(drop=True)
     eligible["period"] = period_names(pcode[o], period)
     eligible["row"] = (o + 1).astype(np.int64)
-    members = eligible[member_mask[o]].reset_index(drop=True)
+    in_members = member_mask[o]
+    members = eligible[in_members].reset_index(drop=True)
+    member_codes = off_code[o][in_members]
 
     # exclusions: per lot × period × reason
     names = [*ELIGIBILITY_RULES, LATER_EVENT]
@@ -490,6 +499,7 @@ def build_cohort(
         dedupe=dedupe,
         rows_read=n,
         _counts=counts,
+        _codes=(member_codes, off_names),
     )
 
 

@@ -160,10 +160,22 @@ def encode_ids(values: pa.ChunkedArray, universe: pa.Array) -> I64:
 class _Members:
     """Members laid out by (offender code, index date) for the many-to-many join."""
 
-    def __init__(self, ids: pa.ChunkedArray, day: I64, end_fu: I64, end_w: I64) -> None:
+    def __init__(
+        self,
+        ids: pa.ChunkedArray | None,
+        day: I64,
+        end_fu: I64,
+        end_w: I64,
+        codes: tuple[I64, pa.Array] | None = None,
+    ) -> None:
         self.n = len(day)
-        self.universe = pc.unique(ids) if self.n else pa.array([], pa.string())
-        code = encode_ids(ids, self.universe)
+        if codes is not None:
+            code, self.universe = codes
+            code = np.asarray(code, dtype=np.int64)
+        else:
+            assert ids is not None
+            self.universe = pc.unique(ids) if self.n else pa.array([], pa.string())
+            code = encode_ids(ids, self.universe)
         u = len(self.universe)
         self.day, self.end_fu, self.end_w = day, end_fu, end_w
         span = int(day.max() - day.min()) + 1 if self.n else 1
@@ -171,12 +183,17 @@ class _Members:
         self.order: I64 = np.argsort(key, kind="stable").astype(np.int64)
         self.count: I64 = np.bincount(code, minlength=u).astype(np.int64)
         self.start: I64 = np.cumsum(self.count) - self.count
+        # per offender: earliest index date and latest window ends (empty offenders: none)
+        big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+        self.lo: I64 = np.full(u, big, dtype=np.int64)
+        self.hi_fu: I64 = np.full(u, small, dtype=np.int64)
+        self.hi_w: I64 = np.full(u, small, dtype=np.int64)
+        nz = self.count > 0
         if self.n:
-            self.lo: I64 = day[self.order[self.start]]  # earliest index date per offender
-            self.hi_fu: I64 = np.maximum.reduceat(end_fu[self.order], self.start)
-            self.hi_w: I64 = np.maximum.reduceat(end_w[self.order], self.start)
-        else:
-            self.lo = self.hi_fu = self.hi_w = np.empty(0, dtype=np.int64)
+            first = self.start[nz]
+            self.lo[nz] = day[self.order[first]]
+            self.hi_fu[nz] = np.maximum.reduceat(end_fu[self.order], first)
+            self.hi_w[nz] = np.maximum.reduceat(end_w[self.order], first)
 
 
 def _pairs(
@@ -229,6 +246,7 @@ def count_core(
     waiting_months: int,
     appearance: Any = None,
     encoder: Any = None,
+    member_codes: tuple[I64, pa.Array] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Array-level engine behind :func:`count_reoffending`.
 
@@ -245,6 +263,9 @@ def count_core(
     encoder : callable, optional
         ``encoder(o_ids, universe, mask) -> codes`` for the masked rows; default
         :func:`encode_selected`.
+    member_codes : (codes, universe), optional
+        Members' offender ids already encoded as positions in ``universe`` (an
+        arrow string array of distinct ids), e.g. from :class:`pbr.cohort.Cohort`.
 
     Returns
     -------
@@ -269,7 +290,10 @@ def count_core(
     first = np.full(n, _NO_DATE, dtype=np.int64)
     if n == 0 or len(o_off) == 0:
         return reoff, first, end_w
-    mem = _Members(_arrow_strings(m_ids), m_day, end_fu, end_w)
+    if member_codes is not None:
+        mem = _Members(None, m_day, end_fu, end_w, member_codes)
+    else:
+        mem = _Members(_arrow_strings(m_ids), m_day, end_fu, end_w)
     # vectorised pre-filter on the overall window range before touching the strings
     sel = (
         np.asarray(o_ok, dtype=bool)

@@ -42,7 +42,7 @@ import datetime as dt
 import os
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -379,10 +379,11 @@ def _read_fast(path: Any, wanted: Sequence[str]) -> pa.Table:
         # uses every core on the few-column tables we need (order is kept)
         def read(groups: list[int]) -> pa.Table:
             f = pq.ParquetFile(p, read_dictionary=dict_cols)
-            return f.read_row_groups(groups, columns=names)
+            return f.read_row_groups(groups, columns=names, use_threads=False)
 
         workers = max(1, min(os.cpu_count() or 1, n_groups))
-        blocks = [b.tolist() for b in np.array_split(np.arange(n_groups), workers)]
+        n_blocks = min(n_groups, 2 * workers)
+        blocks = [b.tolist() for b in np.array_split(np.arange(n_groups), n_blocks)]
         with ThreadPoolExecutor(workers) as ex:
             return pa.concat_tables(list(ex.map(read, blocks)))
     import pyarrow.csv as pacsv
@@ -527,6 +528,43 @@ def _offence_arrays_from_frame(df: pd.DataFrame, rules: str) -> _OffenceArrays:
 # ----------------------------------------------------------------------------- the measures
 
 
+def _built_cohort(
+    cohort: Any,
+    ext: dt.date,
+    period: str,
+    eligibility: Sequence[str] | None,
+    dedupe: str,
+    validate: bool,
+) -> Cohort:
+    if isinstance(cohort, Cohort):
+        if period != cohort.period_kind:
+            warnings.warn(
+                f"period={period!r} ignored: the Cohort was built with {cohort.period_kind!r}",
+                IgnoredOptionWarning,
+                stacklevel=4,
+            )
+        return cohort
+    if _is_path(cohort):
+        if validate:
+            from pbr.io import read_cohort
+
+            frame = read_cohort(cohort, extract_date=ext)
+        else:
+            frame = _cohort_frame(_read_fast(cohort, _COHORT_COLS))
+    elif isinstance(cohort, pd.DataFrame):
+        frame = cohort
+    else:
+        raise PbrError(
+            f"cohort must be a DataFrame, a Cohort or a path, not {type(cohort).__name__}"
+        )
+    return build_cohort(
+        frame,
+        period=period,  # type: ignore[arg-type]
+        rules=eligibility,
+        dedupe=dedupe,  # type: ignore[arg-type]
+    )
+
+
 def compute_measures(
     cohort: Any,
     offences: Any,
@@ -601,55 +639,41 @@ def compute_measures(
     if period not in PERIOD_KINDS:
         raise PbrError(f"unknown period {period!r}; expected one of {PERIOD_KINDS}")
 
-    # --- cohort
-    if isinstance(cohort, Cohort):
-        built = cohort
-        if period != built.period_kind:
-            warnings.warn(
-                f"period={period!r} ignored: the Cohort was built with {built.period_kind!r}",
-                IgnoredOptionWarning,
-                stacklevel=2,
-            )
-    else:
-        if _is_path(cohort):
-            if validate:
-                from pbr.io import read_cohort
-
-                frame = read_cohort(cohort, extract_date=ext)
-            else:
-                frame = _cohort_frame(_read_fast(cohort, _COHORT_COLS))
-        elif isinstance(cohort, pd.DataFrame):
-            frame = cohort
-        else:
-            raise PbrError(
-                f"cohort must be a DataFrame, a Cohort or a path, not {type(cohort).__name__}"
-            )
-        built = build_cohort(
-            frame,
-            period=period,
-            rules=eligibility,
-            dedupe=dedupe,  # type: ignore[arg-type]
+    if not (_is_path(offences) or isinstance(offences, pd.DataFrame)):
+        raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
+    # fast path: load the offences in the background while the cohort is built
+    # (pyarrow and numpy release the GIL, so this uses the otherwise idle core)
+    pending: Future[_OffenceArrays] | None = None
+    pool: ThreadPoolExecutor | None = None
+    if _is_path(offences) and not validate:
+        pool = ThreadPoolExecutor(1)
+        pending = pool.submit(
+            lambda: _offence_arrays_from_table(_read_fast(offences, _OFFENCE_COLS), rules)
         )
-
-    # --- offences
-    if _is_path(offences):
-        if validate:
+    try:
+        built = _built_cohort(cohort, ext, period, eligibility, dedupe, validate)
+        if pending is not None:
+            oa = pending.result()
+        elif _is_path(offences):
             from pbr.io import read_offences
 
             oa = _offence_arrays_from_frame(read_offences(offences, extract_date=ext), rules)
         else:
-            oa = _offence_arrays_from_table(_read_fast(offences, _OFFENCE_COLS), rules)
-    elif isinstance(offences, pd.DataFrame):
-        oa = _offence_arrays_from_frame(offences, rules)
-    else:
-        raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
+            oa = _offence_arrays_from_frame(offences, rules)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     members = built.members
     counts = built.summary()
     exclusions = built.exclusions
+    codes = built._codes
     if lots is not None:
         keep = {str(x) for x in ([lots] if isinstance(lots, str) else lots)}
-        members = members[members["lot"].isin(keep)].reset_index(drop=True)
+        in_lots = members["lot"].isin(keep).to_numpy(dtype=bool, na_value=False)
+        members = members[in_lots].reset_index(drop=True)
+        if codes is not None:
+            codes = (np.asarray(codes[0])[in_lots], codes[1])
         counts = counts[counts["lot"].isin(keep)].reset_index(drop=True)
         exclusions = exclusions[exclusions["lot"].isin(keep)].reset_index(drop=True)
 
@@ -665,6 +689,7 @@ def compute_measures(
         follow_up_months=fu,
         waiting_months=wait,
         appearance=oa.appearance,
+        member_codes=codes,
     )
     outcome = outcome_frame(reoff, first, end_w, members.index)
     ext_day = int(np.datetime64(ext, "D").astype(np.int64))
