@@ -188,7 +188,6 @@ def test_sample_paths_point_at_the_packaged_files(bundled: SampleData) -> None:
         assert paths[key].read_bytes() == root.joinpath(name).read_bytes()
     assert pq.read_table(paths["cohort"]).num_rows == len(bundled.cohort)
     assert json.loads(paths["truth"].read_text())["seed"] == bundled.seed
-    assert pbr.sample_files() == paths
 
 
 def test_bundled_files_are_small() -> None:
@@ -198,7 +197,7 @@ def test_bundled_files_are_small() -> None:
 
 
 def test_public_names_exported() -> None:
-    names = ("generate", "load_sample", "sample_paths", "sample_files", "SampleData")
+    names = ("generate", "load_sample", "sample_paths", "SampleData")
     for name in (*names, "SAMPLE_EXTRACT_DATE"):
         assert hasattr(pbr, name), name
         assert name in pbr.__all__

@@ -49,7 +49,6 @@ from pbr.sample import (
     SampleData,
     generate,
     load_sample,
-    sample_files,
     sample_paths,
 )
 from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
@@ -114,7 +113,6 @@ __all__ = [
     "read_lots",
     "read_offences",
     "recalibrate_ogrs3",
-    "sample_files",
     "sample_paths",
     "score_cohort",
     "simulate_payments",

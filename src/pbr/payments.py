@@ -1015,6 +1015,23 @@ def read_table(path: str | Path, what: str = "table") -> pd.DataFrame:
         raise PbrError(f"{what}: cannot read {p}: {exc}") from None
 
 
+def _after_baseline_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Keep the performance periods: those starting after the baseline year ends.
+
+    A cohort of the baseline year (or earlier) *is* the baseline, not performance
+    to be paid for; the microdata path counts every period in the data, so those
+    rows are dropped here (a period that straddles the year end, such as the
+    financial year 2011/12, starts inside it and is dropped too).
+    """
+    from pbr.dates import period_bounds
+
+    labels = table["period"].astype(str)
+    start = {lab: period_bounds(lab)[0] for lab in labels.unique()}
+    year_end = np.datetime64(f"{int(year):04d}-12-31")
+    keep = labels.map(lambda lab: bool(start[lab] > year_end)).to_numpy(dtype=bool)
+    return table.loc[keep].reset_index(drop=True)
+
+
 def pay_from_files(
     contract: str | Path | Contract,
     *,
@@ -1040,7 +1057,8 @@ def pay_from_files(
     cohort, offences, baseline, extract_date : optional
         The microdata path: ``pbr.io.read_cohort/read_offences``,
         ``pbr.baseline.load_baseline`` and ``compare_to_baseline`` (quarterly for
-        binary, ``contract_year`` periods for frequency).
+        binary, ``contract_year`` periods for frequency). Periods that start
+        in or before the baseline year are the baseline itself and are not paid.
     volumes : path, optional
         Fee-for-service volumes (``lot, period, unit, volume``).
     allow_interim : bool
@@ -1101,6 +1119,7 @@ def pay_from_files(
             form=form,
             rules=rules,
         )
+        table = _after_baseline_year(table.table, bl.year)
         if c.frequency is not None:
             annual = baseline_mod.compare_to_baseline(
                 co,
@@ -1112,6 +1131,7 @@ def pay_from_files(
                 form=form,
                 rules=rules,
             )
+            annual = _after_baseline_year(annual.table, bl.year)
     vol = read_table(volumes, "volumes") if volumes is not None else None
     s = pay(c, table, volumes=vol, allow_interim=allow_interim, annual_table=annual)
     provenance = {

@@ -64,7 +64,6 @@ __all__ = [
     "SampleData",
     "generate",
     "load_sample",
-    "sample_files",
     "sample_paths",
 ]
 
@@ -572,17 +571,6 @@ def sample_paths() -> dict[str, Path]:
             )
         out[key] = path
     return out
-
-
-def sample_files() -> dict[str, Path]:
-    """Alias of :func:`sample_paths` (the paths of the bundled sample files).
-
-    Examples
-    --------
-    >>> sample_files() == sample_paths()
-    True
-    """
-    return sample_paths()
 
 
 def _select_lots(lots: Sequence[str] | None) -> list[str]:

@@ -14,7 +14,9 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from pbr.errors import PbrError, ValidationError
 
@@ -49,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminal_warning(command: str) -> Any:
+    """A ``warnings.showwarning`` that prints one plain line, without source lines."""
+
+    def show(message: Any, category: Any, *_: Any, **__: Any) -> None:
+        print(f"pbr {command}: warning: {message}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pbr`` command line and return its exit code.
 
@@ -74,7 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     debug = os.environ.get("PBR_DEBUG") == "1"
     try:
-        code: int = args.func(args)
+        with warnings.catch_warnings():
+            if not debug:
+                # on the command line a warning is a line on stderr, whatever the
+                # embedding process's warning filters say
+                warnings.simplefilter("default")
+                warnings.showwarning = _terminal_warning(args.command)
+            code: int = args.func(args)
         return code
     except ValidationError as exc:
         if debug:

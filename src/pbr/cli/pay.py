@@ -1,8 +1,9 @@
 """``pbr pay``: a payment statement with its audit manifest (SPEC §7, §9, §10).
 
 ``pbr pay --contract F.toml|PRESET (--measures F | --cohort F --offences F --extract-date D
---baseline DIR) [--annual-measures F] [--volumes F] [--allow-interim] --out DIR`` writes
-``statement.csv``, ``statement.json``, ``statement.parquet`` and ``manifest.json``.
+--baseline DIR) [--annual-measures F] [--volumes F] [--allow-interim] [--html] --out DIR``
+writes ``statement.csv``, ``statement.json``, ``statement.parquet`` and ``manifest.json``
+(and with ``--html`` a self-contained ``statement.html`` with its plots).
 Exit 0 on success; 2 on bad input (invalid contract, missing columns, interim
 measures without ``--allow-interim``); 1 otherwise.
 
@@ -54,6 +55,11 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--allow-interim", action="store_true", help="pay on interim measures (provisional)"
     )
+    p.add_argument(
+        "--html",
+        action="store_true",
+        help="also write statement.html: a self-contained page with the plots and manifest",
+    )
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=run)
 
@@ -80,4 +86,9 @@ def run(args: argparse.Namespace) -> int:
     out = statement.write(args.out)
     print(statement.summary())
     print(f"wrote {out}/statement.csv, statement.json, statement.parquet, manifest.json")
+    if args.html:
+        from pbr.report.statement import write_statement_report
+
+        html = write_statement_report(statement, out)
+        print(f"wrote {html}")
     return 0

@@ -1,0 +1,146 @@
+"""``pbr demo``: the whole job on the bundled synthetic sample.
+
+validate → measures → 2011 baseline → offender-mix adjustment → payment
+statement (with audit manifest) → HTML statement and plots. Every step is a
+call to pbr's public API; this module only sequences them and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    """Add the ``demo`` subcommand."""
+    p = sub.add_parser(
+        "demo",
+        help="run the whole job on the bundled sample data",
+        description=(
+            "Validate the bundled synthetic sample, count proven reoffending per lot and "
+            "quarter, build the 2011 baseline, adjust each lot's quarters for offender mix, "
+            "pay the illustrative tr_crc contract and write an HTML payment statement."
+        ),
+    )
+    p.add_argument("--out", default="pbr-demo", help="output folder (default: ./pbr-demo)")
+    p.set_defaults(func=run)
+
+
+def _say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def _show(df: pd.DataFrame) -> None:
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 60):
+        _say(df.to_string(index=False))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo and return the exit code."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pbr
+    from pbr.report.statement import write_statement_report
+
+    t0 = time.perf_counter()
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = pbr.sample_paths()
+    sample = pbr.load_sample()
+    extract = sample.extract_date.isoformat()
+
+    _say(f"pbr {pbr.__version__} demo — synthetic sample, extract date {extract}")
+    _say(f"  cohort:   {paths['cohort']}")
+    _say(f"  offences: {paths['offences']}")
+
+    _say("\n1. Validate the input tables")
+    report = pbr.validate(paths["cohort"], paths["offences"], extract_date=extract)
+    _say("   " + report.summary().replace("\n", "\n   "))
+
+    _say("\n2. Proven reoffending per lot and quarter (moj_proven: 12 months + 6 waiting)")
+    m = pbr.compute_measures(sample.cohort, sample.offences, extract_date=extract, period="quarter")
+    m.table.to_csv(out / "measures.csv", index=False)
+    latest = m.latest_final_period()
+    interim = sorted(m.table.loc[m.table["status"] == "interim", "period"].unique())
+    _say(f"   latest final quarter: {latest}; interim (window not complete): {', '.join(interim)}")
+    cols = [
+        "lot",
+        "cohort_size",
+        "reoffenders",
+        "reoffences",
+        "binary_rate",
+        "reoffences_per_reoffender",
+        "binary_ci_low",
+        "binary_ci_high",
+        "status",
+    ]
+    _show(m.table.loc[m.table["period"] == latest, cols].round(4))
+
+    _say("\n3. The 2011 baseline, with OGRS3 recalibrated on it")
+    baseline = pbr.build_baseline(
+        sample.cohort, sample.offences, extract_date=extract, year=2011, risk="ogrs3"
+    )
+    baseline_dir = baseline.save(out / "baseline")
+    _say(f"   saved to {baseline_dir}")
+
+    _say(f"\n4. Each lot's latest final quarter ({latest}) against its 2011 baseline")
+    a = pbr.compare_to_baseline(sample.cohort, sample.offences, baseline, extract_date=extract)
+    cols = [
+        "lot",
+        "cohort_size",
+        "reoffenders",
+        "expected_reoffenders",
+        "baseline_binary",
+        "adjusted_rate",
+        "change_pp",
+        "p_value",
+        "outcome",
+    ]
+    _show(a.table.loc[a.table["period"] == latest, cols].round(4))
+
+    _say("\n5. Payment statement: tr_crc preset (illustrative prices), final periods only")
+    annual = pbr.compute_measures(
+        sample.cohort, sample.offences, extract_date=extract, period="financial_year"
+    )
+    final = pd.concat([m.table, annual.table])
+    after_baseline = final["period"].str[:4].astype(int) > baseline.year
+    final = final.loc[(final["status"] == "final") & after_baseline]
+    paid_periods = sorted(final["period"].unique())
+    _say(f"   paying the final performance periods: {', '.join(paid_periods)}")
+    contract = dataclasses.replace(pbr.preset("tr_crc"), periods=tuple(paid_periods))
+    contract_path = out / "contract.toml"
+    contract_path.write_text(contract.to_toml(), encoding="utf-8")
+    statement = pbr.pay_from_files(
+        contract_path,
+        cohort=paths["cohort"],
+        offences=paths["offences"],
+        baseline=baseline_dir,
+        extract_date=extract,
+    )
+    statement_dir = pbr.write_statement(statement, out / "statement")
+    by_lot = statement.totals_by_lot()
+    _show(by_lot)
+    _say(f"   total: £{statement.total:,}")
+
+    _say("\n6. HTML statement and plots")
+    html = write_statement_report(
+        statement, statement_dir, measures=m, assessment=a, baseline=baseline
+    )
+    elapsed = time.perf_counter() - t0
+    _say(f"\nDone in {elapsed:.1f} s. Files are in {out}:")
+    _say(f"  {html}   <- open this in a browser")
+    _say(f"  {statement_dir / 'statement.csv'} (.json, .parquet) and manifest.json")
+    _say(f"  {out / 'measures.csv'}")
+    _say(f"  {baseline_dir}")
+    _say(f"Re-run and check the statement with:  pbr verify {statement_dir}")
+    sys.stdout.flush()
+    return 0
