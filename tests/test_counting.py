@@ -146,3 +146,22 @@ def test_bad_parameters() -> None:
 def test_rule_sets_and_disposals() -> None:
     assert RULE_SETS == ("moj_proven", "convictions_only", "reconviction_events")
     assert counting_disposals("convictions_only") == ("conviction",)
+
+
+def test_integer_calendar_matches_pbr_dates() -> None:
+    import numpy as np
+
+    from pbr.counting import add_months_days, civil_from_days, days_from_civil
+    from pbr.dates import add_months
+
+    days = np.arange(
+        np.datetime64("1900-01-01", "D").astype(np.int64),
+        np.datetime64("2100-12-31", "D").astype(np.int64) + 1,
+    )
+    y, m, d = civil_from_days(days)
+    as_dt = days.astype("datetime64[D]")
+    assert (y == as_dt.astype("datetime64[Y]").astype(np.int64) + 1970).all()
+    assert (m == as_dt.astype("datetime64[M]").astype(np.int64) % 12 + 1).all()
+    assert (days_from_civil(y, m, d) == days).all()
+    for k in (-1, 0, 1, 3, 12, 18, 216):
+        assert (add_months_days(y, m, d, k) == add_months(as_dt, k).astype(np.int64)).all()
