@@ -148,20 +148,25 @@ def test_rule_sets_and_disposals() -> None:
     assert counting_disposals("convictions_only") == ("conviction",)
 
 
-def test_integer_calendar_matches_pbr_dates() -> None:
+def test_table_calendar_matches_pbr_dates() -> None:
     import numpy as np
 
-    from pbr.counting import add_months_days, civil_from_days, days_from_civil
+    from pbr.counting import add_months_days, window_ends
     from pbr.dates import add_months
 
-    days = np.arange(
+    dense = np.arange(
         np.datetime64("1900-01-01", "D").astype(np.int64),
         np.datetime64("2100-12-31", "D").astype(np.int64) + 1,
     )
-    y, m, d = civil_from_days(days)
-    as_dt = days.astype("datetime64[D]")
-    assert (y == as_dt.astype("datetime64[Y]").astype(np.int64) + 1970).all()
-    assert (m == as_dt.astype("datetime64[M]").astype(np.int64) % 12 + 1).all()
-    assert (days_from_civil(y, m, d) == days).all()
-    for k in (-1, 0, 1, 3, 12, 18, 216):
-        assert (add_months_days(y, m, d, k) == add_months(as_dt, k).astype(np.int64)).all()
+    sparse = np.array(["1900-01-31", "2016-02-29", "2100-08-31"], "datetime64[D]").astype(np.int64)
+    for days in (dense, sparse, dense[::-7]):
+        as_dt = days.astype("datetime64[D]")
+        for k in (-1, 0, 1, 3, 12, 18, 216):
+            assert (add_months_days(days, k) == add_months(as_dt, k).astype(np.int64)).all()
+    fu, w = window_ends(sparse, 12, 6)
+    assert fu.astype("datetime64[D]").astype(str).tolist() == [
+        "1901-01-31", "2017-02-28", "2101-08-31",
+    ]  # fmt: skip
+    assert w.astype("datetime64[D]").astype(str).tolist() == [
+        "1901-07-31", "2017-08-29", "2102-02-28",
+    ]  # fmt: skip

@@ -51,7 +51,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pbr.counting import add_months_days, civil_from_days
+from pbr.counting import add_months_days, table_map
 from pbr.dates import PERIOD_KINDS, PeriodKind, as_days
 from pbr.errors import PbrError
 from pbr.schema import ELIGIBLE_EVENT_TYPES
@@ -100,17 +100,22 @@ def period_codes(days: npt.NDArray[np.datetime64], kind: str) -> npt.NDArray[np.
     >>> period_codes(np.array(["2015-10-01", "2016-03-31"], "datetime64[D]"), "quarter").tolist()
     [8063, 8064]
     """
-    year, month, _ = civil_from_days(days.astype(np.int64))
-    month0 = month - 1
-    if kind == "quarter":
-        out: npt.NDArray[np.int64] = year * 4 + month0 // 3
-    elif kind == "financial_year":
-        out = year - (month0 < 3)
-    elif kind == "calendar_year":
-        out = year
-    else:
+    if kind not in PERIOD_KINDS:
         raise PbrError(f"unknown period kind {kind!r}; expected one of {PERIOD_KINDS}")
-    return out
+
+    def fn(z: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        m = z.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        year = m // 12 + 1970
+        month0 = m % 12
+        if kind == "quarter":
+            out: npt.NDArray[np.int64] = year * 4 + month0 // 3
+        elif kind == "financial_year":
+            out = year - (month0 < 3)
+        else:
+            out = year
+        return out
+
+    return table_map(np.asarray(days).astype("datetime64[D]").astype(np.int64), fn)
 
 
 def period_names(codes: npt.NDArray[np.int64], kind: str) -> pd.Series:
@@ -277,9 +282,7 @@ def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> n
             dob_d = as_days(df["date_of_birth"])
             dob = np.where(np.isnat(dob_d), np.datetime64(0, "D"), dob_d).astype(np.int64)
             # adult  <=>  the 18th birthday (dob + 216 months, month-end clipped) <= index date
-            ok = (add_months_days(*civil_from_days(dob), 216) <= idx.astype(np.int64)) & ~np.isnat(
-                dob_d
-            )
+            ok = (add_months_days(dob, 216) <= idx.astype(np.int64)) & ~np.isnat(dob_d)
         elif rule == "crc_supervised":
             if "supervisor" in df.columns:
                 ok = _in_values(df["supervisor"], ("CRC",), missing=True)
