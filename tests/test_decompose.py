@@ -137,3 +137,23 @@ def test_errors_and_outputs():
     assert d.summary()["total_pp"].iloc[0] == 0.0
     assert len(d.plot().patches) == 6  # 3 rows x 2 bar series
     assert "<table" in d._repr_html_()
+
+
+def test_strata_empty_in_both_cohorts_contributes_nothing():
+    # an aggregate row with cohort_size 0 in the baseline and absent from performance:
+    # no rate anywhere, so it adds nothing (kept as a row, not dropped, not an AssertionError)
+    base = pd.DataFrame({"g": ["a", "b"], "cohort_size": [0, 5], "reoffenders": [0, 1]})
+    perf = pd.DataFrame({"g": ["b"], "cohort_size": [3], "reoffenders": [1]})
+    d = decompose_strata(base, perf, by="g").table.set_index("stratum")
+    assert d.loc["a", "mix_pp"] == 0.0
+    assert d.loc["a", "performance_pp"] == 0.0
+    assert np.isnan(d.loc["a", "rate_baseline"]) and np.isnan(d.loc["a", "rate_performance"])
+    # only b: 1/5 -> 1/3, all performance
+    assert d.loc["TOTAL", "total_pp"] == pytest.approx(100 * (1 / 3 - 1 / 5))
+    assert d.loc["TOTAL", "mix_pp"] == 0.0
+
+
+def test_strata_named_total_is_an_error():
+    t = pd.DataFrame({"g": ["TOTAL", "x"], "cohort_size": [5, 5], "reoffenders": [1, 2]})
+    with pytest.raises(PbrError, match="TOTAL"):
+        decompose_strata(t, t, by="g")

@@ -18,7 +18,8 @@ and performance (2) cohorts, ``R = Σ_s w_s r_s`` and::
 
 which is an algebraic identity per stratum, so the parts add up exactly. A
 stratum absent from one cohort has no rate there; its rate is then taken as
-the other cohort's rate, so it contributes through mix only. The stratified
+the other cohort's rate, so it contributes through mix only (a stratum with
+nobody in either cohort contributes nothing). The stratified
 sums are computed with :class:`fractions.Fraction` from the integer counts,
 so they add up exactly before conversion to float (and within 1e-12 after).
 
@@ -274,6 +275,11 @@ def decompose_strata(
     if n1_tot == 0 or n2_tot == 0:
         raise PbrError("both cohorts need at least one person")
     strata = sorted(set(g1.index) | set(g2.index))
+    if "TOTAL" in strata:
+        raise PbrError(
+            f"strata column {by!r} has a stratum named 'TOTAL', which is the name of the "
+            "totals row; rename it"
+        )
     rows = []
     tot_mix = tot_perf = Fraction(0)
     for s in strata:  # loop over strata (few), exact rational arithmetic
@@ -282,13 +288,10 @@ def decompose_strata(
         n2 = int(g2["cohort_size"].get(s, 0))
         o2 = int(g2["reoffenders"].get(s, 0))
         w1, w2 = Fraction(n1, n1_tot), Fraction(n2, n2_tot)
-        r1 = Fraction(o1, n1) if n1 else None
-        r2 = Fraction(o2, n2) if n2 else None
-        if r1 is None:
-            r1 = r2
-        if r2 is None:
-            r2 = r1
-        assert r1 is not None and r2 is not None  # a stratum exists in at least one cohort
+        # a stratum absent from one cohort takes the other's rate (mix only); one with
+        # nobody in either cohort (an aggregate row of size 0) has shares 0 and adds nothing
+        r1 = Fraction(o1, n1) if n1 else (Fraction(o2, n2) if n2 else Fraction(0))
+        r2 = Fraction(o2, n2) if n2 else r1
         mix = (w2 - w1) * (r1 + r2) / 2
         perf = (r2 - r1) * (w1 + w2) / 2
         tot_mix += mix
