@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from decimal import Decimal
+from pathlib import Path
 
 import hypothesis.strategies as st
 import numpy as np
@@ -564,3 +565,37 @@ def test_doncaster_bad_core_value() -> None:
     t = pd.DataFrame({"cohort": ["1"], "change_pp": [-3.0], "core_contract_value": ["12.345"]})
     with pytest.raises(PbrError, match="row 1: core_contract_value must be >= 0 in pence"):
         pay(preset("doncaster"), t)
+
+
+# ------------------------------------------------------------------- auditor review (money)
+
+
+def test_amounts_do_not_depend_on_the_callers_decimal_context(tmp_path: Path) -> None:
+    # £1000.0004 × 12.5 units = £12500.005 exactly → ROUND_HALF_UP once → £12500.01.
+    # A notebook that lowered decimal precision (prec=7, HALF_EVEN) must not change the pence
+    # (double rounding would give £12500.00) nor make the engine raise InvalidOperation (prec=3).
+    import decimal
+
+    from pbr.whatif import what_if
+
+    c = _contract(binary=BinaryComponent(Decimal("1000.0004"), Decimal("800")))
+    t = pd.DataFrame([_row(o=450, e=462.5, v=10.0)])  # z = 12.5/sqrt(10) = 3.95
+    for prec in (7, 3):
+        with decimal.localcontext() as ctx:
+            ctx.prec = prec
+            s = pay(c, t)
+            assert s.lines.loc[0, "amount"] == Decimal("12500.01")
+            assert s.total == Decimal("12500.01")
+            assert s.totals_by_lot()["total"].tolist() == [Decimal("12500.01")]
+            assert "£12500.01" in s.summary()
+            assert what_if(t, c, c).table["total_a"].tolist() == [Decimal("12500.01")]
+            out = s.write(tmp_path / f"prec{prec}")
+            assert '"total": "12500.01"' in (out / "statement.json").read_text()
+
+
+def test_rounding_apply_is_context_independent() -> None:
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = 2
+        assert Rounding().apply(Decimal("12500.005")) == Decimal("12500.01")

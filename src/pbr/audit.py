@@ -37,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import hashlib
 import html
@@ -184,11 +185,14 @@ def _parquet_bytes(s: Statement) -> bytes:
 
 
 def _render(s: Statement) -> dict[str, bytes]:
-    return {
-        "statement.csv": _csv_bytes(s),
-        "statement.json": _json_bytes(s),
-        "statement.parquet": _parquet_bytes(s),
-    }
+    from pbr.contracts import MONEY_CONTEXT
+
+    with decimal.localcontext(MONEY_CONTEXT):
+        return {
+            "statement.csv": _csv_bytes(s),
+            "statement.json": _json_bytes(s),
+            "statement.parquet": _parquet_bytes(s),
+        }
 
 
 # --------------------------------------------------------------------------- manifest

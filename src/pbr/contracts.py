@@ -90,6 +90,7 @@ from typing import Any
 from pbr.errors import ContractError
 
 __all__ = [
+    "MONEY_CONTEXT",
     "RULE_SETS",
     "SCHEMES",
     "BinaryComponent",
@@ -103,6 +104,7 @@ __all__ = [
     "TargetComponent",
     "available_presets",
     "load_contract",
+    "money_sum",
     "preset",
     "preset_text",
 ]
@@ -124,6 +126,38 @@ ROUNDING_MODES = (
 )
 
 _MISSING: Any = object()
+
+#: The decimal context every money calculation runs in, whatever the caller's context is:
+#: 60 significant digits (a price with 4 decimals times units with 17 significant digits is
+#: exact), and any invalid operation, division by zero or overflow is an error. Rounding to
+#: the penny is then done once, explicitly, by :meth:`Rounding.apply`.
+MONEY_CONTEXT = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
+def money_sum(amounts: Any) -> Decimal:
+    """Exact sum of Decimal amounts in :data:`MONEY_CONTEXT` (``0.00`` when empty).
+
+    The caller's decimal context (e.g. a lowered ``prec`` in a notebook) does not
+    change the result.
+
+    Examples
+    --------
+    >>> import decimal
+    >>> with decimal.localcontext() as ctx:
+    ...     ctx.prec = 2
+    ...     money_sum([Decimal("12500.01"), Decimal("0.01")])
+    Decimal('12500.02')
+    >>> money_sum([])
+    Decimal('0.00')
+    """
+    with decimal.localcontext(MONEY_CONTEXT):
+        return sum(amounts, Decimal("0.00"))
 
 
 # --------------------------------------------------------------------------- parsing helpers
@@ -667,8 +701,9 @@ class Rounding:
         >>> Rounding().apply(Decimal("-0.005"))
         Decimal('-0.01')
         """
-        r = amount.quantize(self.quantum, rounding=getattr(decimal, self.mode))
-        return r.quantize(Decimal("0.01"))
+        with decimal.localcontext(MONEY_CONTEXT):
+            r = amount.quantize(self.quantum, rounding=getattr(decimal, self.mode))
+            return r.quantize(Decimal("0.01"))
 
     def to_dict(self) -> dict[str, Any]:
         """TOML-ready mapping.

@@ -57,6 +57,7 @@ Examples
 
 from __future__ import annotations
 
+import decimal
 import html
 import re
 from collections.abc import Mapping
@@ -69,7 +70,7 @@ import numpy as np
 import pandas as pd
 
 from pbr.adjustment import binary_test, frequency_test
-from pbr.contracts import Contract
+from pbr.contracts import MONEY_CONTEXT, Contract, money_sum
 from pbr.errors import InterimMeasureError, PbrError
 
 __all__ = [
@@ -211,7 +212,7 @@ class Statement:
     @property
     def total(self) -> Decimal:
         """Exact sum of the rounded line amounts."""
-        return sum(self.lines["amount"], _ZERO)
+        return money_sum(self.lines["amount"])
 
     def totals_by_lot(self) -> pd.DataFrame:
         """Total per lot (Decimal), sorted by lot.
@@ -226,7 +227,7 @@ class Statement:
         [{'lot': 'A', 'total': Decimal('0.00')}]
         """
         lots = sorted(set(self.lines["lot"]))
-        totals = [sum(self.lines.loc[self.lines["lot"] == lot, "amount"], _ZERO) for lot in lots]
+        totals = [money_sum(self.lines.loc[self.lines["lot"] == lot, "amount"]) for lot in lots]
         return pd.DataFrame({"lot": pd.Series(lots, dtype=object), "total": totals})
 
     def to_frame(self) -> pd.DataFrame:
@@ -270,8 +271,8 @@ class Statement:
             for comp in COMPONENTS:
                 amounts = sub.loc[sub["component"] == comp, "amount"]
                 if len(amounts):
-                    parts.append(f"{comp} £{sum(amounts, _ZERO)}")
-            out.append(f"  {lot}: £{sum(sub['amount'], _ZERO)} ({', '.join(parts)})")
+                    parts.append(f"{comp} £{money_sum(amounts)}")
+            out.append(f"  {lot}: £{money_sum(sub['amount'])} ({', '.join(parts)})")
         flagged = self.lines[self.lines["termination"]]
         for _, r in flagged.iterrows():
             out.append(f"  TERMINATION FLAG: {r['lot']} {r['period']} ({r['note']})")
@@ -310,7 +311,7 @@ class Statement:
             if sub.empty:
                 continue
             vals = np.array(
-                [float(sum(sub.loc[sub["lot"] == lot, "amount"], _ZERO)) for lot in lots]
+                [float(money_sum(sub.loc[sub["lot"] == lot, "amount"])) for lot in lots]
             )
             bottom = np.where(vals >= 0, pos, neg)
             ax.bar(x, vals, bottom=bottom, label=comp)
@@ -906,6 +907,17 @@ def pay(
     >>> s.lines.loc[0, "amount"], bool(s.lines.loc[0, "termination"])
     (Decimal('-75000.00'), False)
     """
+    with decimal.localcontext(MONEY_CONTEXT):
+        return _pay(contract, assessment, volumes, allow_interim, annual_table)
+
+
+def _pay(
+    contract: Contract,
+    assessment: Any,
+    volumes: pd.DataFrame | None,
+    allow_interim: bool,
+    annual_table: Any,
+) -> Statement:
     if not isinstance(contract, Contract):
         raise PbrError(f"contract: expected a pbr Contract, got {type(contract).__name__}")
     table = _filter(_as_table(assessment, "assessment"), contract)

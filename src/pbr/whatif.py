@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import decimal
 import html
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pbr.contracts import MONEY_CONTEXT, money_sum
 from pbr.errors import PbrError
 
 __all__ = ["WhatIf", "what_if"]
@@ -48,8 +50,9 @@ _ZERO = Decimal("0.00")
 def _sum_by(lines: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], Decimal]:
     out: dict[tuple[str, ...], Decimal] = {}
     cols = [lines[k].astype(str).tolist() for k in keys]
-    for key, amount in zip(zip(*cols, strict=True), lines["amount"], strict=True):
-        out[key] = out.get(key, _ZERO) + amount  # loop over statement lines (few)
+    with decimal.localcontext(MONEY_CONTEXT):
+        for key, amount in zip(zip(*cols, strict=True), lines["amount"], strict=True):
+            out[key] = out.get(key, _ZERO) + amount  # loop over statement lines (few)
     return out
 
 
@@ -59,7 +62,8 @@ def _compare(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     data: dict[str, Any] = {k: [key[i] for key in allk] for i, k in enumerate(keys)}
     data["total_a"] = [sa.get(key, _ZERO) for key in allk]
     data["total_b"] = [sb.get(key, _ZERO) for key in allk]
-    data["difference"] = [y - x for x, y in zip(data["total_a"], data["total_b"], strict=True)]
+    with decimal.localcontext(MONEY_CONTEXT):
+        data["difference"] = [y - x for x, y in zip(data["total_a"], data["total_b"], strict=True)]
     return pd.DataFrame(data)
 
 
@@ -98,7 +102,7 @@ class WhatIf:
     @property
     def total_difference(self) -> Decimal:
         """Exact ``Σ total_b − Σ total_a`` over all lots."""
-        return sum(self.table["difference"], _ZERO)
+        return money_sum(self.table["difference"])
 
     def to_frame(self) -> pd.DataFrame:
         """The per-lot table (copy).
@@ -129,8 +133,8 @@ class WhatIf:
         lines = [f"What-if: A = {self.name_a!r}, B = {self.name_b!r}"]
         for r in self.table.itertuples(index=False):
             lines.append(f"  {r.lot}: A £{r.total_a}  B £{r.total_b}  B − A £{r.difference}")
-        total_a = sum(self.table["total_a"], _ZERO)
-        total_b = sum(self.table["total_b"], _ZERO)
+        total_a = money_sum(self.table["total_a"])
+        total_b = money_sum(self.table["total_b"])
         lines.append(f"  total: A £{total_a}  B £{total_b}  B − A £{self.total_difference}")
         return "\n".join(lines)
 
