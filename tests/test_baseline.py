@@ -361,3 +361,13 @@ def test_count_model_self_adjustment_gives_expected_frequency(base_members: pd.D
     np.testing.assert_allclose(t["adjusted_frequency"], t["baseline_frequency"], atol=1e-6)
     # without the model (risk=False) the count model is not used either
     assert "expected_frequency" not in assess_members(base_members, b, risk=False).table
+
+
+def test_count_model_is_used_without_a_binary_risk_model(base_members: pd.DataFrame) -> None:
+    # risk=None + count_model=True: the binary comparison is unadjusted, but the count model
+    # the caller asked for must adjust the frequency measure (it was fitted and then ignored)
+    b = Baseline.from_members(base_members, risk=None, count_model=True)
+    t = assess_members(base_members, b).table
+    assert list(t.columns[-2:]) == ["expected_frequency", "adjusted_frequency"]
+    np.testing.assert_allclose(t["expected_frequency"], t["frequency"], atol=1e-6)
+    assert assess_members(base_members, b).risk == "none"

@@ -971,7 +971,10 @@ def assess_members(
     alpha : float
     form : {"difference", "ratio"}
     risk : bool
-        Use the baseline's risk model (if it has one); ``False`` = unadjusted.
+        Use the baseline's risk model and count model (where it has them);
+        ``False`` = unadjusted. A count model adjusts the frequency measure
+        (columns ``expected_frequency``, ``adjusted_frequency``) even when the
+        baseline has no binary risk model.
     extract_date : date-like, optional
         With a ``window_end`` column, decides each row's ``status``.
     status : pandas.DataFrame, optional
@@ -1020,7 +1023,7 @@ def assess_members(
             "v": p[order] * (1 - p[order]),
         }
     )
-    if baseline.count_model is not None and use_model:
+    if baseline.count_model is not None and risk:
         mask = flag[order]
         f_exp = np.zeros(len(members))
         f_exp[mask] = baseline.count_model.predict(members.iloc[order[mask]])
