@@ -145,3 +145,14 @@ def test_score_cohort_uses_whole_year_ages() -> None:
     assert t["age"].tolist() == [19, 20]
     assert t["p_1yr"].iloc[1] == pytest.approx(0.12161553504714574, abs=1e-12)
     assert np.all((t["p_1yr"] > 0) & (t["p_1yr"] < t["p_2yr"]))
+
+
+def test_errors_name_rows_in_numeric_order() -> None:
+    # 25 bad rows: the message shows the first 20 by row number (2 before 10), not as text
+    n = 25
+    with pytest.raises(ModelError) as info:
+        ogrs3_linear_predictor(["X"] * n, [20] * n, ["violence"] * n, [1] * n, [20] * n)
+    msg = str(info.value)
+    shown = [int(part.split(":")[0]) for part in msg.split("row ")[1:]]
+    assert shown == list(range(1, 21))
+    assert "(and 5 more)" in msg

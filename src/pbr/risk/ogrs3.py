@@ -187,11 +187,10 @@ def ogrs3_linear_predictor(
     group = pd.Series(np.asarray(offence_group, dtype=object)).astype("string")
     labels = np.arange(1, n + 1) if row_labels is None else np.asarray(row_labels)
 
-    problems: list[tuple[Any, str]] = []
+    problems: list[tuple[int, str]] = []  # (position, reason): reported in row order
 
     def flag(mask: npt.NDArray[np.bool_], reason: str) -> None:
-        for lab in labels[mask]:
-            problems.append((lab, reason))
+        problems.extend((int(i), reason) for i in np.flatnonzero(mask))
 
     flag(~sex_a.isin(["M", "F"]).fillna(False).to_numpy(dtype=bool), "sex missing or not M/F")
     flag(np.isnan(age_a) | (age_a < 10), "age missing or under 10")
@@ -202,8 +201,8 @@ def ogrs3_linear_predictor(
     denom = 10.0 + age_a - first
     flag(denom <= 0, "Copas denominator 10 + age − age_at_first_sanction ≤ 0")
     if problems:
-        problems.sort(key=lambda t: (str(t[0]), t[1]))
-        shown = "; ".join(f"row {lab}: {why}" for lab, why in problems[:20])
+        problems.sort()
+        shown = "; ".join(f"row {labels[i]}: {why}" for i, why in problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise ModelError(f"OGRS3 cannot score {len(problems)} row(s): {shown}{more}")
 
