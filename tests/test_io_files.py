@@ -91,6 +91,32 @@ def test_blank_row_in_the_middle_is_an_error(tmp_path: Path) -> None:
     assert set(f["column"]) == {"offender_id", "offence_date", "disposal_date", "disposal_type"}
 
 
+def test_empty_line_in_the_middle_is_an_error_and_rows_keep_their_numbers(
+    tmp_path: Path,
+) -> None:
+    # an empty line is a data row like ",,,,": it was skipped silently, and every later
+    # row was then reported one row too early (row 3's bad value was called row 2)
+    data = (
+        OFF_HEADER + "\nA,2012-01-01,2012-02-01,conviction,\n\nB,2012-01-01,2012-02-01,fine,\n"
+    ).encode()
+    f = failures(write_bytes(tmp_path, "o.csv", data))
+    assert set(f.loc[f["row"] == 2, "column"]) == {
+        "offender_id",
+        "offence_date",
+        "disposal_date",
+        "disposal_type",
+    }
+    bad = f[f["column"] == "disposal_type"]
+    assert bad.loc[bad["value"] == "fine", "row"].tolist() == [3]
+
+
+def test_trailing_empty_lines_are_ignored_with_a_warning(tmp_path: Path) -> None:
+    data = (OFF_HEADER + "\nA,2012-01-01,2012-02-01,caution,\n\n\n").encode()
+    with pytest.warns(SuspiciousDataWarning, match=r"ignored 2 blank row\(s\)"):
+        df = read_offences(write_bytes(tmp_path, "o.csv", data), extract_date=EXTRACT)
+    assert df["offender_id"].tolist() == ["A"]
+
+
 def test_unnamed_column_with_data_is_kept(tmp_path: Path) -> None:
     data = (OFF_HEADER + ",\nA,2012-01-01,2012-02-01,conviction,no,x\n").encode()
     df = read_offences(write_bytes(tmp_path, "o.csv", data), extract_date=EXTRACT)

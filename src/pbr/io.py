@@ -359,7 +359,12 @@ def _read_csv_strings(
             encoding=encoding, column_names=names, skip_rows=skip, use_threads=threads
         ),
         parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            delimiter=delimiter,
+            newlines_in_values=True,
+            # an empty line is a row (of empty cells), as in a spreadsheet: never skipped,
+            # so that row numbers stay those of the file
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid,
         ),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()),
