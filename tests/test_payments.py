@@ -599,3 +599,65 @@ def test_rounding_apply_is_context_independent() -> None:
     with decimal.localcontext() as ctx:
         ctx.prec = 2
         assert Rounding().apply(Decimal("12500.005")) == Decimal("12500.01")
+
+
+def test_binary_units_are_exact_decimal_differences_of_the_inputs() -> None:
+    # E = 470.00001, O = 450: E − O = 20.00001 exactly (float subtraction gives
+    # 20.000009999999975). 20.00001 × £1500 = £30000.015 → ROUND_HALF_UP → £30000.02.
+    c = _contract(binary=BinaryComponent(Decimal("1500"), Decimal("1500")))
+    s = pay(c, pd.DataFrame([_row(o=450, e=470.00001, v=25.0)]))  # z = 20/5 = 4
+    line = s.lines.iloc[0]
+    assert line["outcome"] == "significant_reduction"
+    assert line["amount"] == Decimal("30000.02")
+    assert str(line["units"]) == "20.00001"
+    # deduction side: O − E = 450.00001 − 430 → 20.00001 × £1500 deducted = −£30000.02
+    s2 = pay(c, pd.DataFrame([_row(o=450, e=429.99999, v=25.0)]))
+    assert s2.lines.iloc[0]["amount"] == Decimal("-30000.02")
+
+
+def test_frequency_units_are_exact() -> None:
+    # per reoffender, frequency from reoffences: avoided = baseline × O − R exactly
+    # = 3.00065 × 333 − 999 = 0.21645 → × £100 = £21.645 → ROUND_HALF_UP → £21.65
+    # (float (baseline − R/O) × O = 0.2164499999999392 would give £21.64)
+    c = _contract(
+        frequency=FrequencyComponent(Decimal("100"), binary_hurdle=False),
+        binary=None,
+        scheme="custom",
+    )
+    row = _annual(reoffenders=333, reoffences=999, baseline_frequency=3.00065)
+    line = pay(c, pd.DataFrame([row])).lines.iloc[-1]
+    assert line["amount"] == Decimal("21.65")
+    assert str(line["units"]) == "0.21645"
+
+
+def test_fee_units_are_exact() -> None:
+    # 0.3 hours in a band starting at 0.1 hours: 0.2 hours (float 0.3 − 0.1 = 0.19999999999999998)
+    # × £0.025 = £0.005 → ROUND_HALF_UP → £0.01
+    band = FeeBand("hours", "hour", Decimal("0.025"), min_volume=0.1)
+    vol = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "unit": ["hour"], "volume": [0.3]})
+    s = pay(_contract(fee_for_service=(band,)), pd.DataFrame(), volumes=vol)
+    assert s.total == Decimal("0.01")
+    assert str(s.lines.iloc[0]["units"]) == "0.2"
+
+
+def test_peterborough_units_are_exact() -> None:
+    # (155 − 130.11) / 100 × 100 treated = 24.89 events avoided exactly (float arithmetic
+    # gives 24.889999999999986); × £0.50 = £12.445 → ROUND_HALF_UP → £12.45
+    c = dataclasses.replace(
+        preset("peterborough_sib"),
+        comparison=dataclasses.replace(
+            preset("peterborough_sib").comparison, price_per_event_avoided=Decimal("0.50")
+        ),
+    )
+    t = pd.DataFrame(
+        {
+            "cohort": ["1"],
+            "treated_n": [100],
+            "treated_events_per_100": [130.11],
+            "comparison_events_per_100": [155.0],
+        }
+    )
+    line = pay(c, t).lines.iloc[0]
+    assert line["outcome"] == "threshold_met"
+    assert line["amount"] == Decimal("12.45")
+    assert str(line["units"]) == "24.89"

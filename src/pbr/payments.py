@@ -37,9 +37,15 @@ Doncaster (``scheme = "doncaster"``) table, one row per annual cohort:
 ``DONCASTER``) and ``status``.
 
 Money: every line's ``amount = price × units`` is computed in
-:class:`~decimal.Decimal` (units converted from their float by ``repr``) and
-rounded **once** with the contract's rounding (default ``ROUND_HALF_UP`` to the
-penny); totals are exact sums of rounded lines.
+:class:`~decimal.Decimal` and rounded **once** with the contract's rounding
+(default ``ROUND_HALF_UP`` to the penny); totals are exact sums of rounded lines.
+The units themselves are computed in Decimal from each input's printed value
+(``Decimal(repr(x))``), never as a float difference: ``E − O`` for binary,
+``baseline × O − R`` (or ``(baseline − observed) × O`` when only the rate is given)
+for frequency, ``comparison events expected − treated events`` for Peterborough and
+the volume in each band for fees; the float ``units`` column shows the same value.
+All of it runs in :data:`pbr.contracts.MONEY_CONTEXT`, whatever the caller's
+decimal context is.
 
 Examples
 --------
@@ -166,6 +172,7 @@ def _contract_year(label: str, kind: str) -> str:
 
 
 def _dec(x: float) -> Decimal:
+    """The decimal a float statistic prints as (its shortest round-trip ``repr``), exactly."""
     return Decimal(repr(float(x)))
 
 
@@ -419,8 +426,14 @@ def _line(**kw: Any) -> dict[str, Any]:
     return base
 
 
-def _money_line(contract: Contract, price: Decimal, units: float, **kw: Any) -> dict[str, Any]:
-    amount = contract.rounding.apply(price * _dec(units)) if units != 0 else _ZERO
+def _money_line(contract: Contract, price: Decimal, units: Decimal, **kw: Any) -> dict[str, Any]:
+    """A priced line: ``amount = price × units`` in Decimal, rounded once.
+
+    ``units`` is already an exact Decimal computed from the inputs' printed values
+    (e.g. ``Decimal(repr(E)) − Decimal(repr(O))``), never a float difference; the
+    ``units`` column shows it as the nearest float.
+    """
+    amount = _ZERO if units.is_zero() else contract.rounding.apply(price * units)
     return _line(price=price, units=float(units), amount=amount, **kw)
 
 
@@ -465,13 +478,15 @@ def _binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
     out = []
     for i in range(len(t)):
         outcome = s["outcome"][i]
-        units = s["e"][i] - s["o"][i]
+        units = _ZERO
+        if outcome in ("significant_reduction", "significant_increase"):
+            units = _dec(s["e"][i]) - _dec(s["o"][i])  # E − O exactly, not a float difference
         if outcome == "significant_reduction":
             price, note = comp.price_per_reoffender_avoided, "payment: significant reduction"
         elif outcome == "significant_increase":
             price, note = comp.deduction_price, "deduction: significant increase"
         else:
-            price, units, note = comp.price_per_reoffender_avoided, 0.0, "no significant change"
+            price, note = comp.price_per_reoffender_avoided, "no significant change"
         term = bool(
             (comp.termination_rate_pp is not None and s["change"][i] > comp.termination_rate_pp)
             or (comp.termination_point is not None and s["adjusted"][i] > comp.termination_point)
@@ -515,9 +530,11 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     n = _num(t, "cohort_size", what)
     o = _num(t, "reoffenders", what)
     r = _opt(t, "reoffences", what)
+    from_counts = False  # observed = reoffences / multiplier, so avoided = base × mult − R
     with np.errstate(divide="ignore", invalid="ignore"):
         if comp.measure == "per_reoffender":
             obs = _opt(t, "reoffences_per_reoffender", what)
+            from_counts = obs is None
             if obs is None:
                 if r is None:
                     raise PbrError(f"{what}: needs reoffences_per_reoffender or reoffences")
@@ -527,6 +544,7 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
             mult = o
         else:
             obs = _opt(t, "reoffences_per_offender", what)
+            from_counts = obs is None
             if obs is None:
                 if r is None:
                     raise PbrError(f"{what}: needs reoffences_per_offender or reoffences")
@@ -565,17 +583,22 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     lots, periods, statuses = _strings(t, "lot", ""), _strings(t, "period", ""), _statuses(t)
     out = []
     for i in range(len(t)):
-        avoided = (base[i] - obs[i]) * mult[i]
-        if np.isnan(avoided):
-            units, note = 0.0, "frequency undefined (no reoffenders)"
-        elif avoided <= 0:
-            units, note = 0.0, "no reduction in frequency"
-        elif comp.binary_hurdle and hurdle[i] != "significant_reduction":
-            units, note = 0.0, f"binary hurdle not met ({hurdle[i]})"
-        elif comp.require_significance and f_out[i] != "significant_reduction":
-            units, note = 0.0, f"frequency change not significant ({f_out[i]})"
+        units = _ZERO
+        if np.isnan((base[i] - obs[i]) * mult[i]):
+            note = "frequency undefined (no reoffenders)"
         else:
-            units, note = float(avoided), "payment: reoffences avoided"
+            if from_counts and r is not None:  # (base − R/M) × M = base × M − R, exactly
+                avoided = _dec(base[i]) * _dec(mult[i]) - _dec(r[i])
+            else:
+                avoided = (_dec(base[i]) - _dec(obs[i])) * _dec(mult[i])
+            if avoided <= 0:
+                note = "no reduction in frequency"
+            elif comp.binary_hurdle and hurdle[i] != "significant_reduction":
+                note = f"binary hurdle not met ({hurdle[i]})"
+            elif comp.require_significance and f_out[i] != "significant_reduction":
+                note = f"frequency change not significant ({f_out[i]})"
+            else:
+                units, note = avoided, "payment: reoffences avoided"
         out.append(
             _money_line(
                 contract,
@@ -624,8 +647,9 @@ def _fee_lines(volumes: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
         for band in contract.fee_for_service:
             if band.unit != units[i]:
                 continue
-            hi = np.inf if band.max_volume is None else band.max_volume
-            in_band = max(0.0, min(vol[i], hi) - band.min_volume)
+            v = _dec(vol[i])
+            hi = v if band.max_volume is None else min(v, _dec(band.max_volume))
+            in_band = max(_ZERO, hi - _dec(band.min_volume))
             out.append(
                 _money_line(
                     contract,
@@ -647,28 +671,41 @@ def _peterborough_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, A
     what = "Peterborough table"
     _require(t, ("cohort", "treated_n"), what)
     n = _num(t, "treated_n", what)
+    # Events avoided = comparison events expected for the treated − treated events, computed
+    # in Decimal from the printed inputs with one division at the end of each term.
+    treated: list[Decimal]
+    expected: list[Decimal]
     if "treated_events" in t.columns:
-        t100 = 100 * _num(t, "treated_events", what) / n
+        ev = _num(t, "treated_events", what)
+        t100 = 100 * ev / n
+        treated = [_dec(x) for x in ev]
     else:
         _require(t, ("treated_events_per_100",), what)
         t100 = _num(t, "treated_events_per_100", what)
+        treated = [_dec(x) * _dec(m) / 100 for x, m in zip(t100, n, strict=True)]
     if "comparison_events_per_100" in t.columns:
         c100 = _num(t, "comparison_events_per_100", what)
+        expected = [_dec(x) * _dec(m) / 100 for x, m in zip(c100, n, strict=True)]
     else:
         _require(t, ("comparison_n", "comparison_events"), what)
-        c100 = 100 * _num(t, "comparison_events", what) / _num(t, "comparison_n", what)
+        ce, cn = _num(t, "comparison_events", what), _num(t, "comparison_n", what)
+        c100 = 100 * ce / cn
+        if np.any(~(cn > 0)):
+            i = int(np.flatnonzero(~(cn > 0))[0])
+            raise PbrError(f"{what}: row {i + 1}: comparison_n must be > 0")
+        expected = [_dec(e) * _dec(m) / _dec(c) for e, m, c in zip(ce, n, cn, strict=True)]
     if np.any(~(n > 0)) or np.any(~(c100 > 0)):
         i = int(np.flatnonzero(~(n > 0) | ~(c100 > 0))[0])
         raise PbrError(f"{what}: row {i + 1}: treated_n and the comparison rate must be > 0")
     cohorts = _strings(t, "cohort", "")
     lots, statuses = _strings(t, "lot", "PETERBOROUGH"), _statuses(t)
     rr = 1 - t100 / c100
-    avoided = (c100 - t100) / 100 * n
+    avoided = [x - y for x, y in zip(expected, treated, strict=True)]
     out = []
-    paid_units = 0.0
+    paid_units = _ZERO
     for i in range(len(t)):
         ok = round(float(rr[i]), 10) >= comp.cohort_threshold
-        units = float(avoided[i]) if ok else 0.0
+        units = avoided[i] if ok else _ZERO
         paid_units += units
         note = (
             f"relative reduction {rr[i]:.1%} "
@@ -698,8 +735,8 @@ def _peterborough_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, A
         pc = float((c100 * n).sum() / total_n)
         prr = 1 - pt / pc
         ok = round(prr, 10) >= comp.pooled_threshold
-        pooled_avoided = (pc - pt) / 100 * total_n
-        units = max(0.0, pooled_avoided - paid_units) if ok else 0.0
+        pooled_avoided = sum(avoided, _ZERO)  # = (pc − pt) / 100 × Σ n
+        units = max(_ZERO, pooled_avoided - paid_units) if ok else _ZERO
         note = (
             f"pooled relative reduction {prr:.1%} {'>=' if ok else '<'} pooled threshold "
             f"{comp.pooled_threshold:.1%}; units = pooled events avoided "
