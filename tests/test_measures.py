@@ -221,3 +221,83 @@ def test_result_object() -> None:
     assert "Measures" in m._repr_html_()
     with pytest.raises(AttributeError):
         m.rules = "x"  # type: ignore[misc]
+
+
+def _random_tables(seed: int, n: int = 400, k: int = 3000) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    people = np.array([f"P{i:04d}" for i in range(120)] + ["a-much-longer-offender-id-0001"])
+    base = np.datetime64("2015-01-01", "D")
+    idx = base + rng.integers(0, 730, n).astype("timedelta64[D]")
+    cohort = pd.DataFrame(
+        {
+            "offender_id": pd.array(rng.choice(people, n), dtype="string"),
+            "lot": pd.array(rng.choice(["CPA01", "CPA02", "CPA15"], n), dtype="string"),
+            "index_date": idx.astype("datetime64[s]"),
+            "event_type": pd.array(
+                rng.choice(["release", "community_order", "caution"], n), dtype="string"
+            ),
+            "sex": pd.array(rng.choice(["M", "F"], n), dtype="string"),
+            "date_of_birth": (idx - rng.integers(16 * 365, 60 * 365, n)).astype("datetime64[s]"),
+            "supervisor": pd.array(rng.choice(["CRC", "CRC", "NPS"], n), dtype="string"),
+            "em_only": rng.random(n) < 0.1,
+            "exclusion_reason": pd.array(
+                rng.choice(np.array([None, None, None, "deceased"], dtype=object), n),
+                dtype="string",
+            ),
+        }
+    )
+    off = base + rng.integers(-200, 1200, k).astype("timedelta64[D]")
+    offences = pd.DataFrame(
+        {
+            "offender_id": pd.array(rng.choice(people, k), dtype="string"),
+            "offence_date": off.astype("datetime64[s]"),
+            "disposal_date": (off + rng.integers(0, 300, k)).astype("datetime64[s]"),
+            "disposal_type": pd.array(
+                rng.choice(["conviction", "caution", "pnd", "other"], k), dtype="string"
+            ),
+            "breach": rng.random(k) < 0.1,
+            "appearance_id": pd.array(
+                rng.choice(np.array([None, "A1", "A2", "A3"], dtype=object), k), dtype="string"
+            ),
+        }
+    )
+    return cohort, offences
+
+
+@pytest.mark.parametrize("rules", ["moj_proven", "convictions_only", "reconviction_events"])
+def test_fast_file_path_equals_frame_path(tmp_path: object, rules: str) -> None:
+    """validate=False on dictionary-encoded, multi-row-group Parquet = the DataFrame engine."""
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = Path(str(tmp_path))
+    cohort, offences = _random_tables(7)
+    ct = pa.Table.from_pandas(cohort, preserve_index=False)
+    ct = ct.set_column(1, "lot", pc_dict(ct["lot"]))
+    ct = ct.set_column(3, "event_type", pc_dict(ct["event_type"]))
+    pq.write_table(ct, d / "c.parquet", row_group_size=64)
+    pq.write_table(pa.Table.from_pandas(offences, preserve_index=False), d / "o.parquet",
+                   row_group_size=500)  # fmt: skip
+    for period in ("quarter", "financial_year"):
+        for lots in (None, ["CPA02"]):
+            kw = {"extract_date": "2017-06-30", "rules": rules, "period": period, "lots": lots}
+            ref = compute_measures(cohort, offences, **kw)  # type: ignore[arg-type]
+            fast = compute_measures(d / "c.parquet", d / "o.parquet", validate=False, **kw)  # type: ignore[arg-type]
+            pd.testing.assert_frame_equal(fast.table, ref.table, check_dtype=False)
+            pd.testing.assert_frame_equal(fast.national, ref.national, check_dtype=False)
+            pd.testing.assert_frame_equal(
+                fast.exclusions, ref.exclusions, check_dtype=False, check_categorical=False
+            )
+            assert fast.members["reoffences"].tolist() == ref.members["reoffences"].tolist()
+            assert ref.table["reoffences"].sum() > 0
+            # a DataFrame cohort with a file of offences takes the same background path
+            mixed = compute_measures(cohort, d / "o.parquet", validate=False, **kw)  # type: ignore[arg-type]
+            pd.testing.assert_frame_equal(mixed.table, ref.table, check_dtype=False)
+
+
+def pc_dict(col: object) -> object:
+    import pyarrow.compute as pc
+
+    return pc.dictionary_encode(col)  # type: ignore[arg-type]

@@ -386,6 +386,22 @@ def build_cohort(
     >>> len(build_cohort(df, period="calendar_year", dedupe="period").members)
     1
     """
+    return _build_cohort(cohort, period=period, rules=rules, dedupe=dedupe)
+
+
+def _build_cohort(
+    cohort: pd.DataFrame,
+    *,
+    period: str,
+    rules: Sequence[str] | None,
+    dedupe: str,
+    offender_codes: tuple[npt.NDArray[np.int64], pa.Array] | None = None,
+) -> Cohort:
+    """:func:`build_cohort`, optionally with the offender ids already encoded.
+
+    ``offender_codes`` = ``_sorted_codes_arrow(cohort["offender_id"])`` (computed
+    ahead by :func:`pbr.measures.compute_measures` to start the offence lookup early).
+    """
     chosen = _check_options(period, rules, dedupe)
     if not isinstance(cohort, pd.DataFrame):
         raise PbrError(f"cohort must be a pandas DataFrame, not {type(cohort).__name__}")
@@ -402,7 +418,9 @@ def build_cohort(
     fail = _first_failing_rule(df, chosen, idx)
 
     # first eligible event per offender per quarter/period: sort by (offender, q, date, row)
-    off_code, off_names = _sorted_codes_arrow(df["offender_id"])
+    if offender_codes is None:
+        offender_codes = _sorted_codes_arrow(df["offender_id"])
+    off_code, off_names = offender_codes
     lot_code, lot_names = sorted_codes(df["lot"])
     passed = np.flatnonzero(fail == 0)
     day = idx.astype(np.int64)

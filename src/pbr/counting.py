@@ -62,6 +62,7 @@ __all__ = [
     "add_months_days",
     "count_reoffending",
     "counting_disposals",
+    "prepare_offences",
     "table_map",
     "window_ends",
 ]
@@ -297,6 +298,7 @@ def count_core(
     appearance: Any = None,
     encoder: Any = None,
     member_codes: tuple[I64, pa.Array] | None = None,
+    prepared: tuple[IntArr, IntArr, IntArr, I64] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Array-level engine behind :func:`count_reoffending`.
 
@@ -316,6 +318,9 @@ def count_core(
     member_codes : (codes, universe), optional
         Members' offender ids already encoded as positions in ``universe`` (an
         arrow string array of distinct ids), e.g. from :class:`pbr.cohort.Cohort`.
+    prepared : tuple, optional
+        The result of :func:`prepare_offences` against the same universe (with a
+        date range covering every member); ``o_*`` are then not used.
 
     Returns
     -------
@@ -338,30 +343,30 @@ def count_core(
     end_fu, end_w = window_ends(m_day, follow_up_months, waiting_months)
     reoff = np.zeros(n, dtype=np.int64)
     first = np.full(n, _NO_DATE, dtype=np.int64)
-    if n == 0 or len(o_off) == 0:
+    if n == 0 or (len(o_off) == 0 if prepared is None else len(prepared[0]) == 0):
         return reoff, first, end_w
     if member_codes is not None:
         mem = _Members(None, m_day, end_fu, end_w, member_codes)
     else:
         mem = _Members(_arrow_strings(m_ids), m_day, end_fu, end_w)
-    # vectorised pre-filter on the overall window range before touching the strings
-    sel = (
-        np.asarray(o_ok, dtype=bool)
-        & (o_off > int(m_day.min()))
-        & (o_off <= int(end_fu.max()))
-        & (o_disp <= int(end_w.max()))
-    )
-    enc = encode_selected if encoder is None else encoder
-    code = np.asarray(enc(o_ids, mem.universe, sel))
-    off, disp = o_off[sel], o_disp[sel]
-    keep = code >= 0
-    code, off, disp = code[keep], off[keep], disp[keep]
+    if prepared is None:
+        prepared = prepare_offences(
+            o_ids,
+            o_off,
+            o_disp,
+            o_ok,
+            mem.universe,
+            int(m_day.min()),
+            int(end_fu.max()),
+            int(end_w.max()),
+            encoder=encoder,
+        )
+    code, off, disp, rows = prepared
     # per-offender bounds: earliest index date and latest window ends of the offender
     keep2 = (off > mem.lo[code]) & (off <= mem.hi_fu[code]) & (disp <= mem.hi_w[code])
-    code, off, disp = code[keep2], off[keep2], disp[keep2]
+    code, off, disp, rows = code[keep2], off[keep2], disp[keep2], rows[keep2]
     extra = None
     if rules == "reconviction_events":
-        rows = np.flatnonzero(sel)[keep][keep2]
         extra = _appearance_keys(appearance, rows, disp.astype(np.int64))
     mi, od, key = _pairs(mem, code, off, disp, extra)
     if rules == "reconviction_events":
@@ -375,6 +380,52 @@ def count_core(
         reoff = np.bincount(mi, minlength=n).astype(np.int64)
     np.minimum.at(first, mi, od)
     return reoff, first, end_w
+
+
+def prepare_offences(
+    o_ids: Any,
+    o_off: IntArr,
+    o_disp: IntArr,
+    o_ok: npt.NDArray[np.bool_],
+    universe: pa.Array,
+    first_index_day: int,
+    last_follow_up_day: int,
+    last_window_day: int,
+    *,
+    encoder: Any = None,
+) -> tuple[IntArr, IntArr, IntArr, I64]:
+    """Filter offence rows that can count and encode their offender ids.
+
+    Keeps rows with ``o_ok`` whose offence date is in ``(first_index_day,
+    last_follow_up_day]`` and disposal date ``<= last_window_day`` and whose
+    offender is in ``universe``.
+
+    Returns
+    -------
+    (code, offence_day, disposal_day, row) : numpy arrays
+        Offender code in ``universe`` and the row number in the input.
+
+    Examples
+    --------
+    >>> import numpy as np, pyarrow as pa
+    >>> code, off, disp, row = prepare_offences(["a", "b", "a"], np.array([5, 6, 50]),
+    ...     np.array([5, 6, 50]), np.array([True, True, True]), pa.array(["a"]), 0, 10, 20)
+    >>> code.tolist(), row.tolist()
+    ([0], [0])
+    """
+    o_off = np.asarray(o_off)
+    o_disp = np.asarray(o_disp)
+    sel = (
+        np.asarray(o_ok, dtype=bool)
+        & (o_off > first_index_day)
+        & (o_off <= last_follow_up_day)
+        & (o_disp <= last_window_day)
+    )
+    enc = encode_selected if encoder is None else encoder
+    code = np.asarray(enc(o_ids, universe, sel))
+    rows = np.flatnonzero(sel)
+    keep = code >= 0
+    return code[keep], o_off[sel][keep], o_disp[sel][keep], rows[keep]
 
 
 def _appearance_keys(appearance: Any, rows: I64, disp: I64) -> I64:

@@ -55,13 +55,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scipy.stats import norm
 
-from pbr.cohort import Cohort, build_cohort
+from pbr.cohort import Cohort, _build_cohort, _sorted_codes_arrow, build_cohort
 from pbr.counting import (
     check_months,
     check_rules,
     count_core,
     counting_disposals,
     outcome_frame,
+    prepare_offences,
+    window_ends,
 )
 from pbr.dates import PERIOD_KINDS, as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
@@ -528,6 +530,30 @@ def _offence_arrays_from_frame(df: pd.DataFrame, rules: str) -> _OffenceArrays:
 # ----------------------------------------------------------------------------- the measures
 
 
+#: Fast path: also filter and encode the offences in the background thread.
+_PREPARE_IN_BACKGROUND = True
+
+
+def _day_bounds(days: npt.NDArray[np.int64], fu: int, wait: int) -> tuple[int, int, int]:
+    """(earliest index day, latest follow-up end, latest window end) over ``days``."""
+    if len(days) == 0:
+        return 0, -1, -1
+    hi = np.array([days.max()], dtype=np.int64)
+    end_fu, end_w = window_ends(hi, fu, wait)  # add_months is monotone
+    return int(days.min()), int(end_fu[0]), int(end_w[0])
+
+
+def _load_prepared(
+    path: Any, rules: str, universe: pa.Array, bounds: tuple[int, int, int]
+) -> tuple[_OffenceArrays, tuple[Any, Any, Any, Any]]:
+    """Read the offences file and keep only rows that can count (fast path)."""
+    oa = _offence_arrays_from_table(_read_fast(path, _OFFENCE_COLS), rules)
+    prepared = prepare_offences(oa.ids, oa.off, oa.disp, oa.ok, universe, *bounds)
+    if rules != "reconviction_events":  # the ids are no longer needed
+        oa = _OffenceArrays(oa.ids[:0], oa.off[:0], oa.disp[:0], oa.ok[:0], None)
+    return oa, prepared
+
+
 def _built_cohort(
     cohort: Any,
     ext: dt.date,
@@ -641,25 +667,52 @@ def compute_measures(
 
     if not (_is_path(offences) or isinstance(offences, pd.DataFrame)):
         raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
-    # fast path: load the offences in the background while the cohort is built
-    # (pyarrow and numpy release the GIL, so this uses the otherwise idle core)
-    pending: Future[_OffenceArrays] | None = None
+    prepared = None
+    pending: Future[Any] | None = None
     pool: ThreadPoolExecutor | None = None
-    if _is_path(offences) and not validate:
-        pool = ThreadPoolExecutor(1)
-        pending = pool.submit(
-            lambda: _offence_arrays_from_table(_read_fast(offences, _OFFENCE_COLS), rules)
-        )
     try:
-        built = _built_cohort(cohort, ext, period, eligibility, dedupe, validate)
-        if pending is not None:
-            oa = pending.result()
-        elif _is_path(offences):
-            from pbr.io import read_offences
-
-            oa = _offence_arrays_from_frame(read_offences(offences, extract_date=ext), rules)
+        if _is_path(offences) and not validate:
+            # fast path: read, filter and encode the offences in the background while
+            # the cohort is built (pyarrow and numpy release the GIL: both cores work)
+            pool = ThreadPoolExecutor(1)
+            if _PREPARE_IN_BACKGROUND and (_is_path(cohort) or isinstance(cohort, pd.DataFrame)):
+                frame = (
+                    _cohort_frame(_read_fast(cohort, _COHORT_COLS)) if _is_path(cohort) else cohort
+                )
+                if "offender_id" not in frame.columns or "index_date" not in frame.columns:
+                    raise PbrError("cohort table needs offender_id and index_date columns")
+                offender_codes = _sorted_codes_arrow(frame["offender_id"])
+                universe = offender_codes[1]
+                idx_d = as_days(frame["index_date"])
+                bounds = _day_bounds(idx_d[~np.isnat(idx_d)].astype(np.int64), fu, wait)
+                pending = pool.submit(_load_prepared, offences, rules, universe, bounds)
+                built = _build_cohort(
+                    frame,
+                    period=period,
+                    rules=eligibility,
+                    dedupe=dedupe,
+                    offender_codes=offender_codes,
+                )
+                prepared = pending.result()
+                if built._codes is None or built._codes[1] is not universe:  # pragma: no cover
+                    raise AssertionError("offender universe mismatch")
+                oa = prepared[0]
+                prepared = prepared[1]
+            else:
+                pending = pool.submit(
+                    lambda: _offence_arrays_from_table(_read_fast(offences, _OFFENCE_COLS), rules)
+                )
+                built = _built_cohort(cohort, ext, period, eligibility, dedupe, validate)
+                oa = pending.result()
         else:
-            oa = _offence_arrays_from_frame(offences, rules)
+            built = _built_cohort(cohort, ext, period, eligibility, dedupe, validate)
+            if _is_path(offences):
+                from pbr.io import read_offences
+
+                frame_o = read_offences(offences, extract_date=ext)
+                oa = _offence_arrays_from_frame(frame_o, rules)
+            else:
+                oa = _offence_arrays_from_frame(offences, rules)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -690,6 +743,7 @@ def compute_measures(
         waiting_months=wait,
         appearance=oa.appearance,
         member_codes=codes,
+        prepared=prepared,
     )
     outcome = outcome_frame(reoff, first, end_w, members.index)
     ext_day = int(np.datetime64(ext, "D").astype(np.int64))
@@ -766,8 +820,8 @@ def _aggregate(
     )
     days = np.where(is_re, first - m_day, 0).astype(np.float64)
     dsum = np.bincount(g, weights=days, minlength=n_groups)
-    latest = np.full(n_groups, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(latest, g, end_w)
+    # members whose window is still open at the extract date
+    pending = np.bincount(g, weights=end_w > ext_day, minlength=n_groups)
     z = float(norm.ppf(1 - alpha / 2))
     nf, of = n.astype(np.float64), o.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -778,7 +832,7 @@ def _aggregate(
     b_lo, b_hi = wilson_interval(o, n, alpha)
     f_lo, f_hi = _mean_interval(r, r2, of, z)
     p_lo, p_hi = _mean_interval(r, r2, nf, z)
-    status = np.where((n == 0) | (latest <= ext_day), "final", "interim")
+    status = np.where(pending == 0, "final", "interim")
     out = keys.copy()
     out["cohort_size"] = n
     out["reoffenders"] = o
