@@ -254,11 +254,35 @@ class Cohort:
     _codes: tuple[Any, Any] | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """The members table (one row per measurable index event)."""
+        """The members table (one row per measurable index event).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
+        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
+        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
+        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
+        >>> c = build_cohort(df)
+        >>> c.to_frame()["offender_id"].tolist()
+        ['A']
+        """
         return self.members
 
     def summary(self) -> pd.DataFrame:
-        """Rows read, eligible, excluded and measurable per lot × period."""
+        """Rows read, eligible, excluded and measurable per lot × period.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
+        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
+        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
+        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
+        >>> c = build_cohort(df)
+        >>> c.summary()[["rows_read", "eligible", "measurable", "excluded"]].values.tolist()
+        [[2, 1, 1, 1]]
+        """
         return self._counts.copy()
 
     def _repr_html_(self) -> str:
