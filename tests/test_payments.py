@@ -661,3 +661,39 @@ def test_peterborough_units_are_exact() -> None:
     assert line["outcome"] == "threshold_met"
     assert line["amount"] == Decimal("12.45")
     assert str(line["units"]) == "24.89"
+
+
+def test_duplicate_lot_period_rows_are_an_error_not_paid_twice() -> None:
+    t = pd.DataFrame([_row(), _row(lot="CPA02"), _row()])
+    with pytest.raises(PbrError, match=r"lot CPA01 period 2015Q4 .*2 rows"):
+        pay(_contract(), t)
+    c = _contract(frequency=FrequencyComponent(Decimal("10")))
+    with pytest.raises(PbrError, match=r"lot CPA01 period 2015/16 .*2 rows"):
+        pay(c, pd.DataFrame([_annual(), _annual()]))
+
+
+def test_duplicate_volume_rows_are_an_error() -> None:
+    band = FeeBand("starts", "start", Decimal("250"))
+    vol = pd.DataFrame(
+        {"lot": ["A", "A"], "period": ["2015Q4", "2015Q4"], "unit": ["start"] * 2, "volume": [1, 1]}
+    )
+    with pytest.raises(PbrError, match=r"lot A period 2015Q4 unit start .*2 rows"):
+        pay(_contract(fee_for_service=(band,)), pd.DataFrame(), volumes=vol)
+
+
+def test_duplicate_pilot_cohorts_are_an_error() -> None:
+    pb = pd.DataFrame(
+        {
+            "cohort": ["1", "1"],
+            "treated_n": [1000, 1000],
+            "treated_events_per_100": [142, 142],
+            "comparison_events_per_100": [155, 155],
+        }
+    )
+    with pytest.raises(PbrError, match=r"cohort 1 .*2 rows"):
+        pay(preset("peterborough_sib"), pb)
+    dn = pd.DataFrame(
+        {"cohort": ["2", "2"], "change_pp": [-3.3, -3.3], "core_contract_value": ["100", "100"]}
+    )
+    with pytest.raises(PbrError, match=r"cohort 2 .*2 rows"):
+        pay(preset("doncaster"), dn)

@@ -66,6 +66,7 @@ from __future__ import annotations
 import decimal
 import html
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -379,6 +380,20 @@ def _num(table: pd.DataFrame, col: str, what: str) -> np.ndarray:
         ) from None
 
 
+def _require_unique(table: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    """Each key (e.g. lot × period) is paid once: a repeated key is an error, never paid twice."""
+    present = tuple(c for c in cols if c in table.columns)
+    counts = Counter(zip(*(_strings(table, c, "") for c in present), strict=True))
+    repeated = sorted(k for k, c in counts.items() if c > 1)
+    if repeated:
+        key = " ".join(f"{c} {v}" for c, v in zip(present, repeated[0], strict=True))
+        more = f" (and {len(repeated) - 1} more repeated keys)" if len(repeated) > 1 else ""
+        raise PbrError(
+            f"{what}: {key} appears in {counts[repeated[0]]} rows{more}; each "
+            f"{' × '.join(present)} is paid once"
+        )
+
+
 def _opt(table: pd.DataFrame, col: str, what: str) -> np.ndarray | None:
     if col not in table.columns:
         return None
@@ -474,6 +489,7 @@ def _binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
     comp = contract.binary
     assert comp is not None
     s = _binary_stats(t, contract, "binary assessment table")
+    _require_unique(t, ("lot", "period"), "binary assessment table")
     lots, periods, statuses = _strings(t, "lot", ""), _strings(t, "period", ""), _statuses(t)
     out = []
     for i in range(len(t)):
@@ -527,6 +543,7 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     assert comp is not None
     what = "frequency (annual) assessment table"
     _require(t, ("lot", "period", "cohort_size", "reoffenders"), what)
+    _require_unique(t, ("lot", "period"), what)
     n = _num(t, "cohort_size", what)
     o = _num(t, "reoffenders", what)
     r = _opt(t, "reoffences", what)
@@ -629,6 +646,7 @@ def _fee_lines(volumes: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     if contract.lots:  # volumes follow the contract's lots; periods are the volumes' own
         volumes = volumes.loc[volumes["lot"].astype(str).isin(contract.lots)]
         volumes = volumes.reset_index(drop=True)
+    _require_unique(volumes, ("lot", "period", "unit"), what)
     vol = _num(volumes, "volume", what)
     if np.any(np.isnan(vol)) or np.any(vol < 0):
         i = int(np.flatnonzero(np.isnan(vol) | (vol < 0))[0])
@@ -670,6 +688,7 @@ def _peterborough_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, A
     assert comp is not None
     what = "Peterborough table"
     _require(t, ("cohort", "treated_n"), what)
+    _require_unique(t, ("lot", "cohort"), what)
     n = _num(t, "treated_n", what)
     # Events avoided = comparison events expected for the treated − treated events, computed
     # in Decimal from the printed inputs with one division at the end of each term.
@@ -767,6 +786,7 @@ def _doncaster_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     assert comp is not None
     what = "Doncaster table"
     _require(t, ("cohort", "core_contract_value"), what)
+    _require_unique(t, ("lot", "cohort"), what)
     n = _opt(t, "cohort_size", what)
     base = _opt(t, "baseline_rate", what)
     rate = _opt(t, "cohort_rate", what)
