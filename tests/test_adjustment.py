@@ -97,3 +97,31 @@ def test_frequency_too_few_reoffenders_is_nan() -> None:
     t = frequency_test([4.0], [0.0], [1], [4.0], [1.0], [100])
     assert np.isnan(t["frequency_t"].iloc[0])
     assert t["frequency_outcome"].iloc[0] == "no_significant_change"
+
+
+@pytest.mark.parametrize(
+    ("observed", "expected", "size", "baseline", "variance", "what"),
+    [
+        ([5], [float("nan")], [10], [0.5], [2.0], "expected"),
+        ([float("nan")], [5.0], [10], [0.5], [2.0], "observed"),
+        ([5], [5.0], [float("nan")], [0.5], [2.0], "cohort_size"),
+        ([5], [5.0], [10], [float("nan")], [2.0], "baseline_binary"),
+        ([5], [5.0], [10], [0.5], [float("nan")], "variance"),
+        ([11], [5.0], [10], [0.5], [2.0], "observed"),
+        ([-1], [5.0], [10], [0.5], [2.0], "observed"),
+        ([5], [10.5], [10], [0.5], [2.0], "expected"),
+        ([5], [5.0], [10], [1.5], [2.0], "baseline_binary"),
+        ([5], [5.0], [10], [0.5], [-2.0], "variance"),
+    ],
+)
+def test_binary_impossible_or_missing_inputs_raise(
+    observed: list[float],
+    expected: list[float],
+    size: list[float],
+    baseline: list[float],
+    variance: list[float],
+    what: str,
+) -> None:
+    # a NaN or impossible count used to give NaN statistics and "no_significant_change"
+    with pytest.raises(PbrError, match=f"{what}.*row 1"):
+        binary_test(observed, expected, size, baseline, variance=variance)

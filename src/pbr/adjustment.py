@@ -67,6 +67,16 @@ def _arr(x: Any) -> npt.NDArray[np.float64]:
     )
 
 
+def _check_rows(*checks: tuple[str, Any, Any, str]) -> None:
+    """Raise naming the first failing rows (1-based) of each ``(name, values, bad, rule)``."""
+    for name, values, bad, rule in checks:
+        if bad is None or not bad.any():
+            continue
+        rows = np.flatnonzero(bad)
+        shown = ", ".join(f"row {i + 1} ({float(values[i])!r})" for i in rows[:10])
+        raise PbrError(f"{name} must be {rule} (NaN is not allowed): {shown}")
+
+
 def classify(p_value: Any, direction: Any, *, alpha: float = 0.05) -> npt.NDArray[np.str_]:
     """Three-way outcome from a two-sided p-value and the sign of ``O − E``.
 
@@ -138,6 +148,13 @@ def binary_test(
         variance, variance_method``. Where ``N = 0`` or ``V = 0`` the statistics
         are NaN and the outcome is ``no_significant_change``.
 
+    Raises
+    ------
+    PbrError
+        An input that is missing (NaN) or impossible (``O`` outside ``0 … N``,
+        ``E`` outside ``0 … N``, a baseline rate outside ``[0, 1]``, a negative
+        ``N`` or ``V``), naming the rows.
+
     Examples
     --------
     >>> t = binary_test([55], [50.0], [100], [0.5], variance=[25.0])
@@ -156,15 +173,23 @@ def binary_test(
         raise PbrError(
             "observed, expected, cohort_size and baseline_binary must have equal lengths"
         )
+    v = None if variance is None else _arr(variance)
+    if v is not None and v.shape != o.shape:
+        raise PbrError("variance must have the same length as observed")
+    slack = 1e-9 * (np.abs(n) + 1)  # E = Σ p_i may exceed N by rounding only
+    _check_rows(
+        ("cohort_size", n, ~(n >= 0), "a count >= 0"),
+        ("observed", o, ~((o >= 0) & (o <= n)), "between 0 and cohort_size"),
+        ("expected", e, ~((e >= 0) & (e <= n + slack)), "between 0 and cohort_size"),
+        ("baseline_binary", b, ~((b >= 0) & (b <= 1)), "a rate between 0 and 1"),
+        ("variance", v, None if v is None else ~(v >= 0), "a variance >= 0"),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_e = np.where(n > 0, e / np.where(n > 0, n, 1), np.nan)
-        if variance is None:
+        if v is None:
             v = n * rate_e * (1 - rate_e)
             method = "binomial_approximation"
         else:
-            v = _arr(variance)
-            if v.shape != o.shape:
-                raise PbrError("variance must have the same length as observed")
             method = "sum_p_1_minus_p"
         if form == "difference":
             adjusted = np.where(n > 0, b + (o - e) / np.where(n > 0, n, 1), np.nan)
