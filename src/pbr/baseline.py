@@ -64,7 +64,7 @@ import pyarrow.parquet as pq
 from pbr.adjustment import binary_test, frequency_test
 from pbr.dates import as_days, period_labels
 from pbr.errors import BaselineFormatError, PbrError
-from pbr.risk.model import RiskModel, fit_count_model, fit_risk_model
+from pbr.risk.model import RiskModel, fit_count_model, fit_risk_model, quarter_of_year
 from pbr.risk.recalibration import recalibrate_ogrs3
 
 if TYPE_CHECKING:
@@ -185,13 +185,6 @@ def _outcomes(
             f"{what}: reoffender must equal reoffences > 0 (and reoffences >= 0); rows {rows}"
         )
     return flag, reo
-
-
-def _quarter_of_year(index_date: Any) -> npt.NDArray[np.int64]:
-    d = as_days(index_date)
-    months = d.astype("datetime64[M]").astype(np.int64) % 12
-    out: npt.NDArray[np.int64] = (months // 3 + 1).astype(np.int64)
-    return out
 
 
 def _years(index_date: Any) -> npt.NDArray[np.int64]:
@@ -348,7 +341,7 @@ class Baseline:
         sub = members.loc[in_year].reset_index(drop=True)
         flag, reo = flag[in_year], reo[in_year]
         lot = sub["lot"].astype(str).to_numpy(dtype=object)
-        q = _quarter_of_year(sub["index_date"])
+        q = quarter_of_year(sub["index_date"])
         quarterly = _group_stats(
             pd.DataFrame({"lot": lot, "quarter_of_year": ("Q" + q.astype(str).astype(object))}),
             flag,
@@ -545,7 +538,7 @@ class Baseline:
         _require(members, ("lot", "index_date"), "members")
         if risk and self.model is not None:
             return self.model.predict(members)
-        q = _quarter_of_year(members["index_date"])
+        q = quarter_of_year(members["index_date"])
         quarters = (
             np.full(len(members), "year", dtype=object)
             if annual

@@ -62,6 +62,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special, stats
 
+from pbr.dates import as_days
 from pbr.errors import ModelError, PbrError
 from pbr.risk.ogrs3 import AGE_BANDS, INTERCEPT_1YR, score_cohort
 
@@ -74,6 +75,7 @@ __all__ = [
     "fit_glm",
     "fit_risk_model",
     "level_keys",
+    "quarter_of_year",
 ]
 
 Family = Literal["binomial", "poisson"]
@@ -454,12 +456,34 @@ def fit_glm(
 
 
 # --------------------------------------------------------------------------- levels / design
-def _quarter_of_year(index_date: Any) -> IntArray:
-    d = pd.to_datetime(pd.Series(np.asarray(index_date)))
-    if d.isna().any():
-        bad = np.flatnonzero(d.isna().to_numpy()) + 1
+def quarter_of_year(index_date: Any) -> IntArray:
+    """Quarter of year (1 = January–March … 4) of each date.
+
+    Parameters
+    ----------
+    index_date : array-like of dates
+
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    Raises
+    ------
+    ModelError
+        A missing date, naming the rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> quarter_of_year(pd.to_datetime(["2011-03-31", "2011-04-01", "2016-12-31"])).tolist()
+    [1, 2, 4]
+    """
+    d = as_days(index_date)
+    nat = np.isnat(d)
+    if nat.any():
+        bad = np.flatnonzero(nat) + 1
         raise ModelError(f"index_date is missing in row(s) {', '.join(map(str, bad[:20]))}")
-    q: IntArray = ((d.dt.month.to_numpy() - 1) // 3 + 1).astype(np.int64)
+    q: IntArray = (d.astype("datetime64[M]").astype(np.int64) % 12 // 3 + 1).astype(np.int64)
     return q
 
 
@@ -487,7 +511,7 @@ def level_keys(members: pd.DataFrame) -> npt.NDArray[np.str_]:
     for c in ("lot", "index_date"):
         if c not in members.columns:
             raise ModelError(f"risk model needs column {c!r}")
-    q = _quarter_of_year(members["index_date"])
+    q = quarter_of_year(members["index_date"])
     lots = members["lot"].astype(str).to_numpy(dtype=object)
     out: npt.NDArray[np.str_] = (lots + ":Q" + q.astype(str).astype(object)).astype(str)
     return out
@@ -527,7 +551,7 @@ def _level_factor(members: pd.DataFrame) -> Factor:
     for c in ("lot", "index_date"):
         if c not in members.columns:
             raise ModelError(f"risk model needs column {c!r}")
-    q = _quarter_of_year(members["index_date"]) - 1
+    q = quarter_of_year(members["index_date"]) - 1
     return _combine(_factor(members["lot"]), (q, ["Q1", "Q2", "Q3", "Q4"]), ":")
 
 
@@ -926,6 +950,16 @@ def _build(
     )
 
 
+def _fit_model_covariates(
+    kind: str, family: Family, members: pd.DataFrame, y: FloatArray
+) -> RiskModel:
+    """Fit ``y`` on the :data:`MODEL_COVARIATES` design (categories from ``members``)."""
+    raw = _model_raw(members)
+    cats = {c: _choose_categories(raw[c]) for c in MODEL_COVARIATES}
+    blocks, x, terms = _model_design(raw, cats)
+    return _build(kind, family, members, y, x, terms, cats, blocks)
+
+
 def fit_risk_model(members: pd.DataFrame) -> RiskModel:
     """Fit ``risk="model"``: logistic GLM of ``reoffender`` on the baseline cohort.
 
@@ -956,11 +990,7 @@ def fit_risk_model(members: pd.DataFrame) -> RiskModel:
     >>> round(float(model.predict(m).sum()), 6) == float(m["reoffender"].sum())
     True
     """
-    y = _outcome(members, "reoffender")
-    raw = _model_raw(members)
-    cats = {c: _choose_categories(raw[c]) for c in MODEL_COVARIATES}
-    blocks, x, terms = _model_design(raw, cats)
-    return _build("glm", "binomial", members, y, x, terms, cats, blocks)
+    return _fit_model_covariates("glm", "binomial", members, _outcome(members, "reoffender"))
 
 
 def fit_count_model(members: pd.DataFrame) -> RiskModel:
@@ -996,7 +1026,4 @@ def fit_count_model(members: pd.DataFrame) -> RiskModel:
     y = _outcome(sub, "reoffences") - 1.0
     if (y < 0).any():
         raise ModelError("a reoffender has fewer than one reoffence")
-    raw = _model_raw(sub)
-    cats = {c: _choose_categories(raw[c]) for c in MODEL_COVARIATES}
-    blocks, x, terms = _model_design(raw, cats)
-    return _build("count_poisson", "poisson", sub, y, x, terms, cats, blocks)
+    return _fit_model_covariates("count_poisson", "poisson", sub, y)
