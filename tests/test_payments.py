@@ -697,3 +697,30 @@ def test_duplicate_pilot_cohorts_are_an_error() -> None:
     )
     with pytest.raises(PbrError, match=r"cohort 2 .*2 rows"):
         pay(preset("doncaster"), dn)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("cohort_size", -5),
+        ("cohort_size", np.nan),
+        ("reoffenders", np.nan),
+        ("reoffenders", -1),
+        ("reoffenders", 1001),  # more reoffenders than people
+        ("expected_reoffenders", -3.0),
+        ("baseline_binary", 1.5),
+    ],
+)
+def test_impossible_binary_counts_are_errors_naming_lot_period_and_column(
+    column: str, value: float
+) -> None:
+    # A negative cohort used to be paid £75,000; a missing O was silently "no significant change".
+    t = pd.DataFrame([_row(lot="CPA03", period="2016Q1", **{column: value})])
+    with pytest.raises(PbrError, match=rf"lot CPA03 period 2016Q1: {column} .*got"):
+        pay(_contract(), t)
+
+
+def test_impossible_frequency_counts_are_errors() -> None:
+    c = _contract(frequency=FrequencyComponent(Decimal("10"), binary_hurdle=False), binary=None)
+    with pytest.raises(PbrError, match=r"lot CPA01 period 2015/16: reoffences .*got -1"):
+        pay(c, pd.DataFrame([_annual(reoffences=-1)]))

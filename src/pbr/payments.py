@@ -394,6 +394,28 @@ def _require_unique(table: pd.DataFrame, cols: tuple[str, ...], what: str) -> No
         )
 
 
+def _refuse(table: pd.DataFrame, bad: np.ndarray, col: str, rule: str, what: str) -> None:
+    """Raise naming the first row's lot × period, the column, the rule and the value."""
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        lot, period = _strings(table, "lot", "")[i], _strings(table, "period", "")[i]
+        value = table[col].iloc[i]
+        shown = value.item() if isinstance(value, np.generic) else value
+        raise PbrError(f"{what}: lot {lot} period {period}: {col} {rule}, got {shown!r}")
+
+
+def _check_counts(
+    table: pd.DataFrame, n: np.ndarray, o: np.ndarray, r: np.ndarray | None, what: str
+) -> None:
+    """N, O (and R) must be counts: present, >= 0, and O <= N."""
+    _refuse(table, ~(n >= 0), "cohort_size", "must be a count >= 0", what)
+    _refuse(
+        table, ~((o >= 0) & (o <= n)), "reoffenders", "must be a count in [0, cohort_size]", what
+    )
+    if r is not None:
+        _refuse(table, r < 0, "reoffences", "must be a count >= 0", what)
+
+
 def _opt(table: pd.DataFrame, col: str, what: str) -> np.ndarray | None:
     if col not in table.columns:
         return None
@@ -460,10 +482,18 @@ def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, n
     n = _num(t, "cohort_size", what)
     o = _num(t, "reoffenders", what)
     b = _num(t, "baseline_binary", what)
+    _check_counts(t, n, o, None, what)
+    _refuse(t, ~((b >= 0) & (b <= 1)), "baseline_binary", "must be a proportion in [0, 1]", what)
     e = _opt(t, "expected_reoffenders", what)
     if e is None:
         rate = _opt(t, "expected_rate", what)
+        if rate is not None:
+            rule = "must be a proportion in [0, 1]"
+            _refuse(t, ~((rate >= 0) & (rate <= 1)), "expected_rate", rule, what)
         e = rate * n if rate is not None else b * n
+    else:
+        rule = "must be in [0, cohort_size]"
+        _refuse(t, ~((e >= 0) & (e <= n * (1 + 1e-9))), "expected_reoffenders", rule, what)
     v = _opt(t, "expected_variance", what)
     if v is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -547,6 +577,7 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     n = _num(t, "cohort_size", what)
     o = _num(t, "reoffenders", what)
     r = _opt(t, "reoffences", what)
+    _check_counts(t, n, o, r, what)
     from_counts = False  # observed = reoffences / multiplier, so avoided = base × mult − R
     with np.errstate(divide="ignore", invalid="ignore"):
         if comp.measure == "per_reoffender":
