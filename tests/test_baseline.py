@@ -23,9 +23,9 @@ from pbr.baseline import (
 from pbr.errors import BaselineFormatError, PbrError
 from pbr.risk.ogrs3 import score_cohort
 
+from ._helpers import synthetic_members
+
 LOTS = ["CPA01", "CPA02", "CPA03", "CPA04", "CPA05", "CPA06"]
-GROUPS = ["violence", "theft_non_motor", "burglary_domestic", "drug_possession_supply", "robbery"]
-EVENTS = ["release", "community_order", "suspended_sentence_order"]
 #: hidden provider effects (log odds) in the performance year, by lot
 EFFECTS = dict(zip(LOTS, [-0.6, -0.3, 0.0, 0.0, 0.3, 0.6], strict=True))
 
@@ -33,31 +33,16 @@ EFFECTS = dict(zip(LOTS, [-0.6, -0.3, 0.0, 0.0, 0.3, 0.6], strict=True))
 def make_members(
     n: int, seed: int, *, year: int = 2011, effects: dict[str, float] | None = None
 ) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    idx = pd.Timestamp(f"{year}-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-    dob = idx - pd.to_timedelta(rng.integers(19 * 366, 65 * 365, n), unit="D")
-    first = dob + pd.to_timedelta(rng.integers(13 * 366, 18 * 365, n), unit="D")
-    m = pd.DataFrame(
-        {
-            "offender_id": [f"{year}-{i:06d}" for i in range(n)],
-            "lot": rng.choice(LOTS, n),
-            "index_date": idx,
-            "event_type": rng.choice(EVENTS, n),
-            "sex": rng.choice(["M", "F"], n, p=[0.85, 0.15]),
-            "date_of_birth": dob,
-            "offence_group": rng.choice(GROUPS, n),
-            "sanctions": rng.integers(1, 40, n),
-            "first_sanction_date": first,
-        }
+    return synthetic_members(
+        n,
+        seed,
+        lots=LOTS,
+        year=year,
+        id_prefix=f"{year}-",
+        shift=-0.2,
+        slope=0.9,
+        lot_effects=effects,
     )
-    p1 = score_cohort(m).table["p_1yr"].to_numpy()
-    eta = -0.2 + 0.9 * np.log(p1 / (1 - p1))
-    if effects:
-        eta = eta + m["lot"].map(effects).to_numpy(dtype=float)
-    reo = rng.random(n) < 1 / (1 + np.exp(-eta))
-    m["reoffender"] = reo
-    m["reoffences"] = np.where(reo, 1 + rng.poisson(1.5, n), 0)
-    return m
 
 
 @pytest.fixture(scope="module")

@@ -12,39 +12,15 @@ from pbr.risk.model import RiskModel, calibration_table, fit_count_model, fit_gl
 from pbr.risk.ogrs3 import score_cohort
 from pbr.risk.recalibration import recalibrate_ogrs3
 
+from ._helpers import synthetic_members
+
 LOTS = ["CPA01", "CPA02", "CPA03", "CPA04"]
-GROUPS = ["violence", "theft_non_motor", "burglary_domestic", "drug_possession_supply", "robbery"]
-EVENTS = ["release", "community_order", "suspended_sentence_order"]
+LOT_EFFECTS = dict(zip(LOTS, [0.0, 0.2, -0.2, 0.1], strict=True))
 
 
 def make_members(n: int, seed: int, *, slope: float = 0.8, shift: float = -0.3) -> pd.DataFrame:
     """Synthetic members: reoffender ~ Bernoulli(logistic(shift + lot + slope·logit p1))."""
-    rng = np.random.default_rng(seed)
-    idx = pd.Timestamp("2011-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-    age_days = rng.integers(19 * 366, 65 * 365, n)
-    dob = idx - pd.to_timedelta(age_days, unit="D")
-    first = dob + pd.to_timedelta(rng.integers(13 * 366, 18 * 365, n), unit="D")
-    m = pd.DataFrame(
-        {
-            "offender_id": [f"P{i:06d}" for i in range(n)],
-            "lot": rng.choice(LOTS, n),
-            "index_date": idx,
-            "event_type": rng.choice(EVENTS, n),
-            "sex": rng.choice(["M", "F"], n, p=[0.85, 0.15]),
-            "date_of_birth": dob,
-            "offence_group": rng.choice(GROUPS, n),
-            "sanctions": rng.integers(1, 40, n),
-            "first_sanction_date": first,
-        }
-    )
-    p1 = score_cohort(m).table["p_1yr"].to_numpy()
-    lot_eff = m["lot"].map(dict(zip(LOTS, [0.0, 0.2, -0.2, 0.1], strict=True))).to_numpy()
-    eta = shift + lot_eff + slope * np.log(p1 / (1 - p1))
-    reo = rng.random(n) < 1 / (1 + np.exp(-eta))
-    m["reoffender"] = reo
-    m["reoffences"] = np.where(reo, 1 + rng.poisson(1.5, n), 0)
-    m.attrs["true_p"] = 1 / (1 + np.exp(-eta))
-    return m
+    return synthetic_members(n, seed, lots=LOTS, shift=shift, slope=slope, lot_effects=LOT_EFFECTS)
 
 
 # ------------------------------------------------------------------ solver vs statsmodels

@@ -1,0 +1,58 @@
+"""Shared test data for the baseline and risk-model tests (not a test module)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pbr.risk.ogrs3 import score_cohort
+
+GROUPS = ["violence", "theft_non_motor", "burglary_domestic", "drug_possession_supply", "robbery"]
+EVENTS = ["release", "community_order", "suspended_sentence_order"]
+
+
+def synthetic_members(
+    n: int,
+    seed: int,
+    *,
+    lots: Sequence[str],
+    year: int = 2011,
+    id_prefix: str = "P",
+    shift: float = -0.3,
+    slope: float = 0.8,
+    lot_effects: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Cohort members with OGRS3 inputs and outcomes from a known model.
+
+    ``reoffender ~ Bernoulli(logistic(shift + slope · logit(OGRS3 p_1yr) + lot_effects[lot]))``,
+    ``reoffences = 1 + Poisson(1.5)`` for reoffenders; index dates uniform over
+    ``year``; the true probabilities are in ``attrs["true_p"]``.
+    """
+    rng = np.random.default_rng(seed)
+    idx = pd.Timestamp(f"{year}-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    dob = idx - pd.to_timedelta(rng.integers(19 * 366, 65 * 365, n), unit="D")
+    first = dob + pd.to_timedelta(rng.integers(13 * 366, 18 * 365, n), unit="D")
+    m = pd.DataFrame(
+        {
+            "offender_id": [f"{id_prefix}{i:06d}" for i in range(n)],
+            "lot": rng.choice(list(lots), n),
+            "index_date": idx,
+            "event_type": rng.choice(EVENTS, n),
+            "sex": rng.choice(["M", "F"], n, p=[0.85, 0.15]),
+            "date_of_birth": dob,
+            "offence_group": rng.choice(GROUPS, n),
+            "sanctions": rng.integers(1, 40, n),
+            "first_sanction_date": first,
+        }
+    )
+    p1 = score_cohort(m).table["p_1yr"].to_numpy()
+    eta = shift + slope * np.log(p1 / (1 - p1))
+    if lot_effects:
+        eta = eta + m["lot"].map(lot_effects).to_numpy(dtype=float)
+    reo = rng.random(n) < 1 / (1 + np.exp(-eta))
+    m["reoffender"] = reo
+    m["reoffences"] = np.where(reo, 1 + rng.poisson(1.5, n), 0)
+    m.attrs["true_p"] = 1 / (1 + np.exp(-eta))
+    return m
