@@ -603,7 +603,7 @@ def _slots(k1: Any, k2: Any, ln: Any, bits: int) -> I64:
     return out
 
 
-class _IdTable:
+class IdTable:
     """Vectorised open-addressing hash table of the member universe."""
 
     def __init__(self, universe: pa.Array) -> None:
@@ -648,7 +648,14 @@ class _IdTable:
         return res
 
 
-def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_]) -> IntArr:
+def encode_selected(
+    values: Any,
+    universe: pa.Array,
+    sel: npt.NDArray[np.bool_],
+    *,
+    table: IdTable | None = None,
+    threads: bool = True,
+) -> IntArr:
     """Codes in ``universe`` (-1 if absent) of the ids at the rows where ``sel`` is true.
 
     Examples
@@ -659,7 +666,8 @@ def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_])
     [1, -1, 0]
     """
     ids = _arrow_strings(values)
-    table = _IdTable(universe)
+    if table is None:
+        table = IdTable(universe)
     pieces: list[tuple[pa.Array, I64]] = []
     start = 0
     step = 1 << 20
@@ -678,7 +686,7 @@ def encode_selected(values: Any, universe: pa.Array, sel: npt.NDArray[np.bool_])
             return codes.astype(np.int32)
         return got
 
-    if len(pieces) > 1 and (os.cpu_count() or 1) > 1:
+    if threads and len(pieces) > 1 and (os.cpu_count() or 1) > 1:
         with ThreadPoolExecutor(min(len(pieces), os.cpu_count() or 1)) as ex:
             parts = list(ex.map(one, pieces))
     else:

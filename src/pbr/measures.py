@@ -57,10 +57,12 @@ from scipy.stats import norm
 
 from pbr.cohort import Cohort, _build_cohort, _sorted_codes_arrow, build_cohort
 from pbr.counting import (
+    IdTable,
     check_months,
     check_rules,
     count_core,
     counting_disposals,
+    encode_selected,
     outcome_frame,
     prepare_offences,
     window_ends,
@@ -546,12 +548,71 @@ def _day_bounds(days: npt.NDArray[np.int64], fu: int, wait: int) -> tuple[int, i
 def _load_prepared(
     path: Any, rules: str, universe: pa.Array, bounds: tuple[int, int, int]
 ) -> tuple[_OffenceArrays, tuple[Any, Any, Any, Any]]:
-    """Read the offences file and keep only rows that can count (fast path)."""
+    """Read the offences file and keep only rows that can count (fast path).
+
+    Parquet files are streamed row group by row group on all cores: each group is
+    read, filtered and its ids encoded, so the 20-million-row id column is never
+    held in memory at once. Other files are read whole.
+    """
+    p = Path(path)
+    if p.exists():
+        with open(p, "rb") as fh:
+            if fh.read(4) == b"PAR1":
+                return _stream_prepared(p, rules, universe, bounds)
     oa = _offence_arrays_from_table(_read_fast(path, _OFFENCE_COLS), rules)
     prepared = prepare_offences(oa.ids, oa.off, oa.disp, oa.ok, universe, *bounds)
     if rules != "reconviction_events":  # the ids are no longer needed
         oa = _OffenceArrays(oa.ids[:0], oa.off[:0], oa.disp[:0], oa.ok[:0], None)
     return oa, prepared
+
+
+def _stream_prepared(
+    path: Path, rules: str, universe: pa.Array, bounds: tuple[int, int, int]
+) -> tuple[_OffenceArrays, tuple[Any, Any, Any, Any]]:
+    pf = pq.ParquetFile(path)
+    names = [c for c in _OFFENCE_COLS if c in pf.schema_arrow.names]
+    dict_cols = [c for c in names if c in _LOW_CARDINALITY]
+    n_groups = pf.metadata.num_row_groups
+    starts = np.cumsum([0] + [pf.metadata.row_group(g).num_rows for g in range(n_groups)])
+    table = IdTable(universe)
+    want_app = rules == "reconviction_events" and "appearance_id" in names
+
+    def encoder(ids: Any, uni: pa.Array, sel: npt.NDArray[np.bool_]) -> Any:
+        return encode_selected(ids, uni, sel, table=table, threads=False)
+
+    def work(g: int) -> tuple[Any, Any, Any, Any, Any]:
+        t = pq.ParquetFile(path, read_dictionary=dict_cols).read_row_group(
+            g, columns=names, use_threads=False
+        )
+        oa = _offence_arrays_from_table(t, rules)
+        code, off, disp, rows = prepare_offences(
+            oa.ids, oa.off, oa.disp, oa.ok, universe, *bounds, encoder=encoder
+        )
+        app = oa.appearance.take(pa.array(rows)) if want_app else None
+        return code, off, disp, rows + int(starts[g]), app
+
+    workers = max(1, min(os.cpu_count() or 1, n_groups))
+    with ThreadPoolExecutor(workers) as ex:
+        parts = list(ex.map(work, range(n_groups)))
+    if not parts:
+        e = np.empty(0, dtype=np.int64)
+        return _OffenceArrays(pa.chunked_array([], pa.string()), e, e, e.astype(bool), None), (
+            e.astype(np.int32),
+            e.astype(np.int32),
+            e.astype(np.int32),
+            e,
+        )
+    code = np.concatenate([x[0] for x in parts])
+    off = np.concatenate([x[1] for x in parts])
+    disp = np.concatenate([x[2] for x in parts])
+    app = pa.chunked_array([x[4] for x in parts]) if want_app else None
+    # the appearance ids kept are already aligned with the kept rows: renumber rows
+    rows = (
+        np.arange(len(code), dtype=np.int64) if want_app else np.concatenate([x[3] for x in parts])
+    )
+    e = np.empty(0, dtype=np.int32)
+    oa = _OffenceArrays(pa.chunked_array([], pa.string()), e, e, e.astype(bool), app)
+    return oa, (code, off, disp, rows)
 
 
 def _built_cohort(
