@@ -12,6 +12,7 @@ from pbr.contracts import (
     BinaryComponent,
     Contract,
     FeeBand,
+    Rounding,
     available_presets,
     load_contract,
     preset,
@@ -304,3 +305,17 @@ def test_load_contract_file_errors(tmp_path: Path) -> None:
 def test_unknown_preset() -> None:
     with pytest.raises(ContractError, match=r"^preset: unknown preset 'tr_nps'"):
         preset("tr_nps")
+
+
+def test_rounding_quantum_that_is_not_a_power_of_ten() -> None:
+    # quantum 0.05: to the nearest 5p (1.024 → 20.48 steps → 20 → £1.00; 1.025 → 20.5 → 21
+    # → £1.05 with ROUND_HALF_UP); quantum 10: to the nearest £10. Decimal.quantize alone
+    # would only use the quantum's exponent (£1.02, £14.99 → £15.00).
+    five_p = Rounding.from_dict({"quantum": "0.05"})
+    assert five_p.apply(Decimal("1.024")) == Decimal("1.00")
+    assert five_p.apply(Decimal("1.025")) == Decimal("1.05")
+    assert five_p.apply(Decimal("-1.025")) == Decimal("-1.05")
+    tens = Rounding.from_dict({"quantum": "10"})
+    assert tens.apply(Decimal("14.99")) == Decimal("10.00")
+    assert tens.apply(Decimal("15")) == Decimal("20.00")
+    assert Rounding.from_dict({"quantum": "1"}).apply(Decimal("2.5")) == Decimal("3.00")

@@ -657,7 +657,10 @@ class TargetComponent:
 
 @dataclass(frozen=True)
 class Rounding:
-    """How each line is rounded: ``amount.quantize(quantum, rounding=mode)``, once.
+    """How each line is rounded, once: to a whole number of ``quantum`` with ``mode``.
+
+    ``rounded = round_mode(amount / quantum) × quantum`` (for ``quantum = 0.01`` this is
+    ``amount.quantize(Decimal("0.01"), rounding=mode)``), expressed in pence.
 
     Examples
     --------
@@ -702,8 +705,12 @@ class Rounding:
         Decimal('-0.01')
         """
         with decimal.localcontext(MONEY_CONTEXT):
-            r = amount.quantize(self.quantum, rounding=getattr(decimal, self.mode))
-            return r.quantize(Decimal("0.01"))
+            # whole quanta, rounded once: works for any quantum (0.01, 0.05, 1, 10), where
+            # Decimal.quantize alone would use only the quantum's exponent
+            steps = (amount / self.quantum).quantize(
+                Decimal(1), rounding=getattr(decimal, self.mode)
+            )
+            return (steps * self.quantum).quantize(Decimal("0.01"))
 
     def to_dict(self) -> dict[str, Any]:
         """TOML-ready mapping.
