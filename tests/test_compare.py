@@ -53,15 +53,17 @@ def oracle_greedy(ts, cs, trank, crank, k, width):
 
 
 scores = st.lists(st.integers(0, 12).map(lambda v: v / 4), min_size=1, max_size=25)
-
-
-@given(
+#: treated and comparison scores with many ties, 1:k, caliper widths, tie-break seed
+matching_cases = given(
     ts=scores,
     cs=scores,
     k=st.integers(1, 3),
     width=st.sampled_from([np.inf, 0.0, 0.25, 1.0]),
     seed=st.integers(0, 1000),
 )
+
+
+@matching_cases
 def test_with_replacement_matches_oracle(ts, cs, k, width, seed):
     rng = np.random.default_rng(seed)
     ts_a, cs_a = np.array(ts, float), np.array(cs, float)
@@ -72,13 +74,7 @@ def test_with_replacement_matches_oracle(ts, cs, k, width, seed):
     np.testing.assert_array_equal(di, np.abs(ts_a[ti] - cs_a[ci]))
 
 
-@given(
-    ts=scores,
-    cs=scores,
-    k=st.integers(1, 3),
-    width=st.sampled_from([np.inf, 0.0, 0.25, 1.0]),
-    seed=st.integers(0, 1000),
-)
+@matching_cases
 def test_without_replacement_matches_greedy_oracle(ts, cs, k, width, seed):
     rng = np.random.default_rng(seed)
     ts_a, cs_a = np.array(ts, float), np.array(cs, float)

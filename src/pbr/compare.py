@@ -637,14 +637,18 @@ class MatchResult:
         t, c = self._groups()
         rows = []
         for col in columns:
-            if col not in self.matched.columns:
-                raise PbrError(f"outcome column {col!r} is not in the data")
-            _check_missing(self.matched, [col])
+            self._outcome_column(col)
             r = _welch(_num(t[col]), _num(c[col]), c["weight"].to_numpy(dtype=float), alpha)
             rows.append({"measure": col, **r})
         out = pd.DataFrame(rows)
         out["significant"] = out["p_value"] < alpha
         return out
+
+    def _outcome_column(self, column: str, *, missing_allowed: bool = False) -> None:
+        if column not in self.matched.columns:
+            raise PbrError(f"outcome column {column!r} is not in the data")
+        if not missing_allowed:
+            _check_missing(self.matched, [column])
 
     def _check_jdl(self, min_treated: int) -> None:
         if self.n_matched_treated < min_treated:
@@ -706,9 +710,7 @@ class MatchResult:
         self._check_jdl(min_treated)
         t, c = self._groups()
         wc_all = c["weight"].to_numpy(dtype=float)
-        if binary not in self.matched.columns:
-            raise PbrError(f"outcome column {binary!r} is not in the data")
-        _check_missing(self.matched, [binary])
+        self._outcome_column(binary)
         bt, bc = _num(t[binary]), _num(c[binary])
         if not (np.isin(bt, [0, 1]).all() and np.isin(bc, [0, 1]).all()):
             raise PbrError(f"binary outcome column {binary!r} must be 0/1 or boolean")
@@ -729,9 +731,7 @@ class MatchResult:
 
         add("binary_rate", "headline", bt, bc, wc_all)
         if frequency is not None:
-            if frequency not in self.matched.columns:
-                raise PbrError(f"outcome column {frequency!r} is not in the data")
-            _check_missing(self.matched, [frequency])
+            self._outcome_column(frequency)
             ft, fc = _num(t[frequency]), _num(c[frequency])
             add("frequency", "headline", ft, fc, wc_all)
             if n_reoff >= min_reoffenders:
@@ -739,8 +739,7 @@ class MatchResult:
             else:
                 skip("frequency_reoffenders")
         if days is not None:
-            if days not in self.matched.columns:
-                raise PbrError(f"outcome column {days!r} is not in the data")
+            self._outcome_column(days, missing_allowed=True)
             dt = pd.to_numeric(t[days], errors="coerce").to_numpy(dtype=float)[rt]
             dc = pd.to_numeric(c[days], errors="coerce").to_numpy(dtype=float)[rc]
             if np.isnan(dt).any() or np.isnan(dc).any():
