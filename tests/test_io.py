@@ -102,23 +102,6 @@ COHORT_RULES = [
 ]
 
 
-@pytest.mark.parametrize(("column", "bad", "good", "reason"), COHORT_RULES)
-def test_cohort_rule_fails_on_bad_value(column: str, bad: str, good: str, reason: str) -> None:
-    df = frame(cohort_row(), cohort_row(**{column: bad}), cohort_row(offender_id="C3"))
-    f = failures_of(read_cohort, df)
-    assert len(f) == 1, f
-    got = f.iloc[0]
-    assert (got["table"], got["row"], got["column"]) == ("cohort", 2, column)
-    assert reason in got["reason"]
-    assert got["value"] == (bad.strip() or "<missing>") or bad.strip() in got["value"]
-
-
-@pytest.mark.parametrize(("column", "bad", "good", "reason"), COHORT_RULES)
-def test_cohort_rule_passes_on_good_value(column: str, bad: str, good: str, reason: str) -> None:
-    df = read_quietly(read_cohort, frame(cohort_row(), cohort_row(**{column: good})))
-    assert len(df) == 2
-
-
 # (column, bad value, good value, expected reason fragment)
 OFFENCE_RULES = [
     ("offender_id", "", "Z9", "missing value"),
@@ -136,19 +119,32 @@ OFFENCE_RULES = [
 ]
 
 
-@pytest.mark.parametrize(("column", "bad", "good", "reason"), OFFENCE_RULES)
-def test_offence_rule_fails_on_bad_value(column: str, bad: str, good: str, reason: str) -> None:
-    df = frame(offence_row(), offence_row(**{column: bad}))
-    f = failures_of(read_offences, df)
+#: (table, column, bad value, good value, expected reason fragment), every rule of both tables
+RULES = [("cohort", *r) for r in COHORT_RULES] + [("offences", *r) for r in OFFENCE_RULES]
+READERS: dict[str, tuple[Any, Any]] = {
+    "cohort": (read_cohort, cohort_row),
+    "offences": (read_offences, offence_row),
+}
+
+
+@pytest.mark.parametrize(("table", "column", "bad", "good", "reason"), RULES)
+def test_rule_fails_on_bad_value(table: str, column: str, bad: str, good: str, reason: str) -> None:
+    reader, row = READERS[table]
+    df = frame(row(), row(**{column: bad}), row(offender_id="C3"))
+    f = failures_of(reader, df)
     assert len(f) == 1, f
     got = f.iloc[0]
-    assert (got["table"], got["row"], got["column"]) == ("offences", 2, column)
+    assert (got["table"], got["row"], got["column"]) == (table, 2, column)
     assert reason in got["reason"]
+    assert got["value"] == (bad.strip() or "<missing>") or bad.strip() in got["value"]
 
 
-@pytest.mark.parametrize(("column", "bad", "good", "reason"), OFFENCE_RULES)
-def test_offence_rule_passes_on_good_value(column: str, bad: str, good: str, reason: str) -> None:
-    df = read_quietly(read_offences, frame(offence_row(), offence_row(**{column: good})))
+@pytest.mark.parametrize(("table", "column", "bad", "good", "reason"), RULES)
+def test_rule_passes_on_good_value(
+    table: str, column: str, bad: str, good: str, reason: str
+) -> None:
+    reader, row = READERS[table]
+    df = read_quietly(reader, frame(row(), row(**{column: good})))
     assert len(df) == 2
 
 
