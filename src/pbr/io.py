@@ -913,13 +913,18 @@ def _cross_checks(
     return None
 
 
+def _string_array(s: pd.Series) -> pa.Array:
+    """A pandas ``string`` column as one plain arrow string array."""
+    arr = pa.array(s, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return _plain(arr)
+
+
 def _column_codes(s: pd.Series) -> tuple[IntArray, int]:
     """Integer codes of a column's values (missing = -1) and the number of distinct values."""
     if isinstance(s.dtype, pd.StringDtype):
-        arr = pa.array(s, from_pandas=True)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        enc = pc.dictionary_encode(_plain(arr))
+        enc = pc.dictionary_encode(_string_array(s))
         codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))
         return codes.astype(np.int64), len(enc.dictionary)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
@@ -1032,10 +1037,7 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
     notes: list[str] = []
     if len(cohort) == 0:
         return notes
-    ids = pa.array(cohort["offender_id"], from_pandas=True)
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    enc = pc.dictionary_encode(_plain(ids))
+    enc = pc.dictionary_encode(_string_array(cohort["offender_id"]))
     person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     k = len(enc.dictionary)
     dob = cohort["date_of_birth"].to_numpy().astype("datetime64[D]").view(np.int64)
@@ -1055,10 +1057,7 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
             "across their rows"
         )
     if len(offences):
-        off_ids = pa.array(offences["offender_id"], from_pandas=True)
-        if isinstance(off_ids, pa.ChunkedArray):
-            off_ids = off_ids.combine_chunks()
-        pos = pc.index_in(_plain(off_ids), value_set=enc.dictionary)
+        pos = pc.index_in(_string_array(offences["offender_id"]), value_set=enc.dictionary)
         where = np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), np.int64)
         has = where >= 0
         off = offences["offence_date"].to_numpy().astype("datetime64[D]")
