@@ -117,10 +117,7 @@ class LotRegistry:
         >>> default_registry().name_of("CPA15")
         'London'
         """
-        row = self.table.loc[self.table["code"] == code, "name"]
-        if row.empty:
-            raise PbrError(f"unknown lot code {code!r}")
-        return str(row.iloc[0])
+        return self._field(code, "name")
 
     def provider_of(self, code: str) -> str:
         """Return the provider of a lot given its code.
@@ -130,7 +127,10 @@ class LotRegistry:
         >>> default_registry().provider_of("CPA15")
         'MTCnovo'
         """
-        row = self.table.loc[self.table["code"] == code, "provider"]
+        return self._field(code, "provider")
+
+    def _field(self, code: str, column: str) -> str:
+        row = self.table.loc[self.table["code"] == code, column]
         if row.empty:
             raise PbrError(f"unknown lot code {code!r}")
         return str(row.iloc[0])
