@@ -724,3 +724,20 @@ def test_impossible_frequency_counts_are_errors() -> None:
     c = _contract(frequency=FrequencyComponent(Decimal("10"), binary_hurdle=False), binary=None)
     with pytest.raises(PbrError, match=r"lot CPA01 period 2015/16: reoffences .*got -1"):
         pay(c, pd.DataFrame([_annual(reoffences=-1)]))
+
+
+def test_annual_rows_must_be_contract_years() -> None:
+    # Caps are per lot per contract year: a calendar-year frequency row ("2015") under a
+    # financial-year contract would be capped apart from the quarters of 2015/16, so the cap
+    # could be exceeded. Such a row is an error naming the period and the contract year.
+    c = _contract(
+        frequency=FrequencyComponent(Decimal("10"), binary_hurdle=False),
+        caps=CapsSpec(Decimal("1000")),
+    )
+    with pytest.raises(PbrError, match=r"period 2015 .*calendar year.*contract_year.*financial"):
+        pay(c, pd.DataFrame([_row(), _annual(period="2015")]))
+    cal = dataclasses.replace(c, contract_year="calendar_year")
+    s = pay(cal, pd.DataFrame([_row(), _annual(period="2015")]))
+    assert sorted(s.lines["component"]) == ["binary", "cap", "frequency"]
+    # income in calendar 2015: binary 50 × £1000 + frequency 225 × £10 = £52,250 → cap £1,000
+    assert s.total == Decimal("1000.00")

@@ -999,6 +999,21 @@ def pay(
         return _pay(contract, assessment, volumes, allow_interim, annual_table)
 
 
+def _check_contract_years(annual: pd.DataFrame, contract: Contract) -> None:
+    """Annual rows must be the contract's years, or caps would split one year in two."""
+    if "period" not in annual.columns:
+        return
+    for label in sorted({str(p) for p in annual["period"]}):
+        kind = _period_kind(label)
+        if kind != contract.contract_year:
+            shown = kind.replace("_", " ")
+            raise PbrError(
+                f"frequency (annual) assessment table: period {label} is a {shown} but the "
+                f"contract's contract_year is {contract.contract_year} (caps and collars apply "
+                "per contract year); give annual rows for contract years"
+            )
+
+
 def _pay(
     contract: Contract,
     assessment: Any,
@@ -1041,6 +1056,7 @@ def _pay(
         if contract.binary is not None and len(quarterly):
             lines += _binary_lines(quarterly, contract)
         if contract.frequency is not None and len(annual):
+            _check_contract_years(annual, contract)
             lines += _frequency_lines(annual, contract)
     used = [(ln["lot"], ln["period"], ln["status"]) for ln in lines]
     interim = _check_interim(used, allow_interim)
