@@ -378,7 +378,7 @@ def count_core(
         reoff = np.bincount(mi_s[new], minlength=n).astype(np.int64)
     else:
         reoff = np.bincount(mi, minlength=n).astype(np.int64)
-    np.minimum.at(first, mi, od)
+    np.minimum.at(first, mi, od.astype(np.int64))  # same dtypes: numpy's fast path
     return reoff, first, end_w
 
 
