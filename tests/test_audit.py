@@ -231,3 +231,22 @@ def test_environment_changes_reported(tmp_path: Path) -> None:
     r = verify(out)
     assert r.identical  # informational only
     assert r.environment_changes["pandas"].startswith("0.0.1 -> ")
+
+
+def test_changed_preset_text_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A statement paid under a shipped preset records the preset text's SHA-256; if the preset
+    # differs at verify time (another pbr version), verify names the contract as the change.
+    import pbr.contracts
+
+    files = _inputs(tmp_path / "in")
+    out = pay_from_files("tr_crc", measures=files["measures"]).write(tmp_path / "out")
+    original = pbr.contracts.preset_text
+
+    def edited(name: str) -> str:
+        return original(name).replace('deduction_price = "1500.00"', 'deduction_price = "1.00"')
+
+    monkeypatch.setattr(pbr.contracts, "preset_text", edited)
+    r = verify(out)
+    assert not r.identical
+    assert r.changed_inputs["input"].tolist() == ["contract"]
+    assert "input changed: contract (preset tr_crc)" in r.summary()

@@ -189,10 +189,19 @@ def test_microdata_tampered_baseline_file_named(tmp_path: Path) -> None:
         allow_interim=True,
     ).write(tmp_path / "out")
     assert verify(out).identical
-    target = sorted(p for p in (tmp_path / "bl").iterdir() if p.is_file())[0]
-    data = bytearray(target.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    target.write_bytes(bytes(data))
-    r = verify(out)
-    assert not r.identical
-    assert r.changed_inputs["input"].tolist() == [f"baseline/{target.name}"]
+    baseline_file = sorted(p for p in (tmp_path / "bl").iterdir() if p.is_file())[0]
+    for target, name in [
+        (baseline_file, f"baseline/{baseline_file.name}"),
+        (tmp_path / "data/cohort.parquet", "cohort"),
+        (tmp_path / "data/offences.parquet", "offences"),
+    ]:
+        original = target.read_bytes()
+        data = bytearray(original)
+        data[len(data) // 2] ^= 0x01
+        target.write_bytes(bytes(data))
+        r = verify(out)
+        assert not r.identical
+        assert r.changed_inputs["input"].tolist() == [name]
+        assert f"input changed: {name}" in r.summary()
+        target.write_bytes(original)
+    assert verify(out).identical

@@ -496,6 +496,7 @@ def verify(directory: str | Path) -> VerifyResult:
                     "actual_sha256": actual,
                 }
             )
+    changed += _changed_preset(manifest)
     differences: dict[str, str] = {}
     for name, expected in sorted(manifest.outputs.items()):
         f = d / name
@@ -534,6 +535,30 @@ def verify(directory: str | Path) -> VerifyResult:
         directory=str(d),
         environment_changes=env,
     )
+
+
+def _changed_preset(manifest: Manifest) -> list[dict[str, Any]]:
+    """The shipped preset a statement was paid under, if its text is no longer the same."""
+    from pbr import contracts
+
+    rec = manifest.data.get("contract", {})
+    if not isinstance(rec, Mapping) or not rec.get("preset"):
+        return []
+    name = str(rec["preset"])
+    try:
+        actual = hashlib.sha256(contracts.preset_text(name).encode()).hexdigest()
+    except PbrError:
+        actual = "missing"
+    if actual == rec.get("sha256"):
+        return []
+    return [
+        {
+            "input": "contract",
+            "path": f"preset {name}",
+            "expected_sha256": rec.get("sha256"),
+            "actual_sha256": actual,
+        }
+    ]
 
 
 def _environment_changes(manifest: Manifest) -> dict[str, str]:
