@@ -748,9 +748,11 @@ def build_baseline(
 
     Examples
     --------
-    >>> from pbr.sample import generate  # doctest: +SKIP
-    >>> s = generate(1)  # doctest: +SKIP
-    >>> b = build_baseline(s.cohort, s.offences, extract_date=s.extract_date)  # doctest: +SKIP
+    >>> from pbr.sample import generate
+    >>> s = generate(seed=1, scale=0.05, lots=["CPA01"])
+    >>> b = build_baseline(s.cohort, s.offences, extract_date=s.extract_date)
+    >>> b.rates["period"].tolist(), b.status, b.risk
+    (['2011', '2011Q1', '2011Q2', '2011Q3', '2011Q4'], 'final', 'ogrs3')
     """
     from pbr.measures import compute_measures  # type: ignore[import-not-found,unused-ignore]
 
@@ -1122,10 +1124,12 @@ def compare_to_baseline(
 
     Examples
     --------
-    >>> from pbr.sample import generate  # doctest: +SKIP
-    >>> s = generate(1)  # doctest: +SKIP
-    >>> b = build_baseline(s.cohort, s.offences, extract_date=s.extract_date)  # doctest: +SKIP
-    >>> compare_to_baseline(s.cohort, s.offences, b, extract_date=s.extract_date)  # doctest: +SKIP
+    >>> from pbr.sample import generate
+    >>> s = generate(seed=1, scale=0.05, lots=["CPA01"])
+    >>> b = build_baseline(s.cohort, s.offences, extract_date=s.extract_date)
+    >>> a = compare_to_baseline(s.cohort, s.offences, b, extract_date=s.extract_date)
+    >>> a.table[["period", "status"]].tail(2).to_numpy().tolist()
+    [['2016Q4', 'final'], ['2017Q1', 'interim']]
     """
     from pbr.measures import compute_measures  # type: ignore[import-not-found,unused-ignore]
 
