@@ -356,3 +356,13 @@ def test_count_model_is_used_without_a_binary_risk_model(base_members: pd.DataFr
     assert list(t.columns[-2:]) == ["expected_frequency", "adjusted_frequency"]
     np.testing.assert_allclose(t["expected_frequency"], t["frequency"], atol=1e-6)
     assert assess_members(base_members, b).risk == "none"
+
+
+def test_missing_period_label_is_an_error(base_members: pd.DataFrame) -> None:
+    # a member without a period label used to form its own cohort "<NA>" silently
+    perf = make_members(300, seed=5, year=2016).assign(period="2016/17")
+    perf["period"] = perf["period"].astype("string")
+    perf.loc[3, "period"] = pd.NA
+    b = Baseline.from_members(base_members, risk=None)
+    with pytest.raises(PbrError, match=r"period is missing in row\(s\) 4"):
+        assess_members(perf, b, period="financial_year")

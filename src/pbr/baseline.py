@@ -164,15 +164,19 @@ def _require(members: pd.DataFrame, columns: tuple[str, ...], what: str) -> None
         raise PbrError(f"{what} lacks column(s) {', '.join(missing)}")
 
 
-def _outcomes(
-    members: pd.DataFrame, what: str
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
-    _require(members, ("lot", "index_date", "reoffender", "reoffences"), what)
-    for c in ("lot", "index_date", "reoffender", "reoffences"):
+def _no_missing(members: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    for c in columns:
         na = members[c].isna().to_numpy()
         if na.any():
             rows = ", ".join(str(i) for i in np.flatnonzero(na)[:20] + 1)
             raise PbrError(f"{what}: {c} is missing in row(s) {rows}")
+
+
+def _outcomes(
+    members: pd.DataFrame, what: str
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    _require(members, ("lot", "index_date", "reoffender", "reoffences"), what)
+    _no_missing(members, ("lot", "index_date", "reoffender", "reoffences"), what)
     try:
         reo = np.asarray(pd.to_numeric(members["reoffences"]), dtype=np.int64)
         flag = np.asarray(members["reoffender"].astype(bool), dtype=bool)
@@ -997,6 +1001,7 @@ def assess_members(
     if len(members) == 0:
         raise PbrError("no performance cohort members to assess")
     if "period" in members.columns:
+        _no_missing(members, ("period",), "performance members")
         labels = members["period"].astype(str).to_numpy(dtype=object)
     else:
         labels = period_labels(members["index_date"], period).astype(object)  # type: ignore[arg-type]
