@@ -157,3 +157,28 @@ def test_strata_named_total_is_an_error():
     t = pd.DataFrame({"g": ["TOTAL", "x"], "cohort_size": [5, 5], "reoffenders": [1, 2]})
     with pytest.raises(PbrError, match="TOTAL"):
         decompose_strata(t, t, by="g")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("reoffenders", 120),
+        ("reoffenders", -1),
+        ("expected_reoffenders", 100.5),
+        ("expected_reoffenders", -0.5),
+        ("baseline_binary", 1.2),
+    ],
+)
+def test_risk_model_impossible_counts_are_errors(column, value):
+    # O or E outside 0..N, or a rate outside [0, 1], used to give rates above 100 % silently
+    t = pd.DataFrame(
+        {
+            "cohort_size": [100],
+            "reoffenders": [40],
+            "expected_reoffenders": [45.0],
+            "baseline_binary": [0.5],
+        }
+    )
+    t[column] = [value]
+    with pytest.raises(PbrError, match=column):
+        decompose_change(t)

@@ -190,9 +190,15 @@ def decompose_change(table: pd.DataFrame) -> Decomposition:
     o = _col(table, "reoffenders")
     e = _col(table, "expected_reoffenders")
     b = _col(table, "baseline_binary")
-    if (n <= 0).any():
-        i = int(np.flatnonzero(n <= 0)[0])
-        raise PbrError(f"cohort_size must be positive; row {i} has {n[i]}")
+    for name, values, bad, rule in (
+        ("cohort_size", n, n <= 0, "positive"),
+        ("reoffenders", o, (o < 0) | (o > n), "between 0 and cohort_size"),
+        ("expected_reoffenders", e, (e < 0) | (e > n * (1 + 1e-9)), "between 0 and cohort_size"),
+        ("baseline_binary", b, (b < 0) | (b > 1), "between 0 and 1"),
+    ):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise PbrError(f"{name} must be {rule}; row {i} has {values[i]}")
     observed, expected = o / n, e / n
     total = 100 * (observed - b)
     mix = 100 * (expected - b)
