@@ -485,13 +485,17 @@ def _build_cohort(
     parts: list[pd.DataFrame] = []
     stage1 = excl_rows[reason[excl_rows] > 0]
     if len(stage1):
+        # count numerically first (few distinct lot × period × reason), then label
+        k1 = np.stack([lot_code[stage1], pcode[stage1], reason[stage1].astype(np.int64)], axis=1)
+        u1, c1 = np.unique(k1, axis=0, return_counts=True)
         parts.append(
             pd.DataFrame(
                 {
-                    "lot_code": lot_code[stage1],
-                    "pcode": pcode[stage1],
-                    "reason": [names[k - 1] for k in reason[stage1]],
+                    "lot_code": u1[:, 0],
+                    "pcode": u1[:, 1],
+                    "reason": np.asarray(names, dtype=object)[u1[:, 2] - 1],
                     "stage": "eligibility",
+                    "n": c1.astype(np.int64),
                 }
             )
         )
@@ -505,14 +509,15 @@ def _build_cohort(
                     "pcode": pcode[stage2],
                     "reason": er.to_numpy(dtype=object),
                     "stage": "measurability",
+                    "n": np.ones(len(stage2), dtype=np.int64),
                 }
             )
         )
     if parts:
         ex = pd.concat(parts, ignore_index=True)
         ex = (
-            ex.groupby(["lot_code", "pcode", "reason", "stage"], sort=True)
-            .size()
+            ex.groupby(["lot_code", "pcode", "reason", "stage"], sort=True)["n"]
+            .sum()
             .rename("count")
             .reset_index()
         )
@@ -577,11 +582,19 @@ def _counts(
     pmin = int(pcode.min())
     width = int(pcode.max()) - pmin + 1
     key = lot_code * width + (pcode - pmin)
-    uniq, inv = np.unique(key, return_inverse=True)
-    inv = inv.reshape(-1)
-    read = np.bincount(inv, minlength=len(uniq)).astype(np.int64)
-    elig = np.bincount(inv, weights=eligible, minlength=len(uniq)).astype(np.int64)
-    meas = np.bincount(inv, weights=member, minlength=len(uniq)).astype(np.int64)
+    size = (int(lot_code.max()) + 1) * width
+    if size <= 4 * len(key) + 1024:  # dense: count directly, no sort
+        read_all = np.bincount(key, minlength=size)
+        uniq = np.flatnonzero(read_all)
+        read = read_all[uniq].astype(np.int64)
+        elig = np.bincount(key, weights=eligible, minlength=size)[uniq].astype(np.int64)
+        meas = np.bincount(key, weights=member, minlength=size)[uniq].astype(np.int64)
+    else:
+        uniq, inv = np.unique(key, return_inverse=True)
+        inv = inv.reshape(-1)
+        read = np.bincount(inv, minlength=len(uniq)).astype(np.int64)
+        elig = np.bincount(inv, weights=eligible, minlength=len(uniq)).astype(np.int64)
+        meas = np.bincount(inv, weights=member, minlength=len(uniq)).astype(np.int64)
     return pd.DataFrame(
         {
             "lot": pd.array(lot_names[uniq // width], dtype="string"),
