@@ -148,3 +148,16 @@ def test_plot_summary_html():
     assert len(ax.get_lines()) == 3  # two lots + the power line
     assert list(s.summary().index) == ["A", "B"]
     assert "<table" in s._repr_html_()
+
+
+def test_null_payment_rate_is_the_exact_binomial_sum_not_half_alpha():
+    # the z-test on a discrete count is approximate: at N = 1000, b = 0.5 the exact chance
+    # of a payment with no effect is 2.68 % (> α/2), and the simulation must show the rule
+    # as it is; oracle: exact binomial sum over the rejection region (exact_quarter above)
+    pp, _, _ = exact_quarter(1000, 0.5, 0.0, 0.05, 1.0, 1.0)
+    assert pp == pytest.approx(0.0268, abs=5e-4)
+    s = simulate_payments(
+        one_lot(1000, 0.5), [0.0], alpha=0.05, price=1, deduction_price=1, n_sims=25_000
+    )
+    mc_se = np.sqrt(pp * (1 - pp) / 100_000)
+    assert abs(s.table["p_payment"].iloc[0] - pp) < 4 * mc_se
