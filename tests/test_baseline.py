@@ -20,7 +20,7 @@ from pbr.baseline import (
     assess_members,
     load_baseline,
 )
-from pbr.errors import BaselineFormatError, PbrError
+from pbr.errors import BaselineFormatError, IgnoredOptionWarning, PbrError
 from pbr.risk.ogrs3 import score_cohort
 
 from ._helpers import synthetic_members
@@ -366,3 +366,12 @@ def test_missing_period_label_is_an_error(base_members: pd.DataFrame) -> None:
     b = Baseline.from_members(base_members, risk=None)
     with pytest.raises(PbrError, match=r"period is missing in row\(s\) 4"):
         assess_members(perf, b, period="financial_year")
+
+
+def test_extract_date_without_window_end_warns(baselines: dict[str, Baseline]) -> None:
+    # without a window_end column (or a status table) the extract date cannot decide the
+    # status: it was ignored silently and every row said "unknown"
+    perf = make_members(200, seed=54, year=2016)
+    with pytest.warns(IgnoredOptionWarning, match="window_end"):
+        t = assess_members(perf, baselines["None"], extract_date="2017-12-31").table
+    assert set(t["status"]) == {"unknown"}

@@ -51,6 +51,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -63,7 +64,7 @@ import pyarrow.parquet as pq
 
 from pbr.adjustment import binary_test, frequency_test
 from pbr.dates import as_days, period_labels
-from pbr.errors import BaselineFormatError, PbrError
+from pbr.errors import BaselineFormatError, IgnoredOptionWarning, PbrError
 from pbr.risk.model import RiskModel, fit_count_model, fit_risk_model, quarter_of_year
 from pbr.risk.recalibration import recalibrate_ogrs3
 
@@ -975,7 +976,9 @@ def assess_members(
         (columns ``expected_frequency``, ``adjusted_frequency``) even when the
         baseline has no binary risk model.
     extract_date : date-like, optional
-        With a ``window_end`` column, decides each row's ``status``.
+        With a ``window_end`` column, decides each row's ``status`` (without
+        one, and without ``status``, it is ignored with an
+        :class:`~pbr.errors.IgnoredOptionWarning`).
     status : pandas.DataFrame, optional
         ``lot, period, status`` from a measures table (takes precedence).
 
@@ -1005,6 +1008,13 @@ def assess_members(
         labels = members["period"].astype(str).to_numpy(dtype=object)
     else:
         labels = period_labels(members["index_date"], period).astype(object)  # type: ignore[arg-type]
+    if extract_date is not None and status is None and "window_end" not in members.columns:
+        warnings.warn(
+            "extract_date is ignored: the members have no window_end column (and no status "
+            "table was given), so each row's status is 'unknown'",
+            IgnoredOptionWarning,
+            stacklevel=2,
+        )
     quarterly = period == "quarter"
     if quarterly and not _is_quarter(labels).all():
         raise PbrError("period='quarter' but the members' period labels are not quarters (YYYYQn)")
