@@ -741,3 +741,25 @@ def test_annual_rows_must_be_contract_years() -> None:
     assert sorted(s.lines["component"]) == ["binary", "cap", "frequency"]
     # income in calendar 2015: binary 50 × £1000 + frequency 225 × £10 = £52,250 → cap £1,000
     assert s.total == Decimal("1000.00")
+
+
+def test_volume_error_names_the_row_of_the_input_file() -> None:
+    # the contract covers lot B only; the bad volume is on the table's 2nd row, not "row 1"
+    band = FeeBand("starts", "start", Decimal("250"))
+    vol = pd.DataFrame(
+        {"lot": ["A", "B"], "period": ["2015Q4"] * 2, "unit": ["start"] * 2, "volume": [1, -4]}
+    )
+    with pytest.raises(PbrError, match=r"row 2: volume must be >= 0, got -4"):
+        pay(_contract(fee_for_service=(band,), lots=("B",)), pd.DataFrame(), volumes=vol)
+    vol2 = vol.assign(volume=[1, 4], unit=["start", "hour"])
+    with pytest.raises(PbrError, match=r"row 2: unit 'hour' has no fee_for_service band"):
+        pay(_contract(fee_for_service=(band,), lots=("B",)), pd.DataFrame(), volumes=vol2)
+
+
+def test_non_numeric_error_names_the_row_of_the_input_table() -> None:
+    # row 3 of the input is the bad one, though it is the 2nd quarterly row and row 1 of lot B
+    t = pd.DataFrame([_row(lot="A"), _annual(lot="A"), _row(lot="B", o="x")])
+    with pytest.raises(PbrError, match=r"column 'reoffenders' is not numeric \(row 3: 'x'\)"):
+        pay(_contract(), t)
+    with pytest.raises(PbrError, match=r"column 'reoffenders' is not numeric \(row 3: 'x'\)"):
+        pay(_contract(lots=("B",)), t)

@@ -394,14 +394,19 @@ def _require_unique(table: pd.DataFrame, cols: tuple[str, ...], what: str) -> No
         )
 
 
+def _shown(table: pd.DataFrame, col: str, i: int) -> str:
+    """The repr of a cell as the user wrote it (``-4``, not ``np.int64(-4)``)."""
+    value = table[col].iloc[i]
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _refuse(table: pd.DataFrame, bad: np.ndarray, col: str, rule: str, what: str) -> None:
     """Raise naming the first row's lot × period, the column, the rule and the value."""
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
         lot, period = _strings(table, "lot", "")[i], _strings(table, "period", "")[i]
-        value = table[col].iloc[i]
-        shown = value.item() if isinstance(value, np.generic) else value
-        raise PbrError(f"{what}: lot {lot} period {period}: {col} {rule}, got {shown!r}")
+        shown = _shown(table, col, i)
+        raise PbrError(f"{what}: lot {lot} period {period}: {col} {rule}, got {shown}")
 
 
 def _check_counts(
@@ -438,7 +443,7 @@ def _filter(table: pd.DataFrame, contract: Contract) -> pd.DataFrame:
         keep &= table["lot"].astype(str).isin(contract.lots).to_numpy()
     if contract.periods and "period" in table.columns:
         keep &= table["period"].astype(str).isin(contract.periods).to_numpy()
-    return table.loc[keep].reset_index(drop=True)
+    return table.loc[keep]  # the index keeps the input's row numbers for messages
 
 
 def _check_interim(rows: list[tuple[str, str, str]], allow_interim: bool) -> bool:
@@ -675,14 +680,14 @@ def _fee_lines(volumes: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     what = "volumes table"
     _require(volumes, ("lot", "period", "unit", "volume"), what)
     if contract.lots:  # volumes follow the contract's lots; periods are the volumes' own
-        volumes = volumes.loc[volumes["lot"].astype(str).isin(contract.lots)]
-        volumes = volumes.reset_index(drop=True)
+        volumes = volumes.loc[volumes["lot"].astype(str).isin(contract.lots).to_numpy()]
+    row = volumes.index.to_numpy() + 1  # row numbers of the input table, for messages
     _require_unique(volumes, ("lot", "period", "unit"), what)
     vol = _num(volumes, "volume", what)
     if np.any(np.isnan(vol)) or np.any(vol < 0):
         i = int(np.flatnonzero(np.isnan(vol) | (vol < 0))[0])
         raise PbrError(
-            f"{what}: row {i + 1}: volume must be >= 0, got {volumes['volume'].iloc[i]!r}"
+            f"{what}: row {row[i]}: volume must be >= 0, got {_shown(volumes, 'volume', i)}"
         )
     units_known = {b.unit for b in contract.fee_for_service}
     lots, periods, units = (_strings(volumes, c, "") for c in ("lot", "period", "unit"))
@@ -690,7 +695,7 @@ def _fee_lines(volumes: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     for i in range(len(volumes)):
         if units[i] not in units_known:
             raise PbrError(
-                f"{what}: row {i + 1}: unit {units[i]!r} has no fee_for_service band "
+                f"{what}: row {row[i]}: unit {units[i]!r} has no fee_for_service band "
                 f"(contract units: {', '.join(sorted(units_known)) or 'none'})"
             )
         for band in contract.fee_for_service:
@@ -1034,14 +1039,13 @@ def _pay(
         if len(table) and "period" not in table.columns:
             raise PbrError("assessment table: missing column(s) period")
         kinds = np.array([_period_kind(str(p)) for p in table.get("period", pd.Series([]))])
-        quarterly = table.loc[kinds == "quarter"].reset_index(drop=True) if len(table) else table
+        # subsets keep the input's index: error messages name the row of the input table
+        quarterly = table.loc[kinds == "quarter"] if len(table) else table
         if annual_table is not None:
             annual = _filter(_as_table(annual_table, "annual_table"), contract)
         else:
             annual = (
-                table.loc[np.isin(kinds, ["financial_year", "calendar_year"])].reset_index(
-                    drop=True
-                )
+                table.loc[np.isin(kinds, ["financial_year", "calendar_year"])]
                 if len(table)
                 else table
             )
