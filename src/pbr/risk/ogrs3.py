@@ -173,6 +173,22 @@ def ogrs3_linear_predictor(
     >>> round(float(ogrs3_linear_predictor(["M"], [20], ["violence"], [1], [20])[0]), 6)
     -3.379782
     """
+    x, _ = _linear_predictor_and_copas(
+        sex, age, offence_group, sanctions, age_at_first_sanction, row_labels=row_labels
+    )
+    return x
+
+
+def _linear_predictor_and_copas(
+    sex: Any,
+    age: Any,
+    offence_group: Any,
+    sanctions: Any,
+    age_at_first_sanction: Any,
+    *,
+    row_labels: Any = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``x`` and the Copas rate, after checking every input (see :func:`ogrs3_linear_predictor`)."""
     sex_a = pd.Series(np.asarray(sex, dtype=object)).astype("string")
     n = len(sex_a)
     age_a = pd.to_numeric(pd.Series(np.asarray(age, dtype=object)), errors="coerce").to_numpy(
@@ -213,10 +229,10 @@ def ogrs3_linear_predictor(
     )
     copas = np.log(sanc / denom)
     status = np.where(sanc == 1, STATUS_FIRST, STATUS_REPEAT)
-    out: npt.NDArray[np.float64] = (
+    x: npt.NDArray[np.float64] = (
         COPAS_COEFFICIENT * copas + status + age_sex + _OFFENCE_VALUES[gidx]
     )
-    return out
+    return x, copas
 
 
 def ogrs3_probability(
@@ -249,6 +265,12 @@ def ogrs3_probability(
     x = ogrs3_linear_predictor(
         sex, age, offence_group, sanctions, age_at_first_sanction, row_labels=row_labels
     )
+    return _probabilities(x)
+
+
+def _probabilities(
+    x: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     return _logistic(INTERCEPT_1YR + x), _logistic(INTERCEPT_2YR + x)
 
 
@@ -334,7 +356,7 @@ def score_cohort(cohort: pd.DataFrame) -> OGRS3Scores:
     age_first[np.isnat(first) | np.isnat(dob)] = np.nan
     age[np.isnat(idx) | np.isnat(dob)] = np.nan
     sanctions = cohort["sanctions"]
-    x = ogrs3_linear_predictor(
+    x, copas = _linear_predictor_and_copas(
         cohort["sex"].to_numpy(dtype=object),
         age,
         cohort["offence_group"].to_numpy(dtype=object),
@@ -342,16 +364,15 @@ def score_cohort(cohort: pd.DataFrame) -> OGRS3Scores:
         age_first,
         row_labels=np.arange(1, len(cohort) + 1),
     )
-    denom = 10.0 + age - age_first
-    sanc = pd.to_numeric(sanctions).to_numpy(dtype=float)
+    p1, p2 = _probabilities(x)
     table = pd.DataFrame(
         {
             "age": age.astype(np.int64),
             "age_at_first_sanction": age_first.astype(np.int64),
-            "copas": np.log(sanc / denom),
+            "copas": copas,
             "x": x,
-            "p_1yr": _logistic(INTERCEPT_1YR + x),
-            "p_2yr": _logistic(INTERCEPT_2YR + x),
+            "p_1yr": p1,
+            "p_2yr": p2,
         },
         index=cohort.index,
     )
