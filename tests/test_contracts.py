@@ -319,3 +319,64 @@ def test_rounding_quantum_that_is_not_a_power_of_ten() -> None:
     assert tens.apply(Decimal("14.99")) == Decimal("10.00")
     assert tens.apply(Decimal("15")) == Decimal("20.00")
     assert Rounding.from_dict({"quantum": "1"}).apply(Decimal("2.5")) == Decimal("3.00")
+
+
+_FREQ = {"price_per_reoffence_avoided": "1"}
+_CMP = {"price_per_event_avoided": "1"}
+_BAND = {"name": "b", "price_per_unit": "1"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"name": 3}, "name"),
+        ({"description": 1}, "description"),
+        ({"scheme": "sib"}, "scheme"),
+        ({"lots": [1]}, r"lots\[0\]"),
+        ({"periods": "x", "lots": 2.5}, "lots"),
+        ({"periods": [None]}, r"periods\[0\]"),
+        ({"baseline": 2011.5}, "baseline"),
+        ({"rules": ["moj"]}, r"rules\[0\]"),
+        ({"adjustment": "ogrs4"}, "adjustment"),
+        ({"form": "log"}, "form"),
+        ({"alpha": "0.05"}, "alpha"),
+        ({"alpha": 0}, "alpha"),
+        ({"contract_year": "tax_year"}, "contract_year"),
+        ({"prices_are_illustrative": 1}, "prices_are_illustrative"),
+        ({"binary": 5}, "binary"),
+        ({"binary__deduction_price": None}, r"binary\.deduction_price"),
+        ({"binary__deduction_price": "1e400000"}, r"binary\.deduction_price"),  # too large
+        ({"binary__deduction_price": "100000000000000"}, r"binary\.deduction_price"),
+        ({"binary__deduction_price": True}, r"binary\.deduction_price"),
+        ({"binary__termination_rate_pp": "5"}, r"binary\.termination_rate_pp"),
+        ({"binary__termination_point": 1.5}, r"binary\.termination_point"),
+        ({"frequency": {**_FREQ, "measure": "x"}}, r"frequency\.measure"),
+        (
+            {"frequency": {**_FREQ, "require_significance": "no"}},
+            r"frequency\.require_significance",
+        ),
+        ({"frequency": {}}, r"frequency\.price_per_reoffence_avoided"),
+        ({"fee_for_service": {"name": "x"}}, "fee_for_service"),
+        ({"fee_for_service": [{"price_per_unit": "1"}]}, r"fee_for_service\[0\]\.name"),
+        ({"fee_for_service": [{**_BAND, "min_volume": -1}]}, r"fee_for_service\[0\]\.min_volume"),
+        ({"fee_for_service": [{**_BAND, "unit": 7}]}, r"fee_for_service\[0\]\.unit"),
+        ({"fee_for_service": [_BAND, {**_BAND, "bogus": 1}]}, r"fee_for_service\[1\]\.bogus"),
+        ({"caps": {"total_pbr_income": "lots"}}, r"caps\.total_pbr_income"),
+        ({"caps": {"pbr_income_per_lot_per_year": -1}}, r"caps\.pbr_income_per_lot_per_year"),
+        (
+            {"collars": {"deductions_per_lot_per_year": "x"}},
+            r"collars\.deductions_per_lot_per_year",
+        ),
+        ({"collars": []}, "collars"),
+        ({"comparison": {**_CMP, "cohort_threshold": 2}}, r"comparison\.cohort_threshold"),
+        ({"comparison": {**_CMP, "pooled_threshold": "x"}}, r"comparison\.pooled_threshold"),
+        ({"comparison": {}}, r"comparison\.price_per_event_avoided"),
+        ({"target": {"reduction_pp": -1}}, r"target\.reduction_pp"),
+        ({"target": {"repayment_share": "1.5"}}, r"target\.repayment_share"),
+        ({"rounding": {"mode": "HALF_UP"}}, r"rounding\.mode"),
+        ({"rounding": {"quantum": "0"}}, r"rounding\.quantum"),
+    ],
+)
+def test_every_bad_contract_kind_fails_naming_the_key(changes: dict, key: str) -> None:
+    with pytest.raises(ContractError, match=rf"^{key}: "):
+        Contract.from_dict(_with(**changes))

@@ -183,6 +183,8 @@ def _money(
     exponent = d.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -4:
         raise ContractError(f"{key}: at most 4 decimal places, got {value}")
+    if not d.is_zero() and d.adjusted() >= 14:  # statements store prices as decimal128(18, 4)
+        raise ContractError(f"{key}: at most 14 digits before the decimal point, got {value}")
     return d
 
 
