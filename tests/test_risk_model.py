@@ -234,3 +234,11 @@ def test_count_model_gives_expected_frequency_per_level() -> None:
         assert abs(f[sel].sum() - r["reoffences"].to_numpy()[sel].sum()) < 1e-6
     # generator: 1 + Poisson(1.5) independent of covariates
     assert abs(f.mean() - 2.5) < 0.1
+
+
+@pytest.mark.parametrize("bad", [-1, 2])
+def test_fit_glm_level_codes_out_of_range_are_an_error(bad: int) -> None:
+    # a code outside 0..n_levels-1 gave a numpy IndexError/ValueError, not a pbr error
+    y = np.array([0, 1, 1, 0.0])
+    with pytest.raises(ModelError, match="level"):
+        fit_glm(y, np.zeros((4, 0)), np.array([0, 1, bad, 0]), 2)

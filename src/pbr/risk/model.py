@@ -334,8 +334,8 @@ def fit_glm(
     Raises
     ------
     ModelError
-        No rows, outcomes out of range, a singular design (collinear
-        covariates) or no convergence.
+        No rows, outcomes or level codes out of range, a singular design
+        (collinear covariates) or no convergence.
 
     Examples
     --------
@@ -355,6 +355,8 @@ def fit_glm(
         raise ModelError("cannot fit a model on zero rows")
     if xv.shape[0] != n or lev.shape[0] != n:
         raise ModelError("y, x and levels must have the same number of rows")
+    if ((lev < 0) | (lev >= n_levels)).any():
+        raise ModelError(f"level codes must lie in 0 .. n_levels - 1 = {n_levels - 1}")
     if not np.isfinite(yv).all() or not np.isfinite(xv).all():
         raise ModelError("outcomes and covariates must be finite")
     if family == "binomial" and ((yv < 0) | (yv > 1)).any():
