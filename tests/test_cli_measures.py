@@ -116,3 +116,18 @@ def test_no_progress_when_stderr_not_a_tty(
     assert [x for x in captured.err.splitlines() if not x.startswith("warning: ")] == []
     assert "duplicate" in captured.err
     assert captured.out == ""
+
+
+def test_progress_when_stderr_is_a_tty(
+    files: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _run(files, tmp_path / "m.csv") == 0
+    err = capsys.readouterr().err
+    assert "pbr measures: reading and counting" in err
+    assert "lot × period rows" in err

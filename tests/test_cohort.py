@@ -100,7 +100,8 @@ def test_annual_cohort_is_union_of_quarters() -> None:
 
 def test_switchable_rules() -> None:
     c = build_cohort(_cohort(ROWS), rules=["eligible_event_type"])
-    # juvenile J, NPS? L is a caution (excluded), EM-only N now eligible
+    # only the event-type rule: juvenile J and EM-only N are now members; the cautions
+    # L and M are still excluded; deceased Q is eligible but not measurable
     assert c.members["offender_id"].tolist() == ["J", "K", "N", "P", "P", "R"]
     assert build_cohort(_cohort(ROWS), rules=[]).rules == ()
     assert set(ELIGIBILITY_RULES) == {"adult", "crc_supervised", "eligible_event_type",
