@@ -21,27 +21,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pbr.cli._args import add_microdata_args, add_out_arg, add_rules_arg
+
 __all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
-    """Add the ``baseline`` subcommand to ``subparsers``.
-
-    Examples
-    --------
-    >>> import argparse
-    >>> sub = argparse.ArgumentParser().add_subparsers()
-    >>> register(sub)
-    """
+    """Add the ``baseline`` subcommand to ``subparsers`` (module docstring: an example)."""
     p = subparsers.add_parser(
         "baseline",
         help="build a baseline (per lot x quarter-of-year rates and a risk model)",
         description="Count proven reoffending of the baseline-year cohort, fit the risk "
         "model and write the baseline directory (Parquet + JSON).",
     )
-    p.add_argument("--cohort", required=True, help="cohort events, CSV or Parquet")
-    p.add_argument("--offences", required=True, help="proven offences, CSV or Parquet")
-    p.add_argument("--extract-date", required=True, help="date the offence data was taken")
+    add_microdata_args(p)
     p.add_argument("--year", type=int, default=2011, help="baseline calendar year (2011)")
     p.add_argument(
         "--risk",
@@ -49,14 +42,9 @@ def register(subparsers: Any) -> None:
         default="ogrs3",
         help="risk model: recalibrated OGRS3 (default), a fitted GLM, or none",
     )
-    p.add_argument(
-        "--rules",
-        choices=("moj_proven", "convictions_only", "reconviction_events"),
-        default="moj_proven",
-        help="counting rule set",
-    )
+    add_rules_arg(p)
     p.add_argument("--count-model", action="store_true", help="also fit the frequency model")
-    p.add_argument("--out", required=True, help="output directory")
+    add_out_arg(p)
     p.set_defaults(func=run)
 
 

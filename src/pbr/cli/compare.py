@@ -23,20 +23,14 @@ from typing import Any
 
 import pandas as pd
 
+from pbr.cli._args import add_out_arg
 from pbr.errors import PbrError
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
-    """Add the ``compare`` subcommand to ``subparsers``.
-
-    Examples
-    --------
-    >>> import argparse
-    >>> sub = argparse.ArgumentParser().add_subparsers()
-    >>> register(sub)
-    """
+    """Add the ``compare`` subcommand to ``subparsers`` (module docstring: an example)."""
     p = subparsers.add_parser(
         "compare",
         help="propensity-score matched comparison (Justice Data Lab style)",
@@ -55,7 +49,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--min-treated", type=int, default=60, help="JDL minimum matched treated (default 60)"
     )
-    p.add_argument("--out", required=True, help="output directory")
+    add_out_arg(p)
     p.set_defaults(func=run)
 
 

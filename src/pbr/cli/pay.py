@@ -6,12 +6,6 @@ writes ``statement.csv``, ``statement.json``, ``statement.parquet`` and ``manife
 (and with ``--html`` a self-contained ``statement.html`` with its plots).
 Exit 0 on success; 2 on bad input (invalid contract, missing columns, interim
 measures without ``--allow-interim``); 1 otherwise.
-
-Examples
---------
->>> import argparse
->>> sub = argparse.ArgumentParser().add_subparsers()
->>> register(sub)
 """
 
 from __future__ import annotations
@@ -19,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pbr.cli._args import add_microdata_args, add_out_arg
 from pbr.payments import pay_from_files
 
 __all__ = ["register", "run"]
@@ -30,8 +25,12 @@ def register(subparsers: Any) -> None:
     Examples
     --------
     >>> import argparse
-    >>> sub = argparse.ArgumentParser().add_subparsers()
-    >>> register(sub)
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> a = parser.parse_args(["pay", "--contract", "tr_crc", "--measures", "m.csv",
+    ...                        "--out", "st"])
+    >>> a.contract, a.measures, a.cohort, a.allow_interim
+    ('tr_crc', 'm.csv', None, False)
     """
     p = subparsers.add_parser(
         "pay",
@@ -45,9 +44,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--annual-measures", default=None, help="annual rows for the frequency component"
     )
-    p.add_argument("--cohort", default=None, help="cohort events (CSV/Parquet)")
-    p.add_argument("--offences", default=None, help="proven offences (CSV/Parquet)")
-    p.add_argument("--extract-date", default=None, help="data extract date YYYY-MM-DD")
+    add_microdata_args(p, required=False)
     p.add_argument("--baseline", default=None, help="saved baseline directory")
     p.add_argument(
         "--volumes", default=None, help="fee-for-service volumes: lot,period,unit,volume"
@@ -60,7 +57,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also write statement.html: a self-contained page with the plots and manifest",
     )
-    p.add_argument("--out", required=True, help="output directory")
+    add_out_arg(p)
     p.set_defaults(func=run)
 
 

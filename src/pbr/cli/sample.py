@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pbr.cli._args import add_out_arg
 from pbr.sample import DEFAULT_SEED, generate
 
 __all__ = ["register", "run"]
@@ -40,7 +41,7 @@ def register(subparsers: Any) -> None:
             "offences.parquet and truth.json to DIR. Same arguments, same bytes."
         ),
     )
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    add_out_arg(p)
     p.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )

@@ -17,6 +17,7 @@ import sys
 import warnings
 from typing import Any
 
+from pbr.cli._args import add_microdata_args
 from pbr.errors import SuspiciousDataWarning
 from pbr.io import validate
 from pbr.lots import read_lots
@@ -34,9 +35,7 @@ def register(subparsers: Any) -> None:
             "2 with every failing (table, row, column, value, reason) on stderr."
         ),
     )
-    p.add_argument("--cohort", required=True, metavar="F", help="cohort table (CSV or Parquet)")
-    p.add_argument("--offences", required=True, metavar="F", help="offences table (CSV or Parquet)")
-    p.add_argument("--extract-date", required=True, metavar="D", help="extract date, YYYY-MM-DD")
+    add_microdata_args(p)
     p.add_argument("--lots", metavar="F", default=None, help="lot table CSV (code,name,provider)")
     p.set_defaults(func=run)
 

@@ -4,12 +4,6 @@ Exit 0 when the re-run reproduces every output byte and no input changed;
 1 with the report (changed inputs by name, a diff of the changed lines)
 otherwise; 2 when the directory has no valid manifest or an input is missing
 (:class:`~pbr.errors.VerificationError`).
-
-Examples
---------
->>> import argparse
->>> sub = argparse.ArgumentParser().add_subparsers()
->>> register(sub)
 """
 
 from __future__ import annotations
@@ -29,8 +23,10 @@ def register(subparsers: Any) -> None:
     Examples
     --------
     >>> import argparse
-    >>> sub = argparse.ArgumentParser().add_subparsers()
-    >>> register(sub)
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> parser.parse_args(["verify", "statement"]).directory
+    'statement'
     """
     p = subparsers.add_parser(
         "verify",
