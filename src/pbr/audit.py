@@ -24,12 +24,10 @@ showing a unified diff of the CSV lines that differ.
 
 Examples
 --------
->>> import pandas as pd, tempfile, pathlib
->>> from pbr.payments import pay_from_files
+>>> import tempfile, pathlib
+>>> from pbr.payments import example_assessment, pay_from_files
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-...               "reoffenders": [40], "expected_reoffenders": [50.0],
-...               "baseline_binary": [0.5]}).to_csv(d / "m.csv", index=False)
+>>> example_assessment(400).to_csv(d / "m.csv", index=False)
 >>> out = pay_from_files("tr_crc", measures=d / "m.csv").write(d / "out")
 >>> verify(out).identical
 True
@@ -338,12 +336,10 @@ def write_statement(statement: Statement, directory: str | Path) -> Path:
 
     Examples
     --------
-    >>> import pandas as pd, tempfile
+    >>> import tempfile
     >>> from pbr.contracts import preset
-    >>> from pbr.payments import pay
-    >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-    ...                   "reoffenders": [50], "baseline_binary": [0.5]})
-    >>> d = write_statement(pay(preset("tr_crc"), t), tempfile.mkdtemp())
+    >>> from pbr.payments import example_assessment, pay
+    >>> d = write_statement(pay(preset("tr_crc"), example_assessment()), tempfile.mkdtemp())
     >>> (d / "statement.csv").read_text().splitlines()[0][:30]
     'lot,period,component,item,stat'
     """

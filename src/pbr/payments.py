@@ -84,9 +84,11 @@ __all__ = [
     "COMPONENTS",
     "LINE_COLUMNS",
     "Statement",
+    "example_assessment",
     "pay",
     "pay_from_files",
     "read_table",
+    "sum_by",
 ]
 
 #: Line components in statement order.
@@ -177,6 +179,66 @@ def _dec(x: float) -> Decimal:
     return Decimal(repr(float(x)))
 
 
+def example_assessment(
+    reoffenders: int = 450,
+    *,
+    lot: str = "A",
+    period: str = "2015Q4",
+    cohort_size: int = 1000,
+    expected_reoffenders: float = 500.0,
+    expected_variance: float = 250.0,
+    baseline_binary: float = 0.5,
+) -> pd.DataFrame:
+    """A one-row assessment table (the columns :func:`pay` reads), for trying a contract.
+
+    The defaults are a quarterly cohort of 1 000 people expected to have 500
+    reoffenders (variance 250) and observed with 450: ``z = −50 / √250 = −3.16``,
+    a significant reduction of 50 reoffenders.
+
+    Examples
+    --------
+    >>> from pbr.contracts import preset
+    >>> example_assessment().iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'lot': 'A', 'period': '2015Q4', 'cohort_size': 1000, 'reoffenders': 450,
+     'expected_reoffenders': 500.0, 'expected_variance': 250.0, 'baseline_binary': 0.5}
+    >>> pay(preset("tr_crc"), example_assessment(500)).total  # as expected: no payment
+    Decimal('0.00')
+    """
+    return pd.DataFrame(
+        {
+            "lot": [lot],
+            "period": [period],
+            "cohort_size": [cohort_size],
+            "reoffenders": [reoffenders],
+            "expected_reoffenders": [expected_reoffenders],
+            "expected_variance": [expected_variance],
+            "baseline_binary": [baseline_binary],
+        }
+    )
+
+
+def sum_by(lines: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], Decimal]:
+    """Exact Decimal total of ``lines["amount"]`` per group of ``keys`` (values as text).
+
+    Runs in :data:`pbr.contracts.MONEY_CONTEXT`; only groups that have lines
+    appear. Used for statement totals and by :func:`pbr.whatif.what_if`.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> lines = pd.DataFrame({"lot": ["B", "A", "B"],
+    ...                       "amount": [Decimal("1.10"), Decimal("2.00"), Decimal("-0.05")]})
+    >>> sorted(sum_by(lines, ["lot"]).items())
+    [(('A',), Decimal('2.00')), (('B',), Decimal('1.05'))]
+    """
+    out: dict[tuple[str, ...], Decimal] = {}
+    cols = [lines[k].astype(str).tolist() for k in keys]
+    with decimal.localcontext(MONEY_CONTEXT):
+        for key, amount in zip(zip(*cols, strict=True), lines["amount"], strict=True):
+            out[key] = out.get(key, _ZERO) + amount  # loop over statement lines (few)
+    return out
+
+
 # --------------------------------------------------------------------------- statement
 
 
@@ -197,12 +259,8 @@ class Statement:
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from pbr.contracts import preset
-    >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-    ...                   "reoffenders": [50], "expected_reoffenders": [50.0],
-    ...                   "baseline_binary": [0.5]})
-    >>> s = pay(preset("tr_crc"), t)
+    >>> s = pay(preset("tr_crc"), example_assessment(500))
     >>> s.total
     Decimal('0.00')
     """
@@ -227,26 +285,22 @@ class Statement:
 
         Examples
         --------
-        >>> import pandas as pd
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> t = example_assessment(500)  # 500 reoffenders, as expected
         >>> pay(preset("tr_crc"), t).totals_by_lot().to_dict("records")
         [{'lot': 'A', 'total': Decimal('0.00')}]
         """
-        lots = sorted(set(self.lines["lot"]))
-        totals = [money_sum(self.lines.loc[self.lines["lot"] == lot, "amount"]) for lot in lots]
-        return pd.DataFrame({"lot": pd.Series(lots, dtype=object), "total": totals})
+        totals = sorted(sum_by(self.lines, ["lot"]).items())
+        lots = pd.Series([lot for (lot,), _ in totals], dtype=object)
+        return pd.DataFrame({"lot": lots, "total": [t for _, t in totals]})
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the lines.
 
         Examples
         --------
-        >>> import pandas as pd
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> t = example_assessment(500)  # 500 reoffenders, as expected
         >>> list(pay(preset("tr_crc"), t).to_frame().columns[:3])
         ['lot', 'period', 'component']
         """
@@ -257,10 +311,8 @@ class Statement:
 
         Examples
         --------
-        >>> import pandas as pd
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> t = example_assessment(500)  # 500 reoffenders, as expected
         >>> print(pay(preset("tr_crc"), t).summary().splitlines()[0])
         Statement for contract 'tr_crc' (scheme tr_crc): 1 line(s), total £0.00
         """
@@ -273,14 +325,10 @@ class Statement:
             out.append("PROVISIONAL: computed on interim measures")
         if self.contract.prices_are_illustrative:
             out.append("NOTE: the contract's prices are illustrative")
-        for lot in sorted(set(self.lines["lot"])):
-            sub = self.lines[self.lines["lot"] == lot]
-            parts = []
-            for comp in COMPONENTS:
-                amounts = sub.loc[sub["component"] == comp, "amount"]
-                if len(amounts):
-                    parts.append(f"{comp} £{money_sum(amounts)}")
-            out.append(f"  {lot}: £{money_sum(sub['amount'])} ({', '.join(parts)})")
+        by_comp = sum_by(self.lines, ["lot", "component"])
+        for (lot,), total in sorted(sum_by(self.lines, ["lot"]).items()):
+            parts = [f"{c} £{by_comp[lot, c]}" for c in COMPONENTS if (lot, c) in by_comp]
+            out.append(f"  {lot}: £{total} ({', '.join(parts)})")
         flagged = self.lines[self.lines["termination"]]
         for _, r in flagged.iterrows():
             out.append(f"  TERMINATION FLAG: {r['lot']} {r['period']} ({r['note']})")
@@ -298,10 +346,8 @@ class Statement:
 
         Examples
         --------
-        >>> import pandas as pd
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> t = example_assessment(500)  # 500 reoffenders, as expected
         >>> ax = pay(preset("tr_crc"), t).plot()
         >>> ax.get_ylabel()
         'amount (£)'
@@ -314,13 +360,12 @@ class Statement:
         x = np.arange(len(lots))
         pos = np.zeros(len(lots))
         neg = np.zeros(len(lots))
+        by_comp = sum_by(self.lines, ["component", "lot"])
         for comp in COMPONENTS:
-            sub = self.lines[self.lines["component"] == comp]
-            if sub.empty:
+            if not any(c == comp for c, _ in by_comp):
                 continue
-            vals = np.array(
-                [float(money_sum(sub.loc[sub["lot"] == lot, "amount"])) for lot in lots]
-            )
+            # plotting only: money stays Decimal everywhere else
+            vals = np.array([float(by_comp.get((comp, lot), _ZERO)) for lot in lots])
             bottom = np.where(vals >= 0, pos, neg)
             ax.bar(x, vals, bottom=bottom, label=comp)
             pos += np.where(vals >= 0, vals, 0)
@@ -338,10 +383,9 @@ class Statement:
 
         Examples
         --------
-        >>> import pandas as pd, tempfile
+        >>> import tempfile
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> t = example_assessment(500)
         >>> d = pay(preset("tr_crc"), t).write(tempfile.mkdtemp())
         >>> sorted(p.name for p in d.iterdir())
         ['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet']
@@ -991,12 +1035,8 @@ def pay(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from pbr.contracts import preset
-    >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [1000],
-    ...                   "reoffenders": [550], "expected_reoffenders": [500.0],
-    ...                   "expected_variance": [250.0], "baseline_binary": [0.5]})
-    >>> s = pay(preset("tr_crc"), t)
+    >>> s = pay(preset("tr_crc"), example_assessment(550))  # 50 more than expected
     >>> s.lines.loc[0, "amount"], bool(s.lines.loc[0, "termination"])
     (Decimal('-75000.00'), False)
     """

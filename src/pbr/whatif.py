@@ -17,12 +17,10 @@ lines.
 
 Examples
 --------
->>> import pandas as pd
 >>> from pbr.contracts import preset
+>>> from pbr.payments import example_assessment
 >>> from pbr.whatif import what_if
->>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [1000],
-...                   "reoffenders": [465], "expected_reoffenders": [500.0],
-...                   "expected_variance": [250.0], "baseline_binary": [0.5]})
+>>> t = example_assessment(465)  # 35 fewer reoffenders than the 500 expected: z = −2.21
 >>> w = what_if(t, preset("tr_crc"), preset("tr_crc", alpha=0.01))
 >>> w.table[["lot", "total_a", "total_b", "difference"]].to_numpy().tolist()
 [['A', Decimal('52500.00'), Decimal('0.00'), Decimal('-52500.00')]]
@@ -39,25 +37,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pbr.contracts import MONEY_CONTEXT, money_sum
+from pbr.contracts import MONEY_CONTEXT, Contract, money_sum
 from pbr.errors import PbrError
+from pbr.payments import Statement, pay, sum_by
 
 __all__ = ["WhatIf", "what_if"]
 
 _ZERO = Decimal("0.00")
 
 
-def _sum_by(lines: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], Decimal]:
-    out: dict[tuple[str, ...], Decimal] = {}
-    cols = [lines[k].astype(str).tolist() for k in keys]
-    with decimal.localcontext(MONEY_CONTEXT):
-        for key, amount in zip(zip(*cols, strict=True), lines["amount"], strict=True):
-            out[key] = out.get(key, _ZERO) + amount  # loop over statement lines (few)
-    return out
-
-
 def _compare(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    sa, sb = _sum_by(a, keys), _sum_by(b, keys)
+    sa, sb = sum_by(a, keys), sum_by(b, keys)
     allk = sorted(set(sa) | set(sb))
     data: dict[str, Any] = {k: [key[i] for key in allk] for i, k in enumerate(keys)}
     data["total_a"] = [sa.get(key, _ZERO) for key in allk]
@@ -84,18 +74,17 @@ class WhatIf:
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from pbr.contracts import preset
-    >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-    ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+    >>> from pbr.payments import example_assessment
+    >>> t = example_assessment(500)
     >>> what_if(t, preset("tr_crc"), preset("tr_crc", alpha=0.1)).total_difference
     Decimal('0.00')
     """
 
     table: pd.DataFrame
     by_component: pd.DataFrame
-    statement_a: Any
-    statement_b: Any
+    statement_a: Statement
+    statement_b: Statement
     name_a: str
     name_b: str
 
@@ -109,10 +98,9 @@ class WhatIf:
 
         Examples
         --------
-        >>> import pandas as pd
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> from pbr.payments import example_assessment
+        >>> t = example_assessment(500)
         >>> list(what_if(t, preset("tr_crc"), preset("tr_crc")).to_frame().columns)
         ['lot', 'total_a', 'total_b', 'difference']
         """
@@ -123,10 +111,9 @@ class WhatIf:
 
         Examples
         --------
-        >>> import pandas as pd
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> from pbr.payments import example_assessment
+        >>> t = example_assessment(500)
         >>> print(what_if(t, preset("tr_crc"), preset("tr_crc")).summary().splitlines()[0])
         What-if: A = 'tr_crc', B = 'tr_crc'
         """
@@ -143,10 +130,9 @@ class WhatIf:
 
         Examples
         --------
-        >>> import pandas as pd
         >>> from pbr.contracts import preset
-        >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [100],
-        ...                   "reoffenders": [50], "baseline_binary": [0.5]})
+        >>> from pbr.payments import example_assessment
+        >>> t = example_assessment(500)
         >>> what_if(t, preset("tr_crc"), preset("tr_crc")).plot().get_ylabel()
         'total (£)'
         """
@@ -174,8 +160,8 @@ class WhatIf:
 
 def what_if(
     table: Any,
-    contract_a: Any,
-    contract_b: Any,
+    contract_a: Contract,
+    contract_b: Contract,
     *,
     allow_interim: bool = False,
     annual_table: Any = None,
@@ -199,18 +185,13 @@ def what_if(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from pbr.contracts import preset
-    >>> t = pd.DataFrame({"lot": ["A"], "period": ["2015Q4"], "cohort_size": [1000],
-    ...                   "reoffenders": [450], "expected_reoffenders": [500.0],
-    ...                   "expected_variance": [250.0], "baseline_binary": [0.5]})
+    >>> from pbr.payments import example_assessment
+    >>> t = example_assessment(450)
     >>> w = what_if(t, preset("tr_crc"), preset("tr_crc"))
     >>> w.total_difference
     Decimal('0.00')
     """
-    from pbr.contracts import Contract
-    from pbr.payments import pay
-
     for name, c in (("contract_a", contract_a), ("contract_b", contract_b)):
         if not isinstance(c, Contract):
             raise PbrError(f"{name}: expected a pbr Contract, got {type(c).__name__}")
