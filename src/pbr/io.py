@@ -1226,15 +1226,7 @@ class ValidationReport:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-        ...                   "index_date": ["2011-01-01"], "event_type": ["release"],
-        ...                   "sex": ["M"], "date_of_birth": ["1980-01-01"]})
-        >>> o = pd.DataFrame({"offender_id": ["A", "A"],
-        ...                   "offence_date": ["2011-03-01", "2011-05-01"],
-        ...                   "disposal_date": ["2011-04-01", "2011-06-01"],
-        ...                   "disposal_type": ["caution", "conviction"]})
-        >>> report = validate(c, o, extract_date="2012-12-31")
+        >>> report = validate(*_example_tables(), extract_date="2012-12-31")
         >>> report.summary()
         'valid: cohort 1 row(s), offences 2 row(s), extract date 2012-12-31, 0 warning(s)'
         """
@@ -1248,15 +1240,7 @@ class ValidationReport:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-        ...                   "index_date": ["2011-01-01"], "event_type": ["release"],
-        ...                   "sex": ["M"], "date_of_birth": ["1980-01-01"]})
-        >>> o = pd.DataFrame({"offender_id": ["A", "A"],
-        ...                   "offence_date": ["2011-03-01", "2011-05-01"],
-        ...                   "disposal_date": ["2011-04-01", "2011-06-01"],
-        ...                   "disposal_type": ["caution", "conviction"]})
-        >>> report = validate(c, o, extract_date="2012-12-31")
+        >>> report = validate(*_example_tables(), extract_date="2012-12-31")
         >>> print(report.to_frame()[["table", "rows", "offenders"]].to_string(index=False))
            table  rows  offenders
           cohort     1          1
@@ -1289,6 +1273,29 @@ class ValidationReport:
         items = "".join(f"<li>{w}</li>" for w in self.warnings)
         warn = f"<p>Warnings:</p><ul>{items}</ul>" if self.warnings else ""
         return f"<p><b>{self.summary()}</b></p>" + self.to_frame().to_html(index=False) + warn
+
+
+def _example_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A one-person cohort and two offences (raw text) for the docstring examples."""
+    cohort = pd.DataFrame(
+        {
+            "offender_id": ["A"],
+            "lot": ["CPA01"],
+            "index_date": ["2011-01-01"],
+            "event_type": ["release"],
+            "sex": ["M"],
+            "date_of_birth": ["1980-01-01"],
+        }
+    )
+    offences = pd.DataFrame(
+        {
+            "offender_id": ["A", "A"],
+            "offence_date": ["2011-03-01", "2011-05-01"],
+            "disposal_date": ["2011-04-01", "2011-06-01"],
+            "disposal_type": ["caution", "conviction"],
+        }
+    )
+    return cohort, offences
 
 
 def validate(
