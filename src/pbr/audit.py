@@ -110,8 +110,10 @@ def _money_str(v: Any) -> str:
 
 
 def _csv_bytes(s: Statement) -> bytes:
+    from pbr.payments import MONEY_COLUMNS
+
     frame = s.lines.copy()
-    for col in ("price", "amount"):
+    for col in MONEY_COLUMNS:
         frame[col] = [_money_str(v) for v in frame[col]]
     text: str = frame.to_csv(index=False, lineterminator="\n", na_rep="")
     return text.encode("utf-8")
@@ -152,24 +154,24 @@ def _parquet_bytes(s: Statement) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pbr.payments import FLOAT_COLUMNS
+    from pbr.payments import LINE_KINDS
 
     fields = []
     arrays = []
     for col in s.lines.columns:
         vals = s.lines[col]
-        if col in FLOAT_COLUMNS:
+        kind = LINE_KINDS.get(col, "text")
+        if kind == "float":
             typ = pa.float64()
             arr = pa.array(np.asarray(vals, dtype=float), type=typ, from_pandas=True)
-        elif col in ("provisional", "termination"):
+        elif kind == "flag":
             typ = pa.bool_()
             arr = pa.array(np.asarray(vals, dtype=bool), type=typ)
-        elif col == "price":
-            typ = pa.decimal128(18, 4)
-            arr = pa.array([Decimal(v).quantize(Decimal("0.0001")) for v in vals], type=typ)
-        elif col == "amount":
-            typ = pa.decimal128(18, 2)
-            arr = pa.array([Decimal(v).quantize(Decimal("0.01")) for v in vals], type=typ)
+        elif kind == "money":  # prices to 4 decimals, amounts to the penny
+            scale = 4 if col == "price" else 2
+            typ = pa.decimal128(18, scale)
+            quantum = Decimal(1).scaleb(-scale)
+            arr = pa.array([Decimal(v).quantize(quantum) for v in vals], type=typ)
         else:
             typ = pa.string()
             arr = pa.array([str(v) for v in vals], type=typ)

@@ -83,6 +83,7 @@ from pbr.errors import InterimMeasureError, PbrError
 __all__ = [
     "COMPONENTS",
     "LINE_COLUMNS",
+    "LINE_KINDS",
     "Statement",
     "example_assessment",
     "pay",
@@ -104,46 +105,37 @@ COMPONENTS = (
     "total_cap",
 )
 
+#: Statement line columns, in order, with the kind of value each holds: ``text``,
+#: ``float`` (counts and statistics), ``money`` (Decimal) or ``flag`` (bool). The
+#: in-memory frame (:func:`pay`) and every file (:mod:`pbr.audit`) follow these kinds.
+LINE_KINDS: dict[str, str] = {
+    "lot": "text",
+    "period": "text",
+    "component": "text",
+    "item": "text",
+    "status": "text",
+    "cohort_size": "float",
+    "reoffenders": "float",
+    "reoffences": "float",
+    "expected_reoffenders": "float",
+    "baseline": "float",
+    "observed": "float",
+    "adjusted_rate": "float",
+    "change": "float",
+    "z": "float",
+    "p_value": "float",
+    "outcome": "text",
+    "price": "money",
+    "units": "float",
+    "amount": "money",
+    "provisional": "flag",
+    "termination": "flag",
+    "note": "text",
+}
 #: Statement line columns, in order.
-LINE_COLUMNS = (
-    "lot",
-    "period",
-    "component",
-    "item",
-    "status",
-    "cohort_size",
-    "reoffenders",
-    "reoffences",
-    "expected_reoffenders",
-    "baseline",
-    "observed",
-    "adjusted_rate",
-    "change",
-    "z",
-    "p_value",
-    "outcome",
-    "price",
-    "units",
-    "amount",
-    "provisional",
-    "termination",
-    "note",
-)
-
-FLOAT_COLUMNS = (
-    "cohort_size",
-    "reoffenders",
-    "reoffences",
-    "expected_reoffenders",
-    "baseline",
-    "observed",
-    "adjusted_rate",
-    "change",
-    "z",
-    "p_value",
-    "units",
-)
-MONEY_COLUMNS = ("price", "amount")
+LINE_COLUMNS = tuple(LINE_KINDS)
+FLOAT_COLUMNS = tuple(c for c, k in LINE_KINDS.items() if k == "float")
+MONEY_COLUMNS = tuple(c for c, k in LINE_KINDS.items() if k == "money")
 PBR_INCOME = ("binary", "frequency", "cohort_outcome", "pooled_outcome")
 DEDUCTIONS = ("binary", "target")
 
@@ -1128,9 +1120,9 @@ def _frame(lines: list[dict[str, Any]]) -> pd.DataFrame:
     data: dict[str, Any] = {}
     for col in LINE_COLUMNS:
         vals = [str(v) if isinstance(v, np.str_) else v for v in (ln[col] for ln in lines)]
-        if col in FLOAT_COLUMNS:
+        if LINE_KINDS[col] == "float":
             data[col] = np.asarray(vals, dtype=float)
-        elif col in ("provisional", "termination"):
+        elif LINE_KINDS[col] == "flag":
             data[col] = np.asarray(vals, dtype=bool)
         else:
             data[col] = pd.Series(vals, dtype=object)
