@@ -585,11 +585,8 @@ class MatchResult:
 
         Examples
         --------
-        >>> import numpy as np, pandas as pd
-        >>> rng = np.random.default_rng(0)
-        >>> df = pd.DataFrame({"x": rng.normal(size=200)})
-        >>> df["t"] = rng.random(200) < 0.3
-        >>> "weight" in match(df, treatment="t", covariates=["x"]).to_frame().columns
+        >>> m = match(_example_data(), treatment="t", covariates=["x"])
+        >>> "weight" in m.to_frame().columns
         True
         """
         return self.matched.copy()
@@ -624,14 +621,9 @@ class MatchResult:
 
         Examples
         --------
-        >>> import numpy as np, pandas as pd
-        >>> rng = np.random.default_rng(0)
-        >>> df = pd.DataFrame({"x": rng.normal(size=400)})
-        >>> df["t"] = rng.random(400) < 0.3
-        >>> df["y"] = rng.random(400) < 0.4
-        >>> m = match(df, treatment="t", covariates=["x"], replace=True)
-        >>> list(m.outcomes("y")["measure"])
-        ['y']
+        >>> m = match(_example_data(), treatment="t", covariates=["x"], replace=True)
+        >>> list(m.outcomes("reoffender", "reoffences")["measure"])
+        ['reoffender', 'reoffences']
         """
         self._check_jdl(min_treated)
         t, c = self._groups()
@@ -697,13 +689,8 @@ class MatchResult:
 
         Examples
         --------
-        >>> import numpy as np, pandas as pd
-        >>> rng = np.random.default_rng(0)
-        >>> df = pd.DataFrame({"x": rng.normal(size=600)})
-        >>> df["t"] = rng.random(600) < 0.3
-        >>> df["reoffender"] = rng.random(600) < 0.4
-        >>> df["reoffences"] = df["reoffender"] * rng.integers(1, 5, 600)
-        >>> est = match(df, treatment="t", covariates=["x"], replace=True).estimate()
+        >>> m = match(_example_data(), treatment="t", covariates=["x"], replace=True)
+        >>> est = m.estimate()
         >>> est["measure"].tolist()
         ['binary_rate', 'frequency', 'frequency_reoffenders']
         """
@@ -757,11 +744,8 @@ class MatchResult:
 
         Examples
         --------
-        >>> import numpy as np, pandas as pd
-        >>> rng = np.random.default_rng(0)
-        >>> df = pd.DataFrame({"x": rng.normal(size=200)})
-        >>> df["t"] = rng.random(200) < 0.3
-        >>> "matched treated" in match(df, treatment="t", covariates=["x"]).summary()
+        >>> m = match(_example_data(), treatment="t", covariates=["x"])
+        >>> "matched treated" in m.summary()
         True
         """
         c = self.matched[~self.matched["treated"]]
@@ -786,11 +770,7 @@ class MatchResult:
 
         Examples
         --------
-        >>> import numpy as np, pandas as pd
-        >>> rng = np.random.default_rng(0)
-        >>> df = pd.DataFrame({"x": rng.normal(size=200)})
-        >>> df["t"] = rng.random(200) < 0.3
-        >>> ax = match(df, treatment="t", covariates=["x"]).plot()
+        >>> ax = match(_example_data(), treatment="t", covariates=["x"]).plot()
         >>> ax.get_xlabel()
         '|standardised mean difference| (%)'
         """
@@ -813,6 +793,16 @@ class MatchResult:
     def _repr_html_(self) -> str:
         head = "<br>".join(html.escape(line) for line in self.summary().splitlines())
         return f"<div><p>{head}</p>{self.balance.to_html(index=False)}</div>"
+
+
+def _example_data(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    """Treated/comparison people with one covariate and outcomes, for the examples."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"x": rng.normal(size=n)})
+    df["t"] = rng.random(n) < 0.3
+    df["reoffender"] = rng.random(n) < 0.4
+    df["reoffences"] = df["reoffender"] * rng.integers(1, 5, n)
+    return df
 
 
 def _num(s: pd.Series) -> FloatArray:
