@@ -264,12 +264,8 @@ class PaymentSimulation:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"lot": ["A"], "cohort_size": [800], "baseline_rate": [0.4]})
-        >>> s = simulate_payments(c, effects_pp=[1.0], alpha=0.05, price=1,
-        ...                       deduction_price=1, n_sims=100)
-        >>> len(s.to_frame())
-        1
+        >>> len(_example_simulation().to_frame())  # one lot × two effects
+        2
         """
         return self.table.copy()
 
@@ -278,12 +274,8 @@ class PaymentSimulation:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"lot": ["A"], "cohort_size": [800], "baseline_rate": [0.4]})
-        >>> s = simulate_payments(c, effects_pp=[0.0, 3.0], alpha=0.05, price=1,
-        ...                       deduction_price=1, n_sims=100)
-        >>> list(s.summary().columns)[:2]
-        ['mdr_pp', 'p_payment@0']
+        >>> list(_example_simulation().summary().columns)
+        ['mdr_pp', 'p_payment@0', 'p_payment@3']
         """
         wide = self.table.pivot(index="lot", columns="effect_pp", values="p_payment")
         wide.columns = [f"p_payment@{e:g}" for e in wide.columns]
@@ -294,11 +286,7 @@ class PaymentSimulation:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"lot": ["A"], "cohort_size": [800], "baseline_rate": [0.4]})
-        >>> s = simulate_payments(c, effects_pp=[0.0, 3.0], alpha=0.05, price=1,
-        ...                       deduction_price=1, n_sims=100)
-        >>> s.plot().get_ylabel()
+        >>> _example_simulation().plot().get_ylabel()
         'P(payment) per quarterly cohort'
         """
         import matplotlib.pyplot as plt
@@ -321,6 +309,14 @@ class PaymentSimulation:
             f"£{self.deduction_price}, {self.n_sims} simulations, seed {self.random_state}"
         )
         return f"<div><p>{title}</p>{self.summary().to_html()}</div>"
+
+
+def _example_simulation() -> PaymentSimulation:
+    """A small simulation (one lot, effects 0 and 3 pp) for the docstring examples."""
+    c = pd.DataFrame({"lot": ["A"], "cohort_size": [800], "baseline_rate": [0.4]})
+    return simulate_payments(
+        c, effects_pp=[0.0, 3.0], alpha=0.05, price=1, deduction_price=1, n_sims=100
+    )
 
 
 def simulate_payments(
