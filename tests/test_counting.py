@@ -170,3 +170,42 @@ def test_table_calendar_matches_pbr_dates() -> None:
     assert w.astype("datetime64[D]").astype(str).tolist() == [
         "1901-07-31", "2017-08-29", "2102-02-28",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("rules", RULE_SETS)
+def test_blocked_parallel_join_equals_single_block(
+    rules: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    import pbr.counting as counting
+
+    rng = np.random.default_rng(3)
+    ids = [f"P{i}" for i in range(40)]
+    base = np.datetime64("2015-01-01", "D")
+    members = pd.DataFrame(
+        {
+            "offender_id": pd.array(rng.choice(ids, 200), dtype="string"),
+            "index_date": (base + rng.integers(0, 700, 200)).astype("datetime64[s]"),
+        }
+    )
+    off = base + rng.integers(0, 1100, 3000)
+    offences = _off(
+        [
+            (str(i), str(o), str(o + int(lag)), str(t), bool(b), a)
+            for i, o, lag, t, b, a in zip(
+                rng.choice(ids, 3000),
+                off,
+                rng.integers(0, 200, 3000),
+                rng.choice(["conviction", "caution", "pnd"], 3000),
+                rng.random(3000) < 0.1,
+                rng.choice(np.array([None, "X", "Y"], dtype=object), 3000),
+                strict=True,
+            )
+        ]
+    )
+    one = count_reoffending(members, offences, rules=rules)
+    monkeypatch.setattr(counting, "_BLOCK_PAIRS", 7)  # hundreds of blocks, on threads
+    many = count_reoffending(members, offences, rules=rules)
+    pd.testing.assert_frame_equal(one, many)
+    assert one["reoffences"].sum() > 0

@@ -51,7 +51,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pbr.counting import add_months_days, table_map
+from pbr.counting import add_months_days, argsort_keys, table_map
 from pbr.dates import PERIOD_KINDS, PeriodKind, as_days
 from pbr.errors import PbrError
 from pbr.schema import ELIGIBLE_EVENT_TYPES
@@ -185,32 +185,6 @@ def _sorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
     rank[order] = np.arange(len(order), dtype=np.int64)
     codes = np.where(idx >= 0, rank[np.maximum(idx, 0)] if len(rank) else 0, -1).astype(np.int64)
     return codes, dictionary.take(pa.array(order))
-
-
-def _argsort_keys(keys: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
-    """Stable argsort by several integer keys (first key most significant).
-
-    Packs the keys into one int64 when their ranges allow (a single stable sort),
-    otherwise falls back to :func:`numpy.lexsort`. Ties keep input order.
-    """
-    n = len(keys[0])
-    if n == 0:
-        return np.empty(0, dtype=np.int64)
-    # the input position as the last key makes every packed key distinct, so the
-    # (much faster, vectorised) unstable sort gives the stable order
-    keys = [*keys, np.arange(n, dtype=np.int64)]
-    packed = np.zeros(n, dtype=np.int64)
-    total = 1
-    for k in keys:
-        lo, hi = int(k.min()), int(k.max())
-        span = hi - lo + 1
-        total *= span
-        if total >= 1 << 62:
-            out: npt.NDArray[np.int64] = np.lexsort(tuple(reversed(keys))).astype(np.int64)
-            return out
-        packed = packed * span + (k - lo)
-    res: npt.NDArray[np.int64] = np.argsort(packed).astype(np.int64)
-    return res
 
 
 @dataclass(frozen=True)
@@ -451,7 +425,7 @@ def _build_cohort(
     lot_code, lot_names = sorted_codes(df["lot"])
     passed = np.flatnonzero(fail == 0)
     day = idx.astype(np.int64)
-    order = passed[_argsort_keys([off_code[passed], qcode[passed], day[passed]])]
+    order = passed[argsort_keys([off_code[passed], qcode[passed], day[passed]])]
     if len(order):
         same = (off_code[order[1:]] == off_code[order[:-1]]) & (
             qcode[order[1:]] == qcode[order[:-1]]
@@ -471,7 +445,7 @@ def _build_cohort(
     # sort key for the output tables: lot, period, offender_id, index_date, row
     # one sort + one take for the eligible events; members are a filter of them
     rows = np.flatnonzero(eligible_mask)
-    o = rows[_argsort_keys([lot_code[rows], pcode[rows], off_code[rows], day[rows]])]
+    o = rows[argsort_keys([lot_code[rows], pcode[rows], off_code[rows], day[rows]])]
     eligible = df.take(o).reset_index(drop=True)
     eligible["period"] = period_names(pcode[o], period)
     eligible["row"] = (o + 1).astype(np.int64)

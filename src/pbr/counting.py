@@ -60,6 +60,7 @@ from pbr.errors import PbrError
 __all__ = [
     "RULE_SETS",
     "add_months_days",
+    "argsort_keys",
     "count_reoffending",
     "counting_disposals",
     "prepare_offences",
@@ -106,6 +107,37 @@ def check_months(follow_up_months: Any, waiting_months: Any) -> tuple[int, int]:
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or int(v) < lo:
             raise PbrError(f"{name} must be a whole number of months >= {lo}, not {v!r}")
     return int(follow_up_months), int(waiting_months)
+
+
+def argsort_keys(keys: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    """Stable argsort by several integer keys (first key most significant).
+
+    The keys and the input position are packed into one int64 when their ranges
+    allow, and sorted with numpy's (vectorised) default sort: every packed key is
+    distinct, so the order is the stable one. Otherwise :func:`numpy.lexsort`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> argsort_keys([np.array([1, 0, 1, 0]), np.array([5, 5, 4, 5])]).tolist()
+    [1, 3, 2, 0]
+    """
+    n = len(keys[0])
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    keys = [*(np.asarray(k, dtype=np.int64) for k in keys), np.arange(n, dtype=np.int64)]
+    packed = np.zeros(n, dtype=np.int64)
+    total = 1
+    for k in keys:
+        lo, hi = int(k.min()), int(k.max())
+        span = hi - lo + 1
+        total *= span
+        if total >= 1 << 62:
+            out: npt.NDArray[np.int64] = np.lexsort(tuple(reversed(keys))).astype(np.int64)
+            return out
+        packed = packed * span + (k - lo)
+    res: npt.NDArray[np.int64] = np.argsort(packed).astype(np.int64)
+    return res
 
 
 def table_map(days: Any, fn: Callable[[I64], I64]) -> I64:
@@ -229,9 +261,7 @@ class _Members:
             code = encode_ids(ids, self.universe)
         u = len(self.universe)
         self.day, self.end_fu, self.end_w = day, end_fu, end_w
-        span = int(day.max() - day.min()) + 1 if self.n else 1
-        key = code * span + (day - (int(day.min()) if self.n else 0))
-        self.order: I64 = np.argsort(key, kind="stable").astype(np.int64)
+        self.order: I64 = argsort_keys([code, day])
         self.count: I64 = np.bincount(code, minlength=u).astype(np.int64)
         self.start: I64 = np.cumsum(self.count) - self.count
         # per offender: earliest index date and latest window ends (empty offenders: none)
@@ -252,7 +282,7 @@ def _pairs(
 ) -> tuple[I64, IntArr, I64 | None]:
     """Yield (member index, offence date, extra) for every in-window pair, block by block."""
     out_m: list[I64] = []
-    out_d: list[I64] = []
+    out_d: list[IntArr] = []
     out_x: list[I64] = []
     n_per = mem.count[code]
     cum = np.cumsum(n_per)
@@ -260,9 +290,9 @@ def _pairs(
     # split offences into blocks of about _BLOCK_PAIRS candidate pairs
     cuts = np.searchsorted(cum, np.arange(_BLOCK_PAIRS, total, _BLOCK_PAIRS), side="left")
     bounds = [0, *[int(c) + 1 for c in cuts], len(code)]
-    for a, b in itertools.pairwise(bounds):
-        if b <= a:
-            continue
+
+    def block(ab: tuple[int, int]) -> tuple[I64, IntArr, I64 | None]:
+        a, b = ab
         k = n_per[a:b]
         rep = np.repeat(np.arange(a, b, dtype=np.int64), k)
         first = np.cumsum(k) - k
@@ -270,10 +300,20 @@ def _pairs(
         mi = mem.order[mem.start[code[rep]] + within]
         od = off[rep]
         hit = (od > mem.day[mi]) & (od <= mem.end_fu[mi]) & (disp[rep] <= mem.end_w[mi])
-        out_m.append(mi[hit])
-        out_d.append(od[hit])
-        if extra is not None:
-            out_x.append(extra[rep][hit])
+        return mi[hit], od[hit], (extra[rep][hit] if extra is not None else None)
+
+    blocks = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    workers = min(len(blocks), os.cpu_count() or 1)
+    if workers > 1:  # independent blocks; numpy releases the GIL; order is kept
+        with ThreadPoolExecutor(workers) as ex:
+            results = list(ex.map(block, blocks))
+    else:
+        results = [block(ab) for ab in blocks]
+    for mi, od, x in results:
+        out_m.append(mi)
+        out_d.append(od)
+        if x is not None:
+            out_x.append(x)
     if not out_m:
         e = np.empty(0, dtype=np.int64)
         return e, e, (e if extra is not None else None)
