@@ -218,6 +218,18 @@ def _group_stats(
     return g.drop(columns="sq")
 
 
+def _example_members() -> pd.DataFrame:
+    """Two CPA01 members in 2011Q4, one reoffender (2 reoffences): docstring examples."""
+    return pd.DataFrame(
+        {
+            "lot": ["CPA01", "CPA01"],
+            "index_date": pd.to_datetime(["2011-12-01", "2011-12-01"]),
+            "reoffender": [True, False],
+            "reoffences": [2, 0],
+        }
+    )
+
+
 def _is_quarter(labels: Any) -> npt.NDArray[np.bool_]:
     return np.array([bool(_QUARTER_LABEL.match(str(v))) for v in labels], dtype=bool)
 
@@ -409,11 +421,8 @@ class Baseline:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> m = pd.DataFrame({"lot": ["CPA01"], "index_date": pd.to_datetime(["2011-12-01"]),
-        ...                   "reoffender": [False], "reoffences": [0]})
-        >>> Baseline.from_members(m, risk=None).rate("CPA01", "Q4")
-        0.0
+        >>> Baseline.from_members(_example_members(), risk=None).rate("CPA01", "Q4")
+        0.5
         """
         row = self._lookup(np.array([lot], dtype=object), np.array([quarter_of_year], dtype=object))
         return float(row["baseline_binary"].iloc[0])
@@ -445,10 +454,8 @@ class Baseline:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> m = pd.DataFrame({"lot": ["CPA01"], "index_date": pd.to_datetime(["2011-12-01"]),
-        ...                   "reoffender": [False], "reoffences": [0]})
-        >>> list(Baseline.from_members(m, risk=None).to_frame().columns) == list(RATE_COLUMNS)
+        >>> b = Baseline.from_members(_example_members(), risk=None)
+        >>> list(b.to_frame().columns) == list(RATE_COLUMNS)
         True
         """
         return self.rates.copy()
@@ -458,11 +465,9 @@ class Baseline:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> m = pd.DataFrame({"lot": ["CPA01"], "index_date": pd.to_datetime(["2011-12-01"]),
-        ...                   "reoffender": [False], "reoffences": [0]})
-        >>> print(Baseline.from_members(m, risk=None).summary().splitlines()[0])
-        Baseline 2011 (rules moj_proven, risk none, status unknown): 1 lot(s), N = 1, O = 0
+        >>> b = Baseline.from_members(_example_members(), risk=None)
+        >>> print(b.summary().splitlines()[0])
+        Baseline 2011 (rules moj_proven, risk none, status unknown): 1 lot(s), N = 2, O = 1
         """
         yr = self.rates[self.rates["quarter_of_year"] == "year"]
         head = (
@@ -493,10 +498,7 @@ class Baseline:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> m = pd.DataFrame({"lot": ["CPA01"], "index_date": pd.to_datetime(["2011-12-01"]),
-        ...                   "reoffender": [True], "reoffences": [1]})
-        >>> Baseline.from_members(m, risk=None).plot().get_ylabel()
+        >>> Baseline.from_members(_example_members(), risk=None).plot().get_ylabel()
         'baseline binary rate'
         """
         import matplotlib.pyplot as plt
@@ -533,10 +535,7 @@ class Baseline:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> m = pd.DataFrame({"lot": ["CPA01"] * 2,
-        ...                   "index_date": pd.to_datetime(["2011-12-01"] * 2),
-        ...                   "reoffender": [True, False], "reoffences": [1, 0]})
+        >>> m = _example_members()
         >>> Baseline.from_members(m, risk=None).expected_probability(m).tolist()
         [0.5, 0.5]
         """
@@ -572,10 +571,8 @@ class Baseline:
 
         Examples
         --------
-        >>> import pandas as pd, tempfile
-        >>> m = pd.DataFrame({"lot": ["CPA01"], "index_date": pd.to_datetime(["2011-12-01"]),
-        ...                   "reoffender": [True], "reoffences": [1]})
-        >>> d = Baseline.from_members(m, risk=None).save(tempfile.mkdtemp())
+        >>> import tempfile
+        >>> d = Baseline.from_members(_example_members(), risk=None).save(tempfile.mkdtemp())
         >>> sorted(p.name for p in d.iterdir())
         ['baseline.json', 'rates.parquet']
         """
@@ -663,12 +660,10 @@ def load_baseline(directory: str | Path) -> Baseline:
 
     Examples
     --------
-    >>> import pandas as pd, tempfile
-    >>> m = pd.DataFrame({"lot": ["CPA01"], "index_date": pd.to_datetime(["2011-12-01"]),
-    ...                   "reoffender": [True], "reoffences": [1]})
-    >>> d = Baseline.from_members(m, risk=None).save(tempfile.mkdtemp())
+    >>> import tempfile
+    >>> d = Baseline.from_members(_example_members(), risk=None).save(tempfile.mkdtemp())
     >>> load_baseline(d).rate("CPA01")
-    1.0
+    0.5
     """
     d = Path(directory)
     meta_path = d / "baseline.json"
@@ -825,14 +820,10 @@ class Assessment:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> m = pd.DataFrame({"lot": ["CPA01"] * 2,
-        ...                   "index_date": pd.to_datetime(["2011-01-05"] * 2),
-        ...                   "reoffender": [True, False], "reoffences": [2, 0]})
-        >>> b = Baseline.from_members(m, risk=None)
-        >>> s = assess_members(m.assign(period="2011Q1"), b).summary()
+        >>> m = _example_members()
+        >>> s = assess_members(m, Baseline.from_members(m, risk=None)).summary()
         >>> s[["period", "lots", "no_significant_change"]].to_numpy().tolist()
-        [['2011Q1', 1, 1]]
+        [['2011Q4', 1, 1]]
         """
         t = self.table
         g = t.groupby("period", sort=True)
@@ -874,11 +865,8 @@ class Assessment:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> m = pd.DataFrame({"lot": ["CPA01"] * 2,
-        ...                   "index_date": pd.to_datetime(["2011-01-05"] * 2),
-        ...                   "reoffender": [True, False], "reoffences": [2, 0]})
-        >>> a = assess_members(m.assign(period="2011Q1"), Baseline.from_members(m, risk=None))
+        >>> m = _example_members()
+        >>> a = assess_members(m, Baseline.from_members(m, risk=None))
         >>> a.plot().get_xlabel()
         'cohort size (N)'
         """
