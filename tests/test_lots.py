@@ -99,3 +99,13 @@ def test_bad_registry_rejected(frame: pd.DataFrame, message: str) -> None:
 def test_missing_registry_file(tmp_path: Path) -> None:
     with pytest.raises(PbrError, match="cannot read lot table"):
         read_lots(tmp_path / "nope.csv")
+
+
+def test_name_equal_to_another_lots_code_is_an_error() -> None:
+    # lot B named "A" (the code of lot A) made the code "A" resolve to lot B silently
+    t = pd.DataFrame({"code": ["A", "B"], "name": ["Area A", "A"], "provider": ["P", "Q"]})
+    with pytest.raises(PbrError, match="'A'"):
+        LotRegistry(t)
+    # a lot whose name is its own code is unambiguous
+    same = LotRegistry(pd.DataFrame({"code": ["A"], "name": ["A"], "provider": ["P"]}))
+    assert same.resolve(["A"]).tolist() == ["A"]

@@ -43,7 +43,8 @@ class LotRegistry:
     ----------
     table : pandas.DataFrame
         One row per lot with columns ``code``, ``name``, ``provider`` (extra
-        columns are kept). Codes and names must be unique and non-empty.
+        columns are kept). Codes and names must be unique and non-empty, and
+        no name may be another lot's code.
 
     Examples
     --------
@@ -71,6 +72,15 @@ class LotRegistry:
             dup = t[c][t[c].duplicated()]
             if len(dup):
                 raise PbrError(f"lot table has duplicate {c}(s): {', '.join(map(str, dup))}")
+        code_of = dict(zip(t["code"], t["code"], strict=True))
+        clash = sorted(
+            str(n) for n, c in zip(t["name"], t["code"], strict=True) if code_of.get(n, c) != c
+        )
+        if clash:
+            raise PbrError(
+                "lot table has name(s) equal to another lot's code (ambiguous): "
+                + ", ".join(repr(n) for n in clash)
+            )
         t = t.sort_values("code", kind="stable").reset_index(drop=True)
         object.__setattr__(self, "table", t)
         keys = dict(zip(t["code"], t["code"], strict=True))
