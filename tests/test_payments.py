@@ -194,6 +194,7 @@ def test_cap_is_its_own_line() -> None:
     assert binary["amount"].tolist() == [Decimal("50000.00")] * 2  # untouched
     cap = s.lines[s.lines["component"] == "cap"].iloc[0]
     assert (cap["period"], cap["amount"]) == ("2015/16", Decimal("-40000.00"))
+    assert cap["note"] == "PbR income £100000.00 capped at £60000 per lot per year"
     assert s.total == Decimal("60000.00")
 
 
@@ -208,13 +209,20 @@ def test_collar_is_its_own_line() -> None:
     s = pay(c, pd.DataFrame([_row(o=540)]))  # deduction £32,000
     collar = s.lines[s.lines["component"] == "collar"].iloc[0]
     assert collar["amount"] == Decimal("22000.00")
+    assert collar["note"] == "deductions £32000.00 collared at £10000 per lot per year"
     assert s.total == Decimal("-10000.00")
 
 
 def test_total_cap() -> None:
     c = _contract(caps=CapsSpec(total_pbr_income=Decimal("70000")))
     s = pay(c, pd.DataFrame([_row(lot="A"), _row(lot="B")]))
-    assert s.lines.iloc[-1]["component"] == "total_cap"
+    last = s.lines.iloc[-1]
+    assert (last["component"], last["lot"], last["amount"]) == (
+        "total_cap",
+        "ALL",
+        Decimal("-30000.00"),
+    )
+    assert last["note"] == "total PbR income £100000.00 capped at £70000"
     assert s.total == Decimal("70000.00")
 
 

@@ -416,6 +416,12 @@ def _num(table: pd.DataFrame, col: str, what: str) -> np.ndarray:
         ) from None
 
 
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / b`` where ``b > 0``, else NaN (no division warnings)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+
 def _require_unique(table: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
     """Each key (e.g. lot × period) is paid once: a repeated key is an error, never paid twice."""
     present = tuple(c for c in cols if c in table.columns)
@@ -471,6 +477,11 @@ def _strings(table: pd.DataFrame, col: str, default: str) -> list[str]:
 
 def _statuses(table: pd.DataFrame) -> list[str]:
     return [s or "final" for s in _strings(table, "status", "final")]
+
+
+def _keys(table: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """Each row's lot, period and status (missing status = final)."""
+    return _strings(table, "lot", ""), _strings(table, "period", ""), _statuses(table)
 
 
 def _filter(table: pd.DataFrame, contract: Contract) -> pd.DataFrame:
@@ -537,8 +548,7 @@ def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, n
         _refuse(t, ~((e >= 0) & (e <= n * (1 + 1e-9))), "expected_reoffenders", rule, what)
     v = _opt(t, "expected_variance", what)
     if v is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            er = np.where(n > 0, e / np.where(n > 0, n, 1), np.nan)
+        er = _ratio(e, n)
         v = np.where(np.isnan(v), n * er * (1 - er), v)
     bt = binary_test(o, e, n, b, variance=v, alpha=contract.alpha, form=contract.form)  # type: ignore[arg-type]
     r = _opt(t, "reoffences", what)
@@ -561,7 +571,8 @@ def _binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
     assert comp is not None
     s = _binary_stats(t, contract, "binary assessment table")
     _require_unique(t, ("lot", "period"), "binary assessment table")
-    lots, periods, statuses = _strings(t, "lot", ""), _strings(t, "period", ""), _statuses(t)
+    lots, periods, statuses = _keys(t)
+    observed = _ratio(s["o"], s["n"])
     out = []
     for i in range(len(t)):
         outcome = s["outcome"][i]
@@ -580,8 +591,6 @@ def _binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
         )
         if term:
             note += "; termination point exceeded"
-        with np.errstate(divide="ignore", invalid="ignore"):
-            observed = s["o"][i] / s["n"][i] if s["n"][i] > 0 else np.nan
         out.append(
             _money_line(
                 contract,
@@ -596,7 +605,7 @@ def _binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
                 reoffences=s["r"][i],
                 expected_reoffenders=s["e"][i],
                 baseline=s["b"][i],
-                observed=observed,
+                observed=observed[i],
                 adjusted_rate=s["adjusted"][i],
                 change=s["change"][i],
                 z=s["z"][i],
@@ -619,28 +628,19 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     o = _num(t, "reoffenders", what)
     r = _opt(t, "reoffences", what)
     _check_counts(t, n, o, r, what)
-    from_counts = False  # observed = reoffences / multiplier, so avoided = base × mult − R
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if comp.measure == "per_reoffender":
-            obs = _opt(t, "reoffences_per_reoffender", what)
-            from_counts = obs is None
-            if obs is None:
-                if r is None:
-                    raise PbrError(f"{what}: needs reoffences_per_reoffender or reoffences")
-                obs = np.where(o > 0, r / np.where(o > 0, o, 1), np.nan)
-            _require(t, ("baseline_frequency",), what)
-            base = _num(t, "baseline_frequency", what)
-            mult = o
-        else:
-            obs = _opt(t, "reoffences_per_offender", what)
-            from_counts = obs is None
-            if obs is None:
-                if r is None:
-                    raise PbrError(f"{what}: needs reoffences_per_offender or reoffences")
-                obs = np.where(n > 0, r / np.where(n > 0, n, 1), np.nan)
-            _require(t, ("baseline_reoffences_per_offender",), what)
-            base = _num(t, "baseline_reoffences_per_offender", what)
-            mult = n
+    # per reoffender: R / O against baseline_frequency; per offender: R / N
+    rate_col, base_col, mult = {
+        "per_reoffender": ("reoffences_per_reoffender", "baseline_frequency", o),
+        "per_offender": ("reoffences_per_offender", "baseline_reoffences_per_offender", n),
+    }[comp.measure]
+    obs = _opt(t, rate_col, what)
+    from_counts = obs is None  # observed = R / mult, so avoided = base × mult − R exactly
+    if obs is None:
+        if r is None:
+            raise PbrError(f"{what}: needs {rate_col} or reoffences")
+        obs = _ratio(r, mult)
+    _require(t, (base_col,), what)
+    base = _num(t, base_col, what)
     sd_cols = ("frequency_sd", "baseline_frequency_sd", "baseline_reoffenders")
     if comp.measure == "per_reoffender" and all(c in t.columns for c in sd_cols):
         ft = frequency_test(
@@ -669,7 +669,7 @@ def _frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
         hurdle = _binary_stats(t, contract, f"{what} (binary hurdle)")["outcome"]
     else:
         hurdle = np.full(len(t), "")
-    lots, periods, statuses = _strings(t, "lot", ""), _strings(t, "period", ""), _statuses(t)
+    lots, periods, statuses = _keys(t)
     out = []
     for i in range(len(t)):
         units = _ZERO
@@ -924,65 +924,73 @@ def _doncaster_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     return out
 
 
+def _limit_lines(
+    totals: Mapping[tuple[str, str], Decimal],
+    limit: Decimal | None,
+    component: str,
+    sign: int,
+    note: str,
+    contract: Contract,
+) -> list[dict[str, Any]]:
+    """One visible line per (lot, year) whose total exceeds ``limit``.
+
+    ``amount = sign × (total − limit)``: a cap takes the excess income back
+    (``sign = −1``), a collar gives the excess deduction back (``sign = +1``).
+    ``note`` is formatted with ``total`` and ``limit``.
+    """
+    if limit is None:
+        return []
+    return [
+        _line(
+            lot=lot,
+            period=year,
+            component=component,
+            price=limit,
+            units=1.0,
+            amount=contract.rounding.apply(sign * (total - limit)),
+            note=note.format(total=total, limit=limit),
+        )
+        for (lot, year), total in sorted(totals.items())
+        if total > limit
+    ]
+
+
 def _cap_collar_lines(lines: list[dict[str, Any]], contract: Contract) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    cap = contract.caps.pbr_income_per_lot_per_year
-    collar = contract.collars.deductions_per_lot_per_year
-    income: dict[tuple[str, str], Decimal] = {}
-    deductions: dict[tuple[str, str], Decimal] = {}
+    income: dict[tuple[str, str], Decimal] = {}  # positive PbR income per lot × contract year
+    deductions: dict[tuple[str, str], Decimal] = {}  # deductions as positive amounts
     for ln in lines:
         key = (ln["lot"], _contract_year(ln["period"], contract.contract_year))
         if ln["component"] in PBR_INCOME and ln["amount"] > 0:
             income[key] = income.get(key, _ZERO) + ln["amount"]
         if ln["component"] in DEDUCTIONS and ln["amount"] < 0:
-            deductions[key] = deductions.get(key, _ZERO) + ln["amount"]
-    if cap is not None:
-        for (lot, year), inc in sorted(income.items()):
-            if inc > cap:
-                out.append(
-                    _line(
-                        lot=lot,
-                        period=year,
-                        component="cap",
-                        price=cap,
-                        units=1.0,
-                        amount=contract.rounding.apply(cap - inc),
-                        note=f"PbR income £{inc} capped at £{cap} per lot per year",
-                    )
-                )
-    if collar is not None:
-        for (lot, year), ded in sorted(deductions.items()):
-            if -ded > collar:
-                out.append(
-                    _line(
-                        lot=lot,
-                        period=year,
-                        component="collar",
-                        price=collar,
-                        units=1.0,
-                        amount=contract.rounding.apply(-ded - collar),
-                        note=f"deductions £{-ded} collared at £{collar} per lot per year",
-                    )
-                )
-    total_cap = contract.caps.total_pbr_income
-    if total_cap is not None:
-        net = sum(
-            (ln["amount"] for ln in lines if ln["component"] in PBR_INCOME and ln["amount"] > 0),
-            _ZERO,
-        )
-        net += sum((ln["amount"] for ln in out if ln["component"] == "cap"), _ZERO)
-        if net > total_cap:
-            out.append(
-                _line(
-                    lot="ALL",
-                    period="ALL",
-                    component="total_cap",
-                    price=total_cap,
-                    units=1.0,
-                    amount=contract.rounding.apply(total_cap - net),
-                    note=f"total PbR income £{net} capped at £{total_cap}",
-                )
-            )
+            deductions[key] = deductions.get(key, _ZERO) - ln["amount"]
+    caps, collars = contract.caps, contract.collars
+    out = _limit_lines(
+        income,
+        caps.pbr_income_per_lot_per_year,
+        "cap",
+        -1,
+        "PbR income £{total} capped at £{limit} per lot per year",
+        contract,
+    )
+    out += _limit_lines(
+        deductions,
+        collars.deductions_per_lot_per_year,
+        "collar",
+        +1,
+        "deductions £{total} collared at £{limit} per lot per year",
+        contract,
+    )
+    capped = money_sum(ln["amount"] for ln in out if ln["component"] == "cap")
+    net = money_sum(income.values()) + capped  # PbR income after the per-lot caps
+    out += _limit_lines(
+        {("ALL", "ALL"): net},
+        caps.total_pbr_income,
+        "total_cap",
+        -1,
+        "total PbR income £{total} capped at £{limit}",
+        contract,
+    )
     return out
 
 
