@@ -26,13 +26,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
 pytestmark = pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
 
 
-@pytest.mark.parametrize("risk", ["ogrs3", "none"])
-def test_baseline_command_writes_a_loadable_directory(
-    files: tuple[Path, Path, str], tmp_path: Path, risk: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    cohort, offences, ext = files
-    out = tmp_path / "b"
-    argv = [
+def _argv(cohort: Path, offences: Path, ext: str, out: Path, *options: str) -> list[str]:
+    """``pbr baseline`` arguments for the given files, options and output directory."""
+    return [
         "baseline",
         "--cohort",
         str(cohort),
@@ -40,13 +36,19 @@ def test_baseline_command_writes_a_loadable_directory(
         str(offences),
         "--extract-date",
         ext,
-        "--year",
-        "2011",
-        "--risk",
-        risk,
+        *options,
         "--out",
         str(out),
     ]
+
+
+@pytest.mark.parametrize("risk", ["ogrs3", "none"])
+def test_baseline_command_writes_a_loadable_directory(
+    files: tuple[Path, Path, str], tmp_path: Path, risk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cohort, offences, ext = files
+    out = tmp_path / "b"
+    argv = _argv(cohort, offences, ext, out, "--year", "2011", "--risk", risk)
     assert main(argv) == 0
     assert "Baseline 2011" in capsys.readouterr().out
     meta = json.loads((out / "baseline.json").read_text())
@@ -66,36 +68,10 @@ def test_bad_input_exits_2(
     files: tuple[Path, Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cohort, offences, ext = files
-    code = main(
-        [
-            "baseline",
-            "--cohort",
-            str(tmp_path / "missing.csv"),
-            "--offences",
-            str(offences),
-            "--extract-date",
-            ext,
-            "--out",
-            str(tmp_path / "b"),
-        ]
-    )
+    code = main(_argv(tmp_path / "missing.csv", offences, ext, tmp_path / "b"))
     assert code == 2
     err = capsys.readouterr().err
     assert "missing.csv" in err and "Traceback" not in err
-    code = main(
-        [
-            "baseline",
-            "--cohort",
-            str(cohort),
-            "--offences",
-            str(offences),
-            "--extract-date",
-            ext,
-            "--year",
-            "1990",
-            "--out",
-            str(tmp_path / "c"),
-        ]
-    )
+    code = main(_argv(cohort, offences, ext, tmp_path / "c", "--year", "1990"))
     assert code == 2
     assert "1990" in capsys.readouterr().err

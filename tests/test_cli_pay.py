@@ -24,6 +24,13 @@ MEASURES = pd.DataFrame(
 )
 
 
+def _pay_tr_crc(measures: Path, out: Path, *options: str) -> int:
+    """``pbr pay --contract tr_crc --measures F [options] --out DIR``; the exit code."""
+    return main(
+        ["pay", "--contract", "tr_crc", "--measures", str(measures), *options, "--out", str(out)]
+    )
+
+
 @pytest.fixture
 def measures(tmp_path: Path) -> Path:
     p = tmp_path / "measures.csv"
@@ -35,19 +42,7 @@ def test_pay_preset_with_allow_interim_then_verify(
     measures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    code = main(
-        [
-            "pay",
-            "--contract",
-            "tr_crc",
-            "--measures",
-            str(measures),
-            "--allow-interim",
-            "--out",
-            str(out),
-        ]
-    )
-    assert code == 0
+    assert _pay_tr_crc(measures, out, "--allow-interim") == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "manifest.json",
         "statement.csv",
@@ -64,10 +59,7 @@ def test_pay_preset_with_allow_interim_then_verify(
 def test_interim_refused_without_flag(
     measures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(
-        ["pay", "--contract", "tr_crc", "--measures", str(measures), "--out", str(tmp_path / "o")]
-    )
-    assert code == 2
+    assert _pay_tr_crc(measures, tmp_path / "o") == 2
     assert "CPA01 2015Q4" in capsys.readouterr().err
 
 
@@ -87,21 +79,7 @@ def test_verify_tampered_input_exit_1(
     measures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert (
-        main(
-            [
-                "pay",
-                "--contract",
-                "tr_crc",
-                "--measures",
-                str(measures),
-                "--allow-interim",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert _pay_tr_crc(measures, out, "--allow-interim") == 0
     data = bytearray(measures.read_bytes())
     data[data.index(b"450")] = ord("5")  # one byte: 450 → 550
     measures.write_bytes(bytes(data))

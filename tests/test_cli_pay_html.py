@@ -36,12 +36,10 @@ def baseline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_pay_html_on_microdata(
-    tmp_path: Path, baseline_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _pay_microdata(baseline_dir: Path, out: Path, *options: str) -> int:
+    """``pbr pay --contract tr_crc`` on the bundled sample microdata; the exit code."""
     files = sample_paths()
-    out = tmp_path / "st"
-    code = main(
+    return main(
         [
             "pay",
             "--contract",
@@ -54,13 +52,18 @@ def test_pay_html_on_microdata(
             SAMPLE_EXTRACT_DATE.isoformat(),
             "--baseline",
             str(baseline_dir),
-            "--allow-interim",
-            "--html",
+            *options,
             "--out",
             str(out),
         ]
     )
-    assert code == 0
+
+
+def test_pay_html_on_microdata(
+    tmp_path: Path, baseline_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "st"
+    assert _pay_microdata(baseline_dir, out, "--allow-interim", "--html") == 0
     assert f"wrote {out / 'statement.html'}" in capsys.readouterr().out
     page = (out / "statement.html").read_text(encoding="utf-8")
     assert "Payment statement" in page and "data:image/png;base64," in page
@@ -76,24 +79,6 @@ def test_pay_html_on_microdata(
 def test_pay_microdata_refuses_interim_without_opt_in(
     tmp_path: Path, baseline_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = sample_paths()
-    code = main(
-        [
-            "pay",
-            "--contract",
-            "tr_crc",
-            "--cohort",
-            str(files["cohort"]),
-            "--offences",
-            str(files["offences"]),
-            "--extract-date",
-            SAMPLE_EXTRACT_DATE.isoformat(),
-            "--baseline",
-            str(baseline_dir),
-            "--out",
-            str(tmp_path / "x"),
-        ]
-    )
-    assert code == 2
+    assert _pay_microdata(baseline_dir, tmp_path / "x") == 2
     err = capsys.readouterr().err
     assert "interim" in err and "2017Q1" in err
