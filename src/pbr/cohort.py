@@ -180,11 +180,31 @@ def _sorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
         enc = pc.dictionary_encode(one)
         idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
         dictionary = enc.dictionary
+    codes, names, _ = _sort_dictionary(idx, dictionary)
+    return codes, names
+
+
+def _unsorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
+    """Hash-encode string values: (positions in the distinct values, distinct values)."""
+    one = pa.array(values, from_pandas=True)
+    if isinstance(one, pa.ChunkedArray):  # pragma: no cover - pa.array gives an Array
+        one = one.combine_chunks()
+    if not pa.types.is_string(one.type):
+        one = one.cast(pa.string())
+    enc = pc.dictionary_encode(one)
+    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+    return idx, enc.dictionary
+
+
+def _sort_dictionary(
+    idx: npt.NDArray[np.int64], dictionary: pa.Array
+) -> tuple[npt.NDArray[np.int64], pa.Array, npt.NDArray[np.int64]]:
+    """Re-number dictionary positions in sort order: (codes, sorted values, rank)."""
     order = np.asarray(pc.array_sort_indices(dictionary).to_numpy(), dtype=np.int64)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
     codes = np.where(idx >= 0, rank[np.maximum(idx, 0)] if len(rank) else 0, -1).astype(np.int64)
-    return codes, dictionary.take(pa.array(order))
+    return codes, dictionary.take(pa.array(order)), rank
 
 
 @dataclass(frozen=True)

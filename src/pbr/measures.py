@@ -55,7 +55,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scipy.stats import norm
 
-from pbr.cohort import Cohort, _build_cohort, _sorted_codes_arrow, build_cohort
+from pbr.cohort import (
+    Cohort,
+    _build_cohort,
+    _sort_dictionary,
+    _unsorted_codes_arrow,
+    build_cohort,
+)
 from pbr.counting import (
     IdTable,
     check_months,
@@ -742,11 +748,14 @@ def compute_measures(
                 )
                 if "offender_id" not in frame.columns or "index_date" not in frame.columns:
                     raise PbrError("cohort table needs offender_id and index_date columns")
-                offender_codes = _sorted_codes_arrow(frame["offender_id"])
-                universe = offender_codes[1]
+                # hash the ids, start the offences against that (unsorted) universe,
+                # then sort it here while the offences stream
+                raw_idx, raw_universe = _unsorted_codes_arrow(frame["offender_id"])
                 idx_d = as_days(frame["index_date"])
                 bounds = _day_bounds(idx_d[~np.isnat(idx_d)].astype(np.int64), fu, wait)
-                pending = pool.submit(_load_prepared, offences, rules, universe, bounds)
+                pending = pool.submit(_load_prepared, offences, rules, raw_universe, bounds)
+                s_codes, universe, rank = _sort_dictionary(raw_idx, raw_universe)
+                offender_codes = (s_codes, universe)
                 built = _build_cohort(
                     frame,
                     period=period,
@@ -758,7 +767,9 @@ def compute_measures(
                 if built._codes is None or built._codes[1] is not universe:  # pragma: no cover
                     raise AssertionError("offender universe mismatch")
                 oa = prepared[0]
-                prepared = prepared[1]
+                code_u, p_off, p_disp, p_rows = prepared[1]
+                # offence codes from unsorted universe positions to sorted ones
+                prepared = (rank[np.asarray(code_u, dtype=np.int64)], p_off, p_disp, p_rows)
             else:
                 pending = pool.submit(
                     lambda: _offence_arrays_from_table(_read_fast(offences, _OFFENCE_COLS), rules)
