@@ -250,3 +250,21 @@ def test_changed_preset_text_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
     assert not r.identical
     assert r.changed_inputs["input"].tolist() == ["contract"]
     assert "input changed: contract (preset tr_crc)" in r.summary()
+
+
+def test_amount_too_large_for_parquet_decimal_is_a_clear_error(tmp_path: Path) -> None:
+    # £99,999,999,999,999 per reoffender × 50 = £5.0e15: fits decimal128(18, 2) (16 integer
+    # digits); × 5 000 avoided does not, and must be a PbrError naming the column, not an
+    # Arrow traceback.
+    from pbr.contracts import BinaryComponent, Contract
+    from pbr.errors import PbrError
+    from pbr.payments import example_assessment
+
+    big = Decimal("99999999999999")
+    c = Contract(name="big", binary=BinaryComponent(big, big))
+    write_statement(pay(c, example_assessment()), tmp_path / "ok")
+    t = example_assessment(
+        45000, cohort_size=100000, expected_reoffenders=50000.0, expected_variance=25000.0
+    )
+    with pytest.raises(PbrError, match=r"amount: .*decimal128\(18, 2\)"):
+        write_statement(pay(c, t), tmp_path / "too_big")

@@ -573,6 +573,10 @@ def test_doncaster_bad_core_value() -> None:
     t = pd.DataFrame({"cohort": ["1"], "change_pp": [-3.0], "core_contract_value": ["12.345"]})
     with pytest.raises(PbrError, match="row 1: core_contract_value must be >= 0 in pence"):
         pay(preset("doncaster"), t)
+    for bad in ("1e400000", "100000000000000", "NaN", "-5"):
+        t2 = t.assign(core_contract_value=[bad])
+        with pytest.raises(PbrError, match=rf"row 1: core_contract_value .*{bad}"):
+            pay(preset("doncaster"), t2)
 
 
 # ------------------------------------------------------------------- auditor review (money)

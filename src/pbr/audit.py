@@ -171,7 +171,14 @@ def _parquet_bytes(s: Statement) -> bytes:
             scale = 4 if col == "price" else 2
             typ = pa.decimal128(18, scale)
             quantum = Decimal(1).scaleb(-scale)
-            arr = pa.array([Decimal(v).quantize(quantum) for v in vals], type=typ)
+            money = [Decimal(v).quantize(quantum) for v in vals]
+            too_big = [m for m in money if m.adjusted() >= 18 - scale]
+            if too_big:
+                raise PbrError(
+                    f"{col}: {too_big[0]} does not fit the statement's Parquet type "
+                    f"decimal128(18, {scale}) (at most {18 - scale} digits before the point)"
+                )
+            arr = pa.array(money, type=typ)
         else:
             typ = pa.string()
             arr = pa.array([str(v) for v in vals], type=typ)

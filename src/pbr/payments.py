@@ -888,9 +888,15 @@ def _doncaster_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
                 f"{what}: row {i + 1}: core_contract_value {raw!r} is not an amount"
             ) from None
         exponent = value.as_tuple().exponent
-        if not value.is_finite() or value < 0 or (isinstance(exponent, int) and exponent < -2):
+        if (
+            not value.is_finite()
+            or value < 0
+            or (isinstance(exponent, int) and exponent < -2)
+            or (not value.is_zero() and value.adjusted() >= 14)
+        ):
             raise PbrError(
-                f"{what}: row {i + 1}: core_contract_value must be >= 0 in pence, got {raw}"
+                f"{what}: row {i + 1}: core_contract_value must be >= 0 in pence, with at most "
+                f"14 digits before the point, got {raw}"
             )
         if np.isnan(change[i]):
             raise PbrError(f"{what}: row {i + 1}: the change against the baseline is missing")
