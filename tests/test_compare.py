@@ -235,7 +235,8 @@ def test_caliper_width_is_pooled_sd_of_logit():
     df = make_data(1000, seed=5)
     m = match(df, treatment="t", covariates=COV, caliper=0.2)
     lp = m.matched["logit_propensity"]
-    full = match(df, treatment="t", covariates=COV, caliper=None, replace=True, k=1000)
+    with pytest.warns(IgnoredOptionWarning, match="fewer than 1000"):  # k > pool: everyone
+        full = match(df, treatment="t", covariates=COV, caliper=None, replace=True, k=1000)
     lp = full.matched["logit_propensity"]
     t = full.matched["treated"]
     sd = np.sqrt((lp[t].var(ddof=1) + lp[~t].var(ddof=1)) / 2)
@@ -493,3 +494,25 @@ def test_cli_compare(tmp_path: Path):
         ]
     )
     assert code == 2
+
+
+def test_warns_when_pool_smaller_than_k_with_replacement():
+    # with replacement each treated takes its k nearest; a pool of 3 gives 3, not 5 (silently)
+    df = pd.DataFrame({"x": np.arange(8.0), "t": [True, False] * 2 + [True] * 3 + [False]})
+    with pytest.warns(IgnoredOptionWarning, match="fewer than 5"):
+        m = match(df, treatment="t", covariates=["x"], k=5, replace=True, caliper=None)
+    assert (m.matched.loc[m.matched["treated"], "n_matches"] == 3).all()
+
+
+def test_warns_when_an_exact_stratum_pool_is_too_small_without_replacement():
+    # the overall pool (6) is large enough for 1:1, but stratum "b" has 3 treated, 1 control
+    df = pd.DataFrame(
+        {
+            "x": np.arange(10.0),
+            "t": [True, False, False, False, False, False, True, True, True, False],
+            "s": ["a"] * 6 + ["b"] * 4,
+        }
+    )
+    with pytest.warns(IgnoredOptionWarning, match="stratum"):
+        m = match(df, treatment="t", covariates=["x"], exact=["s"], caliper=None)
+    assert len(m.unmatched) == 2

@@ -853,6 +853,32 @@ def _balance(
     return pd.DataFrame(rows)
 
 
+def _warn_small_pools(
+    strata: IntArray, t: npt.NDArray[np.bool_], k: int, replace: bool, stratified: bool
+) -> None:
+    """Warn when a (stratum's) pool cannot give every treated person ``k`` matches."""
+    size = int(strata.max()) + 1 if strata.size else 0
+    n_t = np.bincount(strata[t], minlength=size)
+    n_c = np.bincount(strata[~t], minlength=size)
+    need = n_t * k if not replace else np.where(n_t > 0, k, 0)
+    short = (n_t > 0) & (n_c > 0) & (n_c < need)
+    if not short.any():
+        return
+    where = f" in {int(short.sum())} exact-matching stratum/strata" if stratified else ""
+    if replace:
+        msg = (
+            f"matching 1:{k} with replacement: the comparison pool{where} has fewer than "
+            f"{k} people (smallest {int(n_c[short].min())}); treated there get fewer than {k}"
+        )
+    else:
+        msg = (
+            f"matching 1:{k} without replacement needs {int(need[short].sum())} comparison "
+            f"people but the pool{where} has {int(n_c[short].sum())}; some treated will get "
+            f"fewer than {k}"
+        )
+    warnings.warn(msg, IgnoredOptionWarning, stacklevel=3)
+
+
 # ---------------------------------------------------------------------------
 # public entry point
 # ---------------------------------------------------------------------------
@@ -906,9 +932,10 @@ def match(
     Warns
     -----
     IgnoredOptionWarning
-        ``k > 1`` with ``replace=False`` when the pool is smaller than
-        ``k × treated`` (some treated will get fewer than ``k``), or an
-        ``exact`` column that is constant (the option has no effect).
+        A comparison pool (per ``exact`` stratum) too small for ``k`` matches
+        per treated person: smaller than ``k × treated`` without replacement,
+        smaller than ``k`` with replacement (some treated get fewer than
+        ``k``); or an ``exact`` column that is constant (no effect).
 
     Examples
     --------
@@ -948,13 +975,12 @@ def match(
                 IgnoredOptionWarning,
                 stacklevel=2,
             )
-    if not replace and k * n_t > n_c:
-        warnings.warn(
-            f"matching 1:{k} without replacement needs {k * n_t} comparison people but "
-            f"the pool has {n_c}; some treated will get fewer than {k}",
-            IgnoredOptionWarning,
-            stacklevel=2,
-        )
+    if exact:
+        codes = data[exact].astype(str).agg("\x1f".join, axis=1).to_numpy()
+        strata_codes = pd.factorize(codes, sort=True)[0]
+    else:
+        strata_codes = np.zeros(len(data), dtype=np.int64)
+    _warn_small_pools(strata_codes, t, k, replace, bool(exact))
 
     if caliper is not None and (n_t < 2 or n_c < 2):
         raise PbrError(
@@ -973,11 +999,6 @@ def match(
     rank = rng.permutation(len(data)).astype(np.int64)
     t_pos = np.flatnonzero(t)
     c_pos = np.flatnonzero(~t)
-    if exact:
-        codes = data[exact].astype(str).agg("\x1f".join, axis=1).to_numpy()
-        strata_codes = pd.factorize(codes, sort=True)[0]
-    else:
-        strata_codes = np.zeros(len(data), dtype=np.int64)
     st_t = strata_codes[t_pos]
     st_c = strata_codes[c_pos]
     all_t: list[IntArray] = []
