@@ -161,3 +161,9 @@ def test_null_payment_rate_is_the_exact_binomial_sum_not_half_alpha():
     )
     mc_se = np.sqrt(pp * (1 - pp) / 100_000)
     assert abs(s.table["p_payment"].iloc[0] - pp) < 4 * mc_se
+
+
+def test_repeated_effect_is_an_error():
+    # a repeated effect gave duplicate rows and a pandas ValueError in summary()
+    with pytest.raises(PbrError, match="effects_pp"):
+        simulate_payments(one_lot(), [1.0, 1.0], alpha=0.05, price=1, deduction_price=1)

@@ -372,6 +372,8 @@ def simulate_payments(
     effects = np.atleast_1d(np.asarray(effects_pp, dtype=float))
     if not np.isfinite(effects).all():
         raise PbrError("effects_pp must be finite numbers")
+    if np.unique(effects).size != effects.size:
+        raise PbrError(f"effects_pp must not repeat a value, got {effects.tolist()}")
     df = _cohort_frame(cohorts)
     n = df["cohort_size"].to_numpy(dtype=np.int64)
     b = df["baseline_rate"].to_numpy(dtype=float)
