@@ -183,3 +183,36 @@ def test_microdata_tampered_baseline_file_named(tmp_path: Path) -> None:
         assert f"input changed: {name}" in r.summary()
         target.write_bytes(original)
     assert verify(out).identical
+
+
+@pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
+def test_microdata_baseline_must_match_the_contract(tmp_path: Path) -> None:
+    # The contract fixes the adjustment, the counting rules and the baseline year; paying
+    # against a baseline built otherwise (e.g. unadjusted for an OGRS3 contract) is an error
+    # naming the mismatched key, never a silently different statement.
+    from pbr.baseline import build_baseline
+    from pbr.contracts import preset
+    from pbr.errors import PbrError
+    from pbr.payments import pay_from_files
+    from pbr.sample import generate
+
+    s = generate(5, scale=0.02, lots=["CPA03"])
+    s.write(tmp_path / "data")
+    build_baseline(s.cohort, s.offences, extract_date=s.extract_date, risk=None).save(
+        tmp_path / "bl"
+    )
+    kw = {
+        "cohort": tmp_path / "data/cohort.parquet",
+        "offences": tmp_path / "data/offences.parquet",
+        "baseline": tmp_path / "bl",
+        "extract_date": str(s.extract_date),
+        "allow_interim": True,
+    }
+    with pytest.raises(PbrError, match=r"adjustment: the contract says 'ogrs3'.*'none'"):
+        pay_from_files("tr_crc", **kw)
+    unadjusted = preset("tr_crc", adjustment="none")
+    assert len(pay_from_files(unadjusted, **kw).lines) > 0
+    with pytest.raises(PbrError, match=r"rules: the contract says 'convictions_only'"):
+        pay_from_files(preset("tr_crc", adjustment="none", rules=("convictions_only",)), **kw)
+    with pytest.raises(PbrError, match=r"baseline: the contract says '2012'.*2011"):
+        pay_from_files(preset("tr_crc", adjustment="none", baseline="2012"), **kw)

@@ -1198,6 +1198,22 @@ def _after_baseline_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
     return table.loc[keep].reset_index(drop=True)
 
 
+def _check_baseline_matches(contract: Contract, bl: Any, path: str | Path) -> None:
+    """The saved baseline must be the one the contract pays against (adjustment, rules, year)."""
+    checks = [
+        ("adjustment", contract.adjustment, bl.risk or "none", "risk model"),
+        ("rules", contract.rules[0], bl.rules, "counting rules"),
+    ]
+    if contract.baseline.isdigit():
+        checks.append(("baseline", contract.baseline, str(bl.year), "year"))
+    for key, wanted, actual, what in checks:
+        if wanted != actual:
+            raise PbrError(
+                f"{key}: the contract says {wanted!r} but the baseline {path} has {what} "
+                f"{actual!r}; build the baseline to match the contract or use a matching contract"
+            )
+
+
 def pay_from_files(
     contract: str | Path | Contract,
     *,
@@ -1275,6 +1291,7 @@ def pay_from_files(
         form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
         rules = c.rules[0]
         bl = baseline_mod.load_baseline(baseline)
+        _check_baseline_matches(c, bl, baseline)
         table = baseline_mod.compare_to_baseline(
             co,
             of,
