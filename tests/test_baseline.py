@@ -375,3 +375,25 @@ def test_extract_date_without_window_end_warns(baselines: dict[str, Baseline]) -
     with pytest.warns(IgnoredOptionWarning, match="window_end"):
         t = assess_members(perf, baselines["None"], extract_date="2017-12-31").table
     assert set(t["status"]) == {"unknown"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("family", "gaussian", "family"),
+        ("kind", "mystery", "kind"),
+        ("alpha", "drop_last", "alpha"),
+        ("beta", "drop_last", "beta"),
+    ],
+)
+def test_inconsistent_model_description_fails_on_load(
+    tmp_path: Path, baselines: dict[str, Baseline], key: str, value: str, message: str
+) -> None:
+    # a hand-edited or corrupt model description loaded fine and then predicted wrongly
+    # (another link function) or failed with a numpy broadcasting error
+    d = baselines["model"].save(tmp_path / "b")
+    meta = json.loads((d / "baseline.json").read_text())
+    meta["model"][key] = meta["model"][key][:-1] if value == "drop_last" else value
+    (d / "baseline.json").write_text(json.dumps(meta))
+    with pytest.raises(BaselineFormatError, match=message):
+        load_baseline(d)

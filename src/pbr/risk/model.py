@@ -834,7 +834,7 @@ class RiskModel:
         True
         """
         try:
-            return cls(
+            model = cls(
                 kind=str(d["kind"]),
                 family=d["family"],
                 levels=tuple(str(v) for v in d["levels"]),
@@ -851,6 +851,34 @@ class RiskModel:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PbrError(f"invalid risk model description: {exc}") from exc
+        model._check_consistent()
+        return model
+
+    def _check_consistent(self) -> None:
+        """Raise PbrError when the parts of a (loaded) description do not fit together."""
+        families = {"ogrs3_recalibrated": "binomial", "glm": "binomial", "count_poisson": "poisson"}
+        problems = []
+        if self.kind not in families:
+            problems.append(f"kind {self.kind!r} is not one of {sorted(families)}")
+        elif self.family != families[self.kind]:
+            problems.append(f"family {self.family!r} does not fit kind {self.kind!r}")
+        n_lev = len(self.levels)
+        for name in ("alpha", "alpha_se", "separated", "level_rate"):
+            if len(getattr(self, name)) != n_lev:
+                problems.append(f"{name} has {len(getattr(self, name))} values for {n_lev} levels")
+        for name in ("beta", "beta_se"):
+            if len(getattr(self, name)) != len(self.terms):
+                problems.append(
+                    f"{name} has {len(getattr(self, name))} values for {len(self.terms)} terms"
+                )
+        if self.kind in ("glm", "count_poisson"):
+            width = sum(len(self.categories.get(c, ())) - 1 for c in MODEL_COVARIATES) + 2
+            if width != len(self.terms):
+                problems.append(f"categories give {width} terms, terms has {len(self.terms)}")
+        elif self.kind == "ogrs3_recalibrated" and len(self.terms) != 1:
+            problems.append(f"an OGRS3 recalibration has 1 term, got {len(self.terms)}")
+        if problems:
+            raise PbrError("invalid risk model description: " + "; ".join(problems))
 
 
 def calibration_table(predicted: Any, observed: Any, *, groups: int = 10) -> pd.DataFrame:
