@@ -480,14 +480,17 @@ def _build_cohort(
     stage1 = excl_rows[reason[excl_rows] > 0]
     if len(stage1):
         # count numerically first (few distinct lot × period × reason), then label
-        k1 = np.stack([lot_code[stage1], pcode[stage1], reason[stage1].astype(np.int64)], axis=1)
-        u1, c1 = np.unique(k1, axis=0, return_counts=True)
+        p0 = int(pcode[stage1].min())
+        pw = int(pcode[stage1].max()) - p0 + 1
+        nr = len(names) + 1
+        k1 = (lot_code[stage1] * pw + (pcode[stage1] - p0)) * nr + reason[stage1].astype(np.int64)
+        u1, c1 = np.unique(k1, return_counts=True)
         parts.append(
             pd.DataFrame(
                 {
-                    "lot_code": u1[:, 0],
-                    "pcode": u1[:, 1],
-                    "reason": np.asarray(names, dtype=object)[u1[:, 2] - 1],
+                    "lot_code": u1 // nr // pw,
+                    "pcode": u1 // nr % pw + p0,
+                    "reason": np.asarray(names, dtype=object)[u1 % nr - 1],
                     "stage": "eligibility",
                     "n": c1.astype(np.int64),
                 }
