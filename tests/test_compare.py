@@ -516,3 +516,34 @@ def test_warns_when_an_exact_stratum_pool_is_too_small_without_replacement():
     with pytest.warns(IgnoredOptionWarning, match="stratum"):
         m = match(df, treatment="t", covariates=["x"], exact=["s"], caliper=None)
     assert len(m.unmatched) == 2
+
+
+@pytest.mark.parametrize(("n_treated", "n_reoff"), [(60, 30), (59, 30), (60, 29)])
+def test_jdl_thresholds_are_inclusive(n_treated, n_reoff):
+    # JDL: results when >= 60 treated; secondary tables when >= 30 treated reoffenders
+    rng = np.random.default_rng(3)
+    n = n_treated + 140
+    df = pd.DataFrame({"x": rng.normal(size=n), "t": np.arange(n) < n_treated})
+    df["reoffender"] = np.r_[np.arange(n_treated) < n_reoff, rng.random(140) < 0.4]
+    df["reoffences"] = df["reoffender"].astype(int) * 2
+    m = match(df, treatment="t", covariates=["x"], replace=True, caliper=None)
+    assert m.n_matched_treated == n_treated
+    if n_treated < 60:
+        with pytest.raises(PbrError, match="60"):
+            m.estimate()
+        return
+    est = m.estimate().set_index("measure")
+    assert bool(est.loc["frequency_reoffenders", "reported"]) == (n_reoff >= 30)
+
+
+def test_outcome_without_variation_gives_nan_statistics_not_a_crash():
+    # nobody reoffends in either group: both variances are 0 (ZeroDivisionError before)
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"x": rng.normal(size=300), "t": np.arange(300) < 80})
+    df["reoffender"] = False
+    df["reoffences"] = 0
+    m = match(df, treatment="t", covariates=["x"], replace=True)
+    out = m.outcomes("reoffender").iloc[0]
+    assert out["difference"] == 0.0
+    assert np.isnan(out["p_value"]) and np.isnan(out["ci_low"])
+    assert not out["significant"]

@@ -489,8 +489,10 @@ def _welch(xt: FloatArray, xc: FloatArray, wc: FloatArray, alpha: float) -> dict
     a = vt / nt if nt > 0 else np.nan
     c = vc / nc if nc > 0 else np.nan
     se = float(np.sqrt(a + c))
+    # numpy division (NaN/inf, no ZeroDivisionError) for zero variances or one person
     with np.errstate(divide="ignore", invalid="ignore"):
-        df = (a + c) ** 2 / (a**2 / (nt - 1) + c**2 / (nc - 1))
+        a64, c64 = np.float64(a), np.float64(c)
+        df = float((a64 + c64) ** 2 / (a64**2 / (nt - 1.0) + c64**2 / (nc - 1.0)))
     if not np.isfinite(se) or se == 0 or not np.isfinite(df):
         lo = hi = p = np.nan
     else:
