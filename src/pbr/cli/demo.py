@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     import pbr
-    from pbr.report.statement import write_statement_report
+    from pbr.report import write_statement_report
 
     t0 = time.perf_counter()
     out = Path(args.out).resolve()

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     print(statement.summary())
     print(f"wrote {out}/statement.csv, statement.json, statement.parquet, manifest.json")
     if args.html:
-        from pbr.report.statement import write_statement_report
+        from pbr.report import write_statement_report
 
         html = write_statement_report(statement, out)
         print(f"wrote {html}")
