@@ -43,7 +43,7 @@ termination_point = 0.6
 [frequency]
 price_per_reoffence_avoided = 0.1
 binary_hurdle = false
-require_significance = true
+require_significance = false  # true needs measure = "per_reoffender"
 measure = "per_offender"
 
 [[fee_for_service]]
@@ -380,3 +380,12 @@ _BAND = {"name": "b", "price_per_unit": "1"}
 def test_every_bad_contract_kind_fails_naming_the_key(changes: dict, key: str) -> None:
     with pytest.raises(ContractError, match=rf"^{key}: "):
         Contract.from_dict(_with(**changes))
+
+
+def test_frequency_significance_needs_the_per_reoffender_measure() -> None:
+    # Welch's test is on reoffences per reoffender (SPEC §5.2); a per-offender frequency
+    # cannot require it, and the contract says so on load, naming the key.
+    freq = {"price_per_reoffence_avoided": "1", "measure": "per_offender"}
+    with pytest.raises(ContractError, match=r"^frequency\.require_significance: .*per_offender"):
+        Contract.from_dict({**BASE, "frequency": {**freq, "require_significance": True}})
+    assert Contract.from_dict({**BASE, "frequency": freq}).frequency is not None

@@ -363,7 +363,7 @@ class FrequencyComponent:
         """
         d = _table(d, prefix)
         _check_keys(d, cls.KEYS, prefix)
-        return cls(
+        out = cls(
             price_per_reoffence_avoided=_money(
                 d.get("price_per_reoffence_avoided", _MISSING),
                 f"{prefix}.price_per_reoffence_avoided",
@@ -376,6 +376,12 @@ class FrequencyComponent:
                 d.get("measure", "per_reoffender"), f"{prefix}.measure", FREQUENCY_MEASURES
             ),
         )
+        if out.require_significance and out.measure != "per_reoffender":
+            raise ContractError(
+                f"{prefix}.require_significance: the frequency test (Welch, on reoffences per "
+                f"reoffender) is not defined for measure {out.measure}"
+            )
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """TOML-ready mapping (money as strings).
