@@ -775,3 +775,12 @@ def test_non_numeric_error_names_the_row_of_the_input_table() -> None:
         pay(_contract(), t)
     with pytest.raises(PbrError, match=r"column 'reoffenders' is not numeric \(row 3: 'x'\)"):
         pay(_contract(lots=("B",)), t)
+
+
+def test_statements_compare_by_value() -> None:
+    # `==` on two statements used to raise pandas' "truth value of a DataFrame is ambiguous"
+    a = pay(_contract(), pd.DataFrame([_row()]))
+    assert a == pay(_contract(), pd.DataFrame([_row()]))
+    assert a != pay(_contract(), pd.DataFrame([_row(o=451)]))
+    assert a != pay(_contract(alpha=0.01), pd.DataFrame([_row()]))
+    assert a != "statement"

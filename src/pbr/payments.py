@@ -234,7 +234,7 @@ def sum_by(lines: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], Decima
 # --------------------------------------------------------------------------- statement
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Statement:
     """A payment statement: one line per (lot, period, component[, item]).
 
@@ -266,6 +266,18 @@ class Statement:
     def table(self) -> pd.DataFrame:
         """The lines (alias of :attr:`lines`)."""
         return self.lines
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Statement):
+            return NotImplemented
+        return (
+            self.contract == other.contract
+            and self.provisional == other.provisional
+            and dict(self.provenance) == dict(other.provenance)
+            and self.lines.equals(other.lines)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable DataFrame inside: not hashable
 
     @property
     def total(self) -> Decimal:
