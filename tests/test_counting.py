@@ -39,7 +39,7 @@ OFFENCES = _off(
         ("A", "2016-01-01", "2016-02-01", "conviction", True, None),  # i: breach -> no
         ("B", "2016-01-01", "2016-02-01", "conviction", False, None),  # j: someone else -> no
         ("A", "2016-02-01", "2016-03-01", "conviction", False, "X"),  # k: appearance X
-        ("A", "2016-02-02", "2016-03-01", "conviction", False, "X"),  # l: appearance X again
+        ("A", "2016-02-02", "2016-03-01", "conviction", False, " X "),  # l: appearance X again
         ("A", "2016-02-03", "2016-03-01", "caution", False, "Y"),  # m: caution at "Y"
     ]
 )

@@ -473,8 +473,8 @@ def _appearance_keys(appearance: Any, rows: I64, disp: I64) -> I64:
     base = np.int64(1) << np.int64(40)
     if appearance is None:
         return disp + base
-    ids = _arrow_strings(appearance).take(pa.array(rows))
-    ids = pc.if_else(pc.equal(pc.utf8_trim_whitespace(ids), ""), pa.scalar(None, pa.string()), ids)
+    ids = pc.utf8_trim_whitespace(_arrow_strings(appearance).take(pa.array(rows)))
+    ids = pc.if_else(pc.equal(ids, ""), pa.scalar(None, pa.string()), ids)
     enc = ids.combine_chunks().dictionary_encode()
     codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
     valid = codes >= 0
