@@ -784,3 +784,26 @@ def test_statements_compare_by_value() -> None:
     assert a != pay(_contract(), pd.DataFrame([_row(o=451)]))
     assert a != pay(_contract(alpha=0.01), pd.DataFrame([_row()]))
     assert a != "statement"
+
+
+def test_peterborough_table_is_one_lot() -> None:
+    # the pooled line pools one scheme's cohorts; with two lots it used to take the first
+    # row's lot (row-order dependent). Now an error naming the lots.
+    t = pd.DataFrame(
+        {
+            "lot": ["P1", "P2"],
+            "cohort": ["1", "2"],
+            "treated_n": [1000, 1000],
+            "treated_events_per_100": [142, 130],
+            "comparison_events_per_100": [155, 155],
+        }
+    )
+    with pytest.raises(PbrError, match=r"Peterborough table: .*one lot.*P1, P2"):
+        pay(preset("peterborough_sib"), t)
+
+
+def test_interim_message_lists_rows_in_sorted_order() -> None:
+    rows = [_row(lot=lot, period="2016Q1", status="interim") for lot in ("CPA09", "CPA02")]
+    for order in (rows, rows[::-1]):
+        with pytest.raises(InterimMeasureError, match=r"\(CPA02 2016Q1, CPA09 2016Q1\)"):
+            pay(_contract(), pd.DataFrame(order))

@@ -506,7 +506,7 @@ def _filter(table: pd.DataFrame, contract: Contract) -> pd.DataFrame:
 
 
 def _check_interim(rows: list[tuple[str, str, str]], allow_interim: bool) -> bool:
-    interim = [(lot, period) for lot, period, status in rows if status == "interim"]
+    interim = sorted({(lot, period) for lot, period, status in rows if status == "interim"})
     if interim and not allow_interim:
         shown = ", ".join(f"{lot} {period}" for lot, period in interim[:10])
         more = f" and {len(interim) - 10} more" if len(interim) > 10 else ""
@@ -802,6 +802,11 @@ def _peterborough_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, A
         raise PbrError(f"{what}: row {i + 1}: treated_n and the comparison rate must be > 0")
     cohorts = _strings(t, "cohort", "")
     lots, statuses = _strings(t, "lot", "PETERBOROUGH"), _statuses(t)
+    if len(set(lots)) > 1:
+        raise PbrError(
+            f"{what}: one lot per table (its cohorts are pooled), got lots "
+            f"{', '.join(sorted(set(lots)))}"
+        )
     rr = 1 - t100 / c100
     avoided = [x - y for x, y in zip(expected, treated, strict=True)]
     out = []
