@@ -182,3 +182,19 @@ def test_risk_model_impossible_counts_are_errors(column, value):
     t[column] = [value]
     with pytest.raises(PbrError, match=column):
         decompose_change(t)
+
+
+def test_table_with_both_counts_and_outcome_is_ambiguous():
+    # microdata carrying a cohort_size column (e.g. merged lot sizes) was silently summed
+    # as if it were aggregate counts
+    micro = pd.DataFrame(
+        {
+            "g": ["a", "a", "b"],
+            "reoffender": [1, 0, 1],
+            "cohort_size": [3, 3, 3],
+            "reoffenders": [2, 2, 2],
+        }
+    )
+    agg = pd.DataFrame({"g": ["a", "b"], "cohort_size": [2, 1], "reoffenders": [1, 1]})
+    with pytest.raises(PbrError, match="both"):
+        decompose_strata(agg, micro, by="g")

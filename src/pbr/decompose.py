@@ -226,6 +226,11 @@ def _counts(df: pd.DataFrame, by: str, outcome: str, what: str) -> pd.DataFrame:
         i = int(np.flatnonzero(df[by].isna().to_numpy())[0])
         raise PbrError(f"{what} table: strata column {by!r} is missing at row {i}")
     if "cohort_size" in df.columns and "reoffenders" in df.columns:
+        if outcome in df.columns:
+            raise PbrError(
+                f"{what} table has both aggregate counts (cohort_size, reoffenders) and the "
+                f"microdata outcome {outcome!r}: ambiguous, drop one of them"
+            )
         agg = df[[by, "cohort_size", "reoffenders"]].copy()
     else:
         if outcome not in df.columns:
@@ -259,7 +264,8 @@ def decompose_strata(
     ----------
     baseline, performance : pandas.DataFrame
         Either microdata (one row per person with the ``by`` and ``outcome``
-        columns) or aggregate rows with ``by, cohort_size, reoffenders``.
+        columns) or aggregate rows with ``by, cohort_size, reoffenders`` (a
+        table with both is ambiguous: an error).
     by : str
         The strata column (offence group, risk decile, ...).
     outcome : str
