@@ -242,3 +242,19 @@ def test_fit_glm_level_codes_out_of_range_are_an_error(bad: int) -> None:
     y = np.array([0, 1, 1, 0.0])
     with pytest.raises(ModelError, match="level"):
         fit_glm(y, np.zeros((4, 0)), np.array([0, 1, bad, 0]), 2)
+
+
+def test_count_model_reports_pearson_dispersion() -> None:
+    # Poisson SEs understate uncertainty under overdispersion; the model reports the Pearson
+    # dispersion X²/(n − p) so that a reader can tell (≈ 1 for Poisson data, > 1 for NB)
+    m = make_members(8000, seed=12)  # extra reoffences ~ Poisson(1.5): dispersion ≈ 1
+    cm = fit_count_model(m)
+    assert cm.statistics["dispersion"] == pytest.approx(1.0, abs=0.1)
+    assert "dispersion" in cm.summary()
+    rng = np.random.default_rng(1)
+    nb = m.copy()
+    extra = rng.negative_binomial(0.5, 0.5 / (0.5 + 1.5), len(nb))  # mean 1.5, var 6
+    nb["reoffences"] = np.where(nb["reoffender"], 1 + extra, 0)
+    # oracle: var/mean of the extra counts = 1 + mean/shape = 4
+    assert fit_count_model(nb).statistics["dispersion"] == pytest.approx(4.0, rel=0.2)
+    assert "dispersion" not in fit_risk_model(m).statistics

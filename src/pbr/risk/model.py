@@ -677,7 +677,9 @@ class RiskModel:
     categories : dict
         Categories of each categorical covariate (reference first).
     statistics : dict
-        ``n``, ``n_params``, ``deviance``, ``aic``, ``log_likelihood``, ``iterations``.
+        ``n``, ``n_params``, ``deviance``, ``aic``, ``log_likelihood``, ``iterations``;
+        for count models also ``dispersion`` (Pearson X² / (n − p); the standard
+        errors are Poisson ones, × √dispersion gives quasi-Poisson ones).
     calibration : pandas.DataFrame
         Predicted vs observed by risk decile on the fitting data.
 
@@ -790,6 +792,11 @@ class RiskModel:
             f"{int(st['n_params'])}, deviance = {st['deviance']:.3f}, AIC = {st['aic']:.3f}, "
             f"levels = {len(self.levels)} ({sum(self.separated)} separated)"
         )
+        if "dispersion" in st:
+            head += (
+                f", dispersion = {st['dispersion']:.3f} (Poisson standard errors; "
+                "× √dispersion for quasi-Poisson)"
+            )
         coef = self.coefficients.head(len(self.terms))
         return head + "\n" + coef.drop(columns="separated").to_string(index=False)
 
@@ -956,6 +963,21 @@ def _build(
     fit = fit_glm(y, x, codes, len(levels), categorical=blocks, family=family)
     pred = fit.fitted(x, codes, blocks)
     calib = calibration_table(pred, y)
+    statistics = {
+        "n": float(fit.n),
+        "n_params": float(fit.n_params),
+        "deviance": fit.deviance,
+        "aic": fit.aic,
+        "log_likelihood": fit.loglik,
+        "iterations": float(fit.iterations),
+    }
+    if family == "poisson":
+        # Pearson dispersion X² / (n − p) over the rows with μ > 0 (separated levels:
+        # μ = y = 0). Poisson SEs assume 1; quasi-Poisson SEs are × √dispersion.
+        pos = pred > 0
+        x2 = float((((y - pred) ** 2)[pos] / pred[pos]).sum())
+        dof = int(pos.sum()) - fit.n_params
+        statistics["dispersion"] = x2 / dof if dof > 0 else math.nan
     return RiskModel(
         kind=kind,
         family=family,
@@ -968,14 +990,7 @@ def _build(
         beta=tuple(float(v) for v in fit.beta),
         beta_se=tuple(float(v) for v in fit.beta_se),
         categories=categories,
-        statistics={
-            "n": float(fit.n),
-            "n_params": float(fit.n_params),
-            "deviance": fit.deviance,
-            "aic": fit.aic,
-            "log_likelihood": fit.loglik,
-            "iterations": float(fit.iterations),
-        },
+        statistics=statistics,
         calibration=calib,
     )
 
