@@ -807,3 +807,17 @@ def test_interim_message_lists_rows_in_sorted_order() -> None:
     for order in (rows, rows[::-1]):
         with pytest.raises(InterimMeasureError, match=r"\(CPA02 2016Q1, CPA09 2016Q1\)"):
             pay(_contract(), pd.DataFrame(order))
+
+
+def test_pay_from_files_warns_about_inputs_it_does_not_use(tmp_path: Path) -> None:
+    # A file that does not take part in the payment is named in a warning and not recorded
+    # in the manifest as an input (it used to be hashed as if it had been paid on).
+    from pbr.errors import IgnoredOptionWarning
+    from pbr.payments import example_assessment, pay_from_files
+
+    m = tmp_path / "m.csv"
+    example_assessment().to_csv(m, index=False)
+    (tmp_path / "bl").mkdir()
+    with pytest.warns(IgnoredOptionWarning, match="baseline .*ignored"):
+        s = pay_from_files("tr_crc", measures=m, baseline=tmp_path / "bl")
+    assert s.provenance["inputs"] == {"measures": str(m)}

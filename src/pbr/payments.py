@@ -66,6 +66,7 @@ from __future__ import annotations
 import decimal
 import html
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ import pandas as pd
 
 from pbr.adjustment import binary_test, frequency_test
 from pbr.contracts import MONEY_CONTEXT, Contract, money_sum
-from pbr.errors import InterimMeasureError, PbrError
+from pbr.errors import IgnoredOptionWarning, InterimMeasureError, PbrError
 
 __all__ = [
     "COMPONENTS",
@@ -1290,6 +1291,18 @@ def pay_from_files(
         "baseline": baseline,
         "volumes": volumes,
     }
+    unused = ("baseline",) if measures is not None else ("annual_measures",)
+    for name in unused:
+        if inputs[name] is not None:
+            path = "measures" if measures is not None else "cohort + offences"
+            warnings.warn(
+                f"{name} {inputs[name]} is ignored: the {path} path does not use it "
+                "(it is not recorded in the manifest)",
+                IgnoredOptionWarning,
+                stacklevel=2,
+            )
+            inputs[name] = None
+    baseline, annual_measures = inputs["baseline"], inputs["annual_measures"]
     annual: Any = None
     if measures is not None:
         table: Any = read_table(measures, "measures")
