@@ -821,3 +821,26 @@ def test_pay_from_files_warns_about_inputs_it_does_not_use(tmp_path: Path) -> No
     with pytest.warns(IgnoredOptionWarning, match="baseline .*ignored"):
         s = pay_from_files("tr_crc", measures=m, baseline=tmp_path / "bl")
     assert s.provenance["inputs"] == {"measures": str(m)}
+
+
+@given(rows_strategy, money, money)
+def test_every_binary_amount_is_the_hand_formula_rounded_once(rows, price, ded) -> None:
+    # Oracle from the input table (not from the engine's units): amount = price × (E − O) on
+    # a significant reduction, deduction price × (E − O) on a significant increase, else 0,
+    # with E − O taken exactly from the printed inputs and rounded once, half up, to pence.
+    from decimal import ROUND_HALF_UP
+
+    t = _table(rows)
+    s = pay(_contract(binary=BinaryComponent(price, ded)), t)
+    by_key = {(r.lot, r.period): r for r in t.itertuples(index=False)}
+    for line in s.lines.itertuples(index=False):
+        row = by_key[(line.lot, line.period)]
+        diff = Decimal(repr(float(row.expected_reoffenders))) - Decimal(int(row.reoffenders))
+        unit_price = {"significant_reduction": price, "significant_increase": ded}.get(line.outcome)
+        expected = (
+            Decimal("0.00")
+            if unit_price is None
+            else (unit_price * diff).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        )
+        assert line.amount == expected
+        assert line.price == (ded if line.outcome == "significant_increase" else price)
