@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -111,3 +112,22 @@ def test_date_lies_within_its_period(d: dt.date) -> None:
         label = period_labels([d], kind)[0]  # type: ignore[arg-type]
         lo, hi = period_bounds(str(label))
         assert lo <= np.datetime64(d) <= hi
+
+
+@pytest.mark.parametrize(
+    "label", ["2015/17", "2015/1", "2015/160", "2015Q0", "2015Q", "15Q1", "2015x"]
+)
+def test_period_bounds_rejects_malformed_labels(label: str) -> None:
+    # "2015/17" was read as 2015/16 (the part after the slash was ignored)
+    with pytest.raises(PbrError, match="not a period label"):
+        period_bounds(label)
+
+
+def test_period_bounds_century_financial_year() -> None:
+    assert [str(x) for x in period_bounds("1999/00")] == ["1999-04-01", "2000-03-31"]
+
+
+def test_period_labels_of_a_missing_date_is_an_error() -> None:
+    # NaT gave a garbage label such as '-768614336404562681Q2'
+    with pytest.raises(PbrError, match=r"row\(s\) 2"):
+        period_labels(pd.Series(pd.to_datetime(["2011-01-01", None])), "quarter")

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import numpy as np
@@ -167,6 +168,10 @@ def period_labels(dates: Any, kind: PeriodKind) -> npt.NDArray[np.str_]:
     ['2015/16', '2016/17']
     """
     d = as_days(dates)
+    nat = np.isnat(d)
+    if nat.any():
+        rows = ", ".join(str(i) for i in np.flatnonzero(nat)[:20] + 1)
+        raise PbrError(f"a date is missing in row(s) {rows}: it has no period")
     m = d.astype("datetime64[M]").astype(np.int64)
     year = m // 12 + 1970
     month0 = m % 12  # 0 = January
@@ -212,20 +217,19 @@ def period_bounds(label: str) -> tuple[np.datetime64, np.datetime64]:
     ['2015-04-01', '2016-03-31']
     """
     one = np.timedelta64(1, "D")
-    try:
-        if "Q" in label:
-            y, q = label.split("Q")
-            start = np.datetime64(f"{int(y):04d}-{3 * (int(q) - 1) + 1:02d}", "M")
-            if not 1 <= int(q) <= 4:
-                raise ValueError(label)
-            end = start + np.timedelta64(3, "M")
-        elif "/" in label:
-            y = label.split("/")[0]
-            start = np.datetime64(f"{int(y):04d}-04", "M")
-            end = start + np.timedelta64(12, "M")
-        else:
-            start = np.datetime64(f"{int(label):04d}-01", "M")
-            end = start + np.timedelta64(12, "M")
-    except ValueError as exc:
-        raise PbrError(f"not a period label: {label!r}") from exc
+    text = str(label)
+    quarter = re.fullmatch(r"(\d{4})Q([1-4])", text)
+    fin = re.fullmatch(r"(\d{4})/(\d{2})", text)
+    if quarter:
+        y, q = int(quarter[1]), int(quarter[2])
+        start = np.datetime64(f"{y:04d}-{3 * (q - 1) + 1:02d}", "M")
+        end = start + np.timedelta64(3, "M")
+    elif fin and int(fin[2]) == (int(fin[1]) + 1) % 100:
+        start = np.datetime64(f"{int(fin[1]):04d}-04", "M")
+        end = start + np.timedelta64(12, "M")
+    elif re.fullmatch(r"\d{4}", text):
+        start = np.datetime64(f"{int(text):04d}-01", "M")
+        end = start + np.timedelta64(12, "M")
+    else:
+        raise PbrError(f"not a period label: {label!r} (expected e.g. 2015Q4, 2015/16 or 2011)")
     return start.astype("datetime64[D]"), end.astype("datetime64[D]") - one
