@@ -123,7 +123,9 @@ def age_in_years(date_of_birth: Any, on: Any) -> npt.NDArray[np.int64]:
         ``years`` such that ``add_months(dob, 12*years) <= on`` and the next
         birthday is after ``on``. A 29 February birthday is reached on
         28 February in non-leap years (month-end clipping, the same rule as the
-        follow-up window).
+        follow-up window). Where either date is ``NaT`` the value is
+        meaningless (an integer cannot be missing): callers mask those rows,
+        as :func:`pbr.risk.ogrs3.score_cohort` does.
 
     Examples
     --------
