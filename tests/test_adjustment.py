@@ -125,3 +125,14 @@ def test_binary_impossible_or_missing_inputs_raise(
     # a NaN or impossible count used to give NaN statistics and "no_significant_change"
     with pytest.raises(PbrError, match=f"{what}.*row 1"):
         binary_test(observed, expected, size, baseline, variance=variance)
+
+
+def test_binary_empty_cohort_may_leave_the_other_figures_blank() -> None:
+    # a published table's empty cohort (N = 0) often has blank O, E, rate: NaN statistics,
+    # no error (only rows with people must be complete)
+    nan = float("nan")
+    t = binary_test([nan, 40], [nan, 45.0], [0, 100], [nan, 0.5], variance=[nan, 20.0])
+    assert np.isnan(t["z"].iloc[0]) and t["outcome"].iloc[0] == "no_significant_change"
+    assert t["z"].iloc[1] == pytest.approx(-5 / np.sqrt(20))
+    with pytest.raises(PbrError, match="observed"):  # but an impossible value still fails
+        binary_test([3], [0.0], [0], [0.5])

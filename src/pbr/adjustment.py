@@ -153,7 +153,8 @@ def binary_test(
     PbrError
         An input that is missing (NaN) or impossible (``O`` outside ``0 … N``,
         ``E`` outside ``0 … N``, a baseline rate outside ``[0, 1]``, a negative
-        ``N`` or ``V``), naming the rows.
+        ``N`` or ``V``), naming the rows. Only an empty cohort (``N = 0``) may
+        leave ``O``, ``E``, the baseline rate and ``V`` blank.
 
     Examples
     --------
@@ -177,12 +178,18 @@ def binary_test(
     if v is not None and v.shape != o.shape:
         raise PbrError("variance must have the same length as observed")
     slack = 1e-9 * (np.abs(n) + 1)  # E = Σ p_i may exceed N by rounding only
+    empty = n == 0  # an empty cohort may leave its other figures blank (NaN statistics)
+
+    def bad(x: npt.NDArray[np.float64], ok: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        out: npt.NDArray[np.bool_] = ~ok & ~(empty & np.isnan(x))
+        return out
+
     _check_rows(
         ("cohort_size", n, ~(n >= 0), "a count >= 0"),
-        ("observed", o, ~((o >= 0) & (o <= n)), "between 0 and cohort_size"),
-        ("expected", e, ~((e >= 0) & (e <= n + slack)), "between 0 and cohort_size"),
-        ("baseline_binary", b, ~((b >= 0) & (b <= 1)), "a rate between 0 and 1"),
-        ("variance", v, None if v is None else ~(v >= 0), "a variance >= 0"),
+        ("observed", o, bad(o, (o >= 0) & (o <= n)), "between 0 and cohort_size"),
+        ("expected", e, bad(e, (e >= 0) & (e <= n + slack)), "between 0 and cohort_size"),
+        ("baseline_binary", b, bad(b, (b >= 0) & (b <= 1)), "a rate between 0 and 1"),
+        ("variance", v, None if v is None else bad(v, v >= 0), "a variance >= 0"),
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_e = np.where(n > 0, e / np.where(n > 0, n, 1), np.nan)
