@@ -144,3 +144,23 @@ def test_bad_options() -> None:
         build_cohort(df, dedupe="year")  # type: ignore[arg-type]
     with pytest.raises(PbrError, match="date_of_birth"):
         build_cohort(df.drop(columns=["date_of_birth"]))
+
+
+def test_fixed_key_sorted_codes_equal_hash_sort() -> None:
+    import numpy as np
+
+    from pbr.cohort import _sorted_codes_fixed, sorted_codes
+
+    rng = np.random.default_rng(5)
+    pool = ["a", "ab", "a b", "b", "", "é", "éa", "Z", "z9", "PN00000001", "PN0000000",
+            "0123456789abcdef", "0123456789abcdee", "~"]  # fmt: skip
+    values = pd.Series(rng.choice(pool, 500), dtype="string")
+    fast = _sorted_codes_fixed(values)
+    assert fast is not None
+    codes, names = sorted_codes(values)
+    assert fast[0].tolist() == codes.tolist()
+    assert fast[1].to_pylist() == names.tolist()
+    # not applicable: longer than 16 bytes, NUL bytes, missing values
+    assert _sorted_codes_fixed(pd.Series(["x" * 17, "a"], dtype="string")) is None
+    assert _sorted_codes_fixed(pd.Series(["a\x00", "a"], dtype="string")) is None
+    assert _sorted_codes_fixed(pd.Series(["a", None], dtype="string")) is None

@@ -223,9 +223,12 @@ def test_result_object() -> None:
         m.rules = "x"  # type: ignore[misc]
 
 
-def _random_tables(seed: int, n: int = 400, k: int = 3000) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _random_tables(
+    seed: int, n: int = 400, k: int = 3000, long_ids: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
-    people = np.array([f"P{i:04d}" for i in range(120)] + ["a-much-longer-offender-id-0001"])
+    extra = ["a-much-longer-offender-id-0001"] if long_ids else ["Q1"]
+    people = np.array([f"P{i:04d}" for i in range(120)] + extra)
     base = np.datetime64("2015-01-01", "D")
     idx = base + rng.integers(0, 730, n).astype("timedelta64[D]")
     cohort = pd.DataFrame(
@@ -264,8 +267,9 @@ def _random_tables(seed: int, n: int = 400, k: int = 3000) -> tuple[pd.DataFrame
     return cohort, offences
 
 
+@pytest.mark.parametrize("long_ids", [True, False])
 @pytest.mark.parametrize("rules", ["moj_proven", "convictions_only", "reconviction_events"])
-def test_fast_file_path_equals_frame_path(tmp_path: object, rules: str) -> None:
+def test_fast_file_path_equals_frame_path(tmp_path: object, rules: str, long_ids: bool) -> None:
     """validate=False on dictionary-encoded, multi-row-group Parquet = the DataFrame engine."""
     from pathlib import Path
 
@@ -273,7 +277,8 @@ def test_fast_file_path_equals_frame_path(tmp_path: object, rules: str) -> None:
     import pyarrow.parquet as pq
 
     d = Path(str(tmp_path))
-    cohort, offences = _random_tables(7)
+    # long ids: hashed universe; short ids: sorted exact 16-byte keys
+    cohort, offences = _random_tables(7, long_ids=long_ids)
     ct = pa.Table.from_pandas(cohort, preserve_index=False)
     ct = ct.set_column(1, "lot", pc_dict(ct["lot"]))
     ct = ct.set_column(3, "event_type", pc_dict(ct["event_type"]))

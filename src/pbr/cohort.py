@@ -184,6 +184,39 @@ def _sorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
     return codes, names
 
 
+def _sorted_codes_fixed(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array] | None:
+    """:func:`sorted_codes` by sorting exact 16-byte keys (ids of at most 16 bytes).
+
+    Bytes are compared big-endian as two uint64 words, which is the byte-wise
+    (UTF-8) string order; zero padding is unambiguous because ids with NUL bytes
+    are refused. Returns None when the fast form does not apply (the caller then
+    hashes and sorts the distinct strings).
+    """
+    from pbr.counting import _fixed_keys, _string_parts
+
+    arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - pa.array gives an Array
+        arr = arr.combine_chunks()
+    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.string())
+    if not pa.types.is_string(arr.type) or arr.null_count or len(arr) == 0:
+        return None
+    keys = _fixed_keys(arr, None)
+    if keys is None:
+        return None
+    offs, data = _string_parts(arr)
+    if (data[int(offs[0]) : int(offs[-1])] == 0).any():
+        return None
+    hi, lo = keys[0].byteswap(), keys[1].byteswap()
+    order = np.lexsort((lo, hi))
+    hs, ls = hi[order], lo[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (hs[1:] != hs[:-1]) | (ls[1:] != ls[:-1])
+    codes = np.empty(len(order), dtype=np.int64)
+    codes[order] = np.cumsum(new) - 1
+    return codes, arr.take(pa.array(order[new]))
+
+
 def _unsorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
     """Hash-encode string values: (positions in the distinct values, distinct values)."""
     one = pa.array(values, from_pandas=True)

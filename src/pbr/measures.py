@@ -59,6 +59,7 @@ from pbr.cohort import (
     Cohort,
     _build_cohort,
     _sort_dictionary,
+    _sorted_codes_fixed,
     _unsorted_codes_arrow,
     build_cohort,
 )
@@ -750,12 +751,19 @@ def compute_measures(
                     raise PbrError("cohort table needs offender_id and index_date columns")
                 # hash the ids, start the offences against that (unsorted) universe,
                 # then sort it here while the offences stream
-                raw_idx, raw_universe = _unsorted_codes_arrow(frame["offender_id"])
                 idx_d = as_days(frame["index_date"])
                 bounds = _day_bounds(idx_d[~np.isnat(idx_d)].astype(np.int64), fu, wait)
-                pending = pool.submit(_load_prepared, offences, rules, raw_universe, bounds)
-                s_codes, universe, rank = _sort_dictionary(raw_idx, raw_universe)
-                offender_codes = (s_codes, universe)
+                fixed = _sorted_codes_fixed(frame["offender_id"])
+                rank: npt.NDArray[np.int64] | None = None
+                if fixed is not None:  # short ids: one sort of exact keys, no hashing
+                    offender_codes = fixed
+                    universe = fixed[1]
+                    pending = pool.submit(_load_prepared, offences, rules, universe, bounds)
+                else:
+                    raw_idx, raw_universe = _unsorted_codes_arrow(frame["offender_id"])
+                    pending = pool.submit(_load_prepared, offences, rules, raw_universe, bounds)
+                    s_codes, universe, rank = _sort_dictionary(raw_idx, raw_universe)
+                    offender_codes = (s_codes, universe)
                 built = _build_cohort(
                     frame,
                     period=period,
@@ -769,7 +777,9 @@ def compute_measures(
                 oa = prepared[0]
                 code_u, p_off, p_disp, p_rows = prepared[1]
                 # offence codes from unsorted universe positions to sorted ones
-                prepared = (rank[np.asarray(code_u, dtype=np.int64)], p_off, p_disp, p_rows)
+                if rank is not None:
+                    code_u = rank[np.asarray(code_u, dtype=np.int64)]
+                prepared = (code_u, p_off, p_disp, p_rows)
             else:
                 pending = pool.submit(
                     lambda: _offence_arrays_from_table(_read_fast(offences, _OFFENCE_COLS), rules)
