@@ -195,6 +195,7 @@ def test_cap_is_its_own_line() -> None:
     cap = s.lines[s.lines["component"] == "cap"].iloc[0]
     assert (cap["period"], cap["amount"]) == ("2015/16", Decimal("-40000.00"))
     assert cap["note"] == "PbR income £100000.00 capped at £60000 per lot per year"
+    assert (cap["price"], cap["units"]) == (Decimal("60000"), 1.0)  # the limit, not a rate
     assert s.total == Decimal("60000.00")
 
 
