@@ -845,3 +845,18 @@ def test_every_binary_amount_is_the_hand_formula_rounded_once(rows, price, ded) 
         )
         assert line.amount == expected
         assert line.price == (ded if line.outcome == "significant_increase" else price)
+
+
+@pytest.mark.parametrize("events", [np.nan, -5.0])
+def test_peterborough_missing_or_negative_treated_events_is_an_error(events: float) -> None:
+    # a missing treated rate used to give a silent "threshold_not_met" line paying £0
+    t = pd.DataFrame(
+        {
+            "cohort": ["1"],
+            "treated_n": [1000],
+            "treated_events_per_100": [events],
+            "comparison_events_per_100": [155],
+        }
+    )
+    with pytest.raises(PbrError, match=r"row 1: the treated events must be >= 0"):
+        pay(preset("peterborough_sib"), t)

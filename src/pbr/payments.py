@@ -801,6 +801,11 @@ def _peterborough_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, A
     if np.any(~(n > 0)) or np.any(~(c100 > 0)):
         i = int(np.flatnonzero(~(n > 0) | ~(c100 > 0))[0])
         raise PbrError(f"{what}: row {i + 1}: treated_n and the comparison rate must be > 0")
+    if np.any(~(t100 >= 0)):
+        i = int(np.flatnonzero(~(t100 >= 0))[0])
+        raise PbrError(
+            f"{what}: row {i + 1}: the treated events must be >= 0, got {t100[i]:g} per 100"
+        )
     cohorts = _strings(t, "cohort", "")
     lots, statuses = _strings(t, "lot", "PETERBOROUGH"), _statuses(t)
     if len(set(lots)) > 1:
