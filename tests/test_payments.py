@@ -860,3 +860,17 @@ def test_peterborough_missing_or_negative_treated_events_is_an_error(events: flo
     )
     with pytest.raises(PbrError, match=r"row 1: the treated events must be >= 0"):
         pay(preset("peterborough_sib"), t)
+
+
+def test_doncaster_rates_are_proportions() -> None:
+    # rates given as percentages (40, 45.7) would be read as a −570-point change: an error
+    t = pd.DataFrame(
+        {
+            "cohort": ["1"],
+            "cohort_rate": [40.0],
+            "baseline_rate": [45.7],
+            "core_contract_value": ["1000.00"],
+        }
+    )
+    with pytest.raises(PbrError, match=r"row 1: cohort_rate must be a proportion in \[0, 1\]"):
+        pay(preset("doncaster"), t)

@@ -887,6 +887,12 @@ def _doncaster_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]
     rate = _opt(t, "cohort_rate", what)
     if rate is None and n is not None and "reconvicted" in t.columns:
         rate = _num(t, "reconvicted", what) / n
+    for col, values in (("cohort_rate", rate), ("baseline_rate", base)):
+        if values is not None and np.any((values < 0) | (values > 1)):
+            i = int(np.flatnonzero((values < 0) | (values > 1))[0])
+            raise PbrError(
+                f"{what}: row {i + 1}: {col} must be a proportion in [0, 1], got {values[i]:g}"
+            )
     if rate is not None and base is not None:
         change = 100 * (rate - base)
     elif "change_pp" in t.columns:
