@@ -874,3 +874,11 @@ def test_doncaster_rates_are_proportions() -> None:
     )
     with pytest.raises(PbrError, match=r"row 1: cohort_rate must be a proportion in \[0, 1\]"):
         pay(preset("doncaster"), t)
+
+
+def test_missing_lot_or_period_is_an_error() -> None:
+    # a row without a lot used to be paid on a line with an empty lot
+    t = pd.DataFrame([_row(lot="CPA01"), _row(lot="CPA02")])
+    t.loc[1, "lot"] = None
+    with pytest.raises(PbrError, match=r"row 2: lot is missing"):
+        pay(_contract(), t)

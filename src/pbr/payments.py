@@ -493,8 +493,13 @@ def _statuses(table: pd.DataFrame) -> list[str]:
 
 
 def _keys(table: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
-    """Each row's lot, period and status (missing status = final)."""
-    return _strings(table, "lot", ""), _strings(table, "period", ""), _statuses(table)
+    """Each row's lot, period and status (missing status = final); lot and period are required."""
+    lots, periods = _strings(table, "lot", ""), _strings(table, "period", "")
+    for col, values in (("lot", lots), ("period", periods)):
+        if "" in values:
+            row = int(table.index[values.index("")]) + 1  # the index keeps input row numbers
+            raise PbrError(f"assessment table: row {row}: {col} is missing")
+    return lots, periods, _statuses(table)
 
 
 def _filter(table: pd.DataFrame, contract: Contract) -> pd.DataFrame:
