@@ -22,7 +22,7 @@ Validation collects **every** failure of a table (and, in :func:`validate`, of
 both tables) before raising one :class:`pbr.errors.ValidationError` whose
 ``failures`` table has one row per (table, row, column, value, reason).
 Suspicious but legal data gives one :class:`pbr.errors.SuspiciousDataWarning`
-per kind, with counts. The rules are listed in ``docs/methodology/data.md``.
+per kind, with counts. The rules are listed in ``docs/methodology.md`` (input data).
 
 Examples
 --------

@@ -617,7 +617,7 @@ def generate(
     purpose: history before the index date, the index offence itself (a
     caution on the index day for caution events), PNDs, ``other`` disposals,
     breaches, offences after the 12-month window and offences proven after
-    the 18-month cut. See ``docs/methodology/sample.md``.
+    the 18-month cut. See the "Synthetic sample data" section of ``docs/methodology.md``.
 
     Examples
     --------
