@@ -619,9 +619,12 @@ def _fixed_keys(
     buf = np.zeros((n, _KEY_BYTES), dtype=np.uint8)
     if n:
         width = int(lens.max())
-        if int(lens.min()) == width and rows is None:
-            # fixed-width ids stored back to back: a zero-copy (n, width) view
-            buf[:, :width] = data[int(offs[0]) : int(offs[0]) + n * width].reshape(n, width)
+        n_all = len(offs) - 1
+        all_lens = lens if rows is None else offs[1:] - offs[:-1]
+        if int(all_lens.min()) == width and int(all_lens.max()) == width:
+            # fixed-width ids stored back to back: a zero-copy (n_all, width) view
+            view = data[int(offs[0]) : int(offs[0]) + n_all * width].reshape(n_all, width)
+            buf[:, :width] = view if rows is None else view[rows]
         else:
             col = np.arange(width, dtype=np.int64)
             step = 1 << 18
