@@ -208,13 +208,46 @@ def _sorted_codes_fixed(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array] |
     if (data[int(offs[0]) : int(offs[-1])] == 0).any():
         return None
     hi, lo = keys[0].byteswap(), keys[1].byteswap()
-    order = np.lexsort((lo, hi))
-    hs, ls = hi[order], lo[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (hs[1:] != hs[:-1]) | (ls[1:] != ls[:-1])
+    one_word = _window_word(hi, lo)
+    new = np.ones(len(hi), dtype=bool)
+    if one_word is not None:  # every varying bit fits one word: one plain sort
+        order = np.argsort(one_word)
+        ws = one_word[order]
+        new[1:] = ws[1:] != ws[:-1]
+    else:
+        order = np.lexsort((lo, hi))
+        hs, ls = hi[order], lo[order]
+        new[1:] = (hs[1:] != hs[:-1]) | (ls[1:] != ls[:-1])
     codes = np.empty(len(order), dtype=np.int64)
     codes[order] = np.cumsum(new) - 1
     return codes, arr.take(pa.array(order[new]))
+
+
+def _window_word(
+    hi: npt.NDArray[np.uint64], lo: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.uint64] | None:
+    """The 64 bits of the 128-bit keys ``(hi, lo)`` that hold every varying bit, or None.
+
+    Bits above and below the window are the same in every key, so the window word
+    orders and separates the keys exactly as the 128-bit values do (e.g. ids
+    ``PN`` + 8 digits: the common ``PN`` prefix and the zero padding drop out).
+    """
+    if len(hi) == 0:
+        return None
+    vary_hi = int(np.bitwise_or.reduce(hi ^ hi[0]))
+    vary_lo = int(np.bitwise_or.reduce(lo ^ lo[0]))
+    vary = (vary_hi << 64) | vary_lo
+    if vary == 0:
+        return np.zeros(len(hi), dtype=np.uint64)
+    top = vary.bit_length()  # the window is bits [top - 64, top) of the 128-bit key
+    if top - ((vary & -vary).bit_length() - 1) > 64:
+        return None
+    if top <= 64:
+        return lo.copy()
+    if top == 128:
+        return hi.copy()
+    s = 128 - top  # shift left by s, keep the high word
+    return (hi << np.uint64(s)) | (lo >> np.uint64(64 - s))
 
 
 def _unsorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:

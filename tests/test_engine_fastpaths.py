@@ -1,0 +1,69 @@
+"""Engine fast paths give exactly the results of the generic (hash / sort) paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pbr.cohort import _sorted_codes_fixed, _window_word, sorted_codes
+from pbr.counting import _fixed_keys, encode_ids, encode_selected
+
+# id pools that hit each form of the one-word sort key: varying bits only in the
+# high word (ids <= 8 bytes), only in the low word (long common prefix), across
+# both words (PN + 8 digits), a single distinct id, and a span wider than 64 bits
+POOLS = {
+    "short": ["a", "ab", "b", "Z", "z9", "~", "", "abcdefgh"],
+    "low_word": ["PREFIX-0X" + s for s in ("1", "22", "333", "a", "", "zzzzzzz")],
+    "pn_ids": ["PN00000001", "PN00999999", "PN00012345", "PN0000000", "PN00000011", "PN1"],
+    "single": ["PN00000042"],
+    "wide": ["a", "0123456789abcdef", "0123456789abcdee", "PN00000001", "PN000000011", "é"],
+}
+
+
+@pytest.mark.parametrize("pool", sorted(POOLS))
+def test_one_word_sorted_codes_equal_hash_sort(pool: str) -> None:
+    rng = np.random.default_rng(11)
+    values = pd.Series(rng.choice(POOLS[pool], 300), dtype="string")
+    fast = _sorted_codes_fixed(values)
+    assert fast is not None
+    codes, names = sorted_codes(values)
+    assert fast[0].tolist() == codes.tolist()
+    assert fast[1].to_pylist() == names.tolist()
+    keys = _fixed_keys(pa.array(POOLS[pool]), None)
+    assert keys is not None
+    one_word = _window_word(keys[0].byteswap(), keys[1].byteswap())
+    assert (one_word is None) == (pool == "wide")
+
+
+@given(
+    prefix=st.text(alphabet="PNab", max_size=8),
+    suffixes=st.lists(st.text(alphabet="0123456789xé", max_size=9), min_size=1, max_size=40),
+)
+def test_sorted_codes_fixed_matches_plain_sort(prefix: str, suffixes: list[str]) -> None:
+    ids = [prefix + s for s in suffixes]
+    if any(len(i.encode()) > 16 for i in ids):
+        return
+    fast = _sorted_codes_fixed(pd.Series(ids, dtype="string"))
+    assert fast is not None
+    distinct = sorted(set(ids), key=lambda s: s.encode())
+    assert fast[1].to_pylist() == distinct
+    assert [distinct[c] for c in fast[0]] == ids
+
+
+@pytest.mark.parametrize("width_mix", ["fixed", "mixed"])
+def test_selected_fixed_width_lookup_equals_index_in(width_mix: str) -> None:
+    rng = np.random.default_rng(3)
+    people = [f"PN{i:08d}" for i in rng.integers(0, 500, 200)]
+    if width_mix == "mixed":
+        people += ["PN1", "PN000000001"]
+    universe = pa.array(sorted(set(people[::2])))
+    chunks = [list(rng.choice(people, 120)) for _ in range(3)]
+    ids = pa.chunked_array(chunks)
+    sel = rng.random(len(ids)) < 0.4
+    got = encode_selected(ids, universe, sel)
+    want = encode_ids(ids, universe)[sel]
+    assert got.tolist() == want.tolist()
