@@ -1,11 +1,15 @@
-"""Shared test data for the baseline and risk-model tests (not a test module)."""
+"""Shared test helpers (not a test module): synthetic members, the headless browser."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from pbr.risk.ogrs3 import score_cohort
 
@@ -56,3 +60,40 @@ def synthetic_members(
     m["reoffences"] = np.where(reo, 1 + rng.poisson(1.5, n), 0)
     m.attrs["true_p"] = 1 / (1 + np.exp(-eta))
     return m
+
+
+# ------------------------------------------------------------------ real browser
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def require_chromium() -> str:
+    """The browser's path; under CI a missing browser fails the test, locally it skips."""
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("chromium is required under CI: run scripts/ensure_chromium.sh")
+        pytest.skip("chromium not installed (run scripts/ensure_chromium.sh); CI unset")
+    return path
+
+
+def chromium_args(profile: Path) -> list[str]:
+    return [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+    ]

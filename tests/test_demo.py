@@ -32,6 +32,7 @@ def test_demo_writes_every_artefact(demo_run: tuple[Path, str, float]) -> None:
     out, text, _ = demo_run
     for rel in [
         "measures.csv",
+        "measures.manifest.json",
         "contract.toml",
         "baseline/baseline.json",
         "statement/statement.csv",
@@ -93,3 +94,55 @@ def test_demo_html_is_self_contained(demo_run: tuple[Path, str, float]) -> None:
     assert "<table" in page and "data:image/png;base64," in page
     assert "http://" not in page and "https://" not in page and "<script" not in page.lower()
     assert page.count("data:image/png;base64,") == 3  # waterfall, rates, funnel
+
+
+def test_demo_html_renders_in_headless_chromium(demo_run: tuple[Path, str, float]) -> None:
+    """Issue 7: the README demo's own statement opens and renders in a real browser."""
+    import os
+    import subprocess
+
+    import matplotlib.image as mpimg
+
+    from ._helpers import chromium_args, require_chromium
+
+    browser = require_chromium()
+    out = demo_run[0]
+    page = (out / "statement" / "statement.html").resolve().as_uri()
+    shot = out / "screenshot.png"
+    env = {**os.environ, "HOME": str(out)}
+    proc = subprocess.run(
+        [
+            browser,
+            *chromium_args(out / "profile1"),
+            f"--screenshot={shot}",
+            "--window-size=1280,1800",
+            page,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0 and shot.is_file(), proc.stderr[-2000:]
+    dom = subprocess.run(
+        [browser, *chromium_args(out / "profile2"), "--dump-dom", page],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    # the browser parsed the per-lot summary and every lot's line table
+    lines = pd.read_csv(out / "statement" / "statement.csv", dtype=str)
+    for lot in sorted(set(lines["lot"])):
+        assert f"Lot {lot}" in dom.stdout
+    total = sum(Decimal(a) for a in lines["amount"])
+    assert f"£{total:,}".replace("£-", "−£") in dom.stdout or f"£{total:,}" in dom.stdout
+    img = mpimg.imread(shot)
+    grey = img[..., :3].mean(axis=2)
+    assert img.shape[:2] == (1800, 1280)
+    assert grey.std() > 0.05  # not blank
+    dark = (grey[:900] < 0.35).mean()
+    assert 0.005 < dark < 0.5  # text and table rules drawn in the top half

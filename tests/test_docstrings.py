@@ -88,6 +88,12 @@ def _is_pbr_object(obj: object) -> bool:
     return str(getattr(obj, "__module__", "") or "").startswith("pbr")
 
 
+def test_wrapped_functions_are_checked_too() -> None:
+    # pbr.default_registry is a functools.cache wrapper, not a plain function
+    names = {qual for qual, _, _ in _iter_api()}
+    assert "pbr.lots.default_registry" in names
+
+
 def _iter_api() -> Iterator[tuple[str, object, str]]:
     """Yield (qualified name, object, kind) for every public pbr function/class/method."""
     seen: set[int] = set()
@@ -96,7 +102,7 @@ def _iter_api() -> Iterator[tuple[str, object, str]]:
             if not hasattr(mod, name):
                 yield f"{mod.__name__}.{name}", None, "missing"
                 continue
-            obj = getattr(mod, name)
+            obj = inspect.unwrap(getattr(mod, name))  # functools.cache & co. wrap functions
             if not (inspect.isfunction(obj) or inspect.isclass(obj)) or not _is_pbr_object(obj):
                 continue  # constants, re-exported third-party objects
             if id(obj) in seen:
@@ -116,8 +122,8 @@ def _iter_members(cls: type, qual: str) -> Iterator[tuple[str, object, str]]:
             yield f"{qual}.{attr}", raw, "property"
         elif isinstance(raw, (staticmethod, classmethod)):
             yield f"{qual}.{attr}", raw.__func__, "method"
-        elif inspect.isfunction(raw):
-            yield f"{qual}.{attr}", raw, "method"
+        elif inspect.isfunction(inspect.unwrap(raw)):
+            yield f"{qual}.{attr}", inspect.unwrap(raw), "method"
 
 
 def _docstring_problems(obj: object, kind: str) -> list[str]:

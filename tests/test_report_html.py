@@ -30,6 +30,8 @@ from pbr.report import (
     write_statement_html,
 )
 
+from ._helpers import chromium_args, require_chromium
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():
@@ -201,27 +203,9 @@ def test_decimal_amounts_are_not_rounded_through_float() -> None:
 # ------------------------------------------------------------------ real browser
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def _require_chromium() -> str:
-    """The browser's path; under CI a missing browser fails the test, locally it skips."""
-    path = _chromium()
-    if path is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("chromium is required under CI: run scripts/ensure_chromium.sh")
-        pytest.skip("chromium not installed (run scripts/ensure_chromium.sh); CI unset")
-    return path
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    return _require_chromium()
+    return require_chromium()
 
 
 def test_missing_browser_fails_under_ci_and_skips_locally(
@@ -230,26 +214,10 @@ def test_missing_browser_fails_under_ci_and_skips_locally(
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="required under CI"):
-        _require_chromium()
+        require_chromium()
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="CI unset"):
-        _require_chromium()
-
-
-def _chromium_args(profile: Path) -> list[str]:
-    return [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-    ]
+        require_chromium()
 
 
 @pytest.mark.slow
@@ -261,7 +229,7 @@ def test_statement_renders_in_headless_chromium(chromium: str, tmp_path: Path) -
     proc = subprocess.run(
         [
             chromium,
-            *_chromium_args(tmp_path / "p1"),
+            *chromium_args(tmp_path / "p1"),
             f"--screenshot={shot}",
             "--window-size=1280,2000",
             url,
@@ -276,7 +244,7 @@ def test_statement_renders_in_headless_chromium(chromium: str, tmp_path: Path) -
     assert shot.is_file() and shot.stat().st_size > 10_000, proc.stderr[-2000:]
 
     dom = subprocess.run(
-        [chromium, *_chromium_args(tmp_path / "p2"), "--dump-dom", url],
+        [chromium, *chromium_args(tmp_path / "p2"), "--dump-dom", url],
         capture_output=True,
         text=True,
         timeout=120,

@@ -66,6 +66,7 @@ __all__ = [
     "VerifyResult",
     "sha256_file",
     "verify",
+    "write_run_manifest",
     "write_statement",
 ]
 
@@ -333,6 +334,81 @@ def _input_record_dir(path: str | Path, directory: Path) -> dict[str, str]:
     except ValueError:
         rel = str(p)
     return {"path": Path(rel).as_posix(), "absolute": str(p), "kind": "directory"}
+
+
+def write_run_manifest(
+    path: str | Path,
+    *,
+    command: str,
+    inputs: Mapping[str, str | Path],
+    parameters: Mapping[str, Any],
+    outputs: Mapping[str, str | Path],
+    seeds: Mapping[str, int] | None = None,
+) -> Path:
+    """Write the audit manifest of a run that is not a payment (e.g. ``pbr measures``).
+
+    SPEC §9: every measures table carries a manifest — the pbr, Python and key
+    dependency versions, the SHA-256 of every input and output file, all
+    parameters, the extract date and any seeds. The JSON has sorted keys and no
+    timestamp, so the same run writes the same bytes. Input paths are stored
+    relative to the manifest's folder (and absolute).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The manifest file to write (its folder must exist).
+    command : str
+        What produced the outputs (``"measures"``).
+    inputs, outputs : Mapping of str to path
+        Named input and output files; each is hashed.
+    parameters : Mapping
+        Every parameter of the run (JSON-serialisable); ``extract_date`` is also
+        copied to the top level.
+    seeds : Mapping of str to int, optional
+        Random seeds used (none for the counting engine).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, json
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "in.csv").write_text("a,1")
+    >>> _ = (d / "out.csv").write_text("b,2")
+    >>> m = write_run_manifest(d / "out.manifest.json", command="measures",
+    ...                        inputs={"cohort": d / "in.csv"},
+    ...                        parameters={"extract_date": "2018-06-30"},
+    ...                        outputs={"measures": d / "out.csv"})
+    >>> json.loads(m.read_text())["inputs"]["cohort"]["path"]
+    'in.csv'
+    """
+    from pbr import __version__
+
+    target = Path(path)
+    folder = target.resolve().parent
+    params = {k: parameters[k] for k in sorted(parameters)}
+    data = {
+        "format": MANIFEST_FORMAT,
+        "pbr_version": __version__,
+        "python": platform.python_version(),
+        "dependencies": _versions(),
+        "command": command,
+        "inputs": {name: _input_record(p, folder) for name, p in sorted(inputs.items())},
+        "parameters": params,
+        "extract_date": params.get("extract_date"),
+        "seeds": dict(sorted((seeds or {}).items())),
+        "outputs": {name: sha256_file(p) for name, p in sorted(outputs.items())},
+    }
+    try:
+        target.write_text(
+            json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    except OSError as exc:
+        raise PbrError(f"{target}: cannot write the manifest: {exc.strerror}") from None
+    return target
 
 
 def write_statement(statement: Statement, directory: str | Path) -> Path:

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     import pbr
+    import pbr.audit
+    from pbr.cli.measures import FLOAT_FORMAT, manifest_path
     from pbr.report import write_statement_report
 
     t0 = time.perf_counter()
@@ -68,7 +70,16 @@ def run(args: argparse.Namespace) -> int:
 
     _say("\n2. Proven reoffending per lot and quarter (moj_proven: 12 months + 6 waiting)")
     m = pbr.compute_measures(sample.cohort, sample.offences, extract_date=extract, period="quarter")
-    m.table.to_csv(out / "measures.csv", index=False)
+    m.table.to_csv(
+        out / "measures.csv", index=False, float_format=FLOAT_FORMAT, na_rep="", lineterminator="\n"
+    )
+    pbr.audit.write_run_manifest(
+        manifest_path(out / "measures.csv"),
+        command="demo measures",
+        inputs=paths,
+        parameters={"extract_date": extract, "period": "quarter", "rules": "moj_proven"},
+        outputs={"measures": out / "measures.csv"},
+    )
     latest = m.latest_final_period()
     interim = sorted(m.table.loc[m.table["status"] == "interim", "period"].unique())
     _say(f"   latest final quarter: {latest}; interim (window not complete): {', '.join(interim)}")
@@ -139,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     _say(f"\nDone in {elapsed:.1f} s. Files are in {out}:")
     _say(f"  {html}   <- open this in a browser")
     _say(f"  {statement_dir / 'statement.csv'} (.json, .parquet) and manifest.json")
-    _say(f"  {out / 'measures.csv'}")
+    _say(f"  {out / 'measures.csv'} and measures.manifest.json")
     _say(f"  {baseline_dir}")
     _say(f"Re-run and check the statement with:  pbr verify {statement_dir}")
     sys.stdout.flush()

@@ -17,6 +17,8 @@ ends, floats written with ``%.10g`` (ten significant digits), undefined values
 
 Exit 0 on success, 2 on bad input (the error table on stderr), 1 on anything else.
 A progress indication is written to stderr only when stderr is a terminal.
+Beside the CSV it writes its audit manifest (SPEC §9), ``FILE.manifest.json``:
+versions, SHA-256 of both inputs and of the CSV, every parameter, the extract date.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import sys
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 from pbr.counting import RULE_SETS
@@ -64,6 +67,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the measures named in ``args`` and write the CSV; return the exit code."""
+    from pbr.audit import write_run_manifest
     from pbr.measures import compute_measures
 
     tty = sys.stderr.isatty()
@@ -92,4 +96,33 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     m.table.to_csv(args.out, index=False, float_format=FLOAT_FORMAT, na_rep="", lineterminator="\n")
+    manifest = write_run_manifest(
+        manifest_path(args.out),
+        command="measures",
+        inputs={"cohort": args.cohort, "offences": args.offences},
+        parameters={
+            "extract_date": str(args.extract_date),
+            "period": args.period,
+            "rules": args.rules,
+            "follow_up_months": args.follow_up,
+            "waiting_months": args.waiting,
+            "validate": not args.no_validate,
+            "float_format": FLOAT_FORMAT,
+        },
+        outputs={"measures": args.out},
+    )
+    if tty:
+        print(f"pbr measures: wrote {args.out} and {manifest}", file=sys.stderr)
     return 0
+
+
+def manifest_path(out: str | Path) -> Path:
+    """Where the manifest of a measures CSV goes: ``m.csv`` → ``m.manifest.json``.
+
+    Examples
+    --------
+    >>> manifest_path("out/measures.csv").as_posix()
+    'out/measures.manifest.json'
+    """
+    p = Path(out)
+    return p.with_name(p.stem + ".manifest.json")

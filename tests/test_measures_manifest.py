@@ -1,0 +1,69 @@
+"""SPEC §9: a measures table carries a manifest (versions, input/output SHA-256, parameters)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pbr.audit import sha256_file
+from pbr.cli import main
+from pbr.sample import SAMPLE_EXTRACT_DATE, sample_paths
+
+
+def _run(out: Path) -> int:
+    files = sample_paths()
+    return main(
+        [
+            "measures",
+            "--cohort",
+            str(files["cohort"]),
+            "--offences",
+            str(files["offences"]),
+            "--extract-date",
+            SAMPLE_EXTRACT_DATE.isoformat(),
+            "--period",
+            "financial_year",
+            "--rules",
+            "convictions_only",
+            "--out",
+            str(out),
+        ]
+    )
+
+
+def test_measures_csv_has_a_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    assert _run(out) == 0
+    man = json.loads((tmp_path / "m.manifest.json").read_text(encoding="utf-8"))
+    files = sample_paths()
+    assert man["command"] == "measures"
+    assert man["inputs"]["cohort"]["sha256"] == sha256_file(files["cohort"])
+    assert man["inputs"]["offences"]["sha256"] == sha256_file(files["offences"])
+    assert man["outputs"]["measures"] == sha256_file(out)
+    assert man["extract_date"] == "2018-06-30"
+    assert man["parameters"]["period"] == "financial_year"
+    assert man["parameters"]["rules"] == "convictions_only"
+    assert man["parameters"]["follow_up_months"] == 12 and man["parameters"]["waiting_months"] == 6
+    import pbr
+
+    assert man["pbr_version"] == pbr.__version__
+    assert set(man["dependencies"]) >= {"numpy", "pandas", "pyarrow", "scipy", "statsmodels"}
+
+
+def test_measures_manifest_is_byte_identical_on_rerun(tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    assert _run(out) == 0
+    first = (tmp_path / "m.manifest.json").read_bytes(), out.read_bytes()
+    assert _run(out) == 0
+    assert ((tmp_path / "m.manifest.json").read_bytes(), out.read_bytes()) == first
+
+
+def test_unwritable_manifest_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "m.csv"
+    (tmp_path / "m.manifest.json").mkdir()  # a folder where the manifest should go
+    assert _run(out) == 2
+    assert "cannot write the manifest" in capsys.readouterr().err
