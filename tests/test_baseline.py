@@ -195,11 +195,35 @@ def test_permuting_rows_changes_nothing(baselines: dict[str, Baseline]) -> None:
     np.testing.assert_allclose(b1.model.alpha, b2.model.alpha, rtol=1e-9)  # type: ignore[union-attr]
 
 
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10_000), risk=st.sampled_from([None, "ogrs3", "model"]))
+def test_self_adjustment_property(seed: int, risk: str | None) -> None:
+    # any baseline cohort, adjusted against the baseline built from itself: E = O in every
+    # lot × quarter and no significant change (SPEC §5.1 property; issue 4)
+    base = make_members(1200, seed=seed)
+    t = assess_members(base, Baseline.from_members(base, risk=risk), period="quarter").table  # type: ignore[arg-type]
+    np.testing.assert_allclose(t["expected_reoffenders"], t["reoffenders"], atol=1e-6)
+    assert (t["outcome"] == "no_significant_change").all()
+
+
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10_000))
+def test_permuting_rows_changes_nothing_property(seed: int) -> None:
+    base = make_members(1200, seed=seed)
+    perf = make_members(500, seed=seed + 1, year=2016, effects=EFFECTS)
+    b = Baseline.from_members(base, risk="ogrs3")
+    order = np.random.default_rng(seed).permutation(len(perf))
+    shuffled = perf.iloc[order].reset_index(drop=True)
+    pd.testing.assert_frame_equal(assess_members(shuffled, b).table, assess_members(perf, b).table)
+
+
 @settings(max_examples=15)
-@given(seed=st.integers(0, 10_000), k=st.integers(2, 4))
-def test_duplicating_a_cohort_keeps_rates_and_shrinks_p(seed: int, k: int) -> None:
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 4), risk=st.sampled_from([None, "ogrs3"]))
+def test_duplicating_a_cohort_keeps_rates_and_shrinks_p(
+    seed: int, k: int, risk: str | None
+) -> None:
     base = make_members(1500, seed=seed)
-    b = Baseline.from_members(base, risk=None)
+    b = Baseline.from_members(base, risk=risk)  # type: ignore[arg-type]
     perf = make_members(600, seed=seed + 1, year=2016, effects=EFFECTS)
     one = assess_members(perf, b, period="calendar_year").table
     many = assess_members(pd.concat([perf] * k, ignore_index=True), b, period="calendar_year").table
