@@ -555,11 +555,16 @@ def test_zero_prices_pay_zero(rows) -> None:
     c = _contract(
         binary=BinaryComponent(Decimal(0), Decimal(0)),
         frequency=FrequencyComponent(Decimal(0), binary_hurdle=False),
+        fee_for_service=(FeeBand("starts", "order_start", Decimal(0)),),
     )
     t = _table(rows)
     annual = t.assign(period="2015/16", reoffences=t["reoffenders"] * 2, baseline_frequency=3.0)
     annual = annual.drop_duplicates("lot")
-    s = pay(c, pd.concat([t, annual], ignore_index=True))
+    vol = pd.DataFrame(
+        {"lot": annual["lot"], "period": "2015Q4", "unit": "order_start", "volume": 120}
+    )
+    s = pay(c, pd.concat([t, annual], ignore_index=True), volumes=vol)
+    assert set(s.lines["component"]) >= {"binary", "frequency", "fee_for_service"}
     assert s.total == Decimal("0.00")
     assert all(a == 0 for a in s.lines["amount"])
 
