@@ -260,10 +260,13 @@ class _Members:
             self.universe = pc.unique(ids) if self.n else pa.array([], pa.string())
             code = encode_ids(ids, self.universe)
         u = len(self.universe)
-        self.day, self.end_fu, self.end_w = day, end_fu, end_w
         self.order: I64 = argsort_keys([code, day])
         self.count: I64 = np.bincount(code, minlength=u).astype(np.int64)
         self.start: I64 = np.cumsum(self.count) - self.count
+        # dates in the sorted layout: one offender's members are adjacent in memory
+        self.day_s: I64 = day[self.order]
+        self.end_fu_s: I64 = end_fu[self.order]
+        self.end_w_s: I64 = end_w[self.order]
         # per offender: earliest index date and latest window ends (empty offenders: none)
         big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
         self.lo: I64 = np.full(u, big, dtype=np.int64)
@@ -272,9 +275,9 @@ class _Members:
         nz = self.count > 0
         if self.n:
             first = self.start[nz]
-            self.lo[nz] = day[self.order[first]]
-            self.hi_fu[nz] = np.maximum.reduceat(end_fu[self.order], first)
-            self.hi_w[nz] = np.maximum.reduceat(end_w[self.order], first)
+            self.lo[nz] = self.day_s[first]
+            self.hi_fu[nz] = np.maximum.reduceat(self.end_fu_s, first)
+            self.hi_w[nz] = np.maximum.reduceat(self.end_w_s, first)
 
 
 def _pairs(
@@ -287,23 +290,32 @@ def _pairs(
     n_per = mem.count[code]
     cum = np.cumsum(n_per)
     total = int(cum[-1]) if len(cum) else 0
-    # split offences into blocks of about _BLOCK_PAIRS candidate pairs
-    cuts = np.searchsorted(cum, np.arange(_BLOCK_PAIRS, total, _BLOCK_PAIRS), side="left")
+    # split offences into equal blocks of at most _BLOCK_PAIRS candidate pairs, a
+    # multiple of the number of cores (threads get equal shares of the work)
+    cores = os.cpu_count() or 1
+    n_blocks = -(-total // _BLOCK_PAIRS)
+    if cores > 1 and total >= 1 << 16:
+        n_blocks = -(-max(n_blocks, 1) // cores) * cores
+    step = max(1, -(-total // max(n_blocks, 1)))
+    cuts = np.searchsorted(cum, np.arange(step, total, step), side="left")
     bounds = [0, *[int(c) + 1 for c in cuts], len(code)]
 
     def block(ab: tuple[int, int]) -> tuple[I64, IntArr, I64 | None]:
         a, b = ab
         k = n_per[a:b]
-        rep = np.repeat(np.arange(a, b, dtype=np.int64), k)
-        first = np.cumsum(k) - k
-        within = np.arange(len(rep), dtype=np.int64) - np.repeat(first, k)
-        mi = mem.order[mem.start[code[rep]] + within]
-        od = off[rep]
-        hit = (od > mem.day[mi]) & (od <= mem.end_fu[mi]) & (disp[rep] <= mem.end_w[mi])
-        return mi[hit], od[hit], (extra[rep][hit] if extra is not None else None)
+        # position in the sorted member layout of each candidate pair:
+        # start of the offender's members + rank of the pair within its offence
+        base = mem.start[code[a:b]] - (np.cumsum(k) - k)
+        pos = np.repeat(base, k) + np.arange(int(k.sum()), dtype=np.int64)
+        od = np.repeat(off[a:b], k)
+        hit = (od > mem.day_s[pos]) & (od <= mem.end_fu_s[pos])
+        hit &= np.repeat(disp[a:b], k) <= mem.end_w_s[pos]
+        h = np.flatnonzero(hit)
+        x = np.repeat(extra[a:b], k)[h] if extra is not None else None
+        return mem.order[pos[h]], od[h], x
 
     blocks = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    workers = min(len(blocks), os.cpu_count() or 1)
+    workers = min(len(blocks), cores)
     if workers > 1:  # independent blocks; numpy releases the GIL; order is kept
         with ThreadPoolExecutor(workers) as ex:
             results = list(ex.map(block, blocks))
@@ -404,7 +416,8 @@ def count_core(
     code, off, disp, rows = prepared
     # per-offender bounds: earliest index date and latest window ends of the offender
     keep2 = (off > mem.lo[code]) & (off <= mem.hi_fu[code]) & (disp <= mem.hi_w[code])
-    code, off, disp, rows = code[keep2], off[keep2], disp[keep2], rows[keep2]
+    kept = np.flatnonzero(keep2)  # one scan of the mask, then plain gathers
+    code, off, disp, rows = code[kept], off[kept], disp[kept], rows[kept]
     extra = None
     if rules == "reconviction_events":
         extra = _appearance_keys(appearance, rows, disp.astype(np.int64))
@@ -464,8 +477,9 @@ def prepare_offences(
     enc = encode_selected if encoder is None else encoder
     code = np.asarray(enc(o_ids, universe, sel))
     rows = np.flatnonzero(sel)
-    keep = code >= 0
-    return code[keep], o_off[sel][keep], o_disp[sel][keep], rows[keep]
+    keep = np.flatnonzero(code >= 0)
+    rows = rows[keep]
+    return code[keep], o_off[rows], o_disp[rows], rows
 
 
 def _appearance_keys(appearance: Any, rows: I64, disp: I64) -> I64:
