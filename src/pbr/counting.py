@@ -280,59 +280,68 @@ class _Members:
             self.hi_w[nz] = np.maximum.reduceat(self.end_w_s, first)
 
 
+def _in_offender_bounds(mem: _Members, code: IntArr, off: IntArr, disp: IntArr) -> Any:
+    """Offence rows inside their offender's earliest index date and latest window ends."""
+    return (off > mem.lo[code]) & (off <= mem.hi_fu[code]) & (disp <= mem.hi_w[code])
+
+
 def _pairs(
     mem: _Members, code: IntArr, off: IntArr, disp: IntArr, extra: I64 | None
 ) -> tuple[I64, IntArr, I64 | None]:
-    """Yield (member index, offence date, extra) for every in-window pair, block by block."""
-    out_m: list[I64] = []
-    out_d: list[IntArr] = []
-    out_x: list[I64] = []
-    n_per = mem.count[code]
-    cum = np.cumsum(n_per)
-    total = int(cum[-1]) if len(cum) else 0
-    # split offences into equal blocks of at most _BLOCK_PAIRS candidate pairs, a
-    # multiple of the number of cores (threads get equal shares of the work)
-    cores = os.cpu_count() or 1
-    n_blocks = -(-total // _BLOCK_PAIRS)
-    if cores > 1 and total >= 1 << 16:
-        n_blocks = -(-max(n_blocks, 1) // cores) * cores
-    step = max(1, -(-total // max(n_blocks, 1)))
-    cuts = np.searchsorted(cum, np.arange(step, total, step), side="left")
-    bounds = [0, *[int(c) + 1 for c in cuts], len(code)]
+    """(member index, offence date, extra) of every in-window pair, in offence order.
 
-    def block(ab: tuple[int, int]) -> tuple[I64, IntArr, I64 | None]:
-        a, b = ab
-        k = n_per[a:b]
+    The offence rows are split into one part per core (threads; numpy releases
+    the GIL). Each part drops rows outside their offender's bounds, then joins in
+    blocks of at most ``_BLOCK_PAIRS`` candidate pairs (bounded memory).
+    """
+    n_off = len(code)
+    cores = os.cpu_count() or 1
+    n_parts = max(1, min(cores, n_off // 1024))
+    cuts = [n_off * i // n_parts for i in range(n_parts + 1)]
+
+    def block(
+        c: IntArr, o: IntArr, d: IntArr, x: I64 | None, k: I64
+    ) -> tuple[I64, IntArr, I64 | None]:
         # position in the sorted member layout of each candidate pair:
         # start of the offender's members + rank of the pair within its offence
-        base = mem.start[code[a:b]] - (np.cumsum(k) - k)
+        base = mem.start[c] - (np.cumsum(k) - k)
         pos = np.repeat(base, k) + np.arange(int(k.sum()), dtype=np.int64)
-        od = np.repeat(off[a:b], k)
+        od = np.repeat(o, k)
         hit = (od > mem.day_s[pos]) & (od <= mem.end_fu_s[pos])
-        hit &= np.repeat(disp[a:b], k) <= mem.end_w_s[pos]
+        hit &= np.repeat(d, k) <= mem.end_w_s[pos]
         h = np.flatnonzero(hit)
-        x = np.repeat(extra[a:b], k)[h] if extra is not None else None
-        return mem.order[pos[h]], od[h], x
+        return mem.order[pos[h]], od[h], (np.repeat(x, k)[h] if x is not None else None)
 
-    blocks = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    workers = min(len(blocks), cores)
-    if workers > 1:  # independent blocks; numpy releases the GIL; order is kept
-        with ThreadPoolExecutor(workers) as ex:
-            results = list(ex.map(block, blocks))
+    def part(ab: tuple[int, int]) -> list[tuple[I64, IntArr, I64 | None]]:
+        a, b = ab
+        kept = a + np.flatnonzero(_in_offender_bounds(mem, code[a:b], off[a:b], disp[a:b]))
+        c, o, d = code[kept], off[kept], disp[kept]
+        x = extra[kept] if extra is not None else None
+        n_per = mem.count[c]
+        cum = np.cumsum(n_per)
+        total = int(cum[-1]) if len(cum) else 0
+        # blocks of about _BLOCK_PAIRS candidate pairs (an offence is never split)
+        bl = np.searchsorted(cum, np.arange(_BLOCK_PAIRS, total, _BLOCK_PAIRS), side="left")
+        bounds = [0, *[int(q) + 1 for q in bl], len(c)]
+        return [
+            block(c[p:q], o[p:q], d[p:q], x[p:q] if x is not None else None, n_per[p:q])
+            for p, q in itertools.pairwise(bounds)
+            if q > p
+        ]
+
+    ranges = list(itertools.pairwise(cuts))
+    if n_parts > 1:  # independent parts; order is kept
+        with ThreadPoolExecutor(n_parts) as ex:
+            results = [r for rs in ex.map(part, ranges) for r in rs]
     else:
-        results = [block(ab) for ab in blocks]
-    for mi, od, x in results:
-        out_m.append(mi)
-        out_d.append(od)
-        if x is not None:
-            out_x.append(x)
-    if not out_m:
+        results = [r for ab in ranges for r in part(ab)]
+    if not results:
         e = np.empty(0, dtype=np.int64)
         return e, e, (e if extra is not None else None)
     return (
-        np.concatenate(out_m),
-        np.concatenate(out_d),
-        np.concatenate(out_x) if extra is not None else None,
+        np.concatenate([r[0] for r in results]),
+        np.concatenate([r[1] for r in results]),
+        np.concatenate([r[2] for r in results if r[2] is not None]) if extra is not None else None,
     )
 
 
@@ -414,12 +423,11 @@ def count_core(
             encoder=encoder,
         )
     code, off, disp, rows = prepared
-    # per-offender bounds: earliest index date and latest window ends of the offender
-    keep2 = (off > mem.lo[code]) & (off <= mem.hi_fu[code]) & (disp <= mem.hi_w[code])
-    kept = np.flatnonzero(keep2)  # one scan of the mask, then plain gathers
-    code, off, disp, rows = code[kept], off[kept], disp[kept], rows[kept]
     extra = None
     if rules == "reconviction_events":
+        # keep only rows within the offender's bounds before keying appearances
+        kept = np.flatnonzero(_in_offender_bounds(mem, code, off, disp))
+        code, off, disp, rows = code[kept], off[kept], disp[kept], rows[kept]
         extra = _appearance_keys(appearance, rows, disp.astype(np.int64))
     mi, od, key = _pairs(mem, code, off, disp, extra)
     if rules == "reconviction_events":
@@ -686,18 +694,21 @@ class IdTable:
         if keys is None:
             return None
         q1, q2, ql = keys
-        n = len(q1)
-        res = np.full(n, -1, dtype=np.int32)
-        act = np.arange(n, dtype=np.int64)
         slot = _slots(q1, q2, ql, self.bits)
+        # first probe for every row at once (the table is 1/4 full: most rows end here)
+        t = self.table[slot]
+        full = t != -1
+        hit = full & (self.k1[t] == q1) & (self.k2[t] == q2) & (self.kl[t] == ql)
+        res = np.where(hit, t, np.int32(-1))
+        act = np.flatnonzero(full & ~hit)
+        slot = (slot[act] + 1) & self.mask
         while len(act):
             t = self.table[slot]
-            empty = t == -1
-            hit = (
-                ~empty & (self.k1[t] == q1[act]) & (self.k2[t] == q2[act]) & (self.kl[t] == ql[act])
-            )
-            res[act[hit]] = t[hit]
-            go = ~empty & ~hit
+            full = t != -1
+            hit = full & (self.k1[t] == q1[act]) & (self.k2[t] == q2[act]) & (self.kl[t] == ql[act])
+            h = np.flatnonzero(hit)
+            res[act[h]] = t[h]
+            go = np.flatnonzero(full & ~hit)
             act, slot = act[go], (slot[go] + 1) & self.mask
         if arr.null_count:
             valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
