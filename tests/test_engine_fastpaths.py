@@ -67,3 +67,27 @@ def test_selected_fixed_width_lookup_equals_index_in(width_mix: str) -> None:
     got = encode_selected(ids, universe, sel)
     want = encode_ids(ids, universe)[sel]
     assert got.tolist() == want.tolist()
+
+
+def test_small_pages_restores_numpy_setting_even_on_error() -> None:
+    from pbr.errors import PbrError
+    from pbr.measures import _small_pages, compute_measures
+
+    switch = np._core.multiarray._set_madvise_hugepage  # type: ignore[attr-defined]
+    original = switch(True)
+    for before in (True, False):
+        switch(before)
+        with _small_pages():
+            with _small_pages():  # nested / concurrent calls: restored by the last one
+                assert switch(False) is False  # off inside
+            assert switch(False) is False  # still off: the outer call is running
+        assert switch(before) is before  # restored
+        with pytest.raises(PbrError):
+            compute_measures(pd.DataFrame(), pd.DataFrame(), extract_date=None)
+        with pytest.raises(PbrError):
+            compute_measures(
+                "/nonexistent.parquet", "/nonexistent2.parquet", extract_date="2018-01-01",
+                validate=False,
+            )  # fmt: skip
+        assert switch(before) is before
+    switch(original)
