@@ -91,3 +91,20 @@ def test_small_pages_restores_numpy_setting_even_on_error() -> None:
             )  # fmt: skip
         assert switch(before) is before
     switch(original)
+
+
+@pytest.mark.parametrize(
+    ("codes", "kind", "want"),
+    [
+        ([8063, 8064, 8063, 8070], "quarter", ["2015Q4", "2016Q1", "2015Q4", "2017Q3"]),  # dense
+        ([2015, 9999, 2015], "calendar_year", ["2015", "9999", "2015"]),  # sparse: sorted path
+        ([2015, 1999], "financial_year", ["2015/16", "1999/00"]),
+        ([], "quarter", []),
+    ],
+)
+def test_period_names_dense_and_sparse(codes: list[int], kind: str, want: list[str]) -> None:
+    from pbr.cohort import period_names
+
+    got = period_names(np.array(codes, dtype=np.int64), kind)
+    assert got.tolist() == want
+    assert str(got.dtype) == "string"

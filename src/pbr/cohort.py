@@ -129,7 +129,15 @@ def period_names(codes: npt.NDArray[np.int64], kind: str) -> pd.Series:
     >>> period_names(np.array([2015]), "financial_year").tolist()
     ['2015/16']
     """
-    uniq, inv = np.unique(codes, return_inverse=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    lo = int(codes.min()) if len(codes) else 0
+    span = int(codes.max()) - lo + 1 if len(codes) else 0
+    if 0 < span <= 4 * len(codes) + 1024:  # few distinct periods: dense lookup, no sort
+        present = np.bincount(codes - lo, minlength=span) > 0
+        uniq = np.flatnonzero(present) + lo
+        inv = (np.cumsum(present) - 1)[codes - lo]
+    else:
+        uniq, inv = np.unique(codes, return_inverse=True)
     labels = pd.array([_label(int(c), kind) for c in uniq], dtype="string")
     return pd.Series(labels.take(inv.reshape(-1)), dtype="string")
 
@@ -501,7 +509,7 @@ def _build_cohort(
         bad = int(np.flatnonzero(np.isnat(idx))[0]) + 1
         raise PbrError(f"cohort row {bad}: index_date is missing")
     pcode = period_codes(idx, period)
-    qcode = period_codes(idx, "quarter") if dedupe == "quarter" else pcode
+    qcode = period_codes(idx, "quarter") if dedupe == "quarter" and period != "quarter" else pcode
     fail = _first_failing_rule(df, chosen, idx)
 
     # first eligible event per offender per quarter/period: sort by (offender, q, date, row)
