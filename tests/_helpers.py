@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -97,3 +98,34 @@ def chromium_args(profile: Path) -> list[str]:
         "--hide-scrollbars",
         f"--user-data-dir={profile}",
     ]
+
+
+def render_in_chromium(
+    browser: str, page: Path, workdir: Path, *, width: int, height: int
+) -> tuple[Path, str]:
+    """Screenshot ``page`` and dump its DOM with headless chromium; assert both succeed.
+
+    Returns the PNG path and the DOM text.
+    """
+    url = page.resolve().as_uri()
+    shot = workdir / "screenshot.png"
+    env = {**os.environ, "HOME": str(workdir)}
+    runs = []
+    for profile, extra in (
+        ("profile1", [f"--screenshot={shot}", f"--window-size={width},{height}"]),
+        ("profile2", ["--dump-dom"]),
+    ):
+        runs.append(
+            subprocess.run(
+                [browser, *chromium_args(workdir / profile), *extra, url],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+                check=False,
+            )
+        )
+    for proc in runs:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert shot.is_file() and shot.stat().st_size > 10_000, runs[0].stderr[-2000:]
+    return shot, runs[1].stdout

@@ -98,48 +98,21 @@ def test_demo_html_is_self_contained(demo_run: tuple[Path, str, float]) -> None:
 
 def test_demo_html_renders_in_headless_chromium(demo_run: tuple[Path, str, float]) -> None:
     """Issue 7: the README demo's own statement opens and renders in a real browser."""
-    import os
-    import subprocess
-
     import matplotlib.image as mpimg
 
-    from ._helpers import chromium_args, require_chromium
+    from ._helpers import render_in_chromium, require_chromium
 
     browser = require_chromium()
     out = demo_run[0]
-    page = (out / "statement" / "statement.html").resolve().as_uri()
-    shot = out / "screenshot.png"
-    env = {**os.environ, "HOME": str(out)}
-    proc = subprocess.run(
-        [
-            browser,
-            *chromium_args(out / "profile1"),
-            f"--screenshot={shot}",
-            "--window-size=1280,1800",
-            page,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
+    shot, dom_text = render_in_chromium(
+        browser, out / "statement" / "statement.html", out, width=1280, height=1800
     )
-    assert proc.returncode == 0 and shot.is_file(), proc.stderr[-2000:]
-    dom = subprocess.run(
-        [browser, *chromium_args(out / "profile2"), "--dump-dom", page],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert dom.returncode == 0, dom.stderr[-2000:]
     # the browser parsed the per-lot summary and every lot's line table
     lines = pd.read_csv(out / "statement" / "statement.csv", dtype=str)
     for lot in sorted(set(lines["lot"])):
-        assert f"Lot {lot}" in dom.stdout
+        assert f"Lot {lot}" in dom_text
     total = sum(Decimal(a) for a in lines["amount"])
-    assert f"£{total:,}".replace("£-", "−£") in dom.stdout or f"£{total:,}" in dom.stdout
+    assert f"£{total:,}".replace("£-", "−£") in dom_text or f"£{total:,}" in dom_text
     img = mpimg.imread(shot)
     grey = img[..., :3].mean(axis=2)
     assert img.shape[:2] == (1800, 1280)

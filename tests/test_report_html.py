@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import shutil
-import subprocess
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,7 +28,7 @@ from pbr.report import (
     write_statement_html,
 )
 
-from ._helpers import chromium_args, require_chromium
+from ._helpers import render_in_chromium, require_chromium
 
 
 @pytest.fixture(autouse=True)
@@ -223,39 +221,11 @@ def test_missing_browser_fails_under_ci_and_skips_locally(
 @pytest.mark.slow
 def test_statement_renders_in_headless_chromium(chromium: str, tmp_path: Path) -> None:
     html_path = write_statement_html(_lines(), tmp_path / "statement.html", manifest=MANIFEST)
-    shot = tmp_path / "statement.png"
-    url = html_path.resolve().as_uri()
-    env = {**os.environ, "HOME": str(tmp_path)}
-    proc = subprocess.run(
-        [
-            chromium,
-            *chromium_args(tmp_path / "p1"),
-            f"--screenshot={shot}",
-            "--window-size=1280,2000",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert shot.is_file() and shot.stat().st_size > 10_000, proc.stderr[-2000:]
-
-    dom = subprocess.run(
-        [chromium, *chromium_args(tmp_path / "p2"), "--dump-dom", url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert dom.returncode == 0, dom.stderr[-2000:]
+    shot, dom_text = render_in_chromium(chromium, html_path, tmp_path, width=1280, height=2000)
     # the browser parsed the tables: all line rows and the grand total are in its DOM
-    assert dom.stdout.count("<table") == 5  # facts, summary, 2 lots, inputs
-    assert "£50,750.54" in dom.stdout and "CPA02" in dom.stdout
-    assert dom.stdout.count('class="flag"') == 1
+    assert dom_text.count("<table") == 5  # facts, summary, 2 lots, inputs
+    assert "£50,750.54" in dom_text and "CPA02" in dom_text
+    assert dom_text.count('class="flag"') == 1
 
     img = mpimg.imread(shot)
     assert img.shape[0] == 2000 and img.shape[1] == 1280
