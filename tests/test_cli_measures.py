@@ -131,3 +131,36 @@ def test_progress_when_stderr_is_a_tty(
     err = capsys.readouterr().err
     assert "pbr measures: reading and counting" in err
     assert "lot × period rows" in err
+
+
+def test_both_bad_tables_are_reported_in_one_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a bad cohort row AND a bad offence row: one run lists both (as pbr validate does)
+    c = tmp_path / "c.csv"
+    c.write_text(
+        "offender_id,lot,index_date,event_type,sex,date_of_birth\n"
+        "A1,Atlantis,2016-01-05,release,M,1980-01-01\n",
+        encoding="utf-8",
+    )
+    o = tmp_path / "o.csv"
+    o.write_text(
+        "offender_id,offence_date,disposal_date,disposal_type\nA1,2016-13-01,2016-03-01,conviction\n",
+        encoding="utf-8",
+    )
+    code = main(
+        [
+            "measures",
+            "--cohort",
+            str(c),
+            "--offences",
+            str(o),
+            "--extract-date",
+            "2018-06-30",
+            "--out",
+            str(tmp_path / "m.csv"),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Atlantis" in err and "2016-13-01" in err

@@ -773,6 +773,12 @@ def compute_measures(
 
         if not (_is_path(offences) or isinstance(offences, pd.DataFrame)):
             raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
+        if validate and _is_path(cohort) and _is_path(offences):
+            # both files validated together: one error lists the bad rows of both tables
+            from pbr.io import validate as validate_tables
+
+            report = validate_tables(cohort, offences, extract_date=ext)
+            cohort, offences = report.cohort, report.offences
         prepared = None
         pending: Future[Any] | None = None
         pool: ThreadPoolExecutor | None = None
