@@ -25,3 +25,16 @@ def test_readme_opens_with_two_commands() -> None:
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert _commands()[1] in ci
+
+
+def test_readme_tour_runs(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text, re.S)
+    assert block, "the README's tour has a python block"
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)
+    from decimal import Decimal
+
+    assert isinstance(namespace["statement"].total, Decimal)  # type: ignore[attr-defined]
+    assert not namespace["paid"]["period"].str.startswith("2011").any()  # type: ignore[index]
