@@ -87,6 +87,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pbr.counting import RULE_SETS
 from pbr.errors import ContractError
 
 __all__ = [
@@ -110,7 +111,6 @@ __all__ = [
 ]
 
 SCHEMES = ("tr_crc", "peterborough_sib", "doncaster", "custom")
-RULE_SETS = ("moj_proven", "convictions_only", "reconviction_events")
 ADJUSTMENTS = ("ogrs3", "model", "none")
 FORMS = ("difference", "ratio")
 CONTRACT_YEARS = ("financial_year", "calendar_year")
