@@ -129,3 +129,18 @@ def render_in_chromium(
         assert proc.returncode == 0, proc.stderr[-2000:]
     assert shot.is_file() and shot.stat().st_size > 10_000, runs[0].stderr[-2000:]
     return shot, runs[1].stdout
+
+
+def sample_microdata_args() -> list[str]:
+    """``--cohort F --offences F --extract-date D`` for the bundled sample files."""
+    from pbr.sample import SAMPLE_EXTRACT_DATE, sample_paths
+
+    files = sample_paths()
+    return [
+        "--cohort",
+        str(files["cohort"]),
+        "--offences",
+        str(files["offences"]),
+        "--extract-date",
+        SAMPLE_EXTRACT_DATE.isoformat(),
+    ]

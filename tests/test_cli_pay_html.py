@@ -8,22 +8,17 @@ import pandas as pd
 import pytest
 
 from pbr.cli import main
-from pbr.sample import SAMPLE_EXTRACT_DATE, sample_paths
+
+from ._helpers import sample_microdata_args
 
 
 @pytest.fixture(scope="module")
 def baseline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    files = sample_paths()
     out = tmp_path_factory.mktemp("bl") / "baseline"
     code = main(
         [
             "baseline",
-            "--cohort",
-            str(files["cohort"]),
-            "--offences",
-            str(files["offences"]),
-            "--extract-date",
-            SAMPLE_EXTRACT_DATE.isoformat(),
+            *sample_microdata_args(),
             "--year",
             "2011",
             "--risk",
@@ -38,18 +33,12 @@ def baseline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _pay_microdata(baseline_dir: Path, out: Path, *options: str) -> int:
     """``pbr pay --contract tr_crc`` on the bundled sample microdata; the exit code."""
-    files = sample_paths()
     return main(
         [
             "pay",
             "--contract",
             "tr_crc",
-            "--cohort",
-            str(files["cohort"]),
-            "--offences",
-            str(files["offences"]),
-            "--extract-date",
-            SAMPLE_EXTRACT_DATE.isoformat(),
+            *sample_microdata_args(),
             "--baseline",
             str(baseline_dir),
             *options,

@@ -9,20 +9,16 @@ import pytest
 
 from pbr.audit import sha256_file
 from pbr.cli import main
-from pbr.sample import SAMPLE_EXTRACT_DATE, sample_paths
+from pbr.sample import sample_paths
+
+from ._helpers import sample_microdata_args
 
 
 def _run(out: Path) -> int:
-    files = sample_paths()
     return main(
         [
             "measures",
-            "--cohort",
-            str(files["cohort"]),
-            "--offences",
-            str(files["offences"]),
-            "--extract-date",
-            SAMPLE_EXTRACT_DATE.isoformat(),
+            *sample_microdata_args(),
             "--period",
             "financial_year",
             "--rules",
