@@ -171,7 +171,7 @@ def select_offences(
     keep = rules.can_count(
         offences["disposal_type"], offences["breach"] if "breach" in columns else None
     )
-    keep &= in_window(off, disp, *bounds)
+    keep = keep & in_window(off, disp, *bounds)
     code = lookup.codes(offences["offender_id"], keep, threads=threads)
     found = np.flatnonzero(code >= 0)
     rows = np.flatnonzero(keep)[found]

@@ -187,7 +187,7 @@ class RuleSet:
         """
         ok = member_of(disposal_type, self.disposals)
         if breach is not None and not self.breaches_count:
-            ok &= ~true_mask(breach)
+            ok = ok & ~true_mask(breach)
         return ok
 
     def window_ends(self, index_days: Any) -> tuple[I64, I64]:

@@ -119,6 +119,8 @@ def member_of(values: Any, allowed: Sequence[str]) -> Bools:
 
 
 def _is_in(arr: pa.Array, value_set: pa.Array) -> Bools:
+    if not pa.types.is_string(arr.type):  # e.g. an all-empty CSV column reads as type null
+        arr = arr.cast(pa.string())
     got = pc.fill_null(pc.is_in(arr, value_set=value_set), False)
     return np.asarray(got.to_numpy(zero_copy_only=False), dtype=bool)
 
