@@ -151,8 +151,8 @@ def test_rule_sets_and_disposals() -> None:
 def test_table_calendar_matches_pbr_dates() -> None:
     import numpy as np
 
-    from pbr.rulesets import RULE_SETS, add_months_days
     from pbr.dates import add_months
+    from pbr.rulesets import RULE_SETS, add_months_days
 
     dense = np.arange(
         np.datetime64("1900-01-01", "D").astype(np.int64),

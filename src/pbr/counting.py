@@ -2,7 +2,7 @@
 
 An offence row of the same offender counts as a **proven reoffence** of a cohort
 member with index date *d* when the rule set's window test
-(:func:`pbr.rulesets.in_window`) holds and the row can count under the rule set
+(:meth:`pbr.rulesets.RuleSet.in_window`) holds and the row can count under the rule set
 (:meth:`pbr.rulesets.RuleSet.can_count`)::
 
     d < offence_date <= add_months(d, follow_up)                 # follow-up window
@@ -59,11 +59,12 @@ from pbr._engine import (
 )
 from pbr.dates import as_days
 from pbr.errors import PbrError
-from pbr.rulesets import RULE_SETS, RuleSet, in_window, rule_set
+from pbr.rulesets import RULE_SET_NAMES, RULE_SETS, RuleSet, rule_set
 
 __all__ = [
     "OFFENCE_COLUMNS",
     "RULE_SETS",
+    "RULE_SET_NAMES",
     "RuleSet",
     "count_members",
     "count_reoffending",
@@ -171,7 +172,7 @@ def select_offences(
     keep = rules.can_count(
         offences["disposal_type"], offences["breach"] if "breach" in columns else None
     )
-    keep = keep & in_window(off, disp, *bounds)
+    keep = keep & rules.in_window(off, disp, *bounds)
     code = lookup.codes(offences["offender_id"], keep, threads=threads)
     found = np.flatnonzero(code >= 0)
     rows = np.flatnonzero(keep)[found]
@@ -222,7 +223,7 @@ def count_members(
         end_fu,
         end_w,
         offences,
-        in_window,
+        rules.in_window,
         distinct,
     )
     return reoff, first, end_w

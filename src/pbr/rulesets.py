@@ -9,8 +9,8 @@ with index date *d*", in one object:
       d < offence_date <= d + follow_up months           # strictly after d
       disposal_date    <= d + (follow_up + waiting) months
 
-  :func:`in_window` is the one window test; every counting path (the pandas
-  path, the file paths, the engine's join and its pre-filters) calls it;
+  :meth:`RuleSet.in_window` is the one window test; every counting path (the
+  pandas path, the file paths, the engine's join and its pre-filters) calls it;
 * **can this row count** (:meth:`RuleSet.can_count`) — the disposal type is one
   the rule set counts and the row is not a breach (missing means false);
 * the **unit** — ``"offence"`` counts every qualifying offence row, duplicates
@@ -18,7 +18,7 @@ with index date *d*", in one object:
   (:meth:`RuleSet.distinct_keys`).
 
 :data:`RULE_SETS` maps the names to the rule sets. Adding a rule set is one
-entry there; changing the window is one edit of :func:`in_window`.
+entry there; changing the window is one edit of :meth:`RuleSet.in_window`.
 
 Examples
 --------
@@ -53,35 +53,12 @@ __all__ = [
     "RuleSet",
     "add_months_days",
     "check_months",
-    "in_window",
     "rule_set",
 ]
 
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Unit = Literal["offence", "appearance"]
-
-
-def in_window(
-    offence_day: Any, disposal_day: Any, index_day: Any, follow_up_end: Any, window_end: Any
-) -> Any:
-    """THE window test: offence strictly after the index day, within both window ends.
-
-    ``index_day < offence_day <= follow_up_end`` and ``disposal_day <=
-    window_end``, elementwise on day numbers (arrays or scalars). The test is
-    monotone in the member's days, so the engine may apply it to an offender's
-    earliest index day and latest window ends to drop rows early.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> in_window(np.array([10, 11, 20]), np.array([12, 12, 20]), 10, 20, 25).tolist()
-    [False, True, True]
-    """
-    hit = offence_day > index_day
-    hit &= offence_day <= follow_up_end
-    hit &= disposal_day <= window_end
-    return hit
 
 
 def add_months_days(days: Any, months: int) -> I64:
@@ -167,6 +144,31 @@ class RuleSet:
         fu, wait = check_months(follow_up_months, waiting_months)
         return dataclasses.replace(self, follow_up_months=fu, waiting_months=wait)
 
+    @staticmethod
+    def in_window(
+        offence_day: Any, disposal_day: Any, index_day: Any, follow_up_end: Any, window_end: Any
+    ) -> Any:
+        """THE window test: offence strictly after the index day, within both window ends.
+
+        ``index_day < offence_day <= follow_up_end`` and ``disposal_day <=
+        window_end``, elementwise on day numbers (arrays or scalars). Every path
+        calls it: the offence pre-filter, the engine's per-offender bounds and its
+        member × offence join. It must stay monotone in the member's days (a row
+        inside some window is inside the offender's earliest index day and latest
+        window ends). Changing the window is an edit of this method (or of a
+        subclass's).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> RuleSet.in_window(np.array([10, 11, 20]), np.array([12, 12, 20]), 10, 20, 25).tolist()
+        [False, True, True]
+        """
+        hit = offence_day > index_day
+        hit &= offence_day <= follow_up_end
+        hit &= disposal_day <= window_end
+        return hit
+
     @property
     def needs_appearance(self) -> bool:
         """True when counting reads ``appearance_id`` (the appearance unit)."""
@@ -208,7 +210,7 @@ class RuleSet:
     def bounds(self, index_days: I64) -> tuple[int, int, int]:
         """(earliest index day, latest follow-up end, latest window end) over ``index_days``.
 
-        Any row inside some window is inside these bounds (:func:`in_window`).
+        Any row inside some window is inside these bounds (:meth:`in_window`).
 
         Examples
         --------
