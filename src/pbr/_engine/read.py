@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -151,7 +152,8 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
                 col = col.cast(pa.string())
             cols[name] = pd.Series(pd.arrays.ArrowStringArray(col))
         elif pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
-            days = np.asarray(col.cast(pa.date32()).cast(pa.int32()).to_numpy(), np.int64)
+            ints = col.cast(pa.date32()).cast(pa.int32())
+            days = np.asarray(pc.fill_null(ints, 0).to_numpy(), np.int64)  # nulls: NaT below
             nat = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
             arr = days.astype("datetime64[D]").astype("datetime64[s]")
             arr[nat] = np.datetime64("NaT")
