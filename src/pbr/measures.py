@@ -484,7 +484,8 @@ def _cohort_and_offences(
     with ThreadPoolExecutor(1) as pool:
         pending: Future[OffenceRows] | None = None
         if background and known is not None:
-            pending = pool.submit(read_offences, IdLookup(known[0].universe), known[1])
+            universe, bounds = known[0].universe, known[1]
+            pending = pool.submit(lambda: read_offences(IdLookup(universe), bounds))
         try:
             if isinstance(source, Cohort):
                 built = source
@@ -496,9 +497,10 @@ def _cohort_and_offences(
                     dedupe=dedupe,  # type: ignore[arg-type]
                     offender_codes=known[0] if known is not None else None,
                 )
-        finally:
-            if pending is not None and not pending.done():
-                pending.cancel()
+        except BaseException:
+            if pending is not None:
+                pending.cancel()  # a queued read never starts; a running one is awaited
+            raise
         if pending is not None:
             rows = pending.result()
         else:
