@@ -185,12 +185,15 @@ def _peak_kb() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def child(engine: str, out: str) -> None:
+def child(engine: str, out: str, small_pages: bool = False) -> None:
     """Run one engine in this (fresh) process and write its counts + figures to ``out``."""
     cohort, offences = str(DATA / "cohort.parquet"), str(DATA / "offences.parquet")
     # imports are not timed (for either engine); everything from the files onwards is
     if engine == "pbr":
         import pbr
+
+        if small_pages:  # the host's choice (pbr itself never changes allocator state)
+            np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
     else:
         import duckdb
     t0 = time.perf_counter()
@@ -210,10 +213,11 @@ def child(engine: str, out: str) -> None:
     Path(out).write_text(json.dumps({"wall": wall, "peak_kb": _peak_kb(), "rows": rows}))
 
 
-def run_engine(engine: str) -> dict:  # type: ignore[type-arg]
+def run_engine(engine: str, small_pages: bool = False) -> dict:  # type: ignore[type-arg]
     out = DATA / f"_{engine}.json"
+    flag = ["--numpy-small-pages"] if small_pages else []
     subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--child-out", str(out)],
+        [sys.executable, __file__, "--child", engine, "--child-out", str(out), *flag],
         check=True,
         env={**os.environ, "PYTHONHASHSEED": "0"},
     )
@@ -232,11 +236,16 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=20110101)
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--repeat", type=int, default=1, help="runs per engine (best wall time kept)")
+    ap.add_argument(
+        "--numpy-small-pages",
+        action="store_true",
+        help="turn numpy's huge-page madvise off in the pbr process (a host-side setting)",
+    )
     ap.add_argument("--child", choices=["pbr", "duckdb"], help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.child_out)
+        child(args.child, args.child_out, args.numpy_small_pages)
         return 0
     meta = DATA / "meta.json"
     want = {"cohort": args.cohort_rows, "offences": args.offence_rows, "seed": args.seed}
@@ -250,7 +259,7 @@ def main() -> int:
     runs: dict[str, list[dict]] = {"duckdb": [], "pbr": []}  # type: ignore[type-arg]
     for _ in range(args.repeat):
         for engine in ("duckdb", "pbr"):
-            runs[engine].append(run_engine(engine))
+            runs[engine].append(run_engine(engine, args.numpy_small_pages))
     results: dict[str, dict] = {}  # type: ignore[type-arg]
     for engine, rs in runs.items():
         best = dict(min(rs, key=lambda r: r["wall"]))

@@ -99,11 +99,11 @@ def test_annual_cohort_is_union_of_quarters() -> None:
 
 
 def test_switchable_rules() -> None:
-    c = build_cohort(_cohort(ROWS), rules=["eligible_event_type"])
+    c = build_cohort(_cohort(ROWS), eligibility=["eligible_event_type"])
     # only the event-type rule: juvenile J and EM-only N are now members; the cautions
     # L and M are still excluded; deceased Q is eligible but not measurable
     assert c.members["offender_id"].tolist() == ["J", "K", "N", "P", "P", "R"]
-    assert build_cohort(_cohort(ROWS), rules=[]).rules == ()
+    assert build_cohort(_cohort(ROWS), eligibility=[]).eligibility == ()
     assert set(ELIGIBILITY_RULES) == {"adult", "crc_supervised", "eligible_event_type",
                                       "not_em_only"}  # fmt: skip
 
@@ -137,7 +137,7 @@ def test_missing_optional_columns_and_empty() -> None:
 def test_bad_options() -> None:
     df = _cohort(ROWS)
     with pytest.raises(PbrError, match="unknown eligibility rule"):
-        build_cohort(df, rules=["adult", "nonsense"])
+        build_cohort(df, eligibility=["adult", "nonsense"])
     with pytest.raises(PbrError, match="period"):
         build_cohort(df, period="month")  # type: ignore[arg-type]
     with pytest.raises(PbrError, match="dedupe"):
@@ -149,18 +149,31 @@ def test_bad_options() -> None:
 def test_fixed_key_sorted_codes_equal_hash_sort() -> None:
     import numpy as np
 
-    from pbr.cohort import _sorted_codes_fixed, sorted_codes
+    from pbr._engine import sorted_codes
+    from pbr._engine.codes import sorted_codes_fixed
 
     rng = np.random.default_rng(5)
     pool = ["a", "ab", "a b", "b", "", "é", "éa", "Z", "z9", "PN00000001", "PN0000000",
             "0123456789abcdef", "0123456789abcdee", "~"]  # fmt: skip
     values = pd.Series(rng.choice(pool, 500), dtype="string")
-    fast = _sorted_codes_fixed(values)
+    fast = sorted_codes_fixed(values)
     assert fast is not None
     codes, names = sorted_codes(values)
     assert fast[0].tolist() == codes.tolist()
     assert fast[1].to_pylist() == names.tolist()
     # not applicable: longer than 16 bytes, NUL bytes, missing values
-    assert _sorted_codes_fixed(pd.Series(["x" * 17, "a"], dtype="string")) is None
-    assert _sorted_codes_fixed(pd.Series(["a\x00", "a"], dtype="string")) is None
-    assert _sorted_codes_fixed(pd.Series(["a", None], dtype="string")) is None
+    assert sorted_codes_fixed(pd.Series(["x" * 17, "a"], dtype="string")) is None
+    assert sorted_codes_fixed(pd.Series(["a\x00", "a"], dtype="string")) is None
+    assert sorted_codes_fixed(pd.Series(["a", None], dtype="string")) is None
+
+
+def test_rules_is_a_deprecated_alias_of_eligibility() -> None:
+    # "rules" names a counting rule set; the eligibility rules are `eligibility=`
+    with pytest.warns(DeprecationWarning, match="eligibility"):
+        old = build_cohort(_cohort(ROWS), rules=["eligible_event_type"])
+    new = build_cohort(_cohort(ROWS), eligibility=["eligible_event_type"])
+    assert old.members["row"].tolist() == new.members["row"].tolist()
+    with pytest.warns(DeprecationWarning, match="Cohort.eligibility"):
+        assert old.rules == ("eligible_event_type",)
+    with pytest.raises(PbrError, match="eligibility must be a sequence"):
+        build_cohort(_cohort(ROWS), eligibility="adult")

@@ -144,15 +144,15 @@ def test_bad_parameters() -> None:
 
 
 def test_rule_sets_and_disposals() -> None:
-    assert RULE_SETS == ("moj_proven", "convictions_only", "reconviction_events")
+    assert tuple(RULE_SETS) == ("moj_proven", "convictions_only", "reconviction_events")
     assert counting_disposals("convictions_only") == ("conviction",)
 
 
 def test_table_calendar_matches_pbr_dates() -> None:
     import numpy as np
 
-    from pbr.counting import add_months_days, window_ends
     from pbr.dates import add_months
+    from pbr.rulesets import RULE_SETS, add_months_days
 
     dense = np.arange(
         np.datetime64("1900-01-01", "D").astype(np.int64),
@@ -163,7 +163,7 @@ def test_table_calendar_matches_pbr_dates() -> None:
         as_dt = days.astype("datetime64[D]")
         for k in (-1, 0, 1, 3, 12, 18, 216):
             assert (add_months_days(days, k) == add_months(as_dt, k).astype(np.int64)).all()
-    fu, w = window_ends(sparse, 12, 6)
+    fu, w = RULE_SETS["moj_proven"].window_ends(sparse)
     assert fu.astype("datetime64[D]").astype(str).tolist() == [
         "1901-01-31", "2017-02-28", "2101-08-31",
     ]  # fmt: skip
@@ -178,7 +178,7 @@ def test_blocked_parallel_join_equals_single_block(
 ) -> None:
     import numpy as np
 
-    import pbr.counting as counting
+    import pbr._engine.join as join
 
     rng = np.random.default_rng(3)
     ids = [f"P{i}" for i in range(40)]
@@ -205,7 +205,7 @@ def test_blocked_parallel_join_equals_single_block(
         ]
     )
     one = count_reoffending(members, offences, rules=rules)
-    monkeypatch.setattr(counting, "_BLOCK_PAIRS", 7)  # hundreds of blocks, on threads
+    monkeypatch.setattr(join, "_BLOCK_PAIRS", 7)  # hundreds of blocks, on threads
     many = count_reoffending(members, offences, rules=rules)
     pd.testing.assert_frame_equal(one, many)
     assert one["reoffences"].sum() > 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -9,8 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pbr.cohort import _sorted_codes_fixed, _window_word, sorted_codes
-from pbr.counting import _fixed_keys, encode_ids, encode_selected
+from pbr._engine import IdLookup, sorted_codes
+from pbr._engine.codes import sorted_codes_fixed, window_word
+from pbr._engine.lookup import index_in
+from pbr._engine.strings import fixed_keys
 
 # id pools that hit each form of the one-word sort key: varying bits only in the
 # high word (ids <= 8 bytes), only in the low word (long common prefix), across
@@ -28,14 +32,14 @@ POOLS = {
 def test_one_word_sorted_codes_equal_hash_sort(pool: str) -> None:
     rng = np.random.default_rng(11)
     values = pd.Series(rng.choice(POOLS[pool], 300), dtype="string")
-    fast = _sorted_codes_fixed(values)
+    fast = sorted_codes_fixed(values)
     assert fast is not None
     codes, names = sorted_codes(values)
     assert fast[0].tolist() == codes.tolist()
     assert fast[1].to_pylist() == names.tolist()
-    keys = _fixed_keys(pa.array(POOLS[pool]), None)
+    keys = fixed_keys(pa.array(POOLS[pool]), None)
     assert keys is not None
-    one_word = _window_word(keys[0].byteswap(), keys[1].byteswap())
+    one_word = window_word(keys[0].byteswap(), keys[1].byteswap())
     assert (one_word is None) == (pool == "wide")
 
 
@@ -47,7 +51,7 @@ def test_sorted_codes_fixed_matches_plain_sort(prefix: str, suffixes: list[str])
     ids = [prefix + s for s in suffixes]
     if any(len(i.encode()) > 16 for i in ids):
         return
-    fast = _sorted_codes_fixed(pd.Series(ids, dtype="string"))
+    fast = sorted_codes_fixed(pd.Series(ids, dtype="string"))
     assert fast is not None
     distinct = sorted(set(ids), key=lambda s: s.encode())
     assert fast[1].to_pylist() == distinct
@@ -64,33 +68,58 @@ def test_selected_fixed_width_lookup_equals_index_in(width_mix: str) -> None:
     chunks = [list(rng.choice(people, 120)) for _ in range(3)]
     ids = pa.chunked_array(chunks)
     sel = rng.random(len(ids)) < 0.4
-    got = encode_selected(ids, universe, sel)
-    want = encode_ids(ids, universe)[sel]
+    got = IdLookup(universe).codes(ids, sel)
+    want = index_in(ids, universe)[sel]
     assert got.tolist() == want.tolist()
 
 
-def test_small_pages_restores_numpy_setting_even_on_error() -> None:
+@pytest.mark.parametrize("before", [True, False])
+def test_measures_leave_numpy_allocator_setting_alone(before: bool, tmp_path: Path) -> None:
+    # a library must not change its host's process state: numpy's huge-page switch
+    # is what it was, after a run from files (the fast path) and after a failing call
     from pbr.errors import PbrError
-    from pbr.measures import _small_pages, compute_measures
+    from pbr.measures import compute_measures
 
     switch = np._core.multiarray._set_madvise_hugepage  # type: ignore[attr-defined]
-    original = switch(True)
-    for before in (True, False):
-        switch(before)
-        with _small_pages():
-            with _small_pages():  # nested / concurrent calls: restored by the last one
-                assert switch(False) is False  # off inside
-            assert switch(False) is False  # still off: the outer call is running
-        assert switch(before) is before  # restored
-        with pytest.raises(PbrError):
-            compute_measures(pd.DataFrame(), pd.DataFrame(), extract_date=None)
+    original = switch(before)
+    try:
+        cohort, offences = _files(tmp_path)
+        compute_measures(cohort, offences, extract_date="2018-01-01", validate=False)
+        assert switch(before) is before
         with pytest.raises(PbrError):
             compute_measures(
                 "/nonexistent.parquet", "/nonexistent2.parquet", extract_date="2018-01-01",
                 validate=False,
             )  # fmt: skip
         assert switch(before) is before
-    switch(original)
+    finally:
+        switch(original)
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    import pyarrow.parquet as pq
+
+    cohort = pd.DataFrame(
+        {
+            "offender_id": ["A", "B"],
+            "lot": ["CPA01", "CPA01"],
+            "index_date": pd.to_datetime(["2015-01-05", "2015-02-10"]),
+            "event_type": ["release", "release"],
+            "sex": ["M", "F"],
+            "date_of_birth": pd.to_datetime(["1980-01-01", "1981-01-01"]),
+        }
+    )
+    offences = pd.DataFrame(
+        {
+            "offender_id": ["A"],
+            "offence_date": pd.to_datetime(["2015-03-01"]),
+            "disposal_date": pd.to_datetime(["2015-04-01"]),
+            "disposal_type": ["conviction"],
+        }
+    )
+    pq.write_table(pa.Table.from_pandas(cohort, preserve_index=False), tmp_path / "c.parquet")
+    pq.write_table(pa.Table.from_pandas(offences, preserve_index=False), tmp_path / "o.parquet")
+    return tmp_path / "c.parquet", tmp_path / "o.parquet"
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,12 @@
-"""The user notebooks run top to bottom on the bundled sample, each within a minute,
-and are committed clean (no outputs), exactly as ``notebooks/_build.py`` writes them."""
+"""The user notebooks run top to bottom on the bundled sample and are committed clean
+(no outputs), exactly as ``notebooks/_build.py`` writes them. (Their run time, within a
+minute each, is measured by ``benchmarks/wall_clock.py``, not asserted here.)"""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ nbclient = pytest.importorskip("nbclient")
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["commissioner.ipynb", "auditor.ipynb", "researcher.ipynb"]
-TIME_LIMIT = 60.0  # seconds per notebook (the brief: < 1 minute on the sample)
 
 
 def _kernel_name() -> str:
@@ -87,9 +86,7 @@ def test_notebook_runs_top_to_bottom(
         timeout=120,
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
-    start = time.perf_counter()
     client.execute()
-    elapsed = time.perf_counter() - start
     errors = [
         out
         for cell in nb.cells
@@ -98,7 +95,6 @@ def test_notebook_runs_top_to_bottom(
         if out.output_type == "error"
     ]
     assert not errors
-    assert elapsed < TIME_LIMIT, f"{name} took {elapsed:.1f} s"
     # something was shown: at least one figure or table in the notebook
     kinds = {
         key

@@ -1,4 +1,6 @@
-"""Cohorts: PbR eligibility, one index event per offender per quarter, exclusions (SPEC §3).
+"""Cohorts: eligibility, one index event per offender per quarter, exclusions.
+
+See docs/methodology.md, "Cohorts and proven reoffending", §1–§4.
 
 Rules, in the fixed order in which they are applied (the *first* failing rule
 is the reason a row is excluded):
@@ -41,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -48,12 +51,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from pbr.counting import add_months_days, argsort_keys, table_map
+from pbr._engine import IdCodes, argsort_keys, encode_ids, sorted_codes, table_map
 from pbr.dates import PERIOD_KINDS, PeriodKind, as_days
 from pbr.errors import PbrError
+from pbr.rulesets import add_months_days
 from pbr.schema import ELIGIBLE_EVENT_TYPES
 
 __all__ = [
@@ -63,10 +65,9 @@ __all__ = [
     "build_cohort",
     "period_codes",
     "period_names",
-    "sorted_codes",
 ]
 
-#: The named, switchable PbR eligibility rules (SPEC §3), in the order they are applied.
+#: The named, switchable PbR eligibility rules (docs/methodology.md §2), in the order applied.
 ELIGIBILITY_RULES: dict[str, str] = {
     "adult": "aged 18 or over (whole years) on the index date",
     "crc_supervised": "supervised by the CRC (supervisor == 'CRC'; missing means CRC)",
@@ -150,137 +151,6 @@ def _label(code: int, kind: str) -> str:
     return str(code)
 
 
-def sorted_codes(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
-    """Integer codes whose order is the sort order of the (string) values.
-
-    Uses pyarrow's hash dictionary encoding and a sort of the distinct values
-    only; missing values get code -1.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> codes, names = sorted_codes(pd.Series(["b", "a", "b"], dtype="string"))
-    >>> codes.tolist(), names.tolist()
-    ([1, 0, 1], ['a', 'b'])
-    """
-    codes, names = _sorted_codes_arrow(values)
-    return codes, np.asarray(names.to_pylist(), dtype=object)
-
-
-def _sorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
-    """:func:`sorted_codes` with the sorted distinct values as an arrow array."""
-    arr = (
-        pa.chunked_array([pa.array(values, from_pandas=True)])
-        if not isinstance(values, pa.ChunkedArray)
-        else values
-    )
-    one = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    if pa.types.is_dictionary(one.type):
-        # re-encode the (small) dictionary itself: dictionaries may repeat values
-        dd = pc.dictionary_encode(one.dictionary.cast(pa.string()))
-        remap = np.asarray(pc.fill_null(dd.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-        raw = np.asarray(pc.fill_null(one.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-        idx = np.where(raw >= 0, remap[np.maximum(raw, 0)] if len(remap) else -1, -1)
-        dictionary = dd.dictionary
-    else:
-        if not pa.types.is_string(one.type):
-            one = one.cast(pa.string())
-        enc = pc.dictionary_encode(one)
-        idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-        dictionary = enc.dictionary
-    codes, names, _ = _sort_dictionary(idx, dictionary)
-    return codes, names
-
-
-def _sorted_codes_fixed(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array] | None:
-    """:func:`sorted_codes` by sorting exact 16-byte keys (ids of at most 16 bytes).
-
-    Bytes are compared big-endian as two uint64 words, which is the byte-wise
-    (UTF-8) string order; zero padding is unambiguous because ids with NUL bytes
-    are refused. Returns None when the fast form does not apply (the caller then
-    hashes and sorts the distinct strings).
-    """
-    from pbr.counting import _fixed_keys, _string_parts
-
-    arr = pa.array(values, from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - pa.array gives an Array
-        arr = arr.combine_chunks()
-    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
-        arr = arr.cast(pa.string())
-    if not pa.types.is_string(arr.type) or arr.null_count or len(arr) == 0:
-        return None
-    keys = _fixed_keys(arr, None)
-    if keys is None:
-        return None
-    offs, data = _string_parts(arr)
-    if (data[int(offs[0]) : int(offs[-1])] == 0).any():
-        return None
-    hi, lo = keys[0].byteswap(), keys[1].byteswap()
-    one_word = _window_word(hi, lo)
-    new = np.ones(len(hi), dtype=bool)
-    if one_word is not None:  # every varying bit fits one word: one plain sort
-        order = np.argsort(one_word)
-        ws = one_word[order]
-        new[1:] = ws[1:] != ws[:-1]
-    else:
-        order = np.lexsort((lo, hi))
-        hs, ls = hi[order], lo[order]
-        new[1:] = (hs[1:] != hs[:-1]) | (ls[1:] != ls[:-1])
-    codes = np.empty(len(order), dtype=np.int64)
-    codes[order] = np.cumsum(new) - 1
-    return codes, arr.take(pa.array(order[new]))
-
-
-def _window_word(
-    hi: npt.NDArray[np.uint64], lo: npt.NDArray[np.uint64]
-) -> npt.NDArray[np.uint64] | None:
-    """The 64 bits of the 128-bit keys ``(hi, lo)`` that hold every varying bit, or None.
-
-    Bits above and below the window are the same in every key, so the window word
-    orders and separates the keys exactly as the 128-bit values do (e.g. ids
-    ``PN`` + 8 digits: the common ``PN`` prefix and the zero padding drop out).
-    """
-    if len(hi) == 0:
-        return None
-    vary_hi = int(np.bitwise_or.reduce(hi ^ hi[0]))
-    vary_lo = int(np.bitwise_or.reduce(lo ^ lo[0]))
-    vary = (vary_hi << 64) | vary_lo
-    if vary == 0:
-        return np.zeros(len(hi), dtype=np.uint64)
-    top = vary.bit_length()  # the window is bits [top - 64, top) of the 128-bit key
-    if top - ((vary & -vary).bit_length() - 1) > 64:
-        return None
-    if top <= 64:
-        return lo.copy()
-    if top == 128:
-        return hi.copy()
-    s = 128 - top  # shift left by s, keep the high word
-    return (hi << np.uint64(s)) | (lo >> np.uint64(64 - s))
-
-
-def _unsorted_codes_arrow(values: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
-    """Hash-encode string values: (positions in the distinct values, distinct values)."""
-    one = pa.array(values, from_pandas=True)
-    if isinstance(one, pa.ChunkedArray):  # pragma: no cover - pa.array gives an Array
-        one = one.combine_chunks()
-    if not pa.types.is_string(one.type):
-        one = one.cast(pa.string())
-    enc = pc.dictionary_encode(one)
-    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-    return idx, enc.dictionary
-
-
-def _sort_dictionary(
-    idx: npt.NDArray[np.int64], dictionary: pa.Array
-) -> tuple[npt.NDArray[np.int64], pa.Array, npt.NDArray[np.int64]]:
-    """Re-number dictionary positions in sort order: (codes, sorted values, rank)."""
-    order = np.asarray(pc.array_sort_indices(dictionary).to_numpy(), dtype=np.int64)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    codes = np.where(idx >= 0, rank[np.maximum(idx, 0)] if len(rank) else 0, -1).astype(np.int64)
-    return codes, dictionary.take(pa.array(order)), rank
-
-
 @dataclass(frozen=True)
 class Cohort:
     """A built cohort: measurable members, eligible events and the exclusions table.
@@ -298,10 +168,14 @@ class Cohort:
         reason; ``stage`` is ``"eligibility"`` (a failed rule or
         ``later_event_same_period``) or ``"measurability"`` (an
         ``exclusion_reason``).
-    period_kind, rules, dedupe
-        The parameters used.
+    period_kind, eligibility, dedupe
+        The parameters used (``eligibility``: the eligibility rules applied).
     rows_read : int
         Number of input rows.
+    offender_codes : IdCodes or None
+        The members' offender ids as codes into the sorted universe of every
+        cohort id (the engine's form, :func:`pbr._engine.encode_ids`); used by
+        :func:`pbr.measures.compute_measures` to look offences up against it.
 
     Examples
     --------
@@ -317,12 +191,19 @@ class Cohort:
     eligible: pd.DataFrame
     exclusions: pd.DataFrame
     period_kind: str
-    rules: tuple[str, ...]
+    eligibility: tuple[str, ...]
     dedupe: str
     rows_read: int = 0
     _counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    #: members' offender ids as positions in a universe of distinct ids (engine speed-up)
-    _codes: tuple[Any, Any] | None = field(default=None, repr=False)
+    offender_codes: IdCodes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Deprecated name of :attr:`eligibility` (``rules`` means a counting rule set)."""
+        warnings.warn(
+            "Cohort.rules is deprecated; use Cohort.eligibility", DeprecationWarning, stacklevel=2
+        )
+        return self.eligibility
 
     def to_frame(self) -> pd.DataFrame:
         """The members table (one row per measurable index event).
@@ -359,7 +240,7 @@ class Cohort:
     def _repr_html_(self) -> str:
         head = (
             f"<p><b>Cohort</b> ({self.period_kind}, dedupe={self.dedupe}, "
-            f"rules={', '.join(self.rules) or 'none'}): {self.rows_read} rows read, "
+            f"eligibility={', '.join(self.eligibility) or 'none'}): {self.rows_read} rows read, "
             f"{len(self.eligible)} eligible, {len(self.members)} measurable</p>"
         )
         return head + self._counts.to_html(index=False)
@@ -426,14 +307,16 @@ def _need(df: pd.DataFrame, column: str, rule: str) -> None:
         raise PbrError(f"eligibility rule {rule!r} needs the cohort column {column!r}")
 
 
-def _check_options(period: str, rules: Sequence[str] | None, dedupe: str) -> tuple[str, ...]:
+def _check_options(period: str, eligibility: Sequence[str] | None, dedupe: str) -> tuple[str, ...]:
     if period not in PERIOD_KINDS:
         raise PbrError(f"unknown period {period!r}; expected one of {PERIOD_KINDS}")
     if dedupe not in ("quarter", "period"):
         raise PbrError(f"unknown dedupe {dedupe!r}; expected 'quarter' or 'period'")
-    chosen = tuple(ELIGIBILITY_RULES) if rules is None else tuple(rules)
-    if isinstance(rules, str):
-        raise PbrError(f"rules must be a sequence of rule names, not the string {rules!r}")
+    if isinstance(eligibility, str):
+        raise PbrError(
+            f"eligibility must be a sequence of rule names, not the string {eligibility!r}"
+        )
+    chosen = tuple(ELIGIBILITY_RULES) if eligibility is None else tuple(eligibility)
     unknown = [r for r in chosen if r not in ELIGIBILITY_RULES]
     if unknown:
         raise PbrError(f"unknown eligibility rule(s) {unknown}; expected {list(ELIGIBILITY_RULES)}")
@@ -441,29 +324,40 @@ def _check_options(period: str, rules: Sequence[str] | None, dedupe: str) -> tup
     return tuple(r for r in ELIGIBILITY_RULES if r in chosen)
 
 
+_UNSET: Any = object()
+
+
 def build_cohort(
     cohort: pd.DataFrame,
     *,
     period: PeriodKind = "quarter",
-    rules: Sequence[str] | None = None,
+    eligibility: Sequence[str] | None = None,
     dedupe: Literal["quarter", "period"] = "quarter",
+    offender_codes: IdCodes | None = None,
+    rules: Any = _UNSET,
 ) -> Cohort:
     """Apply the PbR eligibility rules and the first-event rule to cohort events.
 
     Parameters
     ----------
     cohort : pandas.DataFrame
-        Cohort events in pbr's in-memory form (SPEC §1.1; see :mod:`pbr.schema`).
-        Needs ``offender_id``, ``lot``, ``index_date`` and the columns the
-        selected rules use. Extra columns are kept.
+        Cohort events in pbr's in-memory form (docs/methodology.md, "Canonical
+        in-memory form"; see :mod:`pbr.schema`). Needs ``offender_id``, ``lot``,
+        ``index_date`` and the columns the selected rules use. Extra columns are kept.
     period : {"quarter", "financial_year", "calendar_year"}
         Period of the cohorts (label column ``period``).
-    rules : sequence of str, optional
+    eligibility : sequence of str, optional
         Eligibility rules to apply (keys of :data:`ELIGIBILITY_RULES`); default all.
         ``[]`` applies none.
     dedupe : {"quarter", "period"}
         First event per offender per **quarter** (default; annual cohorts are the
         union of their quarterly cohorts, the MoJ method) or per ``period``.
+    offender_codes : IdCodes, optional
+        ``pbr._engine.encode_ids(cohort["offender_id"])`` when the caller has it
+        already (the measures start looking offences up against its universe
+        while the cohort is built); computed here otherwise.
+    rules : sequence of str
+        Deprecated name of ``eligibility`` (a DeprecationWarning).
 
     Returns
     -------
@@ -480,24 +374,18 @@ def build_cohort(
     2
     >>> len(build_cohort(df, period="calendar_year", dedupe="period").members)
     1
+    >>> build_cohort(df, eligibility=["adult"]).eligibility
+    ('adult',)
     """
-    return _build_cohort(cohort, period=period, rules=rules, dedupe=dedupe)
-
-
-def _build_cohort(
-    cohort: pd.DataFrame,
-    *,
-    period: str,
-    rules: Sequence[str] | None,
-    dedupe: str,
-    offender_codes: tuple[npt.NDArray[np.int64], pa.Array] | None = None,
-) -> Cohort:
-    """:func:`build_cohort`, optionally with the offender ids already encoded.
-
-    ``offender_codes`` = ``_sorted_codes_arrow(cohort["offender_id"])`` (computed
-    ahead by :func:`pbr.measures.compute_measures` to start the offence lookup early).
-    """
-    chosen = _check_options(period, rules, dedupe)
+    if rules is not _UNSET:
+        warnings.warn(
+            "build_cohort(rules=...) is deprecated; use eligibility=... "
+            "(rules names a counting rule set)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        eligibility = rules
+    chosen = _check_options(period, eligibility, dedupe)
     if not isinstance(cohort, pd.DataFrame):
         raise PbrError(f"cohort must be a pandas DataFrame, not {type(cohort).__name__}")
     for col in ("offender_id", "lot", "index_date"):
@@ -514,8 +402,10 @@ def _build_cohort(
 
     # first eligible event per offender per quarter/period: sort by (offender, q, date, row)
     if offender_codes is None:
-        offender_codes = _sorted_codes_arrow(df["offender_id"])
-    off_code, off_names = offender_codes
+        offender_codes = encode_ids(df["offender_id"])
+    elif len(offender_codes.codes) != n:
+        raise PbrError("offender_codes must have one code per cohort row")
+    off_code = offender_codes.codes
     lot_code, lot_names = sorted_codes(df["lot"])
     passed = np.flatnonzero(fail == 0)
     day = idx.astype(np.int64)
@@ -622,11 +512,11 @@ def _build_cohort(
         eligible=eligible,
         exclusions=exclusions,
         period_kind=period,
-        rules=chosen,
+        eligibility=chosen,
         dedupe=dedupe,
         rows_read=n,
         _counts=counts,
-        _codes=(member_codes, off_names),
+        offender_codes=IdCodes(member_codes, offender_codes.universe),
     )
 
 

@@ -87,7 +87,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pbr.counting import RULE_SETS
+from pbr.counting import RULE_SET_NAMES as RULE_SETS
 from pbr.errors import ContractError
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Proven-reoffending measures per lot × period, and nationally (SPEC §4.1, §4.2).
+"""Proven-reoffending measures per lot × period, and nationally (docs/methodology.md §7, §8).
 
 With N = measurable cohort, O = reoffenders, R = proven reoffences (or
 appearances for ``reconviction_events``) and ``r_i`` the count of member *i*:
@@ -38,53 +38,41 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from scipy.stats import norm
 
-from pbr.cohort import (
-    Cohort,
-    _build_cohort,
-    _sort_dictionary,
-    _sorted_codes_fixed,
-    _unsorted_codes_arrow,
-    build_cohort,
+from pbr._engine import (
+    IdCodes,
+    IdLookup,
+    OffenceRows,
+    encode_ids,
+    frame_from_arrow,
+    is_parquet,
+    map_row_groups,
+    read_columns,
 )
-from pbr.counting import (
-    IdTable,
-    check_months,
-    check_rules,
-    count_core,
-    counting_disposals,
-    encode_selected,
-    outcome_frame,
-    prepare_offences,
-    window_ends,
-)
+from pbr.cohort import Cohort, build_cohort
+from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_offences
 from pbr.dates import PERIOD_KINDS, as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.rulesets import RuleSet, rule_set
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["MEASURE_COLUMNS", "Measures", "compute_measures", "wilson_interval"]
 
-#: The SPEC §10 columns, in order, that every measures table starts with.
+#: The columns, in order, that every measures table starts with (docs/methodology.md §10).
 MEASURE_COLUMNS: tuple[str, ...] = (
     "lot",
     "period",
@@ -339,7 +327,7 @@ def _extract(extract_date: Any) -> dt.date:
     return out
 
 
-# ----------------------------------------------------------------------------- file input
+# ----------------------------------------------------------------------------- inputs
 
 #: Cohort columns the fast path (``validate=False``) reads: those the measures need.
 _COHORT_COLS = (
@@ -353,16 +341,7 @@ _COHORT_COLS = (
     "em_only",
     "exclusion_reason",
 )
-_OFFENCE_COLS = (
-    "offender_id",
-    "offence_date",
-    "disposal_date",
-    "disposal_type",
-    "breach",
-    "appearance_id",
-)
-
-
+#: Text columns with few distinct values: read dictionary-encoded on the fast path.
 _LOW_CARDINALITY = frozenset(
     {"lot", "event_type", "sex", "supervisor", "exclusion_reason", "offence_group", "disposal_type"}
 )
@@ -372,80 +351,17 @@ def _is_path(x: Any) -> bool:
     return isinstance(x, str | os.PathLike)
 
 
-def _read_fast(path: Any, wanted: Sequence[str]) -> pa.Table:
-    """Read only the wanted columns of a Parquet or CSV file (no row-level validation)."""
-    p = Path(path)
-    if not p.exists():
-        raise PbrError(f"no such file: {p}")
-    with open(p, "rb") as fh:
-        magic = fh.read(4)
-    if magic == b"PAR1":
-        pf = pq.ParquetFile(p)
-        names = [c for c in wanted if c in pf.schema_arrow.names]
-        # low-cardinality text columns stay dictionary-encoded (no per-row strings)
-        dict_cols = [c for c in names if c in _LOW_CARDINALITY]
-        n_groups = pf.metadata.num_row_groups
-        if n_groups <= 1:
-            return pq.ParquetFile(p, read_dictionary=dict_cols).read(columns=names)
-
-        # pyarrow decodes one column chunk per thread; reading row groups in parallel
-        # uses every core on the few-column tables we need (order is kept)
-        def read(groups: list[int]) -> pa.Table:
-            f = pq.ParquetFile(p, read_dictionary=dict_cols)
-            return f.read_row_groups(groups, columns=names, use_threads=False)
-
-        workers = max(1, min(os.cpu_count() or 1, n_groups))
-        n_blocks = min(n_groups, 2 * workers)
-        blocks = [b.tolist() for b in np.array_split(np.arange(n_groups), n_blocks)]
-        with ThreadPoolExecutor(workers) as ex:
-            return pa.concat_tables(list(ex.map(read, blocks)))
-    import pyarrow.csv as pacsv
-
-    opts = pacsv.ConvertOptions(
-        include_columns=None,
-        strings_can_be_null=True,
-        column_types={
-            **{c: pa.string() for c in ("offender_id", "lot", "appearance_id", "exclusion_reason")},
-            **{
-                c: pa.date32()
-                for c in (
-                    "index_date",
-                    "date_of_birth",
-                    "first_sanction_date",
-                    "offence_date",
-                    "disposal_date",
-                )
-            },
-        },
-    )
-    table = pacsv.read_csv(p, convert_options=opts)
-    return table.select([c for c in wanted if c in table.column_names])
+def _read_fast(path: Any, wanted: Sequence[str]) -> Any:
+    """The wanted columns of a Parquet or CSV file, without row-level validation."""
+    try:
+        return read_columns(path, wanted, dictionary=_LOW_CARDINALITY)
+    except FileNotFoundError as exc:
+        raise PbrError(f"no such file: {exc.args[0]}") from None
 
 
-def _cohort_frame(table: pa.Table) -> pd.DataFrame:
-    """Arrow cohort table -> pandas, without per-row Python objects (fast path).
-
-    Text columns become pandas ``string`` (pyarrow-backed, zero copy), except the
-    dictionary-encoded low-cardinality ones, which stay pandas categoricals.
-    """
-    cols: dict[str, Any] = {}
-    for name in table.column_names:
-        col = table[name].combine_chunks()  # one chunk: fast takes later on
-        if pa.types.is_dictionary(col.type):
-            cols[name] = pd.Series(col.to_pandas()).astype("category")
-        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            if not pa.types.is_string(col.type):
-                col = col.cast(pa.string())
-            cols[name] = pd.Series(pd.arrays.ArrowStringArray(col))
-        elif pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
-            days = np.asarray(col.cast(pa.date32()).cast(pa.int32()).to_numpy(), np.int64)
-            nat = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
-            arr = days.astype("datetime64[D]").astype("datetime64[s]")
-            arr[nat] = np.datetime64("NaT")
-            cols[name] = arr
-        else:
-            cols[name] = col.to_pandas()
-    df = pd.DataFrame(cols)
+def _fast_cohort_frame(path: Any) -> pd.DataFrame:
+    """The cohort file as pandas (no Python objects), lot names resolved to codes."""
+    df = frame_from_arrow(_read_fast(path, _COHORT_COLS))
     if "lot" in df.columns:
         from pbr.lots import default_registry
 
@@ -461,212 +377,43 @@ def _cohort_frame(table: pa.Table) -> pd.DataFrame:
     return df
 
 
-@dataclass
-class _OffenceArrays:
-    ids: Any
-    off: npt.NDArray[np.integer[Any]]
-    disp: npt.NDArray[np.integer[Any]]
-    ok: npt.NDArray[np.bool_]
-    appearance: Any
+def _offence_reader(
+    offences: Any, rules: RuleSet, ext: dt.date, validate: bool
+) -> Callable[[IdLookup, tuple[int, int, int]], OffenceRows]:
+    """How to get the offence rows that can count, once the offender universe is known.
 
+    Unvalidated Parquet files are streamed row group by row group on all cores
+    (read, select, look up: the 20-million-row id column never sits in memory
+    whole); other files are read whole (validated through :func:`pbr.io.read_offences`
+    unless ``validate=False``); frames are used as they are.
+    """
+    if not (_is_path(offences) or isinstance(offences, pd.DataFrame)):
+        raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
 
-def _offence_arrays_from_table(table: pa.Table, rules: str) -> _OffenceArrays:
-    for col in ("offender_id", "offence_date", "disposal_date", "disposal_type"):
-        if col not in table.column_names:
-            raise PbrError(f"offences table has no column {col!r}")
+    def read(lookup: IdLookup, bounds: tuple[int, int, int]) -> OffenceRows:
+        if isinstance(offences, pd.DataFrame):
+            return select_offences(offences, rules, lookup, bounds)
+        if validate:
+            from pbr.io import read_offences
 
-    def days(name: str) -> npt.NDArray[np.int32]:
-        col = table[name]
-        if col.null_count:
-            raise PbrError(f"offences: {name} is missing in {col.null_count} row(s)")
-        # int32 day numbers straight from the date32 buffers
-        return np.asarray(col.cast(pa.date32()).cast(pa.int32()).to_numpy(), dtype=np.int32)
-
-    allowed = pa.array(counting_disposals(rules))
-    parts = []
-    for chunk in table["disposal_type"].chunks:
-        if pa.types.is_dictionary(chunk.type):  # test the few distinct values only
-            in_dict = np.append(
-                np.asarray(
-                    pc.fill_null(pc.is_in(chunk.dictionary, value_set=allowed), False).to_numpy(
-                        zero_copy_only=False
-                    ),
-                    dtype=bool,
-                ),
-                False,
-            )
-            idx = np.asarray(
-                pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False), np.int64
-            )
-            parts.append(in_dict[idx])
-        else:
-            parts.append(
-                np.asarray(
-                    pc.fill_null(pc.is_in(chunk, value_set=allowed), False).to_numpy(
-                        zero_copy_only=False
-                    ),
-                    dtype=bool,
+            frame = read_offences(offences, extract_date=ext)
+            return select_offences(frame, rules, lookup, bounds)
+        if is_parquet(offences):
+            return OffenceRows.concat(
+                map_row_groups(
+                    offences,
+                    OFFENCE_COLUMNS,
+                    lambda t: select_offences(t, rules, lookup, bounds, threads=False),
+                    dictionary=_LOW_CARDINALITY,
                 )
             )
-    ok = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
-    if "breach" in table.column_names:
-        br = pc.fill_null(table["breach"].cast(pa.bool_()), False)
-        ok = ok & ~np.asarray(br.to_numpy(zero_copy_only=False), dtype=bool)
-    app = table["appearance_id"] if "appearance_id" in table.column_names else None
-    return _OffenceArrays(
-        table["offender_id"], days("offence_date"), days("disposal_date"), ok, app
-    )
+        return select_offences(_read_fast(offences, OFFENCE_COLUMNS), rules, lookup, bounds)
+
+    return read
 
 
-def _offence_arrays_from_frame(df: pd.DataFrame, rules: str) -> _OffenceArrays:
-    for col in ("offender_id", "offence_date", "disposal_date", "disposal_type"):
-        if col not in df.columns:
-            raise PbrError(f"offences table has no column {col!r}")
-
-    def days(name: str) -> npt.NDArray[np.int64]:
-        d = as_days(df[name])
-        if np.isnat(d).any():
-            bad = int(np.flatnonzero(np.isnat(d))[0]) + 1
-            raise PbrError(f"offences row {bad}: {name} is missing")
-        out: npt.NDArray[np.int64] = d.astype(np.int64)
-        return out
-
-    ok = df["disposal_type"].isin(counting_disposals(rules)).to_numpy(dtype=bool, na_value=False)
-    if "breach" in df.columns:
-        ok = ok & ~df["breach"].astype("boolean").fillna(False).to_numpy(dtype=bool, na_value=False)
-    app = df["appearance_id"] if "appearance_id" in df.columns else None
-    return _OffenceArrays(df["offender_id"], days("offence_date"), days("disposal_date"), ok, app)
-
-
-# ----------------------------------------------------------------------------- the measures
-
-
-_PAGES_LOCK = threading.Lock()
-_PAGES_USERS = [0, True]  # [calls inside, numpy's setting before the first one]
-
-
-@contextlib.contextmanager
-def _small_pages() -> Iterator[None]:
-    """Turn off numpy's ``madvise(MADV_HUGEPAGE)`` on new arrays while measures run.
-
-    numpy asks the kernel for transparent huge pages for every large array; with
-    the common ``defrag=madvise`` setting the kernel then compacts memory inside
-    the page fault. The engine allocates many short-lived arrays of tens of
-    megabytes, and on the national benchmark (a fresh process) this cost about
-    1 s of system time per run (sys 1.5 s -> 0.6 s, wall 3.1 s -> 2.7 s with the
-    hint off). The previous setting is restored when the last concurrent call
-    returns; only the allocation hint changes, never a result. A no-op where numpy
-    lacks the switch.
-    """
-    multiarray = getattr(getattr(np, "_core", None), "multiarray", None)
-    switch = getattr(multiarray, "_set_madvise_hugepage", None)
-    if switch is None:  # pragma: no cover - other numpy builds
-        yield
-        return
-    with _PAGES_LOCK:
-        if _PAGES_USERS[0] == 0:
-            _PAGES_USERS[1] = bool(switch(False))
-        _PAGES_USERS[0] = int(_PAGES_USERS[0]) + 1
-    try:
-        yield
-    finally:
-        with _PAGES_LOCK:
-            _PAGES_USERS[0] = int(_PAGES_USERS[0]) - 1
-            if _PAGES_USERS[0] == 0:
-                switch(bool(_PAGES_USERS[1]))
-
-
-#: Fast path: also filter and encode the offences in the background thread.
-_PREPARE_IN_BACKGROUND = True
-
-
-def _day_bounds(days: npt.NDArray[np.int64], fu: int, wait: int) -> tuple[int, int, int]:
-    """(earliest index day, latest follow-up end, latest window end) over ``days``."""
-    if len(days) == 0:
-        return 0, -1, -1
-    hi = np.array([days.max()], dtype=np.int64)
-    end_fu, end_w = window_ends(hi, fu, wait)  # add_months is monotone
-    return int(days.min()), int(end_fu[0]), int(end_w[0])
-
-
-def _load_prepared(
-    path: Any, rules: str, universe: pa.Array, bounds: tuple[int, int, int]
-) -> tuple[_OffenceArrays, tuple[Any, Any, Any, Any]]:
-    """Read the offences file and keep only rows that can count (fast path).
-
-    Parquet files are streamed row group by row group on all cores: each group is
-    read, filtered and its ids encoded, so the 20-million-row id column is never
-    held in memory at once. Other files are read whole.
-    """
-    p = Path(path)
-    if p.exists():
-        with open(p, "rb") as fh:
-            if fh.read(4) == b"PAR1":
-                return _stream_prepared(p, rules, universe, bounds)
-    oa = _offence_arrays_from_table(_read_fast(path, _OFFENCE_COLS), rules)
-    prepared = prepare_offences(oa.ids, oa.off, oa.disp, oa.ok, universe, *bounds)
-    if rules != "reconviction_events":  # the ids are no longer needed
-        oa = _OffenceArrays(oa.ids[:0], oa.off[:0], oa.disp[:0], oa.ok[:0], None)
-    return oa, prepared
-
-
-def _stream_prepared(
-    path: Path, rules: str, universe: pa.Array, bounds: tuple[int, int, int]
-) -> tuple[_OffenceArrays, tuple[Any, Any, Any, Any]]:
-    pf = pq.ParquetFile(path)
-    names = [c for c in _OFFENCE_COLS if c in pf.schema_arrow.names]
-    dict_cols = [c for c in names if c in _LOW_CARDINALITY]
-    n_groups = pf.metadata.num_row_groups
-    starts = np.cumsum([0] + [pf.metadata.row_group(g).num_rows for g in range(n_groups)])
-    table = IdTable(universe)
-    want_app = rules == "reconviction_events" and "appearance_id" in names
-
-    def encoder(ids: Any, uni: pa.Array, sel: npt.NDArray[np.bool_]) -> Any:
-        return encode_selected(ids, uni, sel, table=table, threads=False)
-
-    def work(g: int) -> tuple[Any, Any, Any, Any, Any]:
-        t = pq.ParquetFile(path, read_dictionary=dict_cols).read_row_group(
-            g, columns=names, use_threads=False
-        )
-        oa = _offence_arrays_from_table(t, rules)
-        code, off, disp, rows = prepare_offences(
-            oa.ids, oa.off, oa.disp, oa.ok, universe, *bounds, encoder=encoder
-        )
-        app = oa.appearance.take(pa.array(rows)) if want_app else None
-        return code, off, disp, rows + int(starts[g]), app
-
-    workers = max(1, min(os.cpu_count() or 1, n_groups))
-    with ThreadPoolExecutor(workers) as ex:
-        parts = list(ex.map(work, range(n_groups)))
-    if not parts:
-        e = np.empty(0, dtype=np.int64)
-        return _OffenceArrays(pa.chunked_array([], pa.string()), e, e, e.astype(bool), None), (
-            e.astype(np.int32),
-            e.astype(np.int32),
-            e.astype(np.int32),
-            e,
-        )
-    code = np.concatenate([x[0] for x in parts])
-    off = np.concatenate([x[1] for x in parts])
-    disp = np.concatenate([x[2] for x in parts])
-    app = pa.chunked_array([x[4] for x in parts]) if want_app else None
-    # the appearance ids kept are already aligned with the kept rows: renumber rows
-    rows = (
-        np.arange(len(code), dtype=np.int64) if want_app else np.concatenate([x[3] for x in parts])
-    )
-    e = np.empty(0, dtype=np.int32)
-    oa = _OffenceArrays(pa.chunked_array([], pa.string()), e, e, e.astype(bool), app)
-    return oa, (code, off, disp, rows)
-
-
-def _built_cohort(
-    cohort: Any,
-    ext: dt.date,
-    period: str,
-    eligibility: Sequence[str] | None,
-    dedupe: str,
-    validate: bool,
-) -> Cohort:
+def _cohort_source(cohort: Any, ext: dt.date, period: str, validate: bool) -> Cohort | pd.DataFrame:
+    """An already built Cohort (``period`` must agree), or the cohort events as a frame."""
     if isinstance(cohort, Cohort):
         if period != cohort.period_kind:
             warnings.warn(
@@ -675,25 +422,96 @@ def _built_cohort(
                 stacklevel=4,
             )
         return cohort
-    if _is_path(cohort):
-        if validate:
-            from pbr.io import read_cohort
-
-            frame = read_cohort(cohort, extract_date=ext)
-        else:
-            frame = _cohort_frame(_read_fast(cohort, _COHORT_COLS))
-    elif isinstance(cohort, pd.DataFrame):
-        frame = cohort
-    else:
+    if isinstance(cohort, pd.DataFrame):
+        return cohort
+    if not _is_path(cohort):
         raise PbrError(
             f"cohort must be a DataFrame, a Cohort or a path, not {type(cohort).__name__}"
         )
-    return build_cohort(
-        frame,
-        period=period,  # type: ignore[arg-type]
-        rules=eligibility,
-        dedupe=dedupe,  # type: ignore[arg-type]
-    )
+    if validate:
+        from pbr.io import read_cohort
+
+        return read_cohort(cohort, extract_date=ext)
+    return _fast_cohort_frame(cohort)
+
+
+def _universe(
+    source: Cohort | pd.DataFrame, rules: RuleSet
+) -> tuple[IdCodes, tuple[int, int, int]] | None:
+    """Offender codes to look offences up against, and the window bounds; None if unknown.
+
+    For events: every event's offender (the cohort is built from these codes);
+    for a built Cohort: its members.
+    """
+    if isinstance(source, Cohort):
+        members = source.members
+        codes = source.offender_codes or encode_ids(members["offender_id"])
+        days = as_days(members["index_date"]).astype(np.int64)
+        return codes, rules.bounds(days)
+    if "offender_id" not in source.columns or "index_date" not in source.columns:
+        return None  # build_cohort names the missing column
+    idx = as_days(source["index_date"])
+    return encode_ids(source["offender_id"]), rules.bounds(idx[~np.isnat(idx)].astype(np.int64))
+
+
+def _cohort_and_offences(
+    cohort: Any,
+    offences: Any,
+    *,
+    ext: dt.date,
+    rules: RuleSet,
+    period: str,
+    eligibility: Sequence[str] | None,
+    dedupe: str,
+    validate: bool,
+) -> tuple[Cohort, OffenceRows]:
+    """Read the inputs, build the cohort and select the offence rows that can count.
+
+    When the offender universe is known before the cohort is built, the offences
+    are read, selected and looked up on a background thread meanwhile (pyarrow
+    and numpy release the GIL: both cores work).
+    """
+    if validate and _is_path(cohort) and _is_path(offences):
+        # both files validated together: one error lists the bad rows of both tables
+        from pbr.io import validate as validate_tables
+
+        report = validate_tables(cohort, offences, extract_date=ext)
+        cohort, offences = report.cohort, report.offences
+    read_offences = _offence_reader(offences, rules, ext, validate)
+    source = _cohort_source(cohort, ext, period, validate)
+    known = _universe(source, rules)
+    background = known is not None and _is_path(offences) and not validate
+    with ThreadPoolExecutor(1) as pool:
+        pending: Future[OffenceRows] | None = None
+        if background and known is not None:
+            universe, bounds = known[0].universe, known[1]
+            pending = pool.submit(lambda: read_offences(IdLookup(universe), bounds))
+        try:
+            if isinstance(source, Cohort):
+                built = source
+            else:
+                built = build_cohort(
+                    source,
+                    period=period,  # type: ignore[arg-type]
+                    eligibility=eligibility,
+                    dedupe=dedupe,  # type: ignore[arg-type]
+                    offender_codes=known[0] if known is not None else None,
+                )
+        except BaseException:
+            if pending is not None:
+                pending.cancel()  # a queued read never starts; a running one is awaited
+            raise
+        if pending is not None:
+            rows = pending.result()
+        else:
+            codes = built.offender_codes
+            assert codes is not None  # build_cohort always encodes the offenders
+            bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
+            rows = read_offences(IdLookup(codes.universe), bounds)
+    return built, rows
+
+
+# ----------------------------------------------------------------------------- the measures
 
 
 def compute_measures(
@@ -702,7 +520,7 @@ def compute_measures(
     *,
     extract_date: Any,
     period: str = "quarter",
-    rules: str = "moj_proven",
+    rules: str | RuleSet = "moj_proven",
     follow_up_months: int = 12,
     waiting_months: int = 6,
     eligibility: Sequence[str] | None = None,
@@ -711,7 +529,7 @@ def compute_measures(
     lots: Sequence[str] | None = None,
     validate: bool = True,
 ) -> Measures:
-    """Proven-reoffending measures per lot × period (SPEC §3, §4).
+    """Proven-reoffending measures per lot × period (docs/methodology.md §1–§8).
 
     Parameters
     ----------
@@ -723,7 +541,8 @@ def compute_measures(
     extract_date : date-like
         Date the offence data was taken (required): decides final vs interim.
     period : {"quarter", "financial_year", "calendar_year"}
-    rules : {"moj_proven", "convictions_only", "reconviction_events"}
+    rules : {"moj_proven", "convictions_only", "reconviction_events"} or RuleSet
+        The counting rule set (:data:`pbr.rulesets.RULE_SETS`).
     follow_up_months, waiting_months : int
         Window lengths (default 12 + 6).
     eligibility : sequence of str, optional
@@ -762,172 +581,98 @@ def compute_measures(
     >>> float(t.loc[0, "reoffences_per_reoffender"])
     2.0
     """
-    with _small_pages():  # see _small_pages: ~1 s of page-fault time on a fresh process
-        ext = _extract(extract_date)
-        check_rules(rules)
-        fu, wait = check_months(follow_up_months, waiting_months)
-        if not 0 < float(alpha) < 1:
-            raise PbrError(f"alpha must be between 0 and 1, not {alpha!r}")
-        if period not in PERIOD_KINDS:
-            raise PbrError(f"unknown period {period!r}; expected one of {PERIOD_KINDS}")
+    # inputs
+    ext = _extract(extract_date)
+    rule = rule_set(rules).with_window(follow_up_months, waiting_months)
+    if not 0 < float(alpha) < 1:
+        raise PbrError(f"alpha must be between 0 and 1, not {alpha!r}")
+    if period not in PERIOD_KINDS:
+        raise PbrError(f"unknown period {period!r}; expected one of {PERIOD_KINDS}")
+    # cohort (and, alongside, the offence rows that can count)
+    built, offence_rows = _cohort_and_offences(
+        cohort,
+        offences,
+        ext=ext,
+        rules=rule,
+        period=period,
+        eligibility=eligibility,
+        dedupe=dedupe,
+        validate=validate,
+    )
+    members, counts, exclusions, codes = _in_lots(built, lots)
+    # count
+    m_day = as_days(members["index_date"]).astype(np.int64)
+    reoff, first, end_w = count_members(codes, m_day, offence_rows, rule)
+    # aggregate
+    ext_day = int(np.datetime64(ext, "D").astype(np.int64))
+    per_member = (reoff, first, m_day, end_w, ext_day, alpha)
+    table, national = _lot_and_national_tables(counts, *per_member)
+    for t in (table, national):
+        t["follow_up_months"] = np.int64(rule.follow_up_months)
+        t["waiting_months"] = np.int64(rule.waiting_months)
+        t["rules"] = pd.array([rule.name] * len(t), dtype="string")
+    return Measures(
+        table=table,
+        national=national,
+        exclusions=exclusions,
+        members=pd.concat([members, outcome_frame(reoff, first, end_w, members.index)], axis=1),
+        extract_date=ext,
+        period_kind=built.period_kind,
+        rules=rule.name,
+        follow_up_months=rule.follow_up_months,
+        waiting_months=rule.waiting_months,
+        alpha=float(alpha),
+        eligibility=built.eligibility,
+        dedupe=built.dedupe,
+    )
 
-        if not (_is_path(offences) or isinstance(offences, pd.DataFrame)):
-            raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
-        if validate and _is_path(cohort) and _is_path(offences):
-            # both files validated together: one error lists the bad rows of both tables
-            from pbr.io import validate as validate_tables
 
-            report = validate_tables(cohort, offences, extract_date=ext)
-            cohort, offences = report.cohort, report.offences
-        prepared = None
-        pending: Future[Any] | None = None
-        pool: ThreadPoolExecutor | None = None
-        try:
-            if _is_path(offences) and not validate:
-                # fast path: read, filter and encode the offences in the background while
-                # the cohort is built (pyarrow and numpy release the GIL: both cores work)
-                pool = ThreadPoolExecutor(1)
-                if _PREPARE_IN_BACKGROUND and (
-                    _is_path(cohort) or isinstance(cohort, pd.DataFrame)
-                ):
-                    frame = (
-                        _cohort_frame(_read_fast(cohort, _COHORT_COLS))
-                        if _is_path(cohort)
-                        else cohort
-                    )
-                    if "offender_id" not in frame.columns or "index_date" not in frame.columns:
-                        raise PbrError("cohort table needs offender_id and index_date columns")
-                    # hash the ids, start the offences against that (unsorted) universe,
-                    # then sort it here while the offences stream
-                    idx_d = as_days(frame["index_date"])
-                    bounds = _day_bounds(idx_d[~np.isnat(idx_d)].astype(np.int64), fu, wait)
-                    fixed = _sorted_codes_fixed(frame["offender_id"])
-                    rank: npt.NDArray[np.int64] | None = None
-                    if fixed is not None:  # short ids: one sort of exact keys, no hashing
-                        offender_codes = fixed
-                        universe = fixed[1]
-                        pending = pool.submit(_load_prepared, offences, rules, universe, bounds)
-                    else:
-                        raw_idx, raw_universe = _unsorted_codes_arrow(frame["offender_id"])
-                        pending = pool.submit(_load_prepared, offences, rules, raw_universe, bounds)
-                        s_codes, universe, rank = _sort_dictionary(raw_idx, raw_universe)
-                        offender_codes = (s_codes, universe)
-                    built = _build_cohort(
-                        frame,
-                        period=period,
-                        rules=eligibility,
-                        dedupe=dedupe,
-                        offender_codes=offender_codes,
-                    )
-                    prepared = pending.result()
-                    if built._codes is None or built._codes[1] is not universe:  # pragma: no cover
-                        raise AssertionError("offender universe mismatch")
-                    oa = prepared[0]
-                    code_u, p_off, p_disp, p_rows = prepared[1]
-                    # offence codes from unsorted universe positions to sorted ones
-                    if rank is not None:
-                        code_u = rank[np.asarray(code_u, dtype=np.int64)]
-                    prepared = (code_u, p_off, p_disp, p_rows)
-                else:
-                    pending = pool.submit(
-                        lambda: _offence_arrays_from_table(
-                            _read_fast(offences, _OFFENCE_COLS), rules
-                        )
-                    )
-                    built = _built_cohort(cohort, ext, period, eligibility, dedupe, validate)
-                    oa = pending.result()
-            else:
-                built = _built_cohort(cohort, ext, period, eligibility, dedupe, validate)
-                if _is_path(offences):
-                    from pbr.io import read_offences
+def _in_lots(
+    built: Cohort, lots: Sequence[str] | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, IdCodes]:
+    """Members, lot × period counts, exclusions and member codes, restricted to ``lots``."""
+    members, counts, exclusions = built.members, built.summary(), built.exclusions
+    codes = built.offender_codes or encode_ids(members["offender_id"])
+    if lots is not None:
+        keep = {str(x) for x in ([lots] if isinstance(lots, str) else lots)}
+        in_lots = members["lot"].isin(keep).to_numpy(dtype=bool, na_value=False)
+        members = members[in_lots].reset_index(drop=True)
+        codes = codes.take(in_lots)
+        counts = counts[counts["lot"].isin(keep)].reset_index(drop=True)
+        exclusions = exclusions[exclusions["lot"].isin(keep)].reset_index(drop=True)
+    return members, counts, exclusions, codes
 
-                    frame_o = read_offences(offences, extract_date=ext)
-                    oa = _offence_arrays_from_frame(frame_o, rules)
-                else:
-                    oa = _offence_arrays_from_frame(offences, rules)
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
 
-        members = built.members
-        counts = built.summary()
-        exclusions = built.exclusions
-        codes = built._codes
-        if lots is not None:
-            keep = {str(x) for x in ([lots] if isinstance(lots, str) else lots)}
-            in_lots = members["lot"].isin(keep).to_numpy(dtype=bool, na_value=False)
-            members = members[in_lots].reset_index(drop=True)
-            if codes is not None:
-                codes = (np.asarray(codes[0])[in_lots], codes[1])
-            counts = counts[counts["lot"].isin(keep)].reset_index(drop=True)
-            exclusions = exclusions[exclusions["lot"].isin(keep)].reset_index(drop=True)
-
-        m_day = as_days(members["index_date"]).astype(np.int64)
-        reoff, first, end_w = count_core(
-            members["offender_id"],
-            m_day,
-            oa.ids,
-            oa.off,
-            oa.disp,
-            oa.ok,
-            rules=rules,
-            follow_up_months=fu,
-            waiting_months=wait,
-            appearance=oa.appearance,
-            member_codes=codes,
-            prepared=prepared,
-        )
-        outcome = outcome_frame(reoff, first, end_w, members.index)
-        ext_day = int(np.datetime64(ext, "D").astype(np.int64))
-
-        # group of each member = its row in `counts` (both sorted by lot, period)
-        g = np.repeat(np.arange(len(counts)), counts["measurable"].to_numpy(np.int64))
-        if len(g) != len(members):  # pragma: no cover - internal invariant
-            raise AssertionError("members and lot × period counts disagree")
-        table = _aggregate(
-            counts[["lot", "period", "eligible"]].reset_index(drop=True),
-            g,
-            len(counts),
-            reoff,
-            first,
-            m_day,
-            end_w,
-            ext_day,
-            alpha,
-        )
-        # national: group by period
-        pcodes, pnames = pd.factorize(counts["period"], sort=True)
-        nat_keys = pd.DataFrame(
-            {
-                "lot": pd.array(["ALL"] * len(pnames), dtype="string"),
-                "period": pd.array(np.asarray(pnames, dtype=object), dtype="string"),
-                "eligible": np.bincount(
-                    pcodes, weights=counts["eligible"].to_numpy(np.float64), minlength=len(pnames)
-                ).astype(np.int64),
-            }
-        )
-        national = _aggregate(
-            nat_keys, pcodes[g], len(pnames), reoff, first, m_day, end_w, ext_day, alpha
-        )
-        for t in (table, national):
-            t["follow_up_months"] = np.int64(fu)
-            t["waiting_months"] = np.int64(wait)
-            t["rules"] = pd.array([rules] * len(t), dtype="string")
-        members_out = pd.concat([members, outcome], axis=1)
-        return Measures(
-            table=table,
-            national=national,
-            exclusions=exclusions,
-            members=members_out,
-            extract_date=ext,
-            period_kind=built.period_kind,
-            rules=rules,
-            follow_up_months=fu,
-            waiting_months=wait,
-            alpha=float(alpha),
-            eligibility=built.rules,
-            dedupe=built.dedupe,
-        )
+def _lot_and_national_tables(
+    counts: pd.DataFrame,
+    reoff: npt.NDArray[np.int64],
+    first: npt.NDArray[np.int64],
+    m_day: npt.NDArray[np.int64],
+    end_w: npt.NDArray[np.int64],
+    ext_day: int,
+    alpha: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per lot × period table and the national (per period) table."""
+    # group of each member = its row in `counts` (both sorted by lot, period)
+    g = np.repeat(np.arange(len(counts)), counts["measurable"].to_numpy(np.int64))
+    if len(g) != len(reoff):  # pragma: no cover - internal invariant
+        raise AssertionError("members and lot × period counts disagree")
+    keys = counts[["lot", "period", "eligible"]].reset_index(drop=True)
+    table = _aggregate(keys, g, len(counts), reoff, first, m_day, end_w, ext_day, alpha)
+    pcodes, pnames = pd.factorize(counts["period"], sort=True)
+    nat_keys = pd.DataFrame(
+        {
+            "lot": pd.array(["ALL"] * len(pnames), dtype="string"),
+            "period": pd.array(np.asarray(pnames, dtype=object), dtype="string"),
+            "eligible": np.bincount(
+                pcodes, weights=counts["eligible"].to_numpy(np.float64), minlength=len(pnames)
+            ).astype(np.int64),
+        }
+    )
+    national = _aggregate(
+        nat_keys, pcodes[g], len(pnames), reoff, first, m_day, end_w, ext_day, alpha
+    )
+    return table, national
 
 
 def _aggregate(
