@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pbr.audit import Manifest, VerifyResult, sha256_file, verify, write_statement
 from pbr.contracts import preset
 from pbr.errors import VerificationError
-from pbr.payments import pay, pay_from_files
+from pbr.payments import pay, write_statement
+from pbr.pipeline import VerifyResult, pay_from_files, verify
+from pbr.provenance import Manifest, sha256_file
 
 CONTRACT = """
 name = "audit test"
@@ -236,16 +237,16 @@ def test_environment_changes_reported(tmp_path: Path) -> None:
 def test_changed_preset_text_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A statement paid under a shipped preset records the preset text's SHA-256; if the preset
     # differs at verify time (another pbr version), verify names the contract as the change.
-    import pbr.contracts
+    import pbr.contracts.presets
 
     files = _inputs(tmp_path / "in")
     out = pay_from_files("tr_crc", measures=files["measures"]).write(tmp_path / "out")
-    original = pbr.contracts.preset_text
+    original = pbr.contracts.presets.preset_text
 
     def edited(name: str) -> str:
         return original(name).replace('deduction_price = "1500.00"', 'deduction_price = "1.00"')
 
-    monkeypatch.setattr(pbr.contracts, "preset_text", edited)
+    monkeypatch.setattr(pbr.contracts.presets, "preset_text", edited)  # where presets are read
     r = verify(out)
     assert not r.identical
     assert r.changed_inputs["input"].tolist() == ["contract"]

@@ -819,7 +819,8 @@ def test_pay_from_files_warns_about_inputs_it_does_not_use(tmp_path: Path) -> No
     # A file that does not take part in the payment is named in a warning and not recorded
     # in the manifest as an input (it used to be hashed as if it had been paid on).
     from pbr.errors import IgnoredOptionWarning
-    from pbr.payments import example_assessment, pay_from_files
+    from pbr.payments import example_assessment
+    from pbr.pipeline import pay_from_files
 
     m = tmp_path / "m.csv"
     example_assessment().to_csv(m, index=False)
