@@ -325,13 +325,19 @@ def run_manifest(
 
 
 def write_outputs(
-    files: Mapping[str | Path, bytes], manifest: Manifest, manifest_path: str | Path
+    files: Mapping[str | Path, bytes],
+    manifest: Manifest,
+    manifest_path: str | Path,
+    *,
+    make_dirs: bool = True,
 ) -> Path:
     """Write a run's output files and then their manifest; returns the manifest's path.
 
     The one place where pbr writes outputs together with their manifest
-    (payment statements, measures tables). Folders are created as needed; a
-    file that cannot be written is a :class:`~pbr.errors.PbrError` naming it.
+    (payment statements, measures tables). With ``make_dirs`` the folders are
+    created as needed (a folder that cannot be created is a
+    :class:`~pbr.errors.PbrError`); without it they must exist. A file that
+    cannot be written raises the ``OSError`` (an environment fault, not bad input).
 
     Examples
     --------
@@ -342,14 +348,12 @@ def write_outputs(
     ['a.txt', 'manifest.json']
     """
     target = Path(manifest_path)
-    for folder in sorted({Path(p).parent for p in files} | {target.parent}):
+    folders = sorted({Path(p).parent for p in files} | {target.parent}) if make_dirs else []
+    for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PbrError(f"{folder}: cannot create output directory: {exc.strerror}") from None
     for path, data in files.items():
-        try:
-            Path(path).write_bytes(data)
-        except OSError as exc:
-            raise PbrError(f"{path}: cannot write: {exc.strerror}") from None
+        Path(path).write_bytes(data)
     return manifest.write(target)

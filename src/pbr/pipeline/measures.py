@@ -72,6 +72,8 @@ def write_measures(
 ) -> Path:
     """Write a measures table to the CSV ``out`` and its manifest beside it; returns the manifest.
 
+    The folder of ``out`` must exist.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -95,7 +97,7 @@ def write_measures(
         parameters=parameters,
         outputs={"measures": data},
     )
-    return write_outputs({target: data}, manifest, mpath)
+    return write_outputs({target: data}, manifest, mpath, make_dirs=False)
 
 
 @dataclass(frozen=True)
