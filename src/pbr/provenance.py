@@ -1,4 +1,6 @@
-r"""Provenance: the pbr version, file hashes and the audit manifest (docs/methodology.md §9).
+r"""Provenance: the pbr version, file hashes and the audit manifest.
+
+See docs/methodology.md, "Statement files and manifest".
 
 A leaf module: it imports nothing from pbr but :mod:`pbr.errors`, so every layer
 (payments, pipeline, report, CLI) can record where its outputs came from without

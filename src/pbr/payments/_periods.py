@@ -1,4 +1,4 @@
-"""Period labels as the payment engine reads them (docs/methodology.md §7).
+"""Period labels as the payment engine reads them (docs/methodology.md, "Payment lines").
 
 TODO: replace with pbr.periods (the one period codec) — these helpers are the
 payment engine's only period parsing, kept together so they can be swapped at once.

@@ -1,4 +1,6 @@
-"""The binary component: quarterly cohorts paid per reoffender avoided (methodology §7.1).
+"""The binary component: quarterly cohorts paid per reoffender avoided.
+
+See docs/methodology.md, "Payment lines".
 
 The rule (:func:`binary_amount`, also used by :mod:`pbr.simulate`): with ``E``
 expected and ``O`` observed reoffenders and the outcome of the two-sided
@@ -67,7 +69,7 @@ def binary_amount(outcome: Any, avoided: Any, price: Any, deduction_price: Any) 
 
     ``price × avoided`` on a significant reduction, ``deduction_price ×
     avoided`` on a significant increase (``avoided`` is then negative, so the
-    amount is a deduction), zero otherwise (methodology §7.1). Exact on
+    amount is a deduction), zero otherwise (docs/methodology.md, "Payment lines"). Exact on
     :class:`~decimal.Decimal` scalars (a statement line, rounded once by the
     caller); element-wise on numpy arrays of outcomes and floats (a
     simulation). The trailing ``+ 0`` turns a negative zero into zero.

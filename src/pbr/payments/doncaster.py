@@ -1,4 +1,6 @@
-"""The Doncaster scheme (``doncaster``): a reduction target or a repayment (methodology §7.5).
+"""The Doncaster scheme (``doncaster``): a reduction target or a repayment.
+
+See docs/methodology.md, "Payment lines".
 
 One row per annual cohort: ``cohort``, ``core_contract_value`` and either
 ``cohort_rate`` and ``baseline_rate`` (proportions), or ``cohort_size``,

@@ -1,4 +1,6 @@
-"""The payment engine: contract × assessment table → statement (methodology §7).
+"""The payment engine: contract × assessment table → statement.
+
+See docs/methodology.md, "Payment lines".
 
 :func:`pay` filters the table to the contract's lots and periods, asks the
 contract's scheme (:mod:`pbr.payments.registry`) for its lines, refuses interim

@@ -1,4 +1,4 @@
-"""Fee-for-service: tiered volume bands paid per unit (methodology §7.3).
+"""Fee-for-service: tiered volume bands paid per unit (docs/methodology.md, "Payment lines").
 
 Each volume row (``lot, period, unit, volume``) is paid ``price_per_unit ×``
 the part of the volume inside each band ``[min_volume, max_volume)`` of its

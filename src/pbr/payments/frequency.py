@@ -1,4 +1,6 @@
-"""The frequency component: annual cohorts paid per reoffence avoided (methodology §7.2).
+"""The frequency component: annual cohorts paid per reoffence avoided.
+
+See docs/methodology.md, "Payment lines".
 
 ``per_reoffender``: reoffences per reoffender against ``baseline_frequency``;
 ``per_offender``: reoffences per offender against

@@ -1,4 +1,6 @@
-"""Caps and collars: per lot and contract year, and a cap on total PbR income (methodology §7.6).
+"""Caps and collars: per lot and contract year, and a cap on total PbR income.
+
+See docs/methodology.md, "Payment lines".
 
 Each limit that binds is a visible line: a cap takes the PbR income above it
 back, a collar gives the deductions above it back, and the total cap applies

@@ -1,4 +1,6 @@
-"""The Peterborough social impact bond scheme (``peterborough_sib``; methodology §7.4).
+"""The Peterborough social impact bond scheme (``peterborough_sib``).
+
+See docs/methodology.md, "Payment lines".
 
 One row per cohort: ``cohort``, ``treated_n``, ``treated_events`` or
 ``treated_events_per_100``, ``comparison_events_per_100`` or (``comparison_n``

@@ -1,4 +1,4 @@
-"""A statement's files and its manifest (methodology §9).
+"""A statement's files and its manifest (docs/methodology.md, "Statement files and manifest").
 
 A written statement directory holds::
 

@@ -5,7 +5,8 @@ period), sorted by lot then period, with the columns of
 :class:`pbr.measures.Measures`. It is deterministic: UTF-8, LF line ends,
 floats written with ``%.10g`` (:data:`FLOAT_FORMAT`, ten significant digits),
 undefined values (e.g. the frequency of a cohort without reoffenders) as
-empty cells. Beside it goes its manifest (methodology §9), ``FILE.manifest.json``:
+empty cells. Beside it goes its manifest, ``FILE.manifest.json`` (docs/methodology.md,
+"`pbr measures` CSV"):
 versions, SHA-256 of the inputs and of the CSV, every parameter, the extract date.
 
 Examples

@@ -1,4 +1,4 @@
-"""Re-run verification of a written statement (methodology §9).
+"""Re-run verification of a written statement (docs/methodology.md, "Verification").
 
 :func:`verify` re-hashes the inputs recorded in a statement's manifest (naming
 any that changed), re-runs the payment from the manifest, and compares each
