@@ -133,6 +133,8 @@ def test_provenance_is_a_leaf() -> None:
         ("pbr.contracts", "pbr.payments"),
         ("pbr.measures", "pbr.payments"),
         ("pbr.io", "pbr.pipeline"),
+        ("pbr.report", "pbr.pipeline"),
+        ("pbr.provenance", "pbr.payments"),
     ],
 )
 def test_data_flows_one_way(lower: str, upper: str) -> None:

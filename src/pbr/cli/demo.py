@@ -51,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     import pbr
-    from pbr.pipeline import pay_from_files, write_measures, write_statement
-    from pbr.report import write_statement_report
+    from pbr.pipeline import pay_from_files, write_measures, write_pay
 
     t0 = time.perf_counter()
     out = Path(args.out).resolve()
@@ -135,14 +134,13 @@ def run(args: argparse.Namespace) -> int:
         baseline=baseline_dir,
         extract_date=extract,
     )
-    statement_dir = write_statement(statement, out / "statement")
     by_lot = statement.totals_by_lot()
     _show(by_lot)
     _say(f"   total: £{statement.total:,}")
 
     _say("\n6. HTML statement and plots")
-    html = write_statement_report(
-        statement, statement_dir, measures=m, assessment=a, baseline=baseline
+    statement_dir, html = write_pay(
+        statement, out / "statement", html=True, measures=m, assessment=a, baseline=baseline
     )
     elapsed = time.perf_counter() - t0
     _say(f"\nDone in {elapsed:.1f} s. Files are in {out}:")

@@ -39,7 +39,7 @@ from pbr.pipeline.measures import (
     measures_from_files,
     write_measures,
 )
-from pbr.pipeline.pay import pay_from_files, read_table
+from pbr.pipeline.pay import pay_from_files, read_table, write_pay
 from pbr.pipeline.verify import VerifyResult, verify
 
 __all__ = [
@@ -53,5 +53,6 @@ __all__ = [
     "read_table",
     "verify",
     "write_measures",
+    "write_pay",
     "write_statement",
 ]

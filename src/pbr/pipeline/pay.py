@@ -28,10 +28,11 @@ from pbr import baseline as baseline_mod
 from pbr import io as io_mod
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
-from pbr.payments import Statement, pay
+from pbr.payments import Statement, pay, write_statement
 from pbr.payments._periods import after_baseline_year
+from pbr.report import write_statement_report
 
-__all__ = ["pay_from_files", "read_table"]
+__all__ = ["pay_from_files", "read_table", "write_pay"]
 
 _STRING_COLUMNS = ("lot", "period", "status", "cohort", "unit", "core_contract_value")
 
@@ -205,3 +206,42 @@ def pay_from_files(
     return Statement(
         contract=s.contract, lines=s.lines, provisional=s.provisional, provenance=provenance
     )
+
+
+def write_pay(
+    statement: Statement,
+    directory: str | Path,
+    *,
+    html: bool = False,
+    measures: Any = None,
+    assessment: Any = None,
+    baseline: Any = None,
+) -> tuple[Path, Path | None]:
+    """Write a statement and its manifest (and with ``html`` its page), as ``pbr pay --out`` does.
+
+    The statement files and ``manifest.json`` are written by
+    :func:`pbr.payments.write_statement`; ``statement.html`` then by
+    :func:`pbr.report.write_statement_report`, with the optional ``measures``,
+    ``assessment`` and ``baseline`` for its plots.
+
+    Returns
+    -------
+    (pathlib.Path, pathlib.Path or None)
+        The statement directory and the HTML page (None without ``html``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pbr.contracts import preset
+    >>> from pbr.payments import example_assessment
+    >>> d, page = write_pay(pay(preset("tr_crc"), example_assessment()), tempfile.mkdtemp())
+    >>> sorted(p.name for p in d.iterdir()), page
+    (['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet'], None)
+    """
+    out = write_statement(statement, directory)
+    if not html:
+        return out, None
+    page = write_statement_report(
+        statement, out, measures=measures, assessment=assessment, baseline=baseline
+    )
+    return out, page
