@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     import pbr
+    from pbr.payments import after_baseline_year
     from pbr.pipeline import pay_from_files, write_measures, write_pay
 
     t0 = time.perf_counter()
@@ -120,8 +121,7 @@ def run(args: argparse.Namespace) -> int:
         sample.cohort, sample.offences, extract_date=extract, period="financial_year"
     )
     final = pd.concat([m.table, annual.table])
-    after_baseline = final["period"].str[:4].astype(int) > baseline.year
-    final = final.loc[(final["status"] == "final") & after_baseline]
+    final = after_baseline_year(final.loc[final["status"] == "final"], baseline.year)
     paid_periods = sorted(final["period"].unique())
     _say(f"   paying the final performance periods: {', '.join(paid_periods)}")
     contract = dataclasses.replace(pbr.preset("tr_crc"), periods=tuple(paid_periods))

@@ -72,6 +72,7 @@ Examples
 
 from __future__ import annotations
 
+from pbr.payments._periods import after_baseline_year
 from pbr.payments.binary import binary_amount
 from pbr.payments.engine import pay
 from pbr.payments.lines import (
@@ -99,6 +100,7 @@ __all__ = [
     "PBR_INCOME",
     "SCHEMES",
     "Statement",
+    "after_baseline_year",
     "binary_amount",
     "example_assessment",
     "pay",

@@ -28,8 +28,7 @@ from pbr import baseline as baseline_mod
 from pbr import io as io_mod
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
-from pbr.payments import Statement, pay, write_statement
-from pbr.payments._periods import after_baseline_year
+from pbr.payments import Statement, after_baseline_year, pay, write_statement
 from pbr.report import write_statement_report
 
 __all__ = ["pay_from_files", "read_table", "write_pay"]
