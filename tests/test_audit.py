@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pbr.audit import Manifest, VerifyResult, sha256_file, verify, write_statement
 from pbr.contracts import preset
 from pbr.errors import VerificationError
-from pbr.payments import pay, pay_from_files
+from pbr.payments import pay, write_statement
+from pbr.pipeline import VerifyResult, pay_from_files, verify
+from pbr.provenance import Manifest, sha256_file
 
 CONTRACT = """
 name = "audit test"
@@ -236,16 +237,16 @@ def test_environment_changes_reported(tmp_path: Path) -> None:
 def test_changed_preset_text_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A statement paid under a shipped preset records the preset text's SHA-256; if the preset
     # differs at verify time (another pbr version), verify names the contract as the change.
-    import pbr.contracts
+    import pbr.contracts.presets
 
     files = _inputs(tmp_path / "in")
     out = pay_from_files("tr_crc", measures=files["measures"]).write(tmp_path / "out")
-    original = pbr.contracts.preset_text
+    original = pbr.contracts.presets.preset_text
 
     def edited(name: str) -> str:
         return original(name).replace('deduction_price = "1500.00"', 'deduction_price = "1.00"')
 
-    monkeypatch.setattr(pbr.contracts, "preset_text", edited)
+    monkeypatch.setattr(pbr.contracts.presets, "preset_text", edited)  # where presets are read
     r = verify(out)
     assert not r.identical
     assert r.changed_inputs["input"].tolist() == ["contract"]
@@ -268,3 +269,43 @@ def test_amount_too_large_for_parquet_decimal_is_a_clear_error(tmp_path: Path) -
     )
     with pytest.raises(PbrError, match=r"amount: .*decimal128\(18, 2\)"):
         write_statement(pay(c, t), tmp_path / "too_big")
+
+
+def test_the_version_is_defined_once_in_provenance() -> None:
+    # pbr.__version__ re-exports pbr.provenance.__version__, and the package metadata
+    # (pyproject.toml) reads the version from that line rather than repeating it.
+    import tomllib
+
+    import pbr
+    import pbr.provenance
+
+    assert pbr.__version__ is pbr.provenance.__version__
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["hatch"]["version"]["path"] == "src/pbr/provenance.py"
+
+
+def test_a_manifest_records_the_bytes_written(tmp_path: Path) -> None:
+    # write_outputs writes every file, then the manifest whose output hashes are those bytes
+    from pbr.provenance import run_manifest, sha256_bytes, write_outputs
+
+    (tmp_path / "in.csv").write_bytes(b"x\n")
+    m = run_manifest(
+        tmp_path / "new",  # the manifest's folder: input paths are relative to it
+        command="t",
+        inputs={"cohort": tmp_path / "in.csv"},
+        parameters={"extract_date": "2018-06-30", "b": 1},
+        outputs={"out.csv": b"y\n"},
+    )
+    path = write_outputs({tmp_path / "new" / "out.csv": b"y\n"}, m, tmp_path / "new" / "m.json")
+    data = Manifest.read_file(path).data
+    assert (tmp_path / "new" / "out.csv").read_bytes() == b"y\n"
+    assert data["outputs"] == {"out.csv": sha256_bytes(b"y\n")}
+    assert data["inputs"]["cohort"] == {
+        "path": "../in.csv",
+        "absolute": str((tmp_path / "in.csv").resolve()),
+        "sha256": sha256_file(tmp_path / "in.csv"),
+    }
+    assert data["extract_date"] == "2018-06-30" and data["seeds"] == {}

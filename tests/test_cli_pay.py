@@ -150,9 +150,8 @@ def test_microdata_path(tmp_path: Path) -> None:
 
 @pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
 def test_microdata_tampered_baseline_file_named(tmp_path: Path) -> None:
-    from pbr.audit import verify
     from pbr.baseline import build_baseline
-    from pbr.payments import pay_from_files
+    from pbr.pipeline import pay_from_files, verify
     from pbr.sample import generate
 
     s = generate(5, scale=0.02, lots=["CPA03"])
@@ -193,7 +192,7 @@ def test_microdata_baseline_must_match_the_contract(tmp_path: Path) -> None:
     from pbr.baseline import build_baseline
     from pbr.contracts import preset
     from pbr.errors import PbrError
-    from pbr.payments import pay_from_files
+    from pbr.pipeline import pay_from_files
     from pbr.sample import generate
 
     s = generate(5, scale=0.02, lots=["CPA03"])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pbr.audit import sha256_file
 from pbr.cli import main
+from pbr.provenance import sha256_file
 from pbr.sample import sample_paths
 
 from ._helpers import sample_microdata_args

@@ -819,7 +819,8 @@ def test_pay_from_files_warns_about_inputs_it_does_not_use(tmp_path: Path) -> No
     # A file that does not take part in the payment is named in a warning and not recorded
     # in the manifest as an input (it used to be hashed as if it had been paid on).
     from pbr.errors import IgnoredOptionWarning
-    from pbr.payments import example_assessment, pay_from_files
+    from pbr.payments import example_assessment
+    from pbr.pipeline import pay_from_files
 
     m = tmp_path / "m.csv"
     example_assessment().to_csv(m, index=False)
@@ -887,3 +888,47 @@ def test_missing_lot_or_period_is_an_error() -> None:
     t.loc[1, "lot"] = None
     with pytest.raises(PbrError, match=r"row 2: lot is missing"):
         pay(_contract(), t)
+
+
+def test_the_engine_pays_each_scheme_through_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pay() looks the contract's scheme up in pbr.payments.registry.SCHEMES: replacing the
+    # entry replaces the scheme's lines, and fees and caps are still added by the engine.
+    from pbr.payments import registry
+
+    assert set(registry.SCHEMES) == {"tr_crc", "custom", "peterborough_sib", "doncaster"}
+    seen = []
+
+    def toy(table: pd.DataFrame, annual: object, contract: Contract) -> list[dict]:
+        from pbr.payments.lines import _money_line
+
+        seen.append(len(table))
+        return [
+            _money_line(
+                contract, Decimal("2.50"), Decimal(3), lot="A", period="2015Q4", component="target"
+            )
+        ]
+
+    monkeypatch.setitem(registry.SCHEMES, "custom", toy)
+    s = pay(Contract(name="toy", scheme="custom"), pd.DataFrame({"lot": ["A", "B"]}))
+    assert seen == [2]
+    assert s.lines["amount"].tolist() == [Decimal("7.50")]
+
+
+def test_binary_amount_is_the_one_binary_rule() -> None:
+    # methodology §7.1: price × (E − O) on a significant reduction, deduction price × (E − O)
+    # (negative) on a significant increase, nothing otherwise; exact on Decimals,
+    # element-wise on arrays (as pbr.simulate uses it), never a negative zero.
+    from pbr.payments import binary_amount
+
+    p, d = Decimal("1500.00"), Decimal("1000.00")
+    assert binary_amount("significant_reduction", Decimal("50.5"), p, d) == Decimal("75750.00")
+    assert binary_amount("significant_increase", Decimal("-3"), p, d) == Decimal("-3000.00")
+    assert binary_amount("no_significant_change", Decimal("-3"), p, d) == 0
+    out = binary_amount(
+        np.array(["significant_reduction", "no_significant_change", "significant_increase"]),
+        np.array([2.0, -4.0, -1.0]),
+        10.0,
+        7.0,
+    )
+    assert out.tolist() == [20.0, 0.0, -7.0]
+    assert not np.signbit(out[1])

@@ -167,3 +167,55 @@ def test_repeated_effect_is_an_error():
     # a repeated effect gave duplicate rows and a pandas ValueError in summary()
     with pytest.raises(PbrError, match="effects_pp"):
         simulate_payments(one_lot(), [1.0, 1.0], alpha=0.05, price=1, deduction_price=1)
+
+
+def test_simulated_quarters_are_paid_exactly_as_the_payment_engine_pays_them():
+    # One simulation: replay its draws (same seeded Generator, effects in order) and pay those
+    # reoffender counts with pbr.payments.pay under a contract with the same alpha and prices.
+    # Both use one binary rule (pbr.payments.binary_amount), so each lot's simulated amount
+    # is the statement's binary total for that lot, to the penny.
+    from pbr.contracts import BinaryComponent, Contract
+    from pbr.payments import pay
+
+    cohorts = pd.DataFrame(
+        {
+            "lot": ["A", "A", "B", "B"],
+            "cohort_size": [500, 480, 300, 90],
+            "baseline_rate": [0.45, 0.46, 0.5, 0.41],
+        }
+    )
+    effects = [-8.0, 0.0, 9.0]  # a significant increase, no change and a reduction are all drawn
+    price, deduction = Decimal("1234.56"), Decimal("987.65")
+    sim = simulate_payments(
+        cohorts,
+        effects,
+        alpha=0.05,
+        price=price,
+        deduction_price=deduction,
+        n_sims=1,
+        random_state=3,
+    )
+    contract = Contract(name="same", binary=BinaryComponent(price, deduction), alpha=0.05)
+    rng = np.random.default_rng(3)
+    n = cohorts["cohort_size"].to_numpy()
+    b = cohorts["baseline_rate"].to_numpy()
+    outcomes = set()
+    for eff in effects:
+        obs = rng.binomial(n, b - eff / 100, size=(1, len(n)))[0]
+        table = pd.DataFrame(
+            {
+                "lot": cohorts["lot"],
+                "period": ["2015Q1", "2015Q2", "2015Q1", "2015Q2"],
+                "cohort_size": n,
+                "reoffenders": obs,
+                "expected_reoffenders": n * b,
+                "expected_variance": n * b * (1 - b),
+                "baseline_binary": b,
+            }
+        )
+        lines = pay(contract, table).lines
+        outcomes |= set(lines["outcome"])
+        paid = {lot: sum(g["amount"], Decimal("0.00")) for lot, g in lines.groupby("lot")}
+        got = sim.table[sim.table["effect_pp"] == eff].set_index("lot")["expected_payment"]
+        assert got.to_dict() == paid
+    assert outcomes == {"significant_increase", "no_significant_change", "significant_reduction"}

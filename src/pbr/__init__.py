@@ -5,7 +5,6 @@ MoJ rules, build 2011 baselines per lot, adjust for offender mix (OGRS3 or a
 fitted model), and compute provider payments to the penny with an audit trail.
 """
 
-from pbr.audit import Manifest, VerifyResult, verify, write_statement
 from pbr.baseline import (
     Assessment,
     Baseline,
@@ -34,7 +33,9 @@ from pbr.errors import (
 from pbr.io import ValidationReport, read_cohort, read_offences, validate, write_table
 from pbr.lots import LotRegistry, default_registry, read_lots
 from pbr.measures import Measures, compute_measures
-from pbr.payments import Statement, pay, pay_from_files
+from pbr.payments import Statement, pay, write_statement
+from pbr.pipeline import VerifyResult, pay_from_files, verify
+from pbr.provenance import Manifest, __version__
 from pbr.risk import (
     OGRS3Scores,
     RiskModel,
@@ -53,8 +54,6 @@ from pbr.sample import (
 )
 from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
 from pbr.whatif import WhatIf, what_if
-
-__version__ = "0.1.0"
 
 __all__ = [
     "RULE_SETS",

@@ -335,7 +335,7 @@ class Baseline:
         >>> Baseline.from_members(m, risk=None).rates["cohort_size"].tolist()
         [1, 1]
         """
-        from pbr import __version__
+        from pbr.provenance import __version__
 
         risk_name: RiskName
         if risk is None or risk == "none":

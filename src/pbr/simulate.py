@@ -11,10 +11,11 @@ i.e. the **unadjusted** case (everyone's predicted probability is the
 baseline rate; the offender mix does not change). Each simulated quarter is
 then judged with exactly the rule of :func:`pbr.adjustment.binary_test`
 (two-sided z-test at the contract's α; a payment needs a *significant
-reduction*, a deduction follows a *significant increase*) and paid as the
-binary component. Since the outcome depends on ``O`` only, ``binary_test``
-is run once on every possible ``O = 0 … N_q`` of every cohort and the draws
-index that lookup table (exact, and fast)::
+reduction*, a deduction follows a *significant increase*) and paid by the
+binary rule of the payment engine, :func:`pbr.payments.binary_amount`. Since
+the outcome and the amount depend on ``O`` only, both are computed once for
+every possible ``O = 0 … N_q`` of every cohort and the draws index those
+lookup tables (exact, and fast)::
 
     payment   = price_per_reoffender_avoided × (E − O)   on significant_reduction
     deduction = −deduction_price × (O − E)               on significant_increase
@@ -62,8 +63,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from pbr.adjustment import OUTCOMES, binary_test
+from pbr.adjustment import binary_test
 from pbr.errors import PbrError
+from pbr.payments.binary import DEDUCTED, PAID, binary_amount
 
 __all__ = ["PaymentSimulation", "minimum_detectable_reduction", "simulate_payments"]
 
@@ -397,26 +399,23 @@ def simulate_payments(
         variance=np.repeat(n * b * (1 - b), size),
         alpha=a,
     )
-    lut = np.select(
-        [res["outcome"].to_numpy() == OUTCOMES[0], res["outcome"].to_numpy() == OUTCOMES[2]],
-        [1, -1],
-        0,
-    ).astype(np.int8)
+    outcomes = res["outcome"].to_numpy()
+    lut = np.select([outcomes == PAID, outcomes == DEDUCTED], [1, -1], 0).astype(np.int8)
+    # the amount depends on O only as well: the binary rule of pbr.payments on E − O
+    amount_lut = binary_amount(
+        outcomes, np.repeat(n * b, size) - all_o, float(p_price), float(d_price)
+    )
     rng = np.random.default_rng(random_state)
     n_eff, n_coh = len(effects), len(df)
     paid = np.empty((n_sims, n_eff, n_coh), dtype=bool)
     deducted = np.empty((n_sims, n_eff, n_coh), dtype=bool)
     amount = np.empty((n_sims, n_eff, n_coh), dtype=float)
-    exp_ = n * b
     for ei in range(n_eff):  # loop over effect sizes; all simulations at once
         obs = rng.binomial(n, true_rate[ei], size=(n_sims, n_coh))
         code = lut[offsets + obs]
         paid[:, ei] = code == 1
         deducted[:, ei] = code == -1
-        units = exp_ - obs  # negative on an increase, so the deduction is negative
-        amount[:, ei] = np.where(code == 1, float(p_price) * units, 0.0) + np.where(
-            code == -1, float(d_price) * units, 0.0
-        )
+        amount[:, ei] = amount_lut[offsets + obs]
 
     codes, lots = pd.factorize(df["lot"], sort=True)
     rows = []

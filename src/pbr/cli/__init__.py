@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pbr.errors import PbrError, ValidationError
+from pbr.provenance import __version__
 
 __all__ = ["main"]
 
@@ -32,8 +33,6 @@ EXIT_BAD_INPUT = 2
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every available subcommand."""
-    from pbr import __version__
-
     parser = argparse.ArgumentParser(
         prog="pbr",
         description="Payment-by-results reoffending analytics (SPEC §10).",

@@ -61,21 +61,18 @@ def run(args: argparse.Namespace) -> int:
     ...     count_model=False, out="b")
     >>> run(ns)  # doctest: +SKIP
     """
-    from pbr.baseline import build_baseline
-    from pbr.io import read_cohort, read_offences
+    from pbr.pipeline import baseline_from_files
 
-    cohort = read_cohort(args.cohort, extract_date=args.extract_date)
-    offences = read_offences(args.offences, extract_date=args.extract_date)
-    baseline = build_baseline(
-        cohort,
-        offences,
+    baseline, out = baseline_from_files(
+        args.cohort,
+        args.offences,
+        args.out,
         extract_date=args.extract_date,
         year=args.year,
         risk=None if args.risk == "none" else args.risk,
         rules=args.rules,
         count_model=args.count_model,
     )
-    out = baseline.save(args.out)
     print(baseline.summary())
     print(f"\nbaseline written to {out}")
     return 0

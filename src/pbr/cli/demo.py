@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from pbr.provenance import __version__
+
 __all__ = ["register", "run"]
 
 
@@ -49,9 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     import pbr
-    import pbr.audit
-    from pbr.cli.measures import FLOAT_FORMAT, manifest_path
-    from pbr.report import write_statement_report
+    from pbr.payments import after_baseline_year
+    from pbr.pipeline import pay_from_files, write_measures, write_pay
 
     t0 = time.perf_counter()
     out = Path(args.out).resolve()
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     sample = pbr.load_sample()
     extract = sample.extract_date.isoformat()
 
-    _say(f"pbr {pbr.__version__} demo — synthetic sample, extract date {extract}")
+    _say(f"pbr {__version__} demo — synthetic sample, extract date {extract}")
     _say(f"  cohort:   {paths['cohort']}")
     _say(f"  offences: {paths['offences']}")
 
@@ -70,15 +71,12 @@ def run(args: argparse.Namespace) -> int:
 
     _say("\n2. Proven reoffending per lot and quarter (moj_proven: 12 months + 6 waiting)")
     m = pbr.compute_measures(sample.cohort, sample.offences, extract_date=extract, period="quarter")
-    m.table.to_csv(
-        out / "measures.csv", index=False, float_format=FLOAT_FORMAT, na_rep="", lineterminator="\n"
-    )
-    pbr.audit.write_run_manifest(
-        manifest_path(out / "measures.csv"),
+    write_measures(
+        m,
+        out / "measures.csv",
         command="demo measures",
         inputs=paths,
         parameters={"extract_date": extract, "period": "quarter", "rules": "moj_proven"},
-        outputs={"measures": out / "measures.csv"},
     )
     latest = m.latest_final_period()
     interim = sorted(m.table.loc[m.table["status"] == "interim", "period"].unique())
@@ -123,28 +121,26 @@ def run(args: argparse.Namespace) -> int:
         sample.cohort, sample.offences, extract_date=extract, period="financial_year"
     )
     final = pd.concat([m.table, annual.table])
-    after_baseline = final["period"].str[:4].astype(int) > baseline.year
-    final = final.loc[(final["status"] == "final") & after_baseline]
+    final = after_baseline_year(final.loc[final["status"] == "final"], baseline.year)
     paid_periods = sorted(final["period"].unique())
     _say(f"   paying the final performance periods: {', '.join(paid_periods)}")
     contract = dataclasses.replace(pbr.preset("tr_crc"), periods=tuple(paid_periods))
     contract_path = out / "contract.toml"
     contract_path.write_text(contract.to_toml(), encoding="utf-8")
-    statement = pbr.pay_from_files(
+    statement = pay_from_files(
         contract_path,
         cohort=paths["cohort"],
         offences=paths["offences"],
         baseline=baseline_dir,
         extract_date=extract,
     )
-    statement_dir = pbr.write_statement(statement, out / "statement")
     by_lot = statement.totals_by_lot()
     _show(by_lot)
     _say(f"   total: £{statement.total:,}")
 
     _say("\n6. HTML statement and plots")
-    html = write_statement_report(
-        statement, statement_dir, measures=m, assessment=a, baseline=baseline
+    statement_dir, html = write_pay(
+        statement, out / "statement", html=True, measures=m, assessment=a, baseline=baseline
     )
     elapsed = time.perf_counter() - t0
     _say(f"\nDone in {elapsed:.1f} s. Files are in {out}:")

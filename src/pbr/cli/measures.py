@@ -27,16 +27,12 @@ import argparse
 import sys
 import time
 import warnings
-from pathlib import Path
 from typing import Any
 
 from pbr.counting import RULE_SETS
 from pbr.dates import PERIOD_KINDS
 
-__all__ = ["FLOAT_FORMAT", "register", "run"]
-
-#: printf-style format of every float in the CSV (deterministic, 10 significant digits).
-FLOAT_FORMAT = "%.10g"
+__all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -67,62 +63,38 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the measures named in ``args`` and write the CSV; return the exit code."""
-    from pbr.audit import write_run_manifest
-    from pbr.measures import compute_measures
+    from pbr.pipeline import measures_from_files
 
     tty = sys.stderr.isatty()
     t0 = time.perf_counter()
     if tty:
         print("pbr measures: reading and counting ...", file=sys.stderr, flush=True)
+
+    def progress(m: Any) -> None:
+        if tty:
+            print(
+                f"pbr measures: {len(m.members)} members, {len(m.table)} lot × period rows "
+                f"({time.perf_counter() - t0:.1f} s); writing {args.out}",
+                file=sys.stderr,
+                flush=True,
+            )
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        m = compute_measures(
+        run = measures_from_files(
             args.cohort,
             args.offences,
+            args.out,
             extract_date=args.extract_date,
             period=args.period,
             rules=args.rules,
             follow_up_months=args.follow_up,
             waiting_months=args.waiting,
             validate=not args.no_validate,
+            progress=progress,
         )
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     if tty:
-        print(
-            f"pbr measures: {len(m.members)} members, {len(m.table)} lot × period rows "
-            f"({time.perf_counter() - t0:.1f} s); writing {args.out}",
-            file=sys.stderr,
-            flush=True,
-        )
-    m.table.to_csv(args.out, index=False, float_format=FLOAT_FORMAT, na_rep="", lineterminator="\n")
-    manifest = write_run_manifest(
-        manifest_path(args.out),
-        command="measures",
-        inputs={"cohort": args.cohort, "offences": args.offences},
-        parameters={
-            "extract_date": str(args.extract_date),
-            "period": args.period,
-            "rules": args.rules,
-            "follow_up_months": args.follow_up,
-            "waiting_months": args.waiting,
-            "validate": not args.no_validate,
-            "float_format": FLOAT_FORMAT,
-        },
-        outputs={"measures": args.out},
-    )
-    if tty:
-        print(f"pbr measures: wrote {args.out} and {manifest}", file=sys.stderr)
+        print(f"pbr measures: wrote {args.out} and {run.manifest}", file=sys.stderr)
     return 0
-
-
-def manifest_path(out: str | Path) -> Path:
-    """Where the manifest of a measures CSV goes: ``m.csv`` → ``m.manifest.json``.
-
-    Examples
-    --------
-    >>> manifest_path("out/measures.csv").as_posix()
-    'out/measures.manifest.json'
-    """
-    p = Path(out)
-    return p.with_name(p.stem + ".manifest.json")

@@ -14,7 +14,7 @@ import argparse
 from typing import Any
 
 from pbr.cli._args import add_microdata_args, add_out_arg
-from pbr.payments import pay_from_files
+from pbr.pipeline import pay_from_files, write_pay
 
 __all__ = ["register", "run"]
 
@@ -80,12 +80,9 @@ def run(args: argparse.Namespace) -> int:
         volumes=args.volumes,
         allow_interim=args.allow_interim,
     )
-    out = statement.write(args.out)
+    out, html = write_pay(statement, args.out, html=args.html)
     print(statement.summary())
     print(f"wrote {out}/statement.csv, statement.json, statement.parquet, manifest.json")
-    if args.html:
-        from pbr.report import write_statement_report
-
-        html = write_statement_report(statement, out)
+    if html is not None:
         print(f"wrote {html}")
     return 0

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from pbr.audit import verify
+from pbr.pipeline import verify
 
 __all__ = ["register", "run"]
 

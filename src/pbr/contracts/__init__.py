@@ -1,0 +1,130 @@
+"""Payment-by-results contracts: declarative TOML, validated on load (SPEC §7).
+
+Layout: :mod:`~pbr.contracts._parse` (schema values and value parsers),
+:mod:`~pbr.contracts.components` (priced components, limits, rounding),
+:mod:`~pbr.contracts.model` (:class:`Contract`), :mod:`~pbr.contracts.presets`
+(TOML files and shipped presets).
+
+A :class:`Contract` is frozen data: the scheme, the lots and periods it covers,
+the baseline it is paid against, the counting rules, the significance level,
+and its priced components. Every money field is a :class:`decimal.Decimal`
+parsed from the TOML text (numbers and strings alike go through ``str``, never
+through float arithmetic). Any problem raises :class:`~pbr.errors.ContractError`
+whose message starts with the key path, e.g.
+``binary.price_per_reoffender_avoided: must be >= 0, got -1``.
+
+TOML layout (every table optional unless the scheme needs it)::
+
+    name = "my contract"
+    scheme = "tr_crc"            # tr_crc | peterborough_sib | doncaster | custom
+    lots = []                    # lot codes; empty = all lots in the table
+    periods = []                 # period labels; empty = all periods in the table
+    baseline = "2011"            # reference to the baseline paid against
+    rules = ["moj_proven"]       # counting rule sets (SPEC §4)
+    adjustment = "ogrs3"         # ogrs3 | model | none
+    form = "difference"          # difference | ratio (adjusted-rate form)
+    alpha = 0.05
+    contract_year = "financial_year"   # year used by caps/collars: financial_year | calendar_year
+    prices_are_illustrative = false
+
+    [binary]                     # quarterly cohorts
+    price_per_reoffender_avoided = "1000.00"
+    deduction_price = "1000.00"
+    termination_rate_pp = 5.0    # optional: flag when change_pp exceeds this
+    termination_point = 0.60     # optional: flag when adjusted_rate exceeds this
+
+    [frequency]                  # annual cohorts
+    price_per_reoffence_avoided = "100.00"
+    binary_hurdle = true
+    require_significance = false
+    measure = "per_reoffender"   # per_reoffender | per_offender
+
+    [[fee_for_service]]          # tiered volume bands, no overlaps per unit
+    name = "community_order_starts"
+    unit = "start"
+    price_per_unit = "250.00"
+    min_volume = 0               # inclusive
+    max_volume = 1000            # exclusive; omit for no upper bound
+
+    [caps]
+    pbr_income_per_lot_per_year = "1000000.00"
+    total_pbr_income = "13000000.00"
+
+    [collars]
+    deductions_per_lot_per_year = "500000.00"
+
+    [comparison]                 # peterborough_sib
+    price_per_event_avoided = "1000.00"
+    cohort_threshold = 0.10
+    pooled_threshold = 0.075
+
+    [target]                     # doncaster
+    reduction_pp = 5.0
+    repayment_share = 0.10
+
+    [rounding]
+    mode = "ROUND_HALF_UP"
+    quantum = "0.01"
+
+Examples
+--------
+>>> from pbr.contracts import Contract
+>>> c = Contract.from_dict({"name": "demo", "scheme": "custom",
+...                         "binary": {"price_per_reoffender_avoided": "1000",
+...                                    "deduction_price": "500"}})
+>>> c.binary.price_per_reoffender_avoided
+Decimal('1000')
+>>> Contract.from_dict(c.to_dict()) == c
+True
+"""
+
+from __future__ import annotations
+
+from pbr.contracts._parse import (
+    ADJUSTMENTS,
+    CONTRACT_YEARS,
+    FORMS,
+    FREQUENCY_MEASURES,
+    MONEY_CONTEXT,
+    ROUNDING_MODES,
+    RULE_SETS,
+    SCHEMES,
+    money_sum,
+)
+from pbr.contracts.components import (
+    BinaryComponent,
+    CapsSpec,
+    CollarsSpec,
+    ComparisonComponent,
+    FeeBand,
+    FrequencyComponent,
+    Rounding,
+    TargetComponent,
+)
+from pbr.contracts.model import Contract
+from pbr.contracts.presets import available_presets, load_contract, preset, preset_text
+
+__all__ = [
+    "ADJUSTMENTS",
+    "CONTRACT_YEARS",
+    "FORMS",
+    "FREQUENCY_MEASURES",
+    "MONEY_CONTEXT",
+    "ROUNDING_MODES",
+    "RULE_SETS",
+    "SCHEMES",
+    "BinaryComponent",
+    "CapsSpec",
+    "CollarsSpec",
+    "ComparisonComponent",
+    "Contract",
+    "FeeBand",
+    "FrequencyComponent",
+    "Rounding",
+    "TargetComponent",
+    "available_presets",
+    "load_contract",
+    "money_sum",
+    "preset",
+    "preset_text",
+]
