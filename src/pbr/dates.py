@@ -1,7 +1,8 @@
-"""Calendar arithmetic used by the counting rules: months, ages and period labels.
+"""Calendar arithmetic used by the counting rules: months, ages and day numbers.
 
 All functions are vectorised over numpy ``datetime64[D]`` arrays (pandas
-datetime Series are accepted and converted). Conventions (SPEC §3, §4):
+datetime Series are accepted and converted). Conventions (docs/methodology.md,
+"Validation (errors)" for ages and "A proven reoffence" for windows):
 
 * ``add_months(d, k)`` keeps the day of month and clips to the last day of the
   target month: 2016-02-29 + 12 months = 2017-02-28; 2015-08-31 + 18 months =
@@ -9,8 +10,8 @@ datetime Series are accepted and converted). Conventions (SPEC §3, §4):
 * Ages are whole years completed on the date, with the same month-end
   clipping: a person born on 29 February turns a year older on 28 February
   in non-leap years.
-* Periods: ``quarter`` (label ``2015Q4`` = Oct–Dec 2015), ``financial_year``
-  (Apr–Mar, label ``2015/16``) and ``calendar_year`` (label ``2011``).
+* Periods (quarters, financial and calendar years) are defined in
+  :mod:`pbr.periods`.
 
 Examples
 --------
@@ -25,29 +26,35 @@ Examples
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from pbr.errors import PbrError
+if TYPE_CHECKING:  # re-export; use pbr.periods
+    from pbr.periods import PERIOD_KINDS as PERIOD_KINDS
+    from pbr.periods import PeriodKind as PeriodKind
+    from pbr.periods import period_bounds as period_bounds
+    from pbr.periods import period_labels as period_labels
 
 __all__ = [
-    "PERIOD_KINDS",
-    "PeriodKind",
+    "AGE_MISSING",
     "add_months",
     "age_in_years",
     "as_days",
-    "period_bounds",
-    "period_labels",
+    "civil_from_days",
+    "days_from_civil",
+    "map_days",
 ]
 
-PeriodKind = Literal["quarter", "financial_year", "calendar_year"]
-PERIOD_KINDS: tuple[PeriodKind, ...] = ("quarter", "financial_year", "calendar_year")
-
 DayArray = npt.NDArray[np.datetime64]
+IntArray = npt.NDArray[np.int64]
+
+#: The age given where a date of birth or the date is missing (NaT): the int64
+#: minimum, the integer numpy stores for NaT. Mask those rows with ``numpy.isnat``.
+AGE_MISSING = int(np.iinfo(np.int64).min)
 
 
 def as_days(values: Any) -> DayArray:
@@ -109,129 +116,181 @@ def add_months(dates: Any, months: int) -> DayArray:
     return out
 
 
-def age_in_years(date_of_birth: Any, on: Any) -> npt.NDArray[np.int64]:
-    """Whole years completed between ``date_of_birth`` and ``on``.
+def map_days(days: Any, fn: Callable[[IntArray], IntArray]) -> IntArray:
+    """Apply a day-number function through a lookup table over the range of ``days``.
+
+    Calendar conversions (``datetime64`` month units, civil dates) cost tens of
+    nanoseconds per element; the dates of a cohort span a few tens of thousands
+    of distinct days at most, so evaluating ``fn`` once per day in
+    ``[min, max]`` and gathering is much faster for big arrays. Sparse inputs
+    (range over 4 × size) call ``fn`` directly. The results are the same either
+    way, provided ``fn`` is element-wise.
 
     Parameters
     ----------
-    date_of_birth, on : array-like of dates
-        Broadcastable arrays of dates.
+    days : array-like of int
+        Day numbers (days since 1970-01-01), no missing values.
+    fn : callable
+        Element-wise function from an int64 array of day numbers to an int64 array.
 
     Returns
     -------
     numpy.ndarray of int64
-        ``years`` such that ``add_months(dob, 12*years) <= on`` and the next
-        birthday is after ``on``. A 29 February birthday is reached on
-        28 February in non-leap years (month-end clipping, the same rule as the
-        follow-up window). Where either date is ``NaT`` the value is
-        meaningless (an integer cannot be missing): callers mask those rows,
+        ``fn(days)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> map_days(np.array([3, 1, 3]), lambda r: r * 10).tolist()
+    [30, 10, 30]
+    """
+    z = np.asarray(days, dtype=np.int64)
+    if len(z) == 0:
+        return np.asarray(fn(z), dtype=np.int64)
+    lo, hi = int(z.min()), int(z.max())
+    if hi - lo + 1 > 4 * len(z):
+        return np.asarray(fn(z), dtype=np.int64)
+    table = np.asarray(fn(np.arange(lo, hi + 1, dtype=np.int64)), dtype=np.int64)
+    out: IntArray = table[z - lo]
+    return out
+
+
+def days_from_civil(y: IntArray, m: IntArray, d: IntArray) -> IntArray:
+    """Days since 1970-01-01 of a (year, month, day), integer arithmetic only.
+
+    The algorithm of H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"
+    (proleptic Gregorian calendar; the inputs must be a real date).
+
+    Parameters
+    ----------
+    y, m, d : numpy.ndarray of int64
+        Year, month (1–12) and day of month.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> days_from_civil(np.array([1970, 2016]), np.array([1, 2]), np.array([1, 29])).tolist()
+    [0, 16860]
+    """
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    out: IntArray = era * 146097 + doe - 719468
+    return out
+
+
+def civil_from_days(z: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(year, month, day) of day numbers, the inverse of :func:`days_from_civil`.
+
+    Parameters
+    ----------
+    z : numpy.ndarray of int64
+        Days since 1970-01-01.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Year, month (1–12) and day of month, int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [a.tolist() for a in civil_from_days(np.array([0, 16860]))]
+    [[1970, 2016], [1, 2], [1, 29]]
+    """
+    z = z + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    return y, m, d
+
+
+def _year_and_day(z: IntArray, on: bool) -> IntArray:
+    """``10000 * year + 100 * month + day`` of day numbers, for comparing birthdays.
+
+    With ``on=True`` the 28 February of a common year reads as ``229``: it is the
+    last day of February, so a 29 February birthday is reached on it.
+    """
+    y, m, d = civil_from_days(z)
+    md = m * 100 + d
+    if on:
+        common = (y % 4 != 0) | ((y % 100 == 0) & (y % 400 != 0))
+        md = np.where(common & (md == 228), 229, md)
+    out: IntArray = y * 10000 + md
+    return out
+
+
+def age_in_years(date_of_birth: Any, on: Any) -> IntArray:
+    """Whole years completed between ``date_of_birth`` and ``on``.
+
+    ``age = year(on) - year(dob) - [the birthday of year(on) is after on]``, where
+    the birthday of a person born on 29 February is 28 February in common years
+    (month-end clipping, the same rule as the follow-up window: the largest
+    ``k`` with ``add_months(dob, 12 * k) <= on``). See docs/methodology.md,
+    "Validation (errors)".
+
+    Parameters
+    ----------
+    date_of_birth, on : array-like of dates
+        Broadcastable arrays of dates (``datetime64``, Series, ISO strings).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        One age per element, negative if ``on`` is before the date of birth.
+        Where either date is missing (``NaT``) the value is :data:`AGE_MISSING`
+        (an integer cannot be missing): mask those rows with ``numpy.isnat``,
         as :func:`pbr.risk.ogrs3.score_cohort` does.
+
+    Notes
+    -----
+    The calendar fields come from a lookup table over the days spanned by the
+    data (:func:`map_days`), so the cost per row of a big array is a few
+    gathers; the result does not depend on the path taken.
 
     Examples
     --------
     >>> age_in_years(["2000-03-01", "2000-03-01"], ["2018-02-28", "2018-03-01"]).tolist()
     [17, 18]
+    >>> age_in_years(["2000-02-29", "2000-02-29"], ["2018-02-27", "2018-02-28"]).tolist()
+    [17, 18]
+    >>> age_in_years(["2000-02-29"], ["NaT"]).tolist() == [AGE_MISSING]
+    True
     """
-    dob = as_days(date_of_birth)
-    when = as_days(on)
-    dob_m = dob.astype("datetime64[M]").astype(np.int64)
-    on_m = when.astype("datetime64[M]").astype(np.int64)
-    years = (on_m - dob_m) // 12
-    # birthday in year of `on`: dob + 12*years months (clipped); if after `on`, subtract 1
-    months = years * 12
-    dob_month_start = dob.astype("datetime64[M]")
-    day_offset = dob - dob_month_start.astype("datetime64[D]")
-    target = dob_month_start + months.astype("timedelta64[M]")
-    target_last = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
-    birthday = np.minimum(target.astype("datetime64[D]") + day_offset, target_last)
-    out: npt.NDArray[np.int64] = (years - (birthday > when)).astype(np.int64)
-    return out
+    dob_d, on_d = np.broadcast_arrays(as_days(date_of_birth), as_days(on))
+    shape = dob_d.shape
+    a = dob_d.reshape(-1).astype(np.int64)
+    b = on_d.reshape(-1).astype(np.int64)
+    missing = np.isnat(dob_d.reshape(-1)) | np.isnat(on_d.reshape(-1))
+    if missing.any():
+        out = np.full(len(a), AGE_MISSING, dtype=np.int64)
+        ok = ~missing
+        out[ok] = age_in_years(a[ok].astype("datetime64[D]"), b[ok].astype("datetime64[D]"))
+        return out.reshape(shape)
+    born = map_days(a, lambda z: _year_and_day(z, on=False))
+    when = map_days(b, lambda z: _year_and_day(z, on=True))
+    ages: IntArray = when // 10000 - born // 10000 - (when % 10000 < born % 10000)
+    return ages.reshape(shape)
 
 
-def period_labels(dates: Any, kind: PeriodKind) -> npt.NDArray[np.str_]:
-    """Label of the period each date falls in.
-
-    Parameters
-    ----------
-    dates : array-like of dates
-    kind : {"quarter", "financial_year", "calendar_year"}
-
-    Returns
-    -------
-    numpy.ndarray of str
-        ``2015Q4`` for quarters, ``2015/16`` for financial years (April–March),
-        ``2011`` for calendar years. Labels sort chronologically as strings.
-
-    Examples
-    --------
-    >>> period_labels(["2015-10-01", "2016-03-31"], "quarter").tolist()
-    ['2015Q4', '2016Q1']
-    >>> period_labels(["2016-03-31", "2016-04-01"], "financial_year").tolist()
-    ['2015/16', '2016/17']
-    """
-    d = as_days(dates)
-    nat = np.isnat(d)
-    if nat.any():
-        rows = ", ".join(str(i) for i in np.flatnonzero(nat)[:20] + 1)
-        raise PbrError(f"a date is missing in row(s) {rows}: it has no period")
-    m = d.astype("datetime64[M]").astype(np.int64)
-    year = m // 12 + 1970
-    month0 = m % 12  # 0 = January
-    if kind == "quarter":
-        codes = year * 4 + month0 // 3
-    elif kind == "financial_year":
-        codes = year - (month0 < 3)
-    elif kind == "calendar_year":
-        codes = year
-    else:
-        raise PbrError(f"unknown period kind {kind!r}; expected one of {PERIOD_KINDS}")
-    uniq, inv = np.unique(codes, return_inverse=True)
-    names = np.array([_label(int(c), kind) for c in uniq], dtype=object)
-    out: npt.NDArray[np.str_] = names[inv].astype(str)
-    return out
+_MOVED_TO_PERIODS = ("PERIOD_KINDS", "PeriodKind", "period_bounds", "period_labels")
 
 
-def _label(code: int, kind: PeriodKind) -> str:
-    if kind == "quarter":
-        return f"{code // 4}Q{code % 4 + 1}"
-    if kind == "financial_year":
-        return f"{code}/{(code + 1) % 100:02d}"
-    return str(code)
+def __getattr__(name: str) -> Any:  # re-export; use pbr.periods
+    """Names that moved to :mod:`pbr.periods`, still importable from here for now."""
+    if name in _MOVED_TO_PERIODS:
+        import pbr.periods
 
-
-def period_bounds(label: str) -> tuple[np.datetime64, np.datetime64]:
-    """First and last day (inclusive) of a period given its label.
-
-    Parameters
-    ----------
-    label : str
-        ``2015Q4``, ``2015/16`` or ``2011``.
-
-    Returns
-    -------
-    (numpy.datetime64, numpy.datetime64)
-
-    Examples
-    --------
-    >>> [str(x) for x in period_bounds("2015Q4")]
-    ['2015-10-01', '2015-12-31']
-    >>> [str(x) for x in period_bounds("2015/16")]
-    ['2015-04-01', '2016-03-31']
-    """
-    one = np.timedelta64(1, "D")
-    text = str(label)
-    quarter = re.fullmatch(r"(\d{4})Q([1-4])", text)
-    fin = re.fullmatch(r"(\d{4})/(\d{2})", text)
-    if quarter:
-        y, q = int(quarter[1]), int(quarter[2])
-        start = np.datetime64(f"{y:04d}-{3 * (q - 1) + 1:02d}", "M")
-        end = start + np.timedelta64(3, "M")
-    elif fin and int(fin[2]) == (int(fin[1]) + 1) % 100:
-        start = np.datetime64(f"{int(fin[1]):04d}-04", "M")
-        end = start + np.timedelta64(12, "M")
-    elif re.fullmatch(r"\d{4}", text):
-        start = np.datetime64(f"{int(text):04d}-01", "M")
-        end = start + np.timedelta64(12, "M")
-    else:
-        raise PbrError(f"not a period label: {label!r} (expected e.g. 2015Q4, 2015/16 or 2011)")
-    return start.astype("datetime64[D]"), end.astype("datetime64[D]") - one
+        return getattr(pbr.periods, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
