@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,9 +62,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pbr.adjustment import binary_test, frequency_test
-from pbr.dates import as_days, period_labels
+from pbr.dates import as_days
 from pbr.errors import BaselineFormatError, IgnoredOptionWarning, PbrError
-from pbr.risk.model import RiskModel, fit_count_model, fit_risk_model, quarter_of_year
+from pbr.periods import (
+    PERIOD_KINDS,
+    QUARTER_NAMES,
+    is_period,
+    period_label,
+    period_labels,
+    quarter_of_label,
+    quarter_of_year,
+)
+from pbr.risk.model import RiskModel, fit_count_model, fit_risk_model
 from pbr.risk.recalibration import recalibrate_ogrs3
 
 if TYPE_CHECKING:
@@ -128,7 +136,6 @@ ASSESSMENT_COLUMNS = (
 )
 
 RiskName = Literal["ogrs3", "model"] | None
-_QUARTER_LABEL = re.compile(r"^\d{4}Q[1-4]$")
 
 _RATE_SCHEMA = pa.schema(
     [
@@ -230,8 +237,11 @@ def _example_members() -> pd.DataFrame:
     )
 
 
+_QUARTER_NAMES = np.array(QUARTER_NAMES, dtype=object)
+
+
 def _is_quarter(labels: Any) -> npt.NDArray[np.bool_]:
-    return np.array([bool(_QUARTER_LABEL.match(str(v))) for v in labels], dtype=bool)
+    return is_period([str(v) for v in labels], "quarter")
 
 
 # --------------------------------------------------------------------------- Baseline
@@ -358,15 +368,22 @@ class Baseline:
         sub = members.loc[in_year].reset_index(drop=True)
         flag, reo = flag[in_year], reo[in_year]
         lot = sub["lot"].astype(str).to_numpy(dtype=object)
-        q = quarter_of_year(sub["index_date"])
+        q = quarter_of_year(sub["index_date"], name="index_date")
         quarterly = _group_stats(
-            pd.DataFrame({"lot": lot, "quarter_of_year": ("Q" + q.astype(str).astype(object))}),
+            pd.DataFrame({"lot": lot, "quarter_of_year": _QUARTER_NAMES[q - 1]}),
             flag,
             reo,
         )
-        quarterly["period"] = str(year) + quarterly["quarter_of_year"]
+        quarterly["period"] = pd.Series(
+            [
+                period_label(4 * int(year) + QUARTER_NAMES.index(x), "quarter")
+                for x in quarterly["quarter_of_year"]
+            ],
+            index=quarterly.index,
+            dtype=object,
+        )
         yearly = _group_stats(pd.DataFrame({"lot": lot}), flag, reo)
-        yearly["period"] = str(year)
+        yearly["period"] = period_label(int(year), "calendar_year")
         yearly["quarter_of_year"] = "year"
         rates = pd.concat([quarterly, yearly], ignore_index=True)
         rates["baseline_binary"] = rates["reoffenders"] / rates["cohort_size"]
@@ -542,11 +559,10 @@ class Baseline:
         _require(members, ("lot", "index_date"), "members")
         if risk and self.model is not None:
             return self.model.predict(members)
-        q = quarter_of_year(members["index_date"])
         quarters = (
             np.full(len(members), "year", dtype=object)
             if annual
-            else ("Q" + q.astype(str).astype(object))
+            else _QUARTER_NAMES[quarter_of_year(members["index_date"], name="index_date") - 1]
         )
         looked = self._lookup(members["lot"].astype(str).to_numpy(dtype=object), quarters)
         return looked["baseline_binary"].to_numpy(dtype=float)
@@ -984,7 +1000,7 @@ def assess_members(
     >>> t[["period", "baseline_binary", "expected_reoffenders", "change_pp"]].to_numpy().tolist()
     [['2016Q2', 0.5, 2.0, -50.0]]
     """
-    if period not in ("quarter", "financial_year", "calendar_year"):
+    if period not in PERIOD_KINDS:
         raise PbrError(f"period must be quarter, financial_year or calendar_year, got {period!r}")
     if not isinstance(baseline, Baseline):
         raise PbrError(f"baseline must be a pbr Baseline, got {type(baseline).__name__}")
@@ -995,7 +1011,7 @@ def assess_members(
         _no_missing(members, ("period",), "performance members")
         labels = members["period"].astype(str).to_numpy(dtype=object)
     else:
-        labels = period_labels(members["index_date"], period).astype(object)  # type: ignore[arg-type]
+        labels = period_labels(members["index_date"], period).astype(object)
     if extract_date is not None and status is None and "window_end" not in members.columns:
         warnings.warn(
             "extract_date is ignored: the members have no window_end column (and no status "
@@ -1029,7 +1045,9 @@ def assess_members(
     sums = ev.groupby(["lot", "period"], sort=True).sum().reset_index()
     stats_ = stats_.merge(sums, on=["lot", "period"], how="left")
     qcol = (
-        np.array(["Q" + str(x)[-1] for x in stats_["period"]], dtype=object)
+        np.array(
+            [QUARTER_NAMES[quarter_of_label(str(x)) - 1] for x in stats_["period"]], dtype=object
+        )
         if quarterly
         else np.full(len(stats_), "year", dtype=object)
     )

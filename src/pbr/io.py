@@ -59,6 +59,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from pbr.dates import age_in_years, days_from_civil
 from pbr.errors import PbrError, SuspiciousDataWarning, ValidationError
 from pbr.lots import LotRegistry, default_registry, read_lots
 from pbr.schema import COHORT_COLUMNS, OFFENCE_COLUMNS, ColumnSpec, arrow_schema
@@ -561,58 +562,6 @@ def _days_in_month(y: IntArray, m: IntArray) -> IntArray:
     return out
 
 
-def _days_from_civil(y: IntArray, m: IntArray, d: IntArray) -> IntArray:
-    """Days since 1970-01-01 of a (year, month, day), integer arithmetic only.
-
-    The algorithm of H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
-    """
-    y = y - (m <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    out: IntArray = era * 146097 + doe - 719468
-    return out
-
-
-def _civil_from_days(z: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """(year, month, day) of days since 1970-01-01 (inverse of ``_days_from_civil``)."""
-    z = z + 719468
-    era = np.floor_divide(z, 146097)
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = np.where(mp < 10, mp + 3, mp - 9)
-    y = yoe + era * 400 + (m <= 2)
-    return y, m, d
-
-
-def _age(dob: DayArray, on: DayArray) -> IntArray:
-    """Whole years from ``dob`` to ``on`` (both NaT-free ``datetime64[D]``).
-
-    Same convention as :func:`pbr.dates.age_in_years` (a 29 February birthday
-    is reached on 28 February in common years). Calendar fields come from a
-    lookup table over the days spanned by the data, so the cost per row is a
-    few array look-ups.
-    """
-    a = dob.astype("datetime64[D]").view(np.int64)
-    b = on.astype("datetime64[D]").view(np.int64)
-    if len(a) == 0:
-        return np.zeros(0, dtype=np.int64)
-    lo = int(min(a.min(), b.min()))
-    hi = int(max(a.max(), b.max()))
-    y, m, d = _civil_from_days(np.arange(lo, hi + 1, dtype=np.int64))
-    md = m * 100 + d
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    ia, ib = a - lo, b - lo
-    md1, md2 = md[ia], md[ib]
-    before = (md2 < md1) & ~((md1 == 229) & (md2 == 228) & ~leap[ib])
-    out: IntArray = y[ib] - y[ia] - before
-    return out
-
-
 def _parse_dates(arr: pa.Array) -> tuple[DayArray, BoolArray]:
     """Strictly parse a date column: values (NaT if missing/bad) and a 'bad' mask."""
     arr = _plain(arr)
@@ -652,7 +601,7 @@ def _parse_dates(arr: pa.Array) -> tuple[DayArray, BoolArray]:
     ok = fmt_np & (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
     m = np.where(ok, m, 1)
     ok &= d <= _days_in_month(y, m)
-    ints = np.where(ok, _days_from_civil(y, m, np.where(ok, d, 1)), _NAT)
+    ints = np.where(ok, days_from_civil(y, m, np.where(ok, d, 1)), _NAT)
     return ints.view("datetime64[D]"), present & ~ok
 
 
@@ -901,7 +850,7 @@ def _cross_checks(
         )
         age = np.zeros(len(dob), np.int64)
         ok = both & (dob <= idate)
-        age[ok] = _age(dob[ok], idate[ok])
+        age[ok] = age_in_years(dob[ok], idate[ok])
         idx = np.flatnonzero(ok & (age > MAX_AGE))
         fails.add(
             idx,
@@ -1009,7 +958,7 @@ def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> li
         dob = frame["date_of_birth"].to_numpy().astype("datetime64[D]")
         idate = frame["index_date"].to_numpy().astype("datetime64[D]")
         if age is None:  # pragma: no cover - always computed by _cross_checks
-            age = _age(dob, idate)
+            age = age_in_years(dob, idate)
         for mask, what in (
             (age < WARN_MIN_AGE, f"aged under {WARN_MIN_AGE}"),
             (age > WARN_MAX_AGE, f"aged over {WARN_MAX_AGE}"),
@@ -1022,7 +971,7 @@ def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> li
         fs = frame["first_sanction_date"].to_numpy().astype("datetime64[D]")
         has = ~np.isnat(fs) & (fs >= dob)
         young = np.zeros(n, bool)
-        young[has] = _age(dob[has], fs[has]) < MIN_OFFENCE_AGE
+        young[has] = age_in_years(dob[has], fs[has]) < MIN_OFFENCE_AGE
         young |= ~np.isnat(fs) & (fs < dob)
         if young.any():
             notes.append(
@@ -1067,7 +1016,7 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
         early = sub < first_dob
         age_ok = ~early
         young_sub = early.copy()
-        young_sub[age_ok] = _age(first_dob[age_ok], sub[age_ok]) < MIN_OFFENCE_AGE
+        young_sub[age_ok] = age_in_years(first_dob[age_ok], sub[age_ok]) < MIN_OFFENCE_AGE
         young[has] = young_sub
         if young.any():
             notes.append(

@@ -54,6 +54,7 @@ from pbr.errors import PbrError
 
 __all__ = [
     "PERIOD_KINDS",
+    "QUARTER_NAMES",
     "Period",
     "PeriodKind",
     "contract_year",
@@ -71,7 +72,8 @@ __all__ = [
 
 PeriodKind = Literal["quarter", "financial_year", "calendar_year"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("quarter", "financial_year", "calendar_year")
-ContractYearKind = Literal["financial_year", "calendar_year"]
+#: Names of the quarters of the year (1 = January–March), as baseline tables key them.
+QUARTER_NAMES: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
 
 IntArray = npt.NDArray[np.int64]
 
@@ -155,18 +157,18 @@ def _codes_of_days(days: IntArray, kind: PeriodKind) -> IntArray:
     return out
 
 
-def _day_numbers(dates: Any) -> IntArray:
+def _day_numbers(dates: Any, name: str) -> IntArray:
     """Day numbers of ``dates``; a missing date is an error naming its 1-based rows."""
     d = as_days(dates).reshape(-1)
     nat = np.isnat(d)
     if nat.any():
         rows = ", ".join(str(i) for i in np.flatnonzero(nat)[:20] + 1)
-        raise PbrError(f"a date is missing in row(s) {rows}: it has no period")
+        raise PbrError(f"{name} is missing in row(s) {rows}: it has no period")
     out: IntArray = d.astype(np.int64)
     return out
 
 
-def period_codes(dates: Any, kind: str) -> IntArray:
+def period_codes(dates: Any, kind: str, *, name: str = "a date") -> IntArray:
     """Integer code of the period each date falls in; codes sort chronologically.
 
     Parameters
@@ -174,6 +176,8 @@ def period_codes(dates: Any, kind: str) -> IntArray:
     dates : array-like of dates
         ``datetime64`` array, pandas Series or ISO strings. No date may be missing.
     kind : {"quarter", "financial_year", "calendar_year"}
+    name : str, default "a date"
+        What the dates are, for the error message (e.g. ``"index_date"``).
 
     Returns
     -------
@@ -196,7 +200,7 @@ def period_codes(dates: Any, kind: str) -> IntArray:
     [2015, 2016]
     """
     k = _check_kind(kind)
-    return map_days(_day_numbers(dates), lambda z: _codes_of_days(z, k))
+    return map_days(_day_numbers(dates, name), lambda z: _codes_of_days(z, k))
 
 
 def period_label(code: int, kind: str) -> str:
@@ -273,7 +277,7 @@ def period_names(codes: Any, kind: str) -> pd.Series:
     return pd.Series(labels.take(inv), dtype="string")
 
 
-def period_labels(dates: Any, kind: str) -> npt.NDArray[np.str_]:
+def period_labels(dates: Any, kind: str, *, name: str = "a date") -> npt.NDArray[np.str_]:
     """Label of the period each date falls in (numpy ``str`` array).
 
     Parameters
@@ -281,6 +285,8 @@ def period_labels(dates: Any, kind: str) -> npt.NDArray[np.str_]:
     dates : array-like of dates
         No date may be missing.
     kind : {"quarter", "financial_year", "calendar_year"}
+    name : str, default "a date"
+        What the dates are, for the error message.
 
     Returns
     -------
@@ -302,7 +308,7 @@ def period_labels(dates: Any, kind: str) -> npt.NDArray[np.str_]:
     ['2015/16', '2016/17']
     """
     k = _check_kind(kind)
-    uniq, inv = _distinct(period_codes(dates, k))
+    uniq, inv = _distinct(period_codes(dates, k, name=name))
     names = np.array([period_label(int(c), k) for c in uniq], dtype=str)
     out: npt.NDArray[np.str_] = names[inv] if len(names) else np.array([], dtype=str)
     return out
@@ -512,17 +518,20 @@ def quarter_of_label(label: str) -> int:
     return parse_period(label, "quarter").code % 4 + 1
 
 
-def quarter_of_year(dates: Any) -> IntArray:
+def quarter_of_year(dates: Any, *, name: str = "a date") -> IntArray:
     """Quarter of year (1 = January–March … 4 = October–December) of each date.
 
     Parameters
     ----------
     dates : array-like of dates
         No date may be missing.
+    name : str, default "a date"
+        What the dates are, for the error message.
 
     Returns
     -------
     numpy.ndarray of int64
+        See :data:`QUARTER_NAMES` for their names.
 
     Raises
     ------
@@ -535,5 +544,5 @@ def quarter_of_year(dates: Any) -> IntArray:
     >>> quarter_of_year(pd.to_datetime(["2011-03-31", "2011-04-01", "2016-12-31"])).tolist()
     [1, 2, 4]
     """
-    out: IntArray = period_codes(dates, "quarter") % 4 + 1
+    out: IntArray = period_codes(dates, "quarter", name=name) % 4 + 1
     return out

@@ -49,7 +49,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pbr.dates import add_months
+from pbr.dates import add_months, age_in_years
 from pbr.errors import PbrError
 from pbr.lots import default_registry
 from pbr.risk.ogrs3 import ogrs3_probability
@@ -809,8 +809,9 @@ class _Generator:
         """``B·logit(OGRS3 p_1yr)`` and the age at the index date of every event."""
         d = ev["d"].to_numpy()
         dob = ev["dob"].to_numpy()
-        age = _age(dob, d)
-        age_first = _age(dob, ev["first_date"].to_numpy())
+        dob_days = dob.astype("datetime64[D]")
+        age = age_in_years(dob_days, d.astype("datetime64[D]"))
+        age_first = age_in_years(dob_days, ev["first_date"].to_numpy().astype("datetime64[D]"))
         sex = np.where(ev["female"].to_numpy(), "F", "M")
         group = np.array(OFFENCE_GROUPS, dtype=object)[ev["group"].to_numpy()]
         p1, _ = ogrs3_probability(sex, age, group, ev["sanctions"].to_numpy(), age_first)
@@ -1271,12 +1272,6 @@ def _rank(ids: npt.NDArray[np.str_]) -> IntArray:
     rank = np.empty(len(ids), np.int64)
     rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
     return rank
-
-
-def _age(dob: IntArray, on: IntArray) -> IntArray:
-    from pbr.dates import age_in_years
-
-    return age_in_years(dob.astype("datetime64[D]"), on.astype("datetime64[D]"))
 
 
 def _to_dates(days: IntArray) -> pd.Series:

@@ -62,8 +62,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special, stats
 
-from pbr.dates import as_days
 from pbr.errors import ModelError, PbrError
+from pbr.periods import QUARTER_NAMES, quarter_of_year
 from pbr.risk.ogrs3 import AGE_BANDS, INTERCEPT_1YR, score_cohort
 
 __all__ = [
@@ -458,35 +458,14 @@ def fit_glm(
 
 
 # --------------------------------------------------------------------------- levels / design
-def quarter_of_year(index_date: Any) -> IntArray:
-    """Quarter of year (1 = January–March … 4) of each date.
-
-    Parameters
-    ----------
-    index_date : array-like of dates
-
-    Returns
-    -------
-    numpy.ndarray of int64
-
-    Raises
-    ------
-    ModelError
-        A missing date, naming the rows.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> quarter_of_year(pd.to_datetime(["2011-03-31", "2011-04-01", "2016-12-31"])).tolist()
-    [1, 2, 4]
-    """
-    d = as_days(index_date)
-    nat = np.isnat(d)
-    if nat.any():
-        bad = np.flatnonzero(nat) + 1
-        raise ModelError(f"index_date is missing in row(s) {', '.join(map(str, bad[:20]))}")
-    q: IntArray = (d.astype("datetime64[M]").astype(np.int64) % 12 // 3 + 1).astype(np.int64)
-    return q
+def _quarters(members: pd.DataFrame) -> IntArray:
+    """Quarter of year (1–4) of each member's ``index_date``, as a ModelError if one is missing."""
+    try:
+        return quarter_of_year(members["index_date"], name="index_date")
+    except ModelError:
+        raise
+    except PbrError as exc:
+        raise ModelError(str(exc)) from None
 
 
 def level_keys(members: pd.DataFrame) -> npt.NDArray[np.str_]:
@@ -513,9 +492,11 @@ def level_keys(members: pd.DataFrame) -> npt.NDArray[np.str_]:
     for c in ("lot", "index_date"):
         if c not in members.columns:
             raise ModelError(f"risk model needs column {c!r}")
-    q = quarter_of_year(members["index_date"])
+    q = _quarters(members)
     lots = members["lot"].astype(str).to_numpy(dtype=object)
-    out: npt.NDArray[np.str_] = (lots + ":Q" + q.astype(str).astype(object)).astype(str)
+    out: npt.NDArray[np.str_] = (lots + ":" + np.array(QUARTER_NAMES, dtype=object)[q - 1]).astype(
+        str
+    )
     return out
 
 
@@ -553,8 +534,8 @@ def _level_factor(members: pd.DataFrame) -> Factor:
     for c in ("lot", "index_date"):
         if c not in members.columns:
             raise ModelError(f"risk model needs column {c!r}")
-    q = quarter_of_year(members["index_date"]) - 1
-    return _combine(_factor(members["lot"]), (q, ["Q1", "Q2", "Q3", "Q4"]), ":")
+    q = _quarters(members) - 1
+    return _combine(_factor(members["lot"]), (q, list(QUARTER_NAMES)), ":")
 
 
 def _recode(f: Factor, categories: tuple[str, ...], what: str, hint: str) -> IntArray:
