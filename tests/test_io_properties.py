@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from pbr.dates import age_in_years
 from pbr.errors import SuspiciousDataWarning
-from pbr.io import _parse_dates, read_cohort, read_offences, write_table
+from pbr.io import read_cohort, read_offences, write_table
+from pbr.io._parse import _parse_dates
 from pbr.lots import default_registry
 from pbr.schema import EVENT_TYPES, OFFENCE_GROUPS
 
