@@ -52,6 +52,7 @@ import pyarrow.parquet as pq
 from pbr.dates import add_months, age_in_years
 from pbr.errors import PbrError
 from pbr.lots import default_registry
+from pbr.periods import period_bounds, period_codes, period_labels
 from pbr.risk.ogrs3 import ogrs3_probability
 from pbr.schema import COHORT_COLUMNS, OFFENCE_COLUMNS, OFFENCE_GROUPS, arrow_schema
 
@@ -104,15 +105,15 @@ LOT_PARAMETERS: dict[str, tuple[float, float, float, float]] = {
     "CPA21": (0.065, 0.480, 4.20, -1.5),  # Wales
 }
 
-# Periods: label, first day, last day, cohort rows at scale 1.
-_PERIODS: tuple[tuple[str, str, str, int], ...] = (
-    ("2011", "2011-01-01", "2011-12-31", 30_000),
-    ("2015Q4", "2015-10-01", "2015-12-31", 7_500),
-    ("2016Q1", "2016-01-01", "2016-03-31", 7_500),
-    ("2016Q2", "2016-04-01", "2016-06-30", 7_500),
-    ("2016Q3", "2016-07-01", "2016-09-30", 7_500),
-    ("2016Q4", "2016-10-01", "2016-12-31", 7_500),
-    ("2017Q1", "2017-01-01", "2017-03-31", 7_500),
+# Periods: label and cohort rows at scale 1 (the baseline year, then performance quarters).
+_PERIODS: tuple[tuple[str, int], ...] = (
+    ("2011", 30_000),
+    ("2015Q4", 7_500),
+    ("2016Q1", 7_500),
+    ("2016Q2", 7_500),
+    ("2016Q3", 7_500),
+    ("2016Q4", 7_500),
+    ("2017Q1", 7_500),
 )
 
 # Index offence mix of a probation caseload (OGRS3 keys, in OFFENCE_GROUPS order).
@@ -166,6 +167,12 @@ BoolArray = npt.NDArray[np.bool_]
 
 def _days(iso: str) -> int:
     return int(np.datetime64(iso, "D").astype(np.int64))
+
+
+def _period_days(label: str) -> tuple[int, int]:
+    """First and last day (day numbers, inclusive) of a period label."""
+    start, end = period_bounds(label)
+    return int(start.astype(np.int64)), int(end.astype(np.int64))
 
 
 def _addm(days: IntArray, months: int) -> IntArray:
@@ -411,11 +418,12 @@ class SampleData:
 
 
 def _sample_period(index_date: pd.Series) -> npt.NDArray[np.str_]:
+    """The sample's period of each index date: the year up to 2011, then quarters."""
     d = index_date.to_numpy().astype("datetime64[D]")
-    year = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    quarter = (d.astype("datetime64[M]").astype(np.int64) % 12) // 3 + 1
-    labels = np.char.add(np.char.add(year.astype(str), "Q"), quarter.astype(str))
-    out: npt.NDArray[np.str_] = np.where(year <= 2011, year.astype(str), labels)
+    years = period_codes(d, "calendar_year")
+    out: npt.NDArray[np.str_] = np.where(
+        years <= 2011, period_labels(d, "calendar_year"), period_labels(d, "quarter")
+    )
     return out
 
 
@@ -652,10 +660,10 @@ class _Generator:
         shares = np.array([LOT_PARAMETERS[c][0] for c in all_codes])
         keep = np.array([all_codes.index(c) for c in self.codes])
         period_idx, lot_idx, dates = [], [], []
-        for k, (_label, start, end, n) in enumerate(_PERIODS):
+        for k, (label, n) in enumerate(_PERIODS):
             sizes = _allocate(max(1, round(n * self.scale)), shares)[keep]
             lot_rows = np.repeat(np.arange(len(keep)), sizes)
-            s, e = _days(start), _days(end)
+            s, e = _period_days(label)
             period_idx.append(np.full(len(lot_rows), k))
             lot_idx.append(lot_rows)
             dates.append(rng.integers(s, e + 1, len(lot_rows)))
@@ -881,8 +889,9 @@ class _Generator:
         """
         rng = self.rng
         period = np.full(len(date), -1)
-        for k, (_label, start, end, _n) in enumerate(_PERIODS):
-            period[(date >= _days(start)) & (date <= _days(end))] = k
+        for k, (label, _n) in enumerate(_PERIODS):
+            s, e = _period_days(label)
+            period[(date >= s) & (date <= e)] = k
         keep = period >= 0
         src, date, off, group, period = src[keep], date[keep], off[keep], group[keep], period[keep]
         n = len(src)
