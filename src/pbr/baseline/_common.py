@@ -17,6 +17,7 @@ from pbr.errors import PbrError
 from pbr.periods import (
     QUARTER_NAMES,
     is_period,
+    period_codes,
 )
 
 #: Columns of :attr:`Baseline.rates`.
@@ -100,7 +101,11 @@ def _outcomes(
 
 
 def _years(index_date: Any) -> npt.NDArray[np.int64]:
-    out: npt.NDArray[np.int64] = as_days(index_date).astype("datetime64[Y]").astype(np.int64) + 1970
+    """Calendar year of each date (:func:`pbr.periods.period_codes`); -1 where it is missing."""
+    d = as_days(index_date)
+    out: npt.NDArray[np.int64] = np.full(len(d), -1, dtype=np.int64)
+    ok = ~np.isnat(d)
+    out[ok] = period_codes(d[ok], "calendar_year")
     return out
 
 
