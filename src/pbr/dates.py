@@ -280,7 +280,9 @@ def age_in_years(date_of_birth: Any, on: Any) -> IntArray:
         return out.reshape(shape)
     born = map_days(a, lambda z: _year_and_day(z, on=False))
     when = map_days(b, lambda z: _year_and_day(z, on=True))
-    ages: IntArray = when // 10000 - born // 10000 - (when % 10000 < born % 10000)
+    # month-day parts differ by less than 10000: the floor division drops a year
+    # exactly when the birthday (month-day) is still to come in the year of ``on``
+    ages: IntArray = (when - born) // 10000
     return ages.reshape(shape)
 
 

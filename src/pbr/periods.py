@@ -3,20 +3,21 @@
 Three kinds of period are used by PbR contracts (docs/methodology.md, "Cohorts and
 proven reoffending", section "Periods"):
 
-=================  ============  ==================================  ==========================
-kind               label         months                              integer code
-=================  ============  ==================================  ==========================
-``quarter``        ``2015Q4``    Jan–Mar = Q1 … Oct–Dec = Q4         ``4 * year + quarter - 1``
-``financial_year`` ``2015/16``   1 April 2015 – 31 March 2016        starting year (``2015``)
-``calendar_year``  ``2011``      January–December                    the year
-=================  ============  ==================================  ==========================
+==================  ===========  ============================  ==========================
+kind                label        months                        integer code
+==================  ===========  ============================  ==========================
+``quarter``         ``2015Q4``   Jan–Mar = Q1 … Oct–Dec = Q4   ``4 * year + quarter - 1``
+``financial_year``  ``2015/16``  1 April 2015 – 31 March 2016  starting year (``2015``)
+``calendar_year``   ``2011``     January–December              the year
+==================  ===========  ============================  ==========================
 
 Codes are integers that sort chronologically within a kind, so tables can be
 keyed, grouped and sorted on them and labelled once at the end
 (:func:`period_codes` → :func:`period_names`). Labels are parsed strictly by
 :func:`parse_period`: a label is exactly four ASCII digits, then ``Qn`` (n in
 1–4) or ``/yy`` with ``yy`` the two last digits of the next year, or nothing.
-``2015/17``, ``2015/99``, ``2015Q5``, ``2015q4`` and `` 2015Q4`` are not labels.
+``2015/17``, ``2015/99``, ``2015Q5``, ``2015q4`` and ``2015Q4`` with a leading space
+are not labels.
 
 Every other module generates and reads period labels through this one; to change
 a period definition (for example a financial year starting in another month),
