@@ -50,7 +50,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from pbr.dates import as_days, map_days
+from pbr._days import as_days, map_days
 from pbr.errors import PbrError
 
 __all__ = [
