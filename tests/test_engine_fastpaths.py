@@ -132,7 +132,7 @@ def _files(tmp_path: Path) -> tuple[Path, Path]:
     ],
 )
 def test_period_names_dense_and_sparse(codes: list[int], kind: str, want: list[str]) -> None:
-    from pbr.cohort import period_names
+    from pbr.periods import period_names
 
     got = period_names(np.array(codes, dtype=np.int64), kind)
     assert got.tolist() == want

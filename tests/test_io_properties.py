@@ -13,8 +13,10 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pbr.dates import age_in_years
 from pbr.errors import SuspiciousDataWarning
-from pbr.io import _age, _parse_dates, read_cohort, read_offences, write_table
+from pbr.io import read_cohort, read_offences, write_table
+from pbr.io._parse import _parse_dates
 from pbr.lots import default_registry
 from pbr.schema import EVENT_TYPES, OFFENCE_GROUPS
 
@@ -166,5 +168,5 @@ def _python_age(dob: dt.date, on: dt.date) -> int:
 )
 def test_age_agrees_with_python(a: dt.date, b: dt.date) -> None:
     dob, on = min(a, b), max(a, b)
-    got = _age(np.array([dob], "datetime64[D]"), np.array([on], "datetime64[D]"))
+    got = age_in_years(np.array([dob], "datetime64[D]"), np.array([on], "datetime64[D]"))
     assert int(got[0]) == _python_age(dob, on)

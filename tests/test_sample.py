@@ -604,7 +604,7 @@ def test_invariants_hold_for_any_seed(seed: int, scale: float) -> None:
     )
 )
 def test_sort_order_matches_lexsort(rows: list[tuple[int, int, int, int]]) -> None:
-    from pbr.sample import _sort_order
+    from pbr.sample._generator import _sort_order
 
     a, b, c, d = (np.array([r[i] for r in rows], dtype=np.int64) for i in range(4))
     expected = sorted(range(len(rows)), key=lambda i: (*rows[i], i))  # stable, first key first

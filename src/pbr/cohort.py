@@ -52,9 +52,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from pbr._engine import IdCodes, argsort_keys, encode_ids, sorted_codes, table_map
-from pbr.dates import PERIOD_KINDS, PeriodKind, as_days
+from pbr._engine import IdCodes, argsort_keys, encode_ids, sorted_codes
+from pbr.dates import as_days
 from pbr.errors import PbrError
+from pbr.periods import PERIOD_KINDS, PeriodKind, period_codes, period_names
 from pbr.rulesets import add_months_days
 from pbr.schema import ELIGIBLE_EVENT_TYPES
 
@@ -63,8 +64,6 @@ __all__ = [
     "LATER_EVENT",
     "Cohort",
     "build_cohort",
-    "period_codes",
-    "period_names",
 ]
 
 #: The named, switchable PbR eligibility rules (docs/methodology.md §2), in the order applied.
@@ -79,76 +78,6 @@ ELIGIBILITY_RULES: dict[str, str] = {
 LATER_EVENT = "later_event_same_period"
 
 _EMPTY_EXCLUSIONS_COLUMNS = ["lot", "period", "reason", "count", "stage"]
-
-
-def period_codes(days: npt.NDArray[np.datetime64], kind: str) -> npt.NDArray[np.int64]:
-    """Integer code of the period of each date; codes sort chronologically.
-
-    Parameters
-    ----------
-    days : numpy.ndarray of datetime64[D]
-    kind : {"quarter", "financial_year", "calendar_year"}
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        ``year*4 + quarter-1`` for quarters, the starting year for financial
-        years (April–March), the year for calendar years.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> period_codes(np.array(["2015-10-01", "2016-03-31"], "datetime64[D]"), "quarter").tolist()
-    [8063, 8064]
-    """
-    if kind not in PERIOD_KINDS:
-        raise PbrError(f"unknown period kind {kind!r}; expected one of {PERIOD_KINDS}")
-
-    def fn(z: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        m = z.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-        year = m // 12 + 1970
-        month0 = m % 12
-        if kind == "quarter":
-            out: npt.NDArray[np.int64] = year * 4 + month0 // 3
-        elif kind == "financial_year":
-            out = year - (month0 < 3)
-        else:
-            out = year
-        return out
-
-    return table_map(np.asarray(days).astype("datetime64[D]").astype(np.int64), fn)
-
-
-def period_names(codes: npt.NDArray[np.int64], kind: str) -> pd.Series:
-    """Period labels (pandas ``string`` dtype) for integer period codes.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> period_names(np.array([8063, 8064]), "quarter").tolist()
-    ['2015Q4', '2016Q1']
-    >>> period_names(np.array([2015]), "financial_year").tolist()
-    ['2015/16']
-    """
-    codes = np.asarray(codes, dtype=np.int64)
-    lo = int(codes.min()) if len(codes) else 0
-    span = int(codes.max()) - lo + 1 if len(codes) else 0
-    if 0 < span <= 4 * len(codes) + 1024:  # few distinct periods: dense lookup, no sort
-        present = np.bincount(codes - lo, minlength=span) > 0
-        uniq = np.flatnonzero(present) + lo
-        inv = (np.cumsum(present) - 1)[codes - lo]
-    else:
-        uniq, inv = np.unique(codes, return_inverse=True)
-    labels = pd.array([_label(int(c), kind) for c in uniq], dtype="string")
-    return pd.Series(labels.take(inv.reshape(-1)), dtype="string")
-
-
-def _label(code: int, kind: str) -> str:
-    if kind == "quarter":
-        return f"{code // 4}Q{code % 4 + 1}"
-    if kind == "financial_year":
-        return f"{code}/{(code + 1) % 100:02d}"
-    return str(code)
 
 
 @dataclass(frozen=True)

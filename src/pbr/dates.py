@@ -1,7 +1,8 @@
-"""Calendar arithmetic used by the counting rules: months, ages and period labels.
+"""Calendar arithmetic used by the counting rules: months, ages and day numbers.
 
 All functions are vectorised over numpy ``datetime64[D]`` arrays (pandas
-datetime Series are accepted and converted). Conventions (SPEC §3, §4):
+datetime Series are accepted and converted). Conventions (docs/methodology.md,
+"Validation (errors)" for ages and "A proven reoffence" for windows):
 
 * ``add_months(d, k)`` keeps the day of month and clips to the last day of the
   target month: 2016-02-29 + 12 months = 2017-02-28; 2015-08-31 + 18 months =
@@ -9,8 +10,8 @@ datetime Series are accepted and converted). Conventions (SPEC §3, §4):
 * Ages are whole years completed on the date, with the same month-end
   clipping: a person born on 29 February turns a year older on 28 February
   in non-leap years.
-* Periods: ``quarter`` (label ``2015Q4`` = Oct–Dec 2015), ``financial_year``
-  (Apr–Mar, label ``2015/16``) and ``calendar_year`` (label ``2011``).
+* Periods (quarters, financial and calendar years) are defined in
+  :mod:`pbr.periods`.
 
 Examples
 --------
@@ -25,55 +26,29 @@ Examples
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from pbr.errors import PbrError
+from pbr._days import as_days, civil_from_days, days_from_civil
+from pbr._engine import table_map
 
 __all__ = [
-    "PERIOD_KINDS",
-    "PeriodKind",
+    "AGE_MISSING",
     "add_months",
     "age_in_years",
     "as_days",
-    "period_bounds",
-    "period_labels",
+    "civil_from_days",
+    "days_from_civil",
 ]
 
-PeriodKind = Literal["quarter", "financial_year", "calendar_year"]
-PERIOD_KINDS: tuple[PeriodKind, ...] = ("quarter", "financial_year", "calendar_year")
-
 DayArray = npt.NDArray[np.datetime64]
+IntArray = npt.NDArray[np.int64]
 
-
-def as_days(values: Any) -> DayArray:
-    """Convert dates (Series, array, list of ISO strings) to ``datetime64[D]``.
-
-    Parameters
-    ----------
-    values : array-like
-        Dates. ``NaT`` is preserved.
-
-    Returns
-    -------
-    numpy.ndarray
-        Array of dtype ``datetime64[D]``.
-
-    Examples
-    --------
-    >>> as_days(["2011-01-01"]).dtype
-    dtype('<M8[D]')
-    """
-    if isinstance(values, pd.Series | pd.Index):
-        values = values.to_numpy()
-    arr = np.asarray(values)
-    if arr.dtype.kind == "M":
-        return arr.astype("datetime64[D]")
-    return np.asarray(pd.to_datetime(arr)).astype("datetime64[D]")
+#: The age given where a date of birth or the date is missing (NaT): the int64
+#: minimum, the integer numpy stores for NaT. Mask those rows with ``numpy.isnat``.
+AGE_MISSING = int(np.iinfo(np.int64).min)
 
 
 def add_months(dates: Any, months: int) -> DayArray:
@@ -109,129 +84,71 @@ def add_months(dates: Any, months: int) -> DayArray:
     return out
 
 
-def age_in_years(date_of_birth: Any, on: Any) -> npt.NDArray[np.int64]:
+def _year_and_day(z: IntArray, on: bool) -> IntArray:
+    """``10000 * year + 100 * month + day`` of day numbers, for comparing birthdays.
+
+    With ``on=True`` the 28 February of a common year reads as ``229``: it is the
+    last day of February, so a 29 February birthday is reached on it.
+    """
+    y, m, d = civil_from_days(z)
+    md = m * 100 + d
+    if on:
+        common = (y % 4 != 0) | ((y % 100 == 0) & (y % 400 != 0))
+        md = np.where(common & (md == 228), 229, md)
+    out: IntArray = y * 10000 + md
+    return out
+
+
+def age_in_years(date_of_birth: Any, on: Any) -> IntArray:
     """Whole years completed between ``date_of_birth`` and ``on``.
+
+    ``age = year(on) - year(dob) - [the birthday of year(on) is after on]``, where
+    the birthday of a person born on 29 February is 28 February in common years
+    (month-end clipping, the same rule as the follow-up window: the largest
+    ``k`` with ``add_months(dob, 12 * k) <= on``). See docs/methodology.md,
+    "Validation (errors)".
 
     Parameters
     ----------
     date_of_birth, on : array-like of dates
-        Broadcastable arrays of dates.
+        Broadcastable arrays of dates (``datetime64``, Series, ISO strings).
 
     Returns
     -------
     numpy.ndarray of int64
-        ``years`` such that ``add_months(dob, 12*years) <= on`` and the next
-        birthday is after ``on``. A 29 February birthday is reached on
-        28 February in non-leap years (month-end clipping, the same rule as the
-        follow-up window). Where either date is ``NaT`` the value is
-        meaningless (an integer cannot be missing): callers mask those rows,
+        One age per element, negative if ``on`` is before the date of birth.
+        Where either date is missing (``NaT``) the value is :data:`AGE_MISSING`
+        (an integer cannot be missing): mask those rows with ``numpy.isnat``,
         as :func:`pbr.risk.ogrs3.score_cohort` does.
+
+    Notes
+    -----
+    The calendar fields come from a lookup table over the days spanned by the
+    data (:func:`pbr._engine.table_map`), so the cost per row of a big array is a few
+    gathers; the result does not depend on the path taken.
 
     Examples
     --------
     >>> age_in_years(["2000-03-01", "2000-03-01"], ["2018-02-28", "2018-03-01"]).tolist()
     [17, 18]
+    >>> age_in_years(["2000-02-29", "2000-02-29"], ["2018-02-27", "2018-02-28"]).tolist()
+    [17, 18]
+    >>> age_in_years(["2000-02-29"], ["NaT"]).tolist() == [AGE_MISSING]
+    True
     """
-    dob = as_days(date_of_birth)
-    when = as_days(on)
-    dob_m = dob.astype("datetime64[M]").astype(np.int64)
-    on_m = when.astype("datetime64[M]").astype(np.int64)
-    years = (on_m - dob_m) // 12
-    # birthday in year of `on`: dob + 12*years months (clipped); if after `on`, subtract 1
-    months = years * 12
-    dob_month_start = dob.astype("datetime64[M]")
-    day_offset = dob - dob_month_start.astype("datetime64[D]")
-    target = dob_month_start + months.astype("timedelta64[M]")
-    target_last = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
-    birthday = np.minimum(target.astype("datetime64[D]") + day_offset, target_last)
-    out: npt.NDArray[np.int64] = (years - (birthday > when)).astype(np.int64)
-    return out
-
-
-def period_labels(dates: Any, kind: PeriodKind) -> npt.NDArray[np.str_]:
-    """Label of the period each date falls in.
-
-    Parameters
-    ----------
-    dates : array-like of dates
-    kind : {"quarter", "financial_year", "calendar_year"}
-
-    Returns
-    -------
-    numpy.ndarray of str
-        ``2015Q4`` for quarters, ``2015/16`` for financial years (April–March),
-        ``2011`` for calendar years. Labels sort chronologically as strings.
-
-    Examples
-    --------
-    >>> period_labels(["2015-10-01", "2016-03-31"], "quarter").tolist()
-    ['2015Q4', '2016Q1']
-    >>> period_labels(["2016-03-31", "2016-04-01"], "financial_year").tolist()
-    ['2015/16', '2016/17']
-    """
-    d = as_days(dates)
-    nat = np.isnat(d)
-    if nat.any():
-        rows = ", ".join(str(i) for i in np.flatnonzero(nat)[:20] + 1)
-        raise PbrError(f"a date is missing in row(s) {rows}: it has no period")
-    m = d.astype("datetime64[M]").astype(np.int64)
-    year = m // 12 + 1970
-    month0 = m % 12  # 0 = January
-    if kind == "quarter":
-        codes = year * 4 + month0 // 3
-    elif kind == "financial_year":
-        codes = year - (month0 < 3)
-    elif kind == "calendar_year":
-        codes = year
-    else:
-        raise PbrError(f"unknown period kind {kind!r}; expected one of {PERIOD_KINDS}")
-    uniq, inv = np.unique(codes, return_inverse=True)
-    names = np.array([_label(int(c), kind) for c in uniq], dtype=object)
-    out: npt.NDArray[np.str_] = names[inv].astype(str)
-    return out
-
-
-def _label(code: int, kind: PeriodKind) -> str:
-    if kind == "quarter":
-        return f"{code // 4}Q{code % 4 + 1}"
-    if kind == "financial_year":
-        return f"{code}/{(code + 1) % 100:02d}"
-    return str(code)
-
-
-def period_bounds(label: str) -> tuple[np.datetime64, np.datetime64]:
-    """First and last day (inclusive) of a period given its label.
-
-    Parameters
-    ----------
-    label : str
-        ``2015Q4``, ``2015/16`` or ``2011``.
-
-    Returns
-    -------
-    (numpy.datetime64, numpy.datetime64)
-
-    Examples
-    --------
-    >>> [str(x) for x in period_bounds("2015Q4")]
-    ['2015-10-01', '2015-12-31']
-    >>> [str(x) for x in period_bounds("2015/16")]
-    ['2015-04-01', '2016-03-31']
-    """
-    one = np.timedelta64(1, "D")
-    text = str(label)
-    quarter = re.fullmatch(r"(\d{4})Q([1-4])", text)
-    fin = re.fullmatch(r"(\d{4})/(\d{2})", text)
-    if quarter:
-        y, q = int(quarter[1]), int(quarter[2])
-        start = np.datetime64(f"{y:04d}-{3 * (q - 1) + 1:02d}", "M")
-        end = start + np.timedelta64(3, "M")
-    elif fin and int(fin[2]) == (int(fin[1]) + 1) % 100:
-        start = np.datetime64(f"{int(fin[1]):04d}-04", "M")
-        end = start + np.timedelta64(12, "M")
-    elif re.fullmatch(r"\d{4}", text):
-        start = np.datetime64(f"{int(text):04d}-01", "M")
-        end = start + np.timedelta64(12, "M")
-    else:
-        raise PbrError(f"not a period label: {label!r} (expected e.g. 2015Q4, 2015/16 or 2011)")
-    return start.astype("datetime64[D]"), end.astype("datetime64[D]") - one
+    dob_d, on_d = np.broadcast_arrays(as_days(date_of_birth), as_days(on))
+    shape = dob_d.shape
+    a = dob_d.reshape(-1).astype(np.int64)
+    b = on_d.reshape(-1).astype(np.int64)
+    missing = np.isnat(dob_d.reshape(-1)) | np.isnat(on_d.reshape(-1))
+    if missing.any():
+        out = np.full(len(a), AGE_MISSING, dtype=np.int64)
+        ok = ~missing
+        out[ok] = age_in_years(a[ok].astype("datetime64[D]"), b[ok].astype("datetime64[D]"))
+        return out.reshape(shape)
+    born = table_map(a, lambda z: _year_and_day(z, on=False))
+    when = table_map(b, lambda z: _year_and_day(z, on=True))
+    # month-day parts differ by less than 10000: the floor division drops a year
+    # exactly when the birthday (month-day) is still to come in the year of ``on``
+    ages: IntArray = (when - born) // 10000
+    return ages.reshape(shape)

@@ -63,8 +63,9 @@ from pbr._engine import (
 )
 from pbr.cohort import Cohort, build_cohort
 from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_offences
-from pbr.dates import PERIOD_KINDS, as_days
+from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.periods import PERIOD_KINDS
 from pbr.rulesets import RuleSet, rule_set
 
 if TYPE_CHECKING:

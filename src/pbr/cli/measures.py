@@ -30,7 +30,7 @@ import warnings
 from typing import Any
 
 from pbr.counting import RULE_SETS
-from pbr.dates import PERIOD_KINDS
+from pbr.periods import PERIOD_KINDS
 
 __all__ = ["register", "run"]
 

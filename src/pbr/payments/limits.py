@@ -23,10 +23,15 @@ from decimal import Decimal
 from typing import Any
 
 from pbr.contracts import Contract, money_sum
-from pbr.payments._periods import _contract_year
 from pbr.payments.lines import _ZERO, DEDUCTIONS, PBR_INCOME, _line
+from pbr.periods import contract_year, period_kind
 
 __all__ = ["cap_collar_lines"]
+
+
+def _year_of(period: str, kind: str) -> str:
+    """The contract year of a line's period; a line of a non-calendar period is its own."""
+    return contract_year(period, kind) if period_kind(period) is not None else period
 
 
 def _limit_lines(
@@ -74,7 +79,7 @@ def cap_collar_lines(lines: list[dict[str, Any]], contract: Contract) -> list[di
     income: dict[tuple[str, str], Decimal] = {}  # positive PbR income per lot × contract year
     deductions: dict[tuple[str, str], Decimal] = {}  # deductions as positive amounts
     for ln in lines:
-        key = (ln["lot"], _contract_year(ln["period"], contract.contract_year))
+        key = (ln["lot"], _year_of(str(ln["period"]), contract.contract_year))
         if ln["component"] in PBR_INCOME and ln["amount"] > 0:
             income[key] = income.get(key, _ZERO) + ln["amount"]
         if ln["component"] in DEDUCTIONS and ln["amount"] < 0:

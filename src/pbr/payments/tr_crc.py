@@ -22,10 +22,10 @@ import pandas as pd
 
 from pbr.contracts import Contract
 from pbr.errors import PbrError
-from pbr.payments._periods import _period_kind
 from pbr.payments._table import _as_table, _filter
 from pbr.payments.binary import binary_lines
 from pbr.payments.frequency import frequency_lines
+from pbr.periods import period_kind
 
 __all__ = ["outcome_lines"]
 
@@ -35,9 +35,9 @@ def _check_contract_years(annual: pd.DataFrame, contract: Contract) -> None:
     if "period" not in annual.columns:
         return
     for label in sorted({str(p) for p in annual["period"]}):
-        kind = _period_kind(label)
+        kind = period_kind(label)
         if kind != contract.contract_year:
-            shown = kind.replace("_", " ")
+            shown = str(kind).replace("_", " ")
             raise PbrError(
                 f"frequency (annual) assessment table: period {label} is a {shown} but the "
                 f"contract's contract_year is {contract.contract_year} (caps and collars apply "
@@ -62,7 +62,7 @@ def outcome_lines(
     lines: list[dict[str, Any]] = []
     if len(table) and "period" not in table.columns:
         raise PbrError("assessment table: missing column(s) period")
-    kinds = np.array([_period_kind(str(p)) for p in table.get("period", pd.Series([]))])
+    kinds = np.array([period_kind(str(p)) or "other" for p in table.get("period", pd.Series([]))])
     # subsets keep the input's index: error messages name the row of the input table
     quarterly = table.loc[kinds == "quarter"] if len(table) else table
     if annual_table is not None:

@@ -39,6 +39,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pbr.errors import PbrError
+from pbr.periods import is_period
 from pbr.report.plots import COMPONENT_ORDER, plot_funnel, plot_rates, plot_waterfall
 from pbr.report.style import format_money
 
@@ -578,7 +579,7 @@ def statement_figures(
             keys = list(zip(a["lot"].astype(str), a["period"].astype(str), strict=True))
             rows = a[[k in paid for k in keys]]
             if rows.empty:
-                rows = a[a["period"].astype(str).str.fullmatch(r"\d{4}Q[1-4]")]
+                rows = a[is_period(a["period"].astype(str), "quarter")]
             rows = rows[rows["change_pp"].notna()]
             if not rows.empty:
                 ax = _bare_axes((8.0, 4.5))

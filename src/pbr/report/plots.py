@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from statistics import NormalDist
@@ -31,12 +30,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
+from pbr.periods import QUARTER_NAMES, period_kind, quarter_of_label
 from pbr.report.style import HATCHES, INK, PALETTE, format_money, new_axes, series_style, style_axes
 
 __all__ = ["plot_balance", "plot_funnel", "plot_rates", "plot_waterfall", "waterfall_steps"]
-
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-_YEAR = re.compile(r"^\d{4}$")
 
 
 def _require(table: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -78,20 +75,27 @@ def _baseline_lookup(baseline: pd.DataFrame, lot: str, periods: Sequence[str]) -
     by_quarter = {}
     annual = np.nan
     for label, value in zip(labels, values, strict=True):
-        m = _QUARTER.match(label) or re.match(r"^Q([1-4])$", label)
-        if m:
-            by_quarter[m.groups()[-1]] = value
-        elif _YEAR.match(label) or label in ("year", "all", "annual"):
+        q = _quarter_of(label, names=True)
+        if q is not None:
+            by_quarter[q] = value
+        elif period_kind(label) == "calendar_year" or label in ("year", "all", "annual"):
             annual = value
     for i, p in enumerate(periods):
-        m = _QUARTER.match(p)
+        q = _quarter_of(p, names=False)
         if p in exact:
             out[i] = exact[p]
-        elif m and m.group(2) in by_quarter:
-            out[i] = by_quarter[m.group(2)]
+        elif q is not None and q in by_quarter:
+            out[i] = by_quarter[q]
         else:
             out[i] = annual
     return out
+
+
+def _quarter_of(label: str, names: bool) -> int | None:
+    """Quarter of year of a quarter label (or, with ``names``, of ``Q1`` … ``Q4``)."""
+    if names and label in QUARTER_NAMES:
+        return QUARTER_NAMES.index(label) + 1
+    return quarter_of_label(label) if period_kind(label) == "quarter" else None
 
 
 def plot_rates(

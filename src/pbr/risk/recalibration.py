@@ -44,7 +44,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pbr.risk.model import RiskModel, _build, _ogrs3_design, _outcome
+from pbr.risk._design import _ogrs3_design
+from pbr.risk.model import RiskModel, _build, _outcome
 
 __all__ = ["recalibrate_ogrs3"]
 

@@ -1,45 +1,13 @@
-"""Seeded synthetic sample data: cohorts and PNC-style offence histories for the 21 lots.
+"""The synthetic data generator behind :func:`generate`.
 
-:func:`generate` builds a realistic but entirely **synthetic** data set: the
-2011 baseline year plus the six quarterly performance cohorts October 2015 –
-March 2017, with offence histories and follow-up offences whose magnitudes
-follow the published record (reference/tr_pbr.md §5: all-lot 2011 binary rate
-near 47 %, Northumbria highest near 55 %, about 4 reoffences per reoffender).
-No real person is represented.
-
-Outcome model. For every index event that starts a follow-up::
-
-    p = logistic(a_lot + B · logit(OGRS3 p_1yr) + effect_lot · [performance period])
-
-with ``B = 0.9``. The intercepts ``a_lot`` are calibrated so that the expected
-2011 binary rate of each lot's PbR-measurable cohort equals a target rate
-(:data:`LOT_PARAMETERS`); ``effect_lot`` is each lot's hidden **true provider
-effect**, solved so that the expected rate of the lot's measurable performance
-cohort moves by the stated number of percentage points. Reoffenders receive
-``1 + NegBin`` proven reoffences dated inside ``(index, index + 12 months]``.
-
-The bundled copy (``pbr/data/sample/``, read by :func:`load_sample`) is exactly
-``generate()`` with the default seed and scale; ``pbr sample --out DIR``
-regenerates it.
-
-Examples
---------
->>> from pbr.sample import generate
->>> s = generate(seed=1, scale=0.02)
->>> sorted(s.cohort["lot"].unique())[:3]
-['CPA01', 'CPA02', 'CPA03']
->>> bool((s.offences["disposal_date"] <= pd.Timestamp(s.extract_date)).all())
-True
+One seeded :class:`numpy.random.Generator` draws, in a fixed order, the cohort
+rows, the offenders' histories and their proven (and non-counting) offences,
+so that a seed gives byte-identical tables.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,530 +15,42 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from pbr.dates import add_months
+from pbr.dates import age_in_years
 from pbr.errors import PbrError
 from pbr.lots import default_registry
 from pbr.risk.ogrs3 import ogrs3_probability
-from pbr.schema import COHORT_COLUMNS, OFFENCE_COLUMNS, OFFENCE_GROUPS, arrow_schema
-
-__all__ = [
-    "DEFAULT_SEED",
-    "GENERATOR_VERSION",
-    "LOT_PARAMETERS",
-    "OUTCOME_SLOPE",
-    "SAMPLE_EXTRACT_DATE",
-    "SampleData",
-    "generate",
-    "load_sample",
-    "sample_paths",
-]
-
-#: Seed of the bundled sample (the first day of PbR measurement, 1 Oct 2015).
-DEFAULT_SEED = 20151001
-#: Version of the generating algorithm; bump whenever the output changes.
-GENERATOR_VERSION = "3"
-#: Extract date of the sample: 2016Q4 is the latest final quarter, 2017Q1 is interim.
-SAMPLE_EXTRACT_DATE = dt.date(2018, 6, 30)
-#: Slope ``B`` on ``logit(OGRS3 p_1yr)`` in the outcome model.
-OUTCOME_SLOPE = 0.9
-
-#: Per lot: (caseload share, 2011 binary target, reoffences per reoffender,
-#: true provider effect in percentage points). Shares approximate the relative
-#: CRC caseloads; the targets put the all-lot rate near 47 % and Northumbria
-#: highest (55 %, 5.15 reoffences per reoffender, reference/tr_pbr.md §5.2).
-LOT_PARAMETERS: dict[str, tuple[float, float, float, float]] = {
-    "CPA01": (0.035, 0.552, 5.15, -4.0),  # Northumbria
-    "CPA02": (0.025, 0.505, 4.40, -2.0),  # Durham Tees Valley
-    "CPA03": (0.045, 0.499, 4.30, -7.0),  # Cumbria & Lancashire
-    "CPA04": (0.075, 0.490, 4.30, -2.5),  # Cheshire & Greater Manchester
-    "CPA05": (0.035, 0.505, 4.60, -3.5),  # Merseyside
-    "CPA06": (0.050, 0.485, 4.20, -1.5),  # West Yorkshire
-    "CPA07": (0.050, 0.465, 4.10, -2.0),  # Humberside, Lincolnshire & North Yorkshire
-    "CPA08": (0.035, 0.490, 4.30, 0.0),  # South Yorkshire
-    "CPA09": (0.065, 0.470, 4.10, -1.0),  # Derbyshire, Leicestershire, Notts & Rutland
-    "CPA10": (0.090, 0.465, 4.20, -2.0),  # Staffordshire & West Midlands
-    "CPA11": (0.027, 0.450, 3.90, 3.0),  # Warwickshire & West Mercia
-    "CPA12": (0.050, 0.450, 4.00, -1.5),  # Beds, Northants, Cambs & Herts
-    "CPA13": (0.027, 0.455, 4.00, -3.0),  # Norfolk & Suffolk
-    "CPA14": (0.030, 0.450, 4.00, 0.0),  # Essex
-    "CPA15": (0.120, 0.445, 4.00, -2.0),  # London
-    "CPA16": (0.040, 0.440, 3.90, 0.0),  # Thames Valley
-    "CPA17": (0.070, 0.450, 4.00, -1.0),  # Kent, Surrey & Sussex
-    "CPA18": (0.038, 0.470, 4.10, -5.5),  # Hampshire & Isle of Wight
-    "CPA19": (0.050, 0.470, 4.20, 2.0),  # Bristol, Gloucestershire, Somerset & Wiltshire
-    "CPA20": (0.033, 0.460, 4.00, -2.5),  # Dorset, Devon & Cornwall
-    "CPA21": (0.065, 0.480, 4.20, -1.5),  # Wales
-}
-
-# Periods: label, first day, last day, cohort rows at scale 1.
-_PERIODS: tuple[tuple[str, str, str, int], ...] = (
-    ("2011", "2011-01-01", "2011-12-31", 30_000),
-    ("2015Q4", "2015-10-01", "2015-12-31", 7_500),
-    ("2016Q1", "2016-01-01", "2016-03-31", 7_500),
-    ("2016Q2", "2016-04-01", "2016-06-30", 7_500),
-    ("2016Q3", "2016-07-01", "2016-09-30", 7_500),
-    ("2016Q4", "2016-10-01", "2016-12-31", 7_500),
-    ("2017Q1", "2017-01-01", "2017-03-31", 7_500),
+from pbr.sample._data import SampleData
+from pbr.sample._parameters import (
+    _CAUTION,
+    _CHECK_LETTERS,
+    _CONVICTION,
+    _DISPOSALS,
+    _EVENT_MIX,
+    _EVENT_TYPES,
+    _EXCLUSIONS,
+    _GROUP_MIX,
+    _NPS_PROB,
+    _OTHER,
+    _PERIODS,
+    _PND,
+    DEFAULT_SEED,
+    LOT_PARAMETERS,
+    OUTCOME_SLOPE,
+    SAMPLE_EXTRACT_DATE,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    _addm,
+    _allocate,
+    _days,
+    _logistic,
+    _logit,
+    _period_days,
+    _solve_shift,
+    _strings,
 )
-
-# Index offence mix of a probation caseload (OGRS3 keys, in OFFENCE_GROUPS order).
-_GROUP_SHARES = {
-    "violence": 22.0,
-    "robbery": 2.5,
-    "public_order": 5.0,
-    "sexual_not_child": 1.5,
-    "sexual_child": 1.5,
-    "soliciting_prostitution": 0.2,
-    "burglary_domestic": 4.0,
-    "burglary_other": 3.0,
-    "theft_non_motor": 16.0,
-    "handling": 2.0,
-    "fraud_forgery": 4.0,
-    "absconding_bail": 1.5,
-    "taking_driving_away": 1.0,
-    "theft_from_vehicles": 1.0,
-    "other_motoring": 6.0,
-    "drink_driving": 6.0,
-    "criminal_damage": 4.0,
-    "drug_import_export_production": 1.3,
-    "drug_possession_supply": 9.0,
-    "other": 8.5,
-}
-_GROUP_MIX = np.array([_GROUP_SHARES[g] for g in OFFENCE_GROUPS])
-_GROUP_MIX = _GROUP_MIX / _GROUP_MIX.sum()
-_NPS_PROB = np.full(len(OFFENCE_GROUPS), 0.14)
-for _g, _p in {
-    "violence": 0.28,
-    "robbery": 0.5,
-    "sexual_not_child": 0.92,
-    "sexual_child": 0.95,
-    "drug_import_export_production": 0.35,
-}.items():
-    _NPS_PROB[OFFENCE_GROUPS.index(_g)] = _p
-
-_EVENT_TYPES = np.array(
-    ["release", "community_order", "suspended_sentence_order", "caution", "other"]
-)
-_EVENT_MIX = np.array([0.27, 0.38, 0.22, 0.05, 0.08])
-_DISPOSALS = np.array(["conviction", "caution", "pnd", "other"])
-_CONVICTION, _CAUTION, _PND, _OTHER = 0, 1, 2, 3
-_EXCLUSIONS = np.array(["deceased", "deported", "no_pnc_match"])
-_CHECK_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
-
-def _days(iso: str) -> int:
-    return int(np.datetime64(iso, "D").astype(np.int64))
-
-
-def _addm(days: IntArray, months: int) -> IntArray:
-    out: IntArray = add_months(days.astype("datetime64[D]"), months).astype(np.int64)
-    return out
-
-
-def _logit(p: FloatArray) -> FloatArray:
-    out: FloatArray = np.log(p / (1.0 - p))
-    return out
-
-
-def _logistic(z: FloatArray) -> FloatArray:
-    out: FloatArray = 1.0 / (1.0 + np.exp(-z))
-    return out
-
-
-def _allocate(total: int, shares: FloatArray) -> IntArray:
-    """Largest-remainder allocation of ``total`` rows to lots by share."""
-    raw = total * shares / shares.sum()
-    base = np.floor(raw).astype(np.int64)
-    rest = total - int(base.sum())
-    order = np.argsort(-(raw - base), kind="stable")
-    base[order[:rest]] += 1
-    out: IntArray = base
-    return out
-
-
-def _solve_shift(
-    lin: FloatArray, groups: IntArray, n_groups: int, target: FloatArray, base: FloatArray
-) -> FloatArray:
-    """Per group g, the shift s_g with mean(logistic(lin + base_g + s_g)) = target_g (Newton)."""
-    counts = np.bincount(groups, minlength=n_groups).astype(float)
-    shift = np.zeros(n_groups)
-    safe = np.maximum(counts, 1.0)
-    for _ in range(60):
-        p = _logistic(lin + base[groups] + shift[groups])
-        mean = np.bincount(groups, p, minlength=n_groups) / safe
-        slope = np.bincount(groups, p * (1 - p), minlength=n_groups) / safe
-        step = np.where(counts > 0, (mean - target) / np.maximum(slope, 1e-9), 0.0)
-        shift -= np.clip(step, -2.0, 2.0)
-        if np.max(np.abs(step)) < 1e-12:
-            break
-    return shift
-
-
-@dataclass(frozen=True, eq=False)
-class SampleData:
-    """A synthetic sample: cohort and offence tables plus the hidden truth.
-
-    Attributes
-    ----------
-    cohort : pandas.DataFrame
-        One row per index event, columns of :data:`pbr.schema.COHORT_COLUMNS`
-        in pbr's in-memory form, sorted by ``offender_id`` then ``index_date``.
-    offences : pandas.DataFrame
-        PNC-style proven offences (history and follow-up), columns of
-        :data:`pbr.schema.OFFENCE_COLUMNS`, sorted by ``offender_id``,
-        ``offence_date``, ``disposal_date``.
-    extract_date : datetime.date
-        The date the offence data were "taken" (:data:`SAMPLE_EXTRACT_DATE`).
-    true_effects : pandas.DataFrame
-        One row per lot: ``lot``, ``name``, ``baseline_target`` (the calibrated
-        expected 2011 binary rate), ``effect_log_odds`` (the hidden provider
-        effect added to the log-odds of reoffending in the performance period)
-        and ``effect_pp`` (the same effect in percentage points of the lot's
-        expected rate in the performance period).
-    seed : int
-        The seed of :func:`numpy.random.default_rng`.
-    scale : float
-        Size multiplier (1.0 = about 40 000 rows in 2011 and 10 000 a quarter).
-
-    Examples
-    --------
-    >>> s = generate(seed=3, scale=0.02)
-    >>> s.true_effects.set_index("lot").loc["CPA03", "effect_pp"]
-    np.float64(-7.0)
-    >>> s.summary().columns.tolist()
-    ['lot', 'period', 'rows', 'offenders']
-    """
-
-    cohort: pd.DataFrame
-    offences: pd.DataFrame
-    extract_date: dt.date
-    true_effects: pd.DataFrame
-    seed: int
-    scale: float = 1.0
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """The cohort table (alias of :attr:`cohort`).
-
-        Examples
-        --------
-        >>> generate(seed=3, scale=0.01).table.columns[0]
-        'offender_id'
-        """
-        return self.cohort
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the cohort table.
-
-        Examples
-        --------
-        >>> len(generate(seed=3, scale=0.01).to_frame()) > 0
-        True
-        """
-        return self.cohort.copy()
-
-    def summary(self) -> pd.DataFrame:
-        """Cohort rows and distinct offenders per lot and period.
-
-        Periods are ``2011`` for the baseline year and quarters (``2015Q4`` …)
-        afterwards.
-
-        Examples
-        --------
-        >>> generate(seed=3, scale=0.01).summary()["period"].unique().tolist()[:2]
-        ['2011', '2015Q4']
-        """
-        period = _sample_period(self.cohort["index_date"])
-        frame = pd.DataFrame(
-            {"lot": self.cohort["lot"].to_numpy(dtype=object), "period": period}
-        ).assign(offender_id=self.cohort["offender_id"].to_numpy(dtype=object))
-        out = (
-            frame.groupby(["lot", "period"], sort=True)
-            .agg(rows=("offender_id", "size"), offenders=("offender_id", "nunique"))
-            .reset_index()
-        )
-        return out
-
-    def truth(self) -> dict[str, Any]:
-        """The JSON-serialisable truth record written to ``truth.json``.
-
-        Examples
-        --------
-        >>> generate(seed=3, scale=0.01).truth()["extract_date"]
-        '2018-06-30'
-        """
-        t = self.true_effects
-        effects = {
-            str(code): {
-                "name": str(name),
-                "baseline_target": round(float(target), 6),
-                "effect_log_odds": round(float(log_odds), 9),
-                "effect_pp": round(float(pp), 6),
-            }
-            for code, name, target, log_odds, pp in zip(
-                t["lot"].tolist(),
-                t["name"].tolist(),
-                t["baseline_target"].to_numpy(dtype=float),
-                t["effect_log_odds"].to_numpy(dtype=float),
-                t["effect_pp"].to_numpy(dtype=float),
-                strict=True,
-            )
-        }
-        return {
-            "description": "Synthetic data generated by pbr.sample.generate; no real person.",
-            "extract_date": self.extract_date.isoformat(),
-            "generator_version": GENERATOR_VERSION,
-            "outcome_slope": OUTCOME_SLOPE,
-            "scale": self.scale,
-            "seed": self.seed,
-            "true_effects": effects,
-        }
-
-    def write(self, directory: str | Path) -> list[Path]:
-        """Write ``cohort.parquet``, ``offences.parquet`` and ``truth.json``.
-
-        Files are deterministic: explicit Arrow schema
-        (:func:`pbr.schema.arrow_schema`), no pandas metadata, zstd
-        compression, sorted rows, JSON with sorted keys and no timestamps.
-        The same sample written twice gives byte-identical files.
-
-        Parameters
-        ----------
-        directory : str or Path
-            Created if missing; existing files of the same names are replaced.
-
-        Returns
-        -------
-        list of Path
-            The three files written.
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> with tempfile.TemporaryDirectory() as d:
-        ...     [p.name for p in generate(seed=3, scale=0.01).write(d)]
-        ['cohort.parquet', 'offences.parquet', 'truth.json']
-        """
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "cohort.parquet", out / "offences.parquet", out / "truth.json"]
-        _write_parquet(self.cohort, COHORT_COLUMNS, paths[0])
-        _write_parquet(self.offences, OFFENCE_COLUMNS, paths[1])
-        text = json.dumps(self.truth(), indent=2, sort_keys=True) + "\n"
-        paths[2].write_bytes(text.encode("utf-8"))
-        return paths
-
-    def plot(self, ax: Any = None) -> Any:
-        """Bar chart of the hidden true provider effects (percentage points) by lot.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Axes to draw on (default: a new figure).
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-
-        Examples
-        --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> ax = generate(seed=3, scale=0.01).plot()
-        >>> ax.get_xlabel()
-        'true provider effect (percentage points)'
-        """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(7, 6))
-        t = self.true_effects.iloc[::-1]
-        pp = t["effect_pp"].to_numpy(dtype=float)
-        labels = [f"{c} {n}" for c, n in zip(t["lot"], t["name"], strict=True)]
-        colours = np.where(pp < 0, "#1b7837", np.where(pp > 0, "#b2182b", "#999999"))
-        ax.barh(labels, pp, color=colours)
-        ax.axvline(0.0, color="black", linewidth=0.8)
-        ax.set_xlabel("true provider effect (percentage points)")
-        ax.set_title(f"Synthetic sample (seed {self.seed}): hidden effects, performance period")
-        ax.tick_params(axis="y", labelsize=7)
-        return ax
-
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p><b>pbr synthetic sample</b> (seed {self.seed}, scale {self.scale}, "
-            f"extract date {self.extract_date.isoformat()}): {len(self.cohort):,} cohort rows, "
-            f"{len(self.offences):,} offence rows.</p>"
-        )
-        return head + str(self.true_effects.to_html(index=False))
-
-
-def _sample_period(index_date: pd.Series) -> npt.NDArray[np.str_]:
-    d = index_date.to_numpy().astype("datetime64[D]")
-    year = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    quarter = (d.astype("datetime64[M]").astype(np.int64) % 12) // 3 + 1
-    labels = np.char.add(np.char.add(year.astype(str), "Q"), quarter.astype(str))
-    out: npt.NDArray[np.str_] = np.where(year <= 2011, year.astype(str), labels)
-    return out
-
-
-def _write_parquet(frame: pd.DataFrame, spec: Any, path: Path) -> None:
-    schema = arrow_schema(spec)
-    arrays = []
-    for field in schema:
-        col = frame[field.name]
-        if pa.types.is_date32(field.type):
-            days = col.to_numpy().astype("datetime64[D]")
-            arrays.append(pa.array(days, type=pa.date32()))
-        elif pa.types.is_boolean(field.type):
-            arrays.append(pa.array(col.to_numpy(dtype=bool), type=pa.bool_()))
-        elif pa.types.is_integer(field.type):
-            arrays.append(pa.array(col.astype("Int64"), type=pa.int64(), from_pandas=True))
-        else:
-            arrays.append(pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
-    table = pa.Table.from_arrays(arrays, schema=schema).replace_schema_metadata(None)
-    # delta encodings: rows are sorted by offender then date, so ids share prefixes and
-    # dates within an offender increase; this halves the file size
-    encoding = {
-        f.name: "DELTA_BINARY_PACKED" if pa.types.is_date32(f.type) else "DELTA_BYTE_ARRAY"
-        for f in schema
-        if pa.types.is_date32(f.type) or f.name in ("offender_id", "appearance_id")
-    }
-    pq.write_table(
-        table,
-        path,
-        compression="zstd",
-        compression_level=9,
-        use_dictionary=[f.name for f in schema if f.name not in encoding],
-        column_encoding=encoding,
-        write_statistics=True,
-        row_group_size=1 << 20,
-        store_schema=False,
-    )
-
-
-def _read_parquet(path: Any, spec: Any) -> pd.DataFrame:
-    with path.open("rb") as fh:
-        table = pq.read_table(fh, schema=arrow_schema(spec))
-    return _frame_from_arrow(table)
-
-
-def _frame_from_arrow(table: pa.Table) -> pd.DataFrame:
-    cols: dict[str, Any] = {}
-    for field in table.schema:
-        arr = table.column(field.name)
-        if pa.types.is_date32(field.type):
-            cols[field.name] = pd.Series(
-                arr.to_numpy(zero_copy_only=False).astype("datetime64[s]"), name=field.name
-            )
-        elif pa.types.is_boolean(field.type):
-            cols[field.name] = pd.Series(arr.to_numpy(zero_copy_only=False).astype(bool))
-        elif pa.types.is_integer(field.type):
-            cols[field.name] = pd.Series(pd.array(arr.to_pylist(), dtype="Int64"))
-        else:
-            cols[field.name] = pd.Series(_strings(arr.combine_chunks()))
-    return pd.DataFrame(cols)
-
-
-def load_sample() -> SampleData:
-    """Load the bundled synthetic sample (``generate()`` with the defaults).
-
-    The files ship inside the package (``pbr/data/sample/``) so this works
-    from an installed wheel; they are byte-identical to what
-    ``pbr sample --out DIR`` writes with the default seed and scale.
-
-    Returns
-    -------
-    SampleData
-
-    Examples
-    --------
-    >>> s = load_sample()
-    >>> s.seed, s.extract_date.isoformat()
-    (20151001, '2018-06-30')
-    >>> s.true_effects.set_index("lot").loc["CPA01", "name"]
-    'Northumbria'
-    """
-    root = resources.files("pbr.data").joinpath("sample")
-    try:
-        cohort = _read_parquet(root.joinpath("cohort.parquet"), COHORT_COLUMNS)
-        offences = _read_parquet(root.joinpath("offences.parquet"), OFFENCE_COLUMNS)
-        truth = json.loads(root.joinpath("truth.json").read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:  # pragma: no cover - broken installation
-        raise PbrError(
-            f"bundled sample data not found ({exc}); regenerate with "
-            "`pbr sample --out src/pbr/data/sample`"
-        ) from None
-    effects = pd.DataFrame(
-        [
-            {
-                "lot": code,
-                "name": v["name"],
-                "baseline_target": float(v["baseline_target"]),
-                "effect_log_odds": float(v["effect_log_odds"]),
-                "effect_pp": float(v["effect_pp"]),
-            }
-            for code, v in sorted(truth["true_effects"].items())
-        ]
-    )
-    effects["lot"] = effects["lot"].astype("string")
-    effects["name"] = effects["name"].astype("string")
-    return SampleData(
-        cohort=cohort,
-        offences=offences,
-        extract_date=dt.date.fromisoformat(truth["extract_date"]),
-        true_effects=effects,
-        seed=int(truth["seed"]),
-        scale=float(truth["scale"]),
-    )
-
-
-def sample_paths() -> dict[str, Path]:
-    """File paths of the bundled sample: ``cohort``, ``offences`` and ``truth``.
-
-    For tools that read files (``pbr validate``, :func:`pbr.io.read_cohort`,
-    manifests that hash their inputs). The files are those :func:`load_sample`
-    reads.
-
-    Returns
-    -------
-    dict of str to Path
-        Keys ``"cohort"`` (``cohort.parquet``), ``"offences"``
-        (``offences.parquet``) and ``"truth"`` (``truth.json``).
-
-    Raises
-    ------
-    PbrError
-        If the package is not installed on a file system (e.g. imported from
-        a zip file) or the files are missing; :func:`load_sample` still works
-        from a zip.
-
-    Examples
-    --------
-    >>> paths = sample_paths()
-    >>> sorted(paths), paths["cohort"].name
-    (['cohort', 'offences', 'truth'], 'cohort.parquet')
-    """
-    root = resources.files("pbr.data").joinpath("sample")
-    out: dict[str, Path] = {}
-    for key, name in (
-        ("cohort", "cohort.parquet"),
-        ("offences", "offences.parquet"),
-        ("truth", "truth.json"),
-    ):
-        path = root.joinpath(name)
-        if not isinstance(path, Path) or not path.is_file():
-            raise PbrError(
-                f"bundled sample file {name} is not available as a file ({path}); "
-                "use load_sample() or regenerate with `pbr sample --out DIR`"
-            )
-        out[key] = path
-    return out
+from pbr.schema import OFFENCE_GROUPS
 
 
 def _select_lots(lots: Sequence[str] | None) -> list[str]:
@@ -652,10 +132,10 @@ class _Generator:
         shares = np.array([LOT_PARAMETERS[c][0] for c in all_codes])
         keep = np.array([all_codes.index(c) for c in self.codes])
         period_idx, lot_idx, dates = [], [], []
-        for k, (_label, start, end, n) in enumerate(_PERIODS):
+        for k, (label, n) in enumerate(_PERIODS):
             sizes = _allocate(max(1, round(n * self.scale)), shares)[keep]
             lot_rows = np.repeat(np.arange(len(keep)), sizes)
-            s, e = _days(start), _days(end)
+            s, e = _period_days(label)
             period_idx.append(np.full(len(lot_rows), k))
             lot_idx.append(lot_rows)
             dates.append(rng.integers(s, e + 1, len(lot_rows)))
@@ -809,8 +289,9 @@ class _Generator:
         """``B·logit(OGRS3 p_1yr)`` and the age at the index date of every event."""
         d = ev["d"].to_numpy()
         dob = ev["dob"].to_numpy()
-        age = _age(dob, d)
-        age_first = _age(dob, ev["first_date"].to_numpy())
+        dob_days = dob.astype("datetime64[D]")
+        age = age_in_years(dob_days, d.astype("datetime64[D]"))
+        age_first = age_in_years(dob_days, ev["first_date"].to_numpy().astype("datetime64[D]"))
         sex = np.where(ev["female"].to_numpy(), "F", "M")
         group = np.array(OFFENCE_GROUPS, dtype=object)[ev["group"].to_numpy()]
         p1, _ = ogrs3_probability(sex, age, group, ev["sanctions"].to_numpy(), age_first)
@@ -880,8 +361,9 @@ class _Generator:
         """
         rng = self.rng
         period = np.full(len(date), -1)
-        for k, (_label, start, end, _n) in enumerate(_PERIODS):
-            period[(date >= _days(start)) & (date <= _days(end))] = k
+        for k, (label, _n) in enumerate(_PERIODS):
+            s, e = _period_days(label)
+            period[(date >= s) & (date <= e)] = k
         keep = period >= 0
         src, date, off, group, period = src[keep], date[keep], off[keep], group[keep], period[keep]
         n = len(src)
@@ -1226,12 +708,6 @@ class _Generator:
         )
 
 
-def _strings(values: Any) -> Any:
-    """A pandas ``string`` array built through Arrow (fast for large arrays)."""
-    arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
-    return pd.arrays.ArrowStringArray(arr)
-
-
 def _take(categories: Any, codes: IntArray) -> Any:
     """Strings ``categories[codes]`` as a ``string`` array; code -1 gives ``<NA>``."""
     cats = pd.array([str(c) for c in categories], dtype="string")
@@ -1271,12 +747,6 @@ def _rank(ids: npt.NDArray[np.str_]) -> IntArray:
     rank = np.empty(len(ids), np.int64)
     rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
     return rank
-
-
-def _age(dob: IntArray, on: IntArray) -> IntArray:
-    from pbr.dates import age_in_years
-
-    return age_in_years(dob.astype("datetime64[D]"), on.astype("datetime64[D]"))
 
 
 def _to_dates(days: IntArray) -> pd.Series:

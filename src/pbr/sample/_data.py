@@ -1,0 +1,395 @@
+"""The :class:`SampleData` result and the bundled sample's files.
+
+:func:`load_sample` reads the Parquet files shipped with pbr and
+:func:`sample_paths` gives their paths; :meth:`SampleData.write` writes the
+same files for a generated sample.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pbr.errors import PbrError
+from pbr.periods import period_codes, period_labels
+from pbr.sample._parameters import GENERATOR_VERSION, OUTCOME_SLOPE, _strings
+from pbr.schema import COHORT_COLUMNS, OFFENCE_COLUMNS, arrow_schema
+
+
+@dataclass(frozen=True, eq=False)
+class SampleData:
+    """A synthetic sample: cohort and offence tables plus the hidden truth.
+
+    Attributes
+    ----------
+    cohort : pandas.DataFrame
+        One row per index event, columns of :data:`pbr.schema.COHORT_COLUMNS`
+        in pbr's in-memory form, sorted by ``offender_id`` then ``index_date``.
+    offences : pandas.DataFrame
+        PNC-style proven offences (history and follow-up), columns of
+        :data:`pbr.schema.OFFENCE_COLUMNS`, sorted by ``offender_id``,
+        ``offence_date``, ``disposal_date``.
+    extract_date : datetime.date
+        The date the offence data were "taken" (:data:`SAMPLE_EXTRACT_DATE`).
+    true_effects : pandas.DataFrame
+        One row per lot: ``lot``, ``name``, ``baseline_target`` (the calibrated
+        expected 2011 binary rate), ``effect_log_odds`` (the hidden provider
+        effect added to the log-odds of reoffending in the performance period)
+        and ``effect_pp`` (the same effect in percentage points of the lot's
+        expected rate in the performance period).
+    seed : int
+        The seed of :func:`numpy.random.default_rng`.
+    scale : float
+        Size multiplier (1.0 = about 40 000 rows in 2011 and 10 000 a quarter).
+
+    Examples
+    --------
+    >>> from pbr.sample import generate
+    >>> s = generate(seed=3, scale=0.02)
+    >>> s.true_effects.set_index("lot").loc["CPA03", "effect_pp"]
+    np.float64(-7.0)
+    >>> s.summary().columns.tolist()
+    ['lot', 'period', 'rows', 'offenders']
+    """
+
+    cohort: pd.DataFrame
+    offences: pd.DataFrame
+    extract_date: dt.date
+    true_effects: pd.DataFrame
+    seed: int
+    scale: float = 1.0
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The cohort table (alias of :attr:`cohort`).
+
+        Examples
+        --------
+        >>> from pbr.sample import generate
+        >>> generate(seed=3, scale=0.01).table.columns[0]
+        'offender_id'
+        """
+        return self.cohort
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the cohort table.
+
+        Examples
+        --------
+        >>> from pbr.sample import generate
+        >>> len(generate(seed=3, scale=0.01).to_frame()) > 0
+        True
+        """
+        return self.cohort.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Cohort rows and distinct offenders per lot and period.
+
+        Periods are ``2011`` for the baseline year and quarters (``2015Q4`` …)
+        afterwards.
+
+        Examples
+        --------
+        >>> from pbr.sample import generate
+        >>> generate(seed=3, scale=0.01).summary()["period"].unique().tolist()[:2]
+        ['2011', '2015Q4']
+        """
+        period = _sample_period(self.cohort["index_date"])
+        frame = pd.DataFrame(
+            {"lot": self.cohort["lot"].to_numpy(dtype=object), "period": period}
+        ).assign(offender_id=self.cohort["offender_id"].to_numpy(dtype=object))
+        out = (
+            frame.groupby(["lot", "period"], sort=True)
+            .agg(rows=("offender_id", "size"), offenders=("offender_id", "nunique"))
+            .reset_index()
+        )
+        return out
+
+    def truth(self) -> dict[str, Any]:
+        """The JSON-serialisable truth record written to ``truth.json``.
+
+        Examples
+        --------
+        >>> from pbr.sample import generate
+        >>> generate(seed=3, scale=0.01).truth()["extract_date"]
+        '2018-06-30'
+        """
+        t = self.true_effects
+        effects = {
+            str(code): {
+                "name": str(name),
+                "baseline_target": round(float(target), 6),
+                "effect_log_odds": round(float(log_odds), 9),
+                "effect_pp": round(float(pp), 6),
+            }
+            for code, name, target, log_odds, pp in zip(
+                t["lot"].tolist(),
+                t["name"].tolist(),
+                t["baseline_target"].to_numpy(dtype=float),
+                t["effect_log_odds"].to_numpy(dtype=float),
+                t["effect_pp"].to_numpy(dtype=float),
+                strict=True,
+            )
+        }
+        return {
+            "description": "Synthetic data generated by pbr.sample.generate; no real person.",
+            "extract_date": self.extract_date.isoformat(),
+            "generator_version": GENERATOR_VERSION,
+            "outcome_slope": OUTCOME_SLOPE,
+            "scale": self.scale,
+            "seed": self.seed,
+            "true_effects": effects,
+        }
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """Write ``cohort.parquet``, ``offences.parquet`` and ``truth.json``.
+
+        Files are deterministic: explicit Arrow schema
+        (:func:`pbr.schema.arrow_schema`), no pandas metadata, zstd
+        compression, sorted rows, JSON with sorted keys and no timestamps.
+        The same sample written twice gives byte-identical files.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Created if missing; existing files of the same names are replaced.
+
+        Returns
+        -------
+        list of Path
+            The three files written.
+
+        Examples
+        --------
+        >>> from pbr.sample import generate
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     [p.name for p in generate(seed=3, scale=0.01).write(d)]
+        ['cohort.parquet', 'offences.parquet', 'truth.json']
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "cohort.parquet", out / "offences.parquet", out / "truth.json"]
+        _write_parquet(self.cohort, COHORT_COLUMNS, paths[0])
+        _write_parquet(self.offences, OFFENCE_COLUMNS, paths[1])
+        text = json.dumps(self.truth(), indent=2, sort_keys=True) + "\n"
+        paths[2].write_bytes(text.encode("utf-8"))
+        return paths
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of the hidden true provider effects (percentage points) by lot.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> from pbr.sample import generate
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> ax = generate(seed=3, scale=0.01).plot()
+        >>> ax.get_xlabel()
+        'true provider effect (percentage points)'
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(7, 6))
+        t = self.true_effects.iloc[::-1]
+        pp = t["effect_pp"].to_numpy(dtype=float)
+        labels = [f"{c} {n}" for c, n in zip(t["lot"], t["name"], strict=True)]
+        colours = np.where(pp < 0, "#1b7837", np.where(pp > 0, "#b2182b", "#999999"))
+        ax.barh(labels, pp, color=colours)
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        ax.set_xlabel("true provider effect (percentage points)")
+        ax.set_title(f"Synthetic sample (seed {self.seed}): hidden effects, performance period")
+        ax.tick_params(axis="y", labelsize=7)
+        return ax
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p><b>pbr synthetic sample</b> (seed {self.seed}, scale {self.scale}, "
+            f"extract date {self.extract_date.isoformat()}): {len(self.cohort):,} cohort rows, "
+            f"{len(self.offences):,} offence rows.</p>"
+        )
+        return head + str(self.true_effects.to_html(index=False))
+
+
+def _sample_period(index_date: pd.Series) -> npt.NDArray[np.str_]:
+    """The sample's period of each index date: the year up to 2011, then quarters."""
+    d = index_date.to_numpy().astype("datetime64[D]")
+    years = period_codes(d, "calendar_year")
+    out: npt.NDArray[np.str_] = np.where(
+        years <= 2011, period_labels(d, "calendar_year"), period_labels(d, "quarter")
+    )
+    return out
+
+
+def _write_parquet(frame: pd.DataFrame, spec: Any, path: Path) -> None:
+    schema = arrow_schema(spec)
+    arrays = []
+    for field in schema:
+        col = frame[field.name]
+        if pa.types.is_date32(field.type):
+            days = col.to_numpy().astype("datetime64[D]")
+            arrays.append(pa.array(days, type=pa.date32()))
+        elif pa.types.is_boolean(field.type):
+            arrays.append(pa.array(col.to_numpy(dtype=bool), type=pa.bool_()))
+        elif pa.types.is_integer(field.type):
+            arrays.append(pa.array(col.astype("Int64"), type=pa.int64(), from_pandas=True))
+        else:
+            arrays.append(pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+    table = pa.Table.from_arrays(arrays, schema=schema).replace_schema_metadata(None)
+    # delta encodings: rows are sorted by offender then date, so ids share prefixes and
+    # dates within an offender increase; this halves the file size
+    encoding = {
+        f.name: "DELTA_BINARY_PACKED" if pa.types.is_date32(f.type) else "DELTA_BYTE_ARRAY"
+        for f in schema
+        if pa.types.is_date32(f.type) or f.name in ("offender_id", "appearance_id")
+    }
+    pq.write_table(
+        table,
+        path,
+        compression="zstd",
+        compression_level=9,
+        use_dictionary=[f.name for f in schema if f.name not in encoding],
+        column_encoding=encoding,
+        write_statistics=True,
+        row_group_size=1 << 20,
+        store_schema=False,
+    )
+
+
+def _read_parquet(path: Any, spec: Any) -> pd.DataFrame:
+    with path.open("rb") as fh:
+        table = pq.read_table(fh, schema=arrow_schema(spec))
+    return _frame_from_arrow(table)
+
+
+def _frame_from_arrow(table: pa.Table) -> pd.DataFrame:
+    cols: dict[str, Any] = {}
+    for field in table.schema:
+        arr = table.column(field.name)
+        if pa.types.is_date32(field.type):
+            cols[field.name] = pd.Series(
+                arr.to_numpy(zero_copy_only=False).astype("datetime64[s]"), name=field.name
+            )
+        elif pa.types.is_boolean(field.type):
+            cols[field.name] = pd.Series(arr.to_numpy(zero_copy_only=False).astype(bool))
+        elif pa.types.is_integer(field.type):
+            cols[field.name] = pd.Series(pd.array(arr.to_pylist(), dtype="Int64"))
+        else:
+            cols[field.name] = pd.Series(_strings(arr.combine_chunks()))
+    return pd.DataFrame(cols)
+
+
+def load_sample() -> SampleData:
+    """Load the bundled synthetic sample (``generate()`` with the defaults).
+
+    The files ship inside the package (``pbr/data/sample/``) so this works
+    from an installed wheel; they are byte-identical to what
+    ``pbr sample --out DIR`` writes with the default seed and scale.
+
+    Returns
+    -------
+    SampleData
+
+    Examples
+    --------
+    >>> s = load_sample()
+    >>> s.seed, s.extract_date.isoformat()
+    (20151001, '2018-06-30')
+    >>> s.true_effects.set_index("lot").loc["CPA01", "name"]
+    'Northumbria'
+    """
+    root = resources.files("pbr.data").joinpath("sample")
+    try:
+        cohort = _read_parquet(root.joinpath("cohort.parquet"), COHORT_COLUMNS)
+        offences = _read_parquet(root.joinpath("offences.parquet"), OFFENCE_COLUMNS)
+        truth = json.loads(root.joinpath("truth.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:  # pragma: no cover - broken installation
+        raise PbrError(
+            f"bundled sample data not found ({exc}); regenerate with "
+            "`pbr sample --out src/pbr/data/sample`"
+        ) from None
+    effects = pd.DataFrame(
+        [
+            {
+                "lot": code,
+                "name": v["name"],
+                "baseline_target": float(v["baseline_target"]),
+                "effect_log_odds": float(v["effect_log_odds"]),
+                "effect_pp": float(v["effect_pp"]),
+            }
+            for code, v in sorted(truth["true_effects"].items())
+        ]
+    )
+    effects["lot"] = effects["lot"].astype("string")
+    effects["name"] = effects["name"].astype("string")
+    return SampleData(
+        cohort=cohort,
+        offences=offences,
+        extract_date=dt.date.fromisoformat(truth["extract_date"]),
+        true_effects=effects,
+        seed=int(truth["seed"]),
+        scale=float(truth["scale"]),
+    )
+
+
+def sample_paths() -> dict[str, Path]:
+    """File paths of the bundled sample: ``cohort``, ``offences`` and ``truth``.
+
+    For tools that read files (``pbr validate``, :func:`pbr.io.read_cohort`,
+    manifests that hash their inputs). The files are those :func:`load_sample`
+    reads.
+
+    Returns
+    -------
+    dict of str to Path
+        Keys ``"cohort"`` (``cohort.parquet``), ``"offences"``
+        (``offences.parquet``) and ``"truth"`` (``truth.json``).
+
+    Raises
+    ------
+    PbrError
+        If the package is not installed on a file system (e.g. imported from
+        a zip file) or the files are missing; :func:`load_sample` still works
+        from a zip.
+
+    Examples
+    --------
+    >>> paths = sample_paths()
+    >>> sorted(paths), paths["cohort"].name
+    (['cohort', 'offences', 'truth'], 'cohort.parquet')
+    """
+    root = resources.files("pbr.data").joinpath("sample")
+    out: dict[str, Path] = {}
+    for key, name in (
+        ("cohort", "cohort.parquet"),
+        ("offences", "offences.parquet"),
+        ("truth", "truth.json"),
+    ):
+        path = root.joinpath(name)
+        if not isinstance(path, Path) or not path.is_file():
+            raise PbrError(
+                f"bundled sample file {name} is not available as a file ({path}); "
+                "use load_sample() or regenerate with `pbr sample --out DIR`"
+            )
+        out[key] = path
+    return out
