@@ -15,10 +15,11 @@ Examples
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from matplotlib.axes import Axes
+
+from pbr.formatting import format_money
 
 __all__ = [
     "HATCHES",
@@ -150,37 +151,3 @@ def style_axes(
     if title is not None:
         ax.set_title(title, color=INK, fontsize=11, loc="left")
     return ax
-
-
-def format_money(amount: Decimal | str | float, *, sign: bool = False) -> str:
-    """Format an amount in pounds with thousands separators and pence: ``£1,234.50``.
-
-    Parameters
-    ----------
-    amount : Decimal, str or float
-        The amount (strings are read as :class:`decimal.Decimal`, exactly).
-    sign : bool, default False
-        Always show the sign (``+£5.00``).
-
-    Returns
-    -------
-    str
-        Negative amounts as ``−£1,234.50`` (with a true minus sign).
-
-    Examples
-    --------
-    >>> format_money("1234.5")
-    '£1,234.50'
-    >>> format_money(Decimal("-20"))
-    '−£20.00'
-    >>> format_money("3", sign=True)
-    '+£3.00'
-    >>> format_money("0.125")  # half-up, like the statement's own rounding
-    '£0.13'
-    """
-    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    body = f"£{abs(value):,}"
-    if value < 0:
-        return "−" + body
-    return ("+" + body) if sign else body
