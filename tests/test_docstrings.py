@@ -89,7 +89,7 @@ def _is_pbr_object(obj: object) -> bool:
 
 
 def test_wrapped_functions_are_checked_too() -> None:
-    # pbr.default_registry is a functools.cache wrapper, not a plain function
+    # pbr.lots.default_registry is a functools.cache wrapper, not a plain function
     names = {qual for qual, _, _ in _iter_api()}
     assert "pbr.lots.default_registry" in names
 

@@ -196,12 +196,20 @@ def test_bundled_files_are_small() -> None:
     assert total <= 5.5e6
 
 
-def test_public_names_exported() -> None:
-    names = ("generate", "load_sample", "sample_paths", "SampleData")
-    for name in (*names, "SAMPLE_EXTRACT_DATE"):
-        assert hasattr(pbr, name), name
-        assert name in pbr.__all__
-    assert pbr.SAMPLE_EXTRACT_DATE.isoformat() == "2018-06-30"
+def test_sample_names_live_in_pbr_datasets() -> None:
+    import pbr.datasets
+
+    for name in ("generate_sample", "load_sample", "sample_paths", "SampleData"):
+        assert name in pbr.datasets.__all__, name
+        assert name not in pbr.__all__, name  # not at the small top level
+    assert pbr.datasets.SAMPLE_EXTRACT_DATE.isoformat() == "2018-06-30"
+    assert pbr.datasets.generate_sample is generate
+
+
+def test_old_top_level_sample_names_warn_and_still_work() -> None:
+    with pytest.warns(DeprecationWarning, match=r"pbr\.datasets\.load_sample"):
+        old = pbr.load_sample
+    assert old is pbr.datasets.load_sample
 
 
 # ------------------------------------------------------------------ schema / validation

@@ -265,11 +265,35 @@ class Result:
         return self.table.copy()
 
     def summary(self) -> Summary:
-        """Title, key figures and a small table (a :class:`Summary`)."""
+        """Title, key figures and a small table (a :class:`Summary`).
+
+        Examples
+        --------
+        >>> import dataclasses, pandas as pd
+        >>> @dataclasses.dataclass(frozen=True, eq=False)
+        ... class T(Result):
+        ...     table: pd.DataFrame
+        ...     def summary(self) -> Summary:
+        ...         return Summary("T", self.table)
+        >>> print(T(pd.DataFrame({"n": [1]})).summary())
+        T
+         n
+         1
+        """
         raise NotImplementedError(f"{type(self).__name__}.summary")
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the result's standard chart (house style) and return the Axes."""
+        """Draw the result's standard chart (house style) and return the Axes.
+
+        Examples
+        --------
+        >>> from pbr.datasets import load_sample
+        >>> import pbr
+        >>> s = load_sample()
+        >>> m = pbr.compute_measures(s.cohort, s.offences, extract_date=s.extract_date)
+        >>> type(m.plot()).__name__
+        'Axes'
+        """
         raise NotImplementedError(f"{type(self).__name__}.plot")
 
     def _repr_html_(self) -> str:

@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    paths = pbr.sample_paths()
-    sample = pbr.load_sample()
+    paths = pbr.datasets.sample_paths()
+    sample = pbr.datasets.load_sample()
     extract = sample.extract_date.isoformat()
 
     _say(f"pbr {__version__} demo — synthetic sample, extract date {extract}")

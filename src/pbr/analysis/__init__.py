@@ -1,0 +1,33 @@
+"""Research and planning tools built on the payment engine.
+
+* Payment risk: :func:`simulate_payments`, :func:`minimum_detectable_reduction`
+  (:class:`PaymentSimulation`) — docs/methodology.md#comparisons.
+* Decomposition of a change: :func:`decompose_change`, :func:`decompose_strata`
+  (:class:`Decomposition`).
+* Contract what-if: :func:`what_if` (:class:`WhatIf`).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from pbr.analysis import minimum_detectable_reduction
+>>> t = pd.DataFrame({"lot": ["A"], "cohort_size": [1000], "baseline_rate": [0.5]})
+>>> bool(minimum_detectable_reduction(t).iloc[0, -1] > 0)
+True
+"""
+
+from __future__ import annotations
+
+from pbr.decompose import Decomposition, decompose_change, decompose_strata
+from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
+from pbr.whatif import WhatIf, what_if
+
+__all__ = [
+    "Decomposition",
+    "PaymentSimulation",
+    "WhatIf",
+    "decompose_change",
+    "decompose_strata",
+    "minimum_detectable_reduction",
+    "simulate_payments",
+    "what_if",
+]
