@@ -1,0 +1,350 @@
+"""Propensity model: a logistic regression that knows about separation.
+
+``P(treated | X)`` is fitted by maximum likelihood (``statsmodels.Logit``,
+Newton–Raphson, with an intercept: the same fit as R's ``glm(family =
+binomial)``, which MatchIt uses for ``distance = "glm"``) on the design
+matrix of :func:`pbr.matching.design.model_columns` (methodology,
+"Comparisons …", §1 *Propensity model*).
+
+Separation
+----------
+When a covariate level occurs in only one group (every person with
+``offence_group = fraud`` is in the comparison pool, say), the maximum
+likelihood estimate does not exist: its coefficient runs off to ±∞ and the
+fit "fails to converge". pbr checks for this **before** fitting: every level
+of every text covariate and both values of every 0/1 covariate are checked,
+and a level whose people are all treated or all comparison is *separating*.
+When the fit still fails (separation by a combination of covariates, or by a
+continuous one), a linear programme finds the direction of separation
+(Konis 2007: maximise ``Σ sᵢ xᵢβ`` subject to ``sᵢ xᵢβ ≥ 0``, ``|β| ≤ 1``,
+``sᵢ = ±1`` the group) and the error names the covariates in it.
+
+``separation`` chooses the remedy:
+
+``"error"`` (default)
+    :class:`~pbr.errors.ModelError` naming each separating level with its
+    counts and the two remedies below.
+``"drop"``
+    People at a separating level are left out of the model and of the
+    matching (no comparison is possible for them: a level without treated
+    people needs no comparison, and treated people at a level without
+    comparison people have none, so they are listed as unmatched). Repeated
+    until no level separates. The balance "before" columns still describe
+    everyone.
+``"penalise"``
+    A ridge-penalised logistic regression (``½ λ Σ βⱼ²`` on standardised
+    covariates, intercept unpenalised, ``λ = 1``), which is finite under any
+    separation; Newton iterations to ``|Δβ| < 1e-10``.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> x = pd.DataFrame({"g=b": [0.0, 0, 1, 1, 0, 1], "u": [0.1, 0.5, 0.2, 0.9, 0.3, 0.4]})
+>>> t = np.array([True, False, True, True, False, False])
+>>> fit_propensity(t, x).method
+'mle'
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from pbr.errors import IgnoredOptionWarning, ModelError, PbrError
+
+__all__ = ["SEPARATION_REMEDIES", "PropensityFit", "fit_propensity", "separating_levels"]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Accepted values of ``separation``.
+SEPARATION_REMEDIES = ("error", "drop", "penalise")
+#: Ridge penalty λ of ``separation="penalise"`` (on standardised covariates).
+RIDGE_LAMBDA = 1.0
+
+
+@dataclass(frozen=True)
+class PropensityFit:
+    """A fitted propensity model.
+
+    Attributes
+    ----------
+    linear_predictor : numpy.ndarray
+        ``Xβ`` (log-odds of treatment) per row; NaN for rows left out
+        (``separation="drop"``).
+    coefficients : pandas.Series
+        ``const`` first, then one per design column (0 for a column dropped
+        because it became constant).
+    method : str
+        ``"mle"`` or ``"ridge"``.
+    dropped : numpy.ndarray
+        Boolean mask of rows left out of the model and the matching.
+    separated : tuple of str
+        The separating levels found (empty when there were none).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> f = fit_propensity(np.array([True, False, False, True]),
+    ...                    pd.DataFrame({"x": [1.0, 2.0, 3.0, 2.5]}))
+    >>> list(f.coefficients.index)
+    ['const', 'x']
+    """
+
+    linear_predictor: FloatArray
+    coefficients: pd.Series
+    method: str
+    dropped: BoolArray
+    separated: tuple[str, ...] = ()
+
+
+def separating_levels(
+    t: BoolArray, x: pd.DataFrame, *, categorical: dict[str, list[str]] | None = None
+) -> list[tuple[str, BoolArray, int, int]]:
+    """Levels whose people are all in one group.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Treatment (bool).
+    x : pandas.DataFrame
+        Balance columns (every level of text covariates; numbers as they are).
+    categorical : dict, optional
+        Column → level names of the text covariates in ``x`` (named
+        ``"<col>=<level>"``); only their value 1 is checked. Any other 0/1
+        column is checked at both values.
+
+    Returns
+    -------
+    list of (label, rows, n_treated, n_comparison)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> x = pd.DataFrame({"g=a": [1.0, 1, 0, 0], "g=b": [0.0, 0, 1, 1]})
+    >>> t = np.array([True, True, True, False])
+    >>> [(s[0], s[2], s[3]) for s in separating_levels(t, x, categorical={"g": ["a", "b"]})]
+    [('g=a', 2, 0)]
+    """
+    level_cols = {f"{c}={lv}" for c, lvs in (categorical or {}).items() for lv in lvs}
+    out: list[tuple[str, BoolArray, int, int]] = []
+    n_t, n_c = int(t.sum()), int((~t).sum())
+    for name in x.columns:
+        v = x[name].to_numpy(dtype=float)
+        if not np.isin(v, [0.0, 1.0]).all():
+            continue
+        values = (1.0,) if name in level_cols else (1.0, 0.0)
+        for val in values:
+            rows = v == val
+            a, b = int((rows & t).sum()), int((rows & ~t).sum())
+            if (a == 0) != (b == 0) and (a, b) != (n_t, n_c):
+                label = str(name) if name in level_cols else f"{name}={int(val)}"
+                out.append((label, rows, a, b))
+    return out
+
+
+def _describe(found: list[tuple[str, BoolArray, int, int]]) -> str:
+    parts = []
+    for label, _, a, b in found:
+        if a == 0:
+            parts.append(f"{label} ({b} comparison people, no treated)")
+        else:
+            parts.append(f"{label} ({a} treated, no comparison people)")
+    return "; ".join(parts)
+
+
+def _remedy() -> str:
+    return (
+        "pass separation='drop' to leave those people out of the matching, "
+        "separation='penalise' for a ridge-penalised fit, or merge/remove the level "
+        "(methodology: Comparisons, §1 Propensity model)"
+    )
+
+
+def fit_propensity(
+    t: BoolArray,
+    x: pd.DataFrame,
+    *,
+    separation: str = "error",
+    categorical: dict[str, list[str]] | None = None,
+    levels: pd.DataFrame | None = None,
+) -> PropensityFit:
+    """Fit the propensity model, detecting separation first.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Treatment (bool), one per row.
+    x : pandas.DataFrame
+        Model design columns (:func:`~pbr.matching.design.model_columns`).
+    separation : {"error", "drop", "penalise"}
+        Remedy for separation (module notes).
+    categorical : dict, optional
+        Text covariate → its levels (for the separation check and messages).
+    levels : pandas.DataFrame, optional
+        Every-level indicator columns (:func:`~pbr.matching.design.balance_columns`)
+        used by the separation check; ``x`` when omitted.
+
+    Returns
+    -------
+    PropensityFit
+
+    Raises
+    ------
+    ModelError
+        Separation with ``separation="error"`` (naming the levels or
+        covariates), or a fit that fails for another reason.
+
+    Warns
+    -----
+    IgnoredOptionWarning
+        ``separation="drop"`` left people out (how many, and which levels).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> x = pd.DataFrame({"g=b": [0.0, 0, 1, 1, 1, 0]})
+    >>> t = np.array([False, False, True, True, True, True])
+    >>> fit_propensity(t, x)
+    Traceback (most recent call last):
+    ...
+    pbr.errors.ModelError: the propensity model is separated (...): g=b=1 (3 treated, no ...
+    >>> fit_propensity(t, x, separation="penalise").method
+    'ridge'
+    """
+    if separation not in SEPARATION_REMEDIES:
+        raise PbrError(f"separation must be one of {SEPARATION_REMEDIES}, got {separation!r}")
+    check = levels if levels is not None else x
+    if separation == "penalise":
+        lp, coef = _fit_ridge(t, x)
+        found = separating_levels(t, check, categorical=categorical)
+        return PropensityFit(lp, coef, "ridge", np.zeros(len(t), bool), tuple(f[0] for f in found))
+    dropped = np.zeros(len(t), dtype=bool)
+    labels: list[str] = []
+    while True:
+        keep = ~dropped
+        found = separating_levels(t[keep], check[keep], categorical=categorical)
+        if not found:
+            break
+        if separation == "error":
+            raise ModelError(
+                "the propensity model is separated (its maximum-likelihood fit does not "
+                f"exist): {_describe(found)}. Remedy: {_remedy()}"
+            )
+        idx = np.flatnonzero(keep)
+        for label, rows, _, _ in found:
+            dropped[idx[rows]] = True
+            labels.append(label)
+    kept = ~dropped
+    if dropped.any():
+        warnings.warn(
+            f"separation='drop': {int(dropped.sum())} people at separating level(s) "
+            f"{', '.join(labels)} are left out of the propensity model and the matching",
+            IgnoredOptionWarning,
+            stacklevel=3,
+        )
+        if t[kept].all() or not t[kept].any():
+            raise ModelError("after dropping the separating levels one group is empty")
+    lp_k, coef = _fit_mle(t[kept], x[kept], categorical)
+    lp = np.full(len(t), np.nan)
+    lp[kept] = lp_k
+    method = "mle"
+    return PropensityFit(lp, coef, method, dropped, tuple(labels))
+
+
+def _exog(x: pd.DataFrame) -> tuple[FloatArray, BoolArray]:
+    a = x.to_numpy(dtype=float)
+    varying = (a.max(axis=0) > a.min(axis=0)) if len(a) else np.zeros(a.shape[1], bool)
+    return np.column_stack([np.ones(len(a)), a[:, varying]]), varying
+
+
+def _coefficients(x: pd.DataFrame, varying: BoolArray, beta: FloatArray) -> pd.Series:
+    full = np.zeros(x.shape[1])
+    full[varying] = beta[1:]
+    return pd.Series(np.r_[beta[0], full], index=["const", *x.columns], name="coefficient")
+
+
+def _fit_mle(
+    t: BoolArray, x: pd.DataFrame, categorical: dict[str, list[str]] | None
+) -> tuple[FloatArray, pd.Series]:
+    import statsmodels.api as sm
+
+    exog, varying = _exog(x)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = sm.Logit(t.astype(float), exog).fit(method="newton", disp=0, maxiter=100)
+        except Exception as exc:  # statsmodels raises assorted errors on degenerate data
+            raise ModelError(
+                f"the propensity model failed to fit ({exc}). {_lp_separation(t, x)}"
+            ) from exc
+    params = np.asarray(res.params, dtype=float)
+    lp: FloatArray = exog @ params
+    failed = any(
+        "separation" in str(w.message).lower() or "converge" in str(w.message).lower()
+        for w in caught
+    )
+    if failed or not np.isfinite(lp).all() or np.abs(lp).max(initial=0.0) > 35:
+        raise ModelError(
+            f"the propensity model did not converge. {_lp_separation(t, x)} Remedy: {_remedy()}"
+        )
+    return lp, _coefficients(x, varying, params)
+
+
+def _lp_separation(t: BoolArray, x: pd.DataFrame) -> str:
+    """Name the covariates of a direction of (quasi-)complete separation, if one exists."""
+    from scipy.optimize import linprog
+
+    exog, varying = _exog(x)
+    sd = exog[:, 1:].std(axis=0)
+    z = exog.copy()
+    z[:, 1:] = (exog[:, 1:] - exog[:, 1:].mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    s = np.where(t, 1.0, -1.0)[:, None] * z
+    res = linprog(
+        c=-s.sum(axis=0),
+        A_ub=-s,
+        b_ub=np.zeros(len(s)),
+        bounds=[(-1.0, 1.0)] * z.shape[1],
+        method="highs",
+    )
+    if res.status != 0 or -res.fun <= 1e-7 * len(s):
+        return "No separation was found; check for collinear or near-constant covariates."
+    beta = np.asarray(res.x)
+    names = [str(c) for c, v in zip(x.columns[varying], beta[1:], strict=True) if abs(v) > 1e-6]
+    n_sep = int((s @ beta > 1e-7).sum())
+    return (
+        f"The groups are separated by a combination of {', '.join(names) or 'the intercept'} "
+        f"({n_sep} people perfectly predicted)."
+    )
+
+
+def _fit_ridge(t: BoolArray, x: pd.DataFrame) -> tuple[FloatArray, pd.Series]:
+    exog, varying = _exog(x)
+    mu = exog[:, 1:].mean(axis=0)
+    sd = exog[:, 1:].std(axis=0)
+    z = exog.copy()
+    z[:, 1:] = (exog[:, 1:] - mu) / sd
+    y = t.astype(float)
+    pen = np.full(z.shape[1], RIDGE_LAMBDA)
+    pen[0] = 0.0
+    beta = np.zeros(z.shape[1])
+    for _ in range(200):
+        eta = z @ beta
+        p = 1.0 / (1.0 + np.exp(-eta))
+        grad = z.T @ (y - p) - pen * beta
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(pen)
+        step = np.linalg.solve(hess, grad)
+        beta = beta + step
+        if np.abs(step).max() < 1e-10:
+            break
+    else:  # pragma: no cover - the penalised likelihood is strictly concave
+        raise ModelError("the penalised propensity model did not converge in 200 iterations")
+    b = beta.copy()
+    b[1:] = beta[1:] / sd
+    b[0] = beta[0] - float((b[1:] * mu).sum())
+    lp: FloatArray = exog @ b
+    return lp, _coefficients(x, varying, b)
