@@ -170,7 +170,7 @@ def match_stratum(
     ...     np.array([0, 1]), np.array([2, 3, 4, 5]), ratio=2, replace=False,
     ...     width=np.inf, m_order="closest")
     >>> sorted(zip(fi.tolist(), pi.tolist()))  # rounds: both get a first match first
-    [(0, 0), (0, 2), (1, 1), (1, 3)]
+    [(0, 0), (0, 3), (1, 1), (1, 2)]
     """
     if m_order not in M_ORDERS:
         raise PbrError(f"m_order must be one of {M_ORDERS}, got {m_order!r}")

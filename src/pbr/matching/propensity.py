@@ -290,7 +290,8 @@ def _fit_mle(
     )
     if failed or not np.isfinite(lp).all() or np.abs(lp).max(initial=0.0) > 35:
         raise ModelError(
-            f"the propensity model did not converge. {_lp_separation(t, x)} Remedy: {_remedy()}"
+            f"the propensity model did not converge (perfect or quasi-complete separation?). "
+            f"{_lp_separation(t, x)} Remedy: {_remedy()}"
         )
     return lp, _coefficients(x, varying, params)
 
