@@ -388,7 +388,7 @@ def match(
     pp_ = np.concatenate(all_p) if all_p else np.empty(0, np.int64)
     pdist = np.concatenate(all_d) if all_d else np.empty(0)
     return _assemble(
-        data, t, lp, score, coef, rank, pf, pp_, pdist, focal_mask,
+        data, t, lp, score, coef, rank, pf, pp_, pdist, t if estimand == "ATT" else ~t,
         balance_columns(data, covariates), width,
         {
             "treatment": treatment, "covariates": covariates, "distance": distance,
@@ -430,7 +430,7 @@ def _assemble(
     pf: IntArray,
     pp: IntArray,
     pdist: FloatArray,
-    focal_mask: BoolArray,
+    focal_mask: BoolArray,  # focal group, people left out by separation="drop" included
     bal: pd.DataFrame,
     width: float,
     options: dict[str, object],
