@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from pbr.compare import match
+from pbr.errors import IgnoredOptionWarning, PbrError
 from pbr.matching._kernels import best_pair_first as _match_without_replacement
 from pbr.matching._kernels import k_nearest_with_replacement as _match_with_replacement
-from pbr.errors import IgnoredOptionWarning, PbrError
 
 # ---------------------------------------------------------------------------
 # plain-Python oracles

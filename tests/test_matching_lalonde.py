@@ -1,9 +1,10 @@
 """MatchIt parity on the Lalonde data: pbr reproduces MatchIt's published balance tables.
 
 The data are MatchIt's ``data("lalonde")`` (``tests/data/lalonde/lalonde.csv``, 185
-treated, 429 controls; provenance in ``tests/data/lalonde/SOURCE``). Every golden value below is copied
-from MatchIt's rendered vignettes (repository kosukeimai/MatchIt, pkgdown articles) and is
-compared to the printed precision: |pbr − printed| ≤ half a unit of the last printed digit.
+treated, 429 controls; provenance in ``tests/data/lalonde/SOURCE``). Every golden value
+below is copied from MatchIt's rendered vignettes (repository kosukeimai/MatchIt, pkgdown
+articles) and is compared to the printed precision: |pbr − printed| ≤ half a unit of the
+last printed digit.
 MatchIt prints SMDs as fractions; pbr's ``smd_*_pct`` are percentages (÷ 100 here).
 """
 
@@ -200,7 +201,13 @@ def test_with_replacement_table(lalonde):
 def test_with_replacement_seeded_ties_change_only_the_weights_spread(lalonde):
     # with the default seeded ties the same means/SMDs come out (tied controls are identical
     # people), only the spread of the weights over them - and so the variance ratios - differ
-    kw = dict(treatment="treat", covariates=COV, distance="ps", replace=True, caliper=None)
+    kw = {
+        "treatment": "treat",
+        "covariates": COV,
+        "distance": "ps",
+        "replace": True,
+        "caliper": None,
+    }
     a = match(lalonde, **kw).balance.set_index("covariate")
     b = match(lalonde, ties="data", **kw).balance.set_index("covariate")
     np.testing.assert_allclose(a["mean_comparison_after"], b["mean_comparison_after"], rtol=1e-12)
@@ -222,7 +229,7 @@ def test_1_3_without_replacement_in_rounds_matches_every_treated(lalonde, m_orde
 
 
 def test_caliper_sd_conventions(lalonde):
-    base = dict(treatment="treat", covariates=COV, caliper=0.2)
+    base = {"treatment": "treat", "covariates": COV, "caliper": 0.2}
     pooled = match(lalonde, **base)
     sample = match(lalonde, caliper_sd="sample", **base)
     lp = pooled.balance_columns["distance"].to_numpy()

@@ -60,9 +60,11 @@ def oracle_closest_rounds(ts, cs, trank, crank, k, width, ok=None):
             (abs(ts[i] - cs[j]), int(crank[j]), int(trank[i]), i, j)
             for i in range(len(ts))
             for j in range(len(cs))
-            if n[i] == r and j not in used and abs(ts[i] - cs[j]) <= width
+            if n[i] == r
+            and j not in used
+            and abs(ts[i] - cs[j]) <= width
             and (ok is None or ok(i, j))
-        )  # fmt: skip
+        )
         done = set()
         for _, _, _, i, j in edges:
             if i not in done and j not in used:
@@ -77,9 +79,7 @@ def oracle_with_replacement(ts, cs, crank, k, width, ok=None):
     out = []
     for i in range(len(ts)):
         cand = sorted(
-            (abs(ts[i] - cs[j]), int(crank[j]), j)
-            for j in range(len(cs))
-            if ok is None or ok(i, j)
+            (abs(ts[i] - cs[j]), int(crank[j]), j) for j in range(len(cs)) if ok is None or ok(i, j)
         )
         out += [(i, j) for d, _, j in cand[:k] if d <= width]
     return sorted(out)
@@ -94,8 +94,11 @@ def oracle_adjacent_with_replacement(ts, cs, crank, k, width):
         left = [j for j in order if cs[j] < x][::-1]
         right = [j for j in order if cs[j] >= x]
         for _ in range(k):
-            heads = [(abs(x - cs[side[0]]), int(crank[side[0]]), s) for s, side in
-                     ((0, left), (1, right)) if side]  # fmt: skip
+            heads = [
+                (abs(x - cs[side[0]]), int(crank[side[0]]), s)
+                for s, side in ((0, left), (1, right))
+                if side
+            ]
             if not heads:
                 break
             d, _, s = min(heads)
@@ -167,8 +170,9 @@ def test_covariate_calipers_match_oracles(ts, cs, k, width, seed):
             else oracle_sequential(t, c, tr, cr, k, width, m_order, ok)
         )
         assert pairs_of(got) == want, m_order
-    got = match_stratum(t, c, tr, cr, ratio=k, replace=True, width=width, m_order="closest",
-                        admissible=ok)  # fmt: skip
+    got = match_stratum(
+        t, c, tr, cr, ratio=k, replace=True, width=width, m_order="closest", admissible=ok
+    )
     assert pairs_of(got) == oracle_with_replacement(t, c, cr, k, width, ok)
 
 
@@ -176,8 +180,9 @@ def test_covariate_calipers_match_oracles(ts, cs, k, width, seed):
 @cases
 def test_adjacent_ties_with_replacement_match_oracle(ts, cs, k, width, seed):
     t, c, tr, cr = arrays(ts, cs, seed)
-    got = match_stratum(t, c, tr, cr, ratio=k, replace=True, width=width, m_order="closest",
-                        adjacent_ties=True)  # fmt: skip
+    got = match_stratum(
+        t, c, tr, cr, ratio=k, replace=True, width=width, m_order="closest", adjacent_ties=True
+    )
     assert pairs_of(got) == oracle_adjacent_with_replacement(t, c, cr, k, width)
 
 
@@ -186,8 +191,16 @@ def test_rounds_give_everyone_a_first_match_before_a_second():
     # their matches first and leave the far one without; rounds match everyone once.
     ts = np.array([0.0, 1.0, 10.0])
     cs = np.array([0.0, 1.0, 2.0, 3.0])
-    fi, pi, _ = match_stratum(ts, cs, np.arange(3), np.arange(3, 7), ratio=2, replace=False,
-                              width=np.inf, m_order="closest")  # fmt: skip
+    fi, _pairs, _ = match_stratum(
+        ts,
+        cs,
+        np.arange(3),
+        np.arange(3, 7),
+        ratio=2,
+        replace=False,
+        width=np.inf,
+        m_order="closest",
+    )
     n = np.bincount(fi, minlength=3)
     assert n.tolist() == [1, 2, 1] or n.tolist() == [2, 1, 1]
     assert n[2] == 1  # the far treated person got the leftover control in round 1
@@ -200,16 +213,20 @@ def test_rounds_give_everyone_a_first_match_before_a_second():
 
 def data(n=400, seed=0):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"u": rng.normal(size=n), "g": rng.integers(0, 2, n),
-                       "age": rng.integers(18, 60, n).astype(float)})  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "u": rng.normal(size=n),
+            "g": rng.integers(0, 2, n),
+            "age": rng.integers(18, 60, n).astype(float),
+        }
+    )
     df["t"] = rng.random(n) < 1 / (1 + np.exp(-(-1 + df["u"] + 0.5 * df["g"])))
     return df
 
 
 def test_atc_swaps_the_roles():
     df = data()
-    m = match(df, treatment="t", covariates=["u", "g"], estimand="ATC", caliper=None,
-              replace=True)  # fmt: skip
+    m = match(df, treatment="t", covariates=["u", "g"], estimand="ATC", caliper=None, replace=True)
     md = m.matched
     # every comparison person is focal: weight 1, one row per (control, treated) pair
     assert (md.loc[~md["treated"], "weight"] == 1).all()
@@ -220,14 +237,23 @@ def test_atc_swaps_the_roles():
 
 def test_covariate_caliper_respected_through_match():
     df = data(seed=1)
-    m = match(df, treatment="t", covariates=["u", "g"], covariate_calipers={"age": 2.0},
-              std_caliper=False, caliper=None)  # fmt: skip
-    gap = np.abs(df.loc[m.pairs["treated"], "age"].to_numpy()
-                 - df.loc[m.pairs["control"], "age"].to_numpy())  # fmt: skip
+    m = match(
+        df,
+        treatment="t",
+        covariates=["u", "g"],
+        covariate_calipers={"age": 2.0},
+        std_caliper=False,
+        caliper=None,
+    )
+    gap = np.abs(
+        df.loc[m.pairs["treated"], "age"].to_numpy() - df.loc[m.pairs["control"], "age"].to_numpy()
+    )
     assert gap.max() <= 2.0
     free = match(df, treatment="t", covariates=["u", "g"], caliper=None)
-    free_gap = np.abs(df.loc[free.pairs["treated"], "age"].to_numpy()
-                      - df.loc[free.pairs["control"], "age"].to_numpy())  # fmt: skip
+    free_gap = np.abs(
+        df.loc[free.pairs["treated"], "age"].to_numpy()
+        - df.loc[free.pairs["control"], "age"].to_numpy()
+    )
     assert free_gap.max() > 2.0  # the caliper did something
 
 
@@ -256,8 +282,9 @@ def test_mahalanobis_matches_brute_force():
     want = []
     ci = np.flatnonzero(~t)
     for i in np.flatnonzero(t):  # m_order "data": row order
-        d = [(float(np.sqrt((x[i] - x[j]) @ s_inv @ (x[i] - x[j]))), j) for j in ci
-             if j not in used]  # fmt: skip
+        d = [
+            (float(np.sqrt((x[i] - x[j]) @ s_inv @ (x[i] - x[j]))), j) for j in ci if j not in used
+        ]
         j = min(d)[1]
         used.add(j)
         want.append((df.index[i], df.index[j]))

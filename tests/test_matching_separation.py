@@ -90,9 +90,13 @@ def test_penalise_fits_and_equals_an_independent_ridge_fit():
 
 
 def test_continuous_separation_names_the_covariate():
-    df = pd.DataFrame({"x": np.arange(10.0), "z": np.r_[0.3, 0.1, 0.2, 0.5, 0.4, 0.9, 0.1,
-                                                        0.3, 0.2, 0.6],
-                       "t": [True] * 4 + [False] * 6})  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "x": np.arange(10.0),
+            "z": np.r_[0.3, 0.1, 0.2, 0.5, 0.4, 0.9, 0.1, 0.3, 0.2, 0.6],
+            "t": [True] * 4 + [False] * 6,
+        }
+    )
     with pytest.raises(ModelError, match=r"separation.*combination of x"):
         match(df, treatment="t", covariates=["x", "z"])
 

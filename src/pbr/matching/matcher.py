@@ -376,10 +376,18 @@ def match(
             )
         else:
             fi, pi, di = match_stratum(
-                units[fp], units[pp], rank[fp], rank[pp], ratio=ratio, replace=replace,
-                width=width / grid, m_order=order, admissible=ok, adjacent_ties=ties == "data",
+                units[fp],
+                units[pp],
+                rank[fp],
+                rank[pp],
+                ratio=ratio,
+                replace=replace,
+                width=width / grid,
+                m_order=order,
+                admissible=ok,
+                adjacent_ties=ties == "data",
                 order_rank=seeded[fp],
-            )  # fmt: skip
+            )
             di = di * grid
         all_f.append(fp[fi])
         all_p.append(pp[pi])
@@ -388,17 +396,37 @@ def match(
     pp_ = np.concatenate(all_p) if all_p else np.empty(0, np.int64)
     pdist = np.concatenate(all_d) if all_d else np.empty(0)
     return _assemble(
-        data, t, lp, score, coef, rank, pf, pp_, pdist, t if estimand == "ATT" else ~t,
-        balance_columns(data, covariates), width,
+        data,
+        t,
+        lp,
+        score,
+        coef,
+        rank,
+        pf,
+        pp_,
+        pdist,
+        t if estimand == "ATT" else ~t,
+        balance_columns(data, covariates),
+        width,
         {
-            "treatment": treatment, "covariates": covariates, "distance": distance,
-            "m_order": order, "ratio": int(ratio), "replace": bool(replace),
-            "caliper": caliper, "std_caliper": bool(std_caliper), "caliper_sd": caliper_sd,
-            "covariate_calipers": cov_cal, "exact": exact, "estimand": estimand,
-            "s_d_denom": denom, "separation": separation, "random_state": random_state,
+            "treatment": treatment,
+            "covariates": covariates,
+            "distance": distance,
+            "m_order": order,
+            "ratio": int(ratio),
+            "replace": bool(replace),
+            "caliper": caliper,
+            "std_caliper": bool(std_caliper),
+            "caliper_sd": caliper_sd,
+            "covariate_calipers": cov_cal,
+            "exact": exact,
+            "estimand": estimand,
+            "s_d_denom": denom,
+            "separation": separation,
+            "random_state": random_state,
             "ties": ties,
         },
-    )  # fmt: skip
+    )
 
 
 def _as_int(p: _sequential.Pairs) -> tuple[IntArray, IntArray, FloatArray]:
