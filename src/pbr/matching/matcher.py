@@ -504,7 +504,10 @@ def _assemble(
     keep = rows_order[(w > 0)[rows_order]]
     cols = bal
     if np.isfinite(score).any():
-        cols = pd.concat([pd.DataFrame({"distance": score}, index=data.index), bal], axis=1)
+        # on the tie grid: people with identical scores up to the last bits tie in the eCDF too
+        g = tie_grid(score[np.isfinite(score)])
+        dist = pd.DataFrame({"distance": on_grid(score, g) * g}, index=data.index)
+        cols = pd.concat([dist, bal], axis=1)
     return MatchResult(
         matched=matched.iloc[keep],
         pairs=pairs.reset_index(drop=True),

@@ -1,8 +1,9 @@
 """Propensity model: a logistic regression that knows about separation.
 
-``P(treated | X)`` is fitted by maximum likelihood (``statsmodels.Logit``,
-Newton–Raphson, with an intercept: the same fit as R's ``glm(family =
-binomial)``, which MatchIt uses for ``distance = "glm"``) on the design
+``P(treated | X)`` is fitted by maximum likelihood (Newton–Raphson with step
+halving on standardised covariates, with an intercept: the same fit as R's
+``glm(family = binomial)``, which MatchIt uses for ``distance = "glm"``; the
+tests check it against ``statsmodels``) on the design
 matrix of :func:`pbr.matching.design.model_columns` (methodology,
 "Comparisons …", §1 *Propensity model*).
 
@@ -34,7 +35,7 @@ continuous one), a linear programme finds the direction of separation
 ``"penalise"``
     A ridge-penalised logistic regression (``½ λ Σ βⱼ²`` on standardised
     covariates, intercept unpenalised, ``λ = 1``), which is finite under any
-    separation; Newton iterations to ``|Δβ| < 1e-10``.
+    separation; the same Newton iterations.
 
 Examples
 --------
@@ -268,32 +269,71 @@ def _coefficients(x: pd.DataFrame, varying: BoolArray, beta: FloatArray) -> pd.S
     return pd.Series(np.r_[beta[0], full], index=["const", *x.columns], name="coefficient")
 
 
+def _standardised(x: pd.DataFrame) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
+    exog, varying = _exog(x)
+    mu = exog[:, 1:].mean(axis=0)
+    sd = exog[:, 1:].std(axis=0)
+    z = exog.copy()
+    z[:, 1:] = (exog[:, 1:] - mu) / sd
+    return z, varying, mu, sd
+
+
+def _newton(z: FloatArray, y: FloatArray, pen: FloatArray) -> tuple[FloatArray, bool]:
+    """Newton–Raphson for the (penalised) logistic log-likelihood, with step halving.
+
+    Converged when the largest coefficient change is below 1e-10 or the relative
+    change of the objective below 1e-14 (R's ``glm`` stops at 1e-8 on the deviance).
+    """
+
+    def objective(b: FloatArray) -> float:
+        eta = z @ b
+        return float(y @ eta - np.logaddexp(0.0, eta).sum() - 0.5 * (pen * b * b).sum())
+
+    beta = np.zeros(z.shape[1])
+    f = objective(beta)
+    for _ in range(100):
+        eta = z @ beta
+        p = 1.0 / (1.0 + np.exp(-eta))
+        grad = z.T @ (y - p) - pen * beta
+        hess = (z * (p * (1.0 - p))[:, None]).T @ z + np.diag(pen)
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            return beta, False
+        for _ in range(30):
+            f_new = objective(beta + step)
+            if f_new >= f - 1e-12 * abs(f):
+                break
+            step = step / 2
+        beta = beta + step
+        done = np.abs(step).max() < 1e-10 or abs(f_new - f) <= 1e-14 * abs(f)
+        f = f_new
+        if done:
+            return beta, True
+    return beta, False
+
+
+def _unstandardise(beta: FloatArray, mu: FloatArray, sd: FloatArray) -> FloatArray:
+    b = beta.copy()
+    b[1:] = beta[1:] / sd
+    b[0] = beta[0] - float((b[1:] * mu).sum())
+    return b
+
+
 def _fit_mle(
     t: BoolArray, x: pd.DataFrame, categorical: dict[str, list[str]] | None
 ) -> tuple[FloatArray, pd.Series]:
-    import statsmodels.api as sm
-
-    exog, varying = _exog(x)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            res = sm.Logit(t.astype(float), exog).fit(method="newton", disp=0, maxiter=100)
-        except Exception as exc:  # statsmodels raises assorted errors on degenerate data
-            raise ModelError(
-                f"the propensity model failed to fit ({exc}). {_lp_separation(t, x)}"
-            ) from exc
-    params = np.asarray(res.params, dtype=float)
-    lp: FloatArray = exog @ params
-    failed = any(
-        "separation" in str(w.message).lower() or "converge" in str(w.message).lower()
-        for w in caught
-    )
-    if failed or not np.isfinite(lp).all() or np.abs(lp).max(initial=0.0) > 35:
+    z, varying, mu, sd = _standardised(x)
+    beta, converged = _newton(z, t.astype(float), np.zeros(z.shape[1]))
+    b = _unstandardise(beta, mu, sd)
+    exog, _ = _exog(x)
+    lp: FloatArray = exog @ b
+    if not converged or not np.isfinite(lp).all() or np.abs(lp).max(initial=0.0) > 35:
         raise ModelError(
-            f"the propensity model did not converge (perfect or quasi-complete separation?). "
+            "the propensity model did not converge (perfect or quasi-complete separation?). "
             f"{_lp_separation(t, x)} Remedy: {_remedy()}"
         )
-    return lp, _coefficients(x, varying, params)
+    return lp, _coefficients(x, varying, b)
 
 
 def _lp_separation(t: BoolArray, x: pd.DataFrame) -> str:
@@ -324,28 +364,13 @@ def _lp_separation(t: BoolArray, x: pd.DataFrame) -> str:
 
 
 def _fit_ridge(t: BoolArray, x: pd.DataFrame) -> tuple[FloatArray, pd.Series]:
-    exog, varying = _exog(x)
-    mu = exog[:, 1:].mean(axis=0)
-    sd = exog[:, 1:].std(axis=0)
-    z = exog.copy()
-    z[:, 1:] = (exog[:, 1:] - mu) / sd
-    y = t.astype(float)
+    z, varying, mu, sd = _standardised(x)
     pen = np.full(z.shape[1], RIDGE_LAMBDA)
     pen[0] = 0.0
-    beta = np.zeros(z.shape[1])
-    for _ in range(200):
-        eta = z @ beta
-        p = 1.0 / (1.0 + np.exp(-eta))
-        grad = z.T @ (y - p) - pen * beta
-        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(pen)
-        step = np.linalg.solve(hess, grad)
-        beta = beta + step
-        if np.abs(step).max() < 1e-10:
-            break
-    else:  # pragma: no cover - the penalised likelihood is strictly concave
-        raise ModelError("the penalised propensity model did not converge in 200 iterations")
-    b = beta.copy()
-    b[1:] = beta[1:] / sd
-    b[0] = beta[0] - float((b[1:] * mu).sum())
+    beta, converged = _newton(z, t.astype(float), pen)
+    if not converged:  # pragma: no cover - the penalised likelihood is strictly concave
+        raise ModelError("the penalised propensity model did not converge in 100 iterations")
+    b = _unstandardise(beta, mu, sd)
+    exog, _ = _exog(x)
     lp: FloatArray = exog @ b
     return lp, _coefficients(x, varying, b)
