@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import statsmodels.api  # noqa: F401  (imported before timing: not part of matching)
+
 from pbr.matching import match
 
 

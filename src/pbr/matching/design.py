@@ -39,6 +39,7 @@ __all__ = [
     "balance_columns",
     "check_columns",
     "is_categorical",
+    "levels_of",
     "model_columns",
     "strata_codes",
     "treatment_vector",
@@ -108,11 +109,6 @@ def is_categorical(s: pd.Series) -> bool:
     return not (pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s))
 
 
-def _levels(s: pd.Series) -> tuple[npt.NDArray[np.object_], list[str]]:
-    values = s.astype(str).to_numpy()
-    return values, sorted(set(values.tolist()))
-
-
 def _encode(data: pd.DataFrame, covariates: Sequence[str], *, all_levels: bool) -> pd.DataFrame:
     parts: dict[str, FloatArray] = {}
     for col in covariates:
@@ -120,10 +116,27 @@ def _encode(data: pd.DataFrame, covariates: Sequence[str], *, all_levels: bool) 
         if not is_categorical(s):
             parts[col] = np.asarray(s.astype(float), dtype=float)
             continue
-        values, levels = _levels(s)
-        for level in levels if all_levels else levels[1:]:
-            parts[f"{col}={level}"] = (values == level).astype(float)
+        codes, levels = pd.factorize(s.astype(str), sort=True)
+        for i, level in enumerate(levels):
+            if all_levels or i > 0:
+                parts[f"{col}={level}"] = (codes == i).astype(float)
     return pd.DataFrame(parts, index=data.index)
+
+
+def levels_of(data: pd.DataFrame, covariates: Sequence[str]) -> dict[str, list[str]]:
+    """Sorted levels of each text covariate.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> levels_of(pd.DataFrame({"g": ["b", "a", "b"], "x": [1, 2, 3]}), ["g", "x"])
+    {'g': ['a', 'b']}
+    """
+    return {
+        c: [str(v) for v in pd.factorize(data[c].astype(str), sort=True)[1]]
+        for c in covariates
+        if is_categorical(data[c])
+    }
 
 
 def model_columns(data: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
@@ -161,5 +174,9 @@ def strata_codes(data: pd.DataFrame, exact: Sequence[str]) -> npt.NDArray[np.int
     """
     if not exact:
         return np.zeros(len(data), dtype=np.int64)
-    codes = data[list(exact)].astype(str).agg("\x1f".join, axis=1).to_numpy()
-    return pd.factorize(codes, sort=True)[0].astype(np.int64)
+    # one sorted code per column, combined as a tuple of codes (no per-row Python work)
+    parts = [pd.factorize(data[c].astype(str), sort=True) for c in exact]
+    code = np.zeros(len(data), dtype=np.int64)
+    for values, levels in parts:  # mixed radix: keeps the lexicographic order of the levels
+        code = code * len(levels) + values.astype(np.int64)
+    return np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)

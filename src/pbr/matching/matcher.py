@@ -58,6 +58,7 @@ from pbr.matching.design import (
     balance_columns,
     check_columns,
     is_categorical,
+    levels_of,
     model_columns,
     strata_codes,
     treatment_vector,
@@ -304,14 +305,13 @@ def match(
     denom = s_d_denom or ("treated" if estimand == "ATT" else "control")
 
     x = model_columns(data, covariates)
-    cats = {c: sorted(set(data[c].astype(str))) for c in covariates if is_categorical(data[c])}
+    bal = balance_columns(data, covariates)
+    cats = levels_of(data, covariates)
     kept = np.ones(len(data), dtype=bool)
     lp = np.full(len(data), np.nan)
     coef = pd.Series(dtype=float, name="coefficient")
     if distance in ("logit", "ps"):
-        fit = fit_propensity(
-            t, x, separation=separation, categorical=cats, levels=balance_columns(data, covariates)
-        )
+        fit = fit_propensity(t, x, separation=separation, categorical=cats, levels=bal)
         lp, coef, kept = fit.linear_predictor, fit.coefficients, ~fit.dropped
         score = score_from_fit(distance, lp)
     elif mahal:

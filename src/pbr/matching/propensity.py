@@ -271,8 +271,9 @@ def _coefficients(x: pd.DataFrame, varying: BoolArray, beta: FloatArray) -> pd.S
 
 def _standardised(x: pd.DataFrame) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
     exog, varying = _exog(x)
-    mu = exog[:, 1:].mean(axis=0)
-    sd = exog[:, 1:].std(axis=0)
+    cols = exog[:, 1:].T  # one contiguous row per covariate
+    mu = np.array([c.mean() for c in cols])
+    sd = np.array([np.sqrt(np.mean((c - m) ** 2)) for c, m in zip(cols, mu, strict=True)])
     z = exog.copy()
     z[:, 1:] = (exog[:, 1:] - mu) / sd
     return z, varying, mu, sd
@@ -285,14 +286,13 @@ def _newton(z: FloatArray, y: FloatArray, pen: FloatArray) -> tuple[FloatArray, 
     change of the objective below 1e-14 (R's ``glm`` stops at 1e-8 on the deviance).
     """
 
-    def objective(b: FloatArray) -> float:
-        eta = z @ b
+    def objective(b: FloatArray, eta: FloatArray) -> float:
         return float(y @ eta - np.logaddexp(0.0, eta).sum() - 0.5 * (pen * b * b).sum())
 
     beta = np.zeros(z.shape[1])
-    f = objective(beta)
+    eta = np.zeros(len(z))
+    f = objective(beta, eta)
     for _ in range(100):
-        eta = z @ beta
         p = 1.0 / (1.0 + np.exp(-eta))
         grad = z.T @ (y - p) - pen * beta
         hess = (z * (p * (1.0 - p))[:, None]).T @ z + np.diag(pen)
@@ -301,11 +301,12 @@ def _newton(z: FloatArray, y: FloatArray, pen: FloatArray) -> tuple[FloatArray, 
         except np.linalg.LinAlgError:
             return beta, False
         for _ in range(30):
-            f_new = objective(beta + step)
+            eta_new = z @ (beta + step)
+            f_new = objective(beta + step, eta_new)
             if f_new >= f - 1e-12 * abs(f):
                 break
             step = step / 2
-        beta = beta + step
+        beta, eta = beta + step, eta_new
         done = np.abs(step).max() < 1e-10 or abs(f_new - f) <= 1e-14 * abs(f)
         f = f_new
         if done:
