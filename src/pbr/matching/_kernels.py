@@ -87,10 +87,31 @@ def _k_nearest(
 
 
 def orders(scores: FloatArray, rank: IntArray) -> tuple[IntArray, IntArray]:
-    by_rank = np.argsort(rank, kind="stable")  # ranks are unique
-    ord_r = by_rank[np.argsort(scores[by_rank], kind="stable")].astype(np.int64)
-    rev = by_rank[::-1]
-    ord_l = rev[np.argsort(scores[rev], kind="stable")].astype(np.int64)
+    """Pool positions sorted by (score, −rank) and by (score, rank); ranks are unique.
+
+    One sort: on a packed int64 key ``(score − min) · 2^b + rank`` when it fits
+    (grid scores are exact integers), else a two-key ``lexsort``. The (score, −rank)
+    order is the (score, rank) order with every run of equal scores reversed.
+    """
+    n = len(scores)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    lo, hi = float(scores.min()), float(scores.max())
+    bits = max(int(rank.max(initial=0)).bit_length(), 1)
+    integral = bool(np.all(scores == np.rint(scores)))
+    if integral and hi - lo < 2.0 ** (62 - bits) and rank.min(initial=0) >= 0:
+        key = ((scores - lo).astype(np.int64) << bits) | rank.astype(np.int64)
+        ord_r = np.argsort(key).astype(np.int64)  # keys are unique
+    else:
+        ord_r = np.lexsort((rank, scores)).astype(np.int64)
+    s = scores[ord_r]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    if starts.size == n:  # no ties
+        return ord_r, ord_r
+    ends = np.r_[starts[1:], n] - 1
+    run = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, n]))
+    pos = np.arange(n)
+    ord_l = ord_r[starts[run] + ends[run] - pos]
     return ord_l, ord_r
 
 

@@ -110,17 +110,26 @@ def is_categorical(s: pd.Series) -> bool:
 
 
 def _encode(data: pd.DataFrame, covariates: Sequence[str], *, all_levels: bool) -> pd.DataFrame:
-    parts: dict[str, FloatArray] = {}
+    names: list[str] = []
+    parts: list[FloatArray | tuple[npt.NDArray[np.intp], int]] = []
     for col in covariates:
         s = data[col]
         if not is_categorical(s):
-            parts[col] = np.asarray(s.astype(float), dtype=float)
+            names.append(col)
+            parts.append(np.asarray(s.astype(float), dtype=float))
             continue
         codes, levels = pd.factorize(s.astype(str), sort=True)
         for i, level in enumerate(levels):
             if all_levels or i > 0:
-                parts[f"{col}={level}"] = (codes == i).astype(float)
-    return pd.DataFrame(parts, index=data.index)
+                names.append(f"{col}={level}")
+                parts.append((codes, i))
+    out = np.empty((len(data), len(names)), order="F")  # one block, filled column by column
+    for j, part in enumerate(parts):
+        if isinstance(part, tuple):
+            np.equal(part[0], part[1], out=out[:, j], casting="unsafe")
+        else:
+            out[:, j] = part
+    return pd.DataFrame(out, index=data.index, columns=names, copy=False)
 
 
 def levels_of(data: pd.DataFrame, covariates: Sequence[str]) -> dict[str, list[str]]:

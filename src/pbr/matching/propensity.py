@@ -258,9 +258,15 @@ def fit_propensity(
 
 
 def _exog(x: pd.DataFrame) -> tuple[FloatArray, BoolArray]:
-    a = x.to_numpy(dtype=float)
-    varying = (a.max(axis=0) > a.min(axis=0)) if len(a) else np.zeros(a.shape[1], bool)
-    return np.column_stack([np.ones(len(a)), a[:, varying]]), varying
+    """Intercept + the non-constant design columns (column-major), and which columns vary."""
+    cols = [x[c].to_numpy(dtype=float) for c in x.columns]
+    varying = np.array([len(c) > 0 and c.max() > c.min() for c in cols], dtype=bool)
+    keep = [c for c, v in zip(cols, varying, strict=True) if v]
+    exog = np.empty((len(x), 1 + len(keep)), order="F")
+    exog[:, 0] = 1.0
+    for j, c in enumerate(keep):
+        exog[:, j + 1] = c
+    return exog, varying
 
 
 def _coefficients(x: pd.DataFrame, varying: BoolArray, beta: FloatArray) -> pd.Series:
@@ -270,12 +276,15 @@ def _coefficients(x: pd.DataFrame, varying: BoolArray, beta: FloatArray) -> pd.S
 
 
 def _standardised(x: pd.DataFrame) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
-    exog, varying = _exog(x)
-    cols = exog[:, 1:].T  # one contiguous row per covariate
-    mu = np.array([c.mean() for c in cols])
-    sd = np.array([np.sqrt(np.mean((c - m) ** 2)) for c, m in zip(cols, mu, strict=True)])
-    z = exog.copy()
-    z[:, 1:] = (exog[:, 1:] - mu) / sd
+    z, varying = _exog(x)
+    mu = np.empty(z.shape[1] - 1)
+    sd = np.empty(z.shape[1] - 1)
+    for j in range(1, z.shape[1]):  # in place, one contiguous column at a time
+        col = z[:, j]
+        mu[j - 1] = col.mean()
+        col -= mu[j - 1]
+        sd[j - 1] = np.sqrt(np.mean(col * col))
+        col /= sd[j - 1]
     return z, varying, mu, sd
 
 
@@ -300,12 +309,14 @@ def _newton(z: FloatArray, y: FloatArray, pen: FloatArray) -> tuple[FloatArray, 
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
             return beta, False
-        for _ in range(30):
-            eta_new = z @ (beta + step)
-            f_new = objective(beta + step, eta_new)
+        eta_new = z @ (beta + step)
+        f_new = objective(beta + step, eta_new)
+        for _ in range(30):  # step halving (rarely needed)
             if f_new >= f - 1e-12 * abs(f):
                 break
             step = step / 2
+            eta_new = z @ (beta + step)
+            f_new = objective(beta + step, eta_new)
         beta, eta = beta + step, eta_new
         done = np.abs(step).max() < 1e-10 or abs(f_new - f) <= 1e-14 * abs(f)
         f = f_new
@@ -327,8 +338,7 @@ def _fit_mle(
     z, varying, mu, sd = _standardised(x)
     beta, converged = _newton(z, t.astype(float), np.zeros(z.shape[1]))
     b = _unstandardise(beta, mu, sd)
-    exog, _ = _exog(x)
-    lp: FloatArray = exog @ b
+    lp: FloatArray = z @ beta
     if not converged or not np.isfinite(lp).all() or np.abs(lp).max(initial=0.0) > 35:
         raise ModelError(
             "the propensity model did not converge (perfect or quasi-complete separation?). "
@@ -372,6 +382,5 @@ def _fit_ridge(t: BoolArray, x: pd.DataFrame) -> tuple[FloatArray, pd.Series]:
     if not converged:  # pragma: no cover - the penalised likelihood is strictly concave
         raise ModelError("the penalised propensity model did not converge in 100 iterations")
     b = _unstandardise(beta, mu, sd)
-    exog, _ = _exog(x)
-    lp: FloatArray = exog @ b
+    lp: FloatArray = z @ beta
     return lp, _coefficients(x, varying, b)
