@@ -112,3 +112,16 @@ def test_fit_propensity_without_separation_is_the_mle():
     ref = sm.GLM(ok["t"].astype(float), sm.add_constant(x), family=sm.families.Binomial()).fit()
     np.testing.assert_allclose(fit.coefficients.to_numpy(), ref.params.to_numpy(), rtol=1e-7)
     assert fit.method == "mle" and not fit.dropped.any()
+
+
+def test_aliased_columns_get_coefficient_zero_like_glm_na():
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"x": rng.normal(size=300)})
+    df["x2"] = 2 * df["x"] + 1  # a linear combination of the intercept and x
+    df["t"] = rng.random(300) < 1 / (1 + np.exp(-df["x"]))
+    both = match(df, treatment="t", covariates=["x", "x2"])
+    one = match(df, treatment="t", covariates=["x"])
+    assert both.coefficients["x2"] == 0.0
+    np.testing.assert_allclose(
+        both.balance_columns["distance"], one.balance_columns["distance"], atol=1e-9
+    )

@@ -59,7 +59,6 @@ from pbr.matching.design import (
     check_columns,
     is_categorical,
     levels_of,
-    model_columns,
     strata_codes,
     treatment_vector,
 )
@@ -304,9 +303,10 @@ def match(
         )
     denom = s_d_denom or ("treated" if estimand == "ATT" else "control")
 
-    x = model_columns(data, covariates)
     bal = balance_columns(data, covariates)
     cats = levels_of(data, covariates)
+    # the model's design: the balance columns without each text covariate's reference level
+    x = bal.drop(columns=[f"{c}={lv[0]}" for c, lv in cats.items()])
     kept = np.ones(len(data), dtype=bool)
     lp = np.full(len(data), np.nan)
     coef = pd.Series(dtype=float, name="coefficient")
@@ -406,7 +406,7 @@ def match(
         pp_,
         pdist,
         t if estimand == "ATT" else ~t,
-        balance_columns(data, covariates),
+        bal,
         width,
         {
             "treatment": treatment,
