@@ -118,10 +118,24 @@ def test_aliased_columns_get_coefficient_zero_like_glm_na():
     rng = np.random.default_rng(5)
     df = pd.DataFrame({"x": rng.normal(size=300)})
     df["x2"] = 2 * df["x"] + 1  # a linear combination of the intercept and x
-    df["t"] = rng.random(300) < 1 / (1 + np.exp(-df["x"]))
+    df["t"] = rng.random(300) < 1 / (1 + np.exp(-(df["x"] - 1.5)))
     both = match(df, treatment="t", covariates=["x", "x2"])
     one = match(df, treatment="t", covariates=["x"])
     assert both.coefficients["x2"] == 0.0
     np.testing.assert_allclose(
         both.balance_columns["distance"], one.balance_columns["distance"], atol=1e-9
     )
+
+
+def test_large_data_fit_is_still_the_mle():
+    # above 200 000 rows the Newton iterations start from a fit on every m-th row and keep
+    # the first Hessian for a while: the maximum reached must be the same
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(6)
+    n = 250_000
+    x = pd.DataFrame({"a": rng.normal(size=n), "b": rng.integers(0, 2, n).astype(float)})
+    t = rng.random(n) < 1 / (1 + np.exp(-(-1 + 0.8 * x["a"] - 0.5 * x["b"])))
+    fit = fit_propensity(t, x)
+    ref = sm.GLM(t.astype(float), sm.add_constant(x), family=sm.families.Binomial()).fit()
+    np.testing.assert_allclose(fit.coefficients.to_numpy(), ref.params.to_numpy(), rtol=1e-8)
