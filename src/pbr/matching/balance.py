@@ -78,15 +78,16 @@ def _wvar(x: FloatArray, w: FloatArray, binary: bool) -> float:
     return float((w * (x - m) ** 2).sum() / denom) if denom > 0 else np.nan
 
 
-def _ecdf(x: FloatArray, t: BoolArray, w: FloatArray, binary: bool) -> tuple[float, float]:
-    if binary:
+def _ecdf(
+    x: FloatArray, t: BoolArray, w: FloatArray, binary: bool, order: npt.NDArray[np.intp] | None
+) -> tuple[float, float]:
+    if binary or order is None:
         d = abs(_wmean(x[t], w[t]) - _wmean(x[~t], w[~t]))
         return d, d
     wt, wc = float(w[t].sum()), float(w[~t].sum())
     if wt <= 0 or wc <= 0:
         return np.nan, np.nan
     signed = np.where(t, w / wt, -w / wc)
-    order = np.argsort(x, kind="stable")
     xs = x[order]
     cum = np.abs(np.cumsum(signed[order]))
     last = np.r_[xs[1:] != xs[:-1], True]
@@ -101,7 +102,8 @@ def _row(
     w: FloatArray | None,
     s_d_denom: str,
 ) -> dict[str, object]:
-    binary = bool(np.isin(x, [0.0, 1.0]).all())
+    binary = bool(((x == 0.0) | (x == 1.0)).all())
+    order = None if binary else np.argsort(x, kind="stable")  # one sort for before and after
     ones = np.ones(len(x))
     vt0, vc0 = _wvar(x[t], ones[t], binary), _wvar(x[~t], ones[~t], binary)
     pooled = float(np.sqrt((vt0 + vc0) / 2))
@@ -123,7 +125,7 @@ def _row(
         else:
             smd = np.nan
         vt, vc = _wvar(x[t], wts[t], binary), _wvar(x[~t], wts[~t], binary)
-        e_mean, e_max = _ecdf(x, t, wts, binary)
+        e_mean, e_max = _ecdf(x, t, wts, binary, order)
         row[f"mean_treated_{when}"] = mt
         row[f"mean_comparison_{when}"] = mc
         row[f"smd_{when}_pct"] = smd
