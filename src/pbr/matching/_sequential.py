@@ -56,36 +56,41 @@ class SortedPool:
             ord_l = ord_r
         self.n = len(scores)
         self.sorted = scores[ord_r]
-        self.ord_l: list[int] = ord_l.tolist()
-        self.ord_r: list[int] = ord_r.tolist()
-        self.score: list[float] = scores.tolist()
-        self.rank: list[int] = rank.tolist()
-        pos_l = np.empty(self.n, dtype=np.int64)
-        pos_l[ord_l] = np.arange(self.n)
-        pos_r = np.empty(self.n, dtype=np.int64)
-        pos_r[ord_r] = np.arange(self.n)
-        self.pos_l: list[int] = pos_l.tolist()
-        self.pos_r: list[int] = pos_r.tolist()
+        # numpy arrays, not lists: building million-element lists costs more than the
+        # few scalar look-ups per query this Python loop makes
+        self.ord_l: npt.NDArray[np.int64] = ord_l
+        self.ord_r: npt.NDArray[np.int64] = ord_r
+        self.score: FloatArray = scores
+        self.rank: IntArray = rank
+        self.pos_l = np.empty(self.n, dtype=np.int64)
+        self.pos_l[ord_l] = np.arange(self.n)
+        self.pos_r = np.empty(self.n, dtype=np.int64)
+        self.pos_r[ord_r] = np.arange(self.n)
         # nxt_r[i]: first free position >= i in ord_r (n = none);
         # nxt_l[i + 1]: first free position <= i in ord_l, stored +1 (0 = none)
-        self.nxt_r = list(range(self.n + 1))
-        self.nxt_l = list(range(self.n + 1))
-        self.free = [True] * self.n
+        self.nxt_r = np.arange(self.n + 1, dtype=np.int64)
+        self.nxt_l = np.arange(self.n + 1, dtype=np.int64)
+        self.free = np.ones(self.n, dtype=bool)
 
     def remove(self, c: int) -> None:
         """Mark pool member ``c`` used."""
         self.free[c] = False
-        self.nxt_r[self.pos_r[c]] = self.pos_r[c] + 1
-        self.nxt_l[self.pos_l[c] + 1] = self.pos_l[c]
+        pr, pl = int(self.pos_r[c]), int(self.pos_l[c])
+        self.nxt_r[pr] = pr + 1
+        self.nxt_l[pl + 1] = pl
 
     @staticmethod
-    def _find(nxt: list[int], i: int) -> int:
+    def _find(nxt: npt.NDArray[np.int64], i: int) -> int:
         root = i
-        while nxt[root] != root:
-            root = nxt[root]
-        while nxt[i] != root:  # path compression
-            nxt[i], i = root, nxt[i]
-        return root
+        nr = int(nxt[root])
+        while nr != root:
+            root, nr = nr, int(nxt[nr])
+        while True:  # path compression
+            ni = int(nxt[i])
+            if ni == root:
+                return root
+            nxt[i] = root
+            i = ni
 
     def stream(self, x: float, ok: Callable[[int], bool] | None) -> list[object]:
         """A candidate stream for score ``x``: [x, left pos, right pos, ok]."""
@@ -97,26 +102,26 @@ class SortedPool:
         x = float(s[0])  # type: ignore[arg-type]
         ok = s[3]
         lpos = self._find(self.nxt_l, int(s[1]) + 1) - 1  # type: ignore[call-overload]
-        while lpos >= 0 and ok is not None and not ok(self.ord_l[lpos]):  # type: ignore[operator]
+        while lpos >= 0 and ok is not None and not ok(int(self.ord_l[lpos])):  # type: ignore[operator]
             lpos = self._find(self.nxt_l, lpos) - 1
         rpos = self._find(self.nxt_r, int(s[2]))  # type: ignore[call-overload]
-        while rpos < self.n and ok is not None and not ok(self.ord_r[rpos]):  # type: ignore[operator]
+        while rpos < self.n and ok is not None and not ok(int(self.ord_r[rpos])):  # type: ignore[operator]
             rpos = self._find(self.nxt_r, rpos + 1)
         s[1], s[2] = lpos, rpos
         best: tuple[float, int, int] | None = None
         if lpos >= 0:
-            c = self.ord_l[lpos]
-            best = (abs(x - self.score[c]), self.rank[c], c)
+            c = int(self.ord_l[lpos])
+            best = (abs(x - float(self.score[c])), int(self.rank[c]), c)
         if rpos < self.n:
-            c = self.ord_r[rpos]
-            cand = (abs(x - self.score[c]), self.rank[c], c)
+            c = int(self.ord_r[rpos])
+            cand = (abs(x - float(self.score[c])), int(self.rank[c]), c)
             if best is None or cand < best:
                 best = cand
         return None if best is None else (best[2], best[0])
 
     def skip(self, s: list[object], c: int) -> None:
         """Move a stream past candidate ``c`` (used with replacement, where nothing is removed)."""
-        if int(s[1]) >= 0 and self.ord_l[int(s[1])] == c:  # type: ignore[call-overload]
+        if int(s[1]) >= 0 and int(self.ord_l[int(s[1])]) == c:  # type: ignore[call-overload]
             s[1] = int(s[1]) - 1  # type: ignore[call-overload]
         else:
             s[2] = int(s[2]) + 1  # type: ignore[call-overload]
@@ -188,14 +193,14 @@ def closest_heap(
             streams[t] = s
             h = pool.head(s)
             if h is not None and h[1] <= width:
-                heap.append((h[1], pool.rank[h[0]], tr[t], t, h[0]))
+                heap.append((h[1], int(pool.rank[h[0]]), tr[t], t, h[0]))
         heapq.heapify(heap)
         while heap:
             d, _, _, t, c = heapq.heappop(heap)
             if not pool.free[c]:
                 h = pool.head(streams[t])
                 if h is not None and h[1] <= width:
-                    heapq.heappush(heap, (h[1], pool.rank[h[0]], tr[t], t, h[0]))
+                    heapq.heappush(heap, (h[1], int(pool.rank[h[0]]), tr[t], t, h[0]))
                 continue
             pool.remove(c)
             n_m[t] += 1
