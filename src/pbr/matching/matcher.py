@@ -153,12 +153,16 @@ def _warn_small_pools(
     warnings.warn(msg, IgnoredOptionWarning, stacklevel=3)
 
 
-def _admissible(
-    xf: list[list[float]], xp: list[list[float]], widths: list[float]
-) -> Callable[[int, int], bool]:
+def _admissible(xf: FloatArray, xp: FloatArray, widths: list[float]) -> Callable[[int, int], bool]:
+    """``ok(f, p)``: within every covariate caliper (columns of ``xf``/``xp``)."""
+    f_cols = [xf[:, j].tolist() for j in range(len(widths))]  # focal: few, as lists
+    p_cols = [xp[:, j] for j in range(len(widths))]  # pool: large, left as arrays
+
     def ok(f: int, p: int) -> bool:
-        a, b = xf[f], xp[p]
-        return all(abs(a[j] - b[j]) <= widths[j] for j in range(len(widths)))
+        for a, b, w in zip(f_cols, p_cols, widths, strict=True):
+            if abs(a[f] - float(b[p])) > w:
+                return False
+        return True
 
     return ok
 
@@ -361,7 +365,7 @@ def match(
             continue
         ok = None
         if cal_x is not None:
-            ok = _admissible(cal_x[fp].tolist(), cal_x[pp].tolist(), cw)
+            ok = _admissible(cal_x[fp], cal_x[pp], cw)
         if mahal:
             if width < np.inf:
                 ok_d = _mahal_caliper(coords[fp], coords[pp], width, ok)
