@@ -15,8 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import statsmodels.api  # noqa: F401  (imported before timing: not part of matching)
-
 from pbr.matching import match
 
 
