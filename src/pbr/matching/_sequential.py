@@ -241,9 +241,10 @@ def mahalanobis_match(
     """Greedy Mahalanobis matching in ``order`` (rounds without replacement).
 
     ``zt``/``zc`` are whitened coordinates (Euclidean = Mahalanobis). Distances
-    are rounded to ``grid`` before ranking; ties by pool rank. Candidates come
-    from a k-d tree, asking for more neighbours until enough free admissible
-    ones are found.
+    are rounded to ``grid`` before ranking; ties by pool rank among the
+    candidates returned. Candidates come from a k-d tree, asking for more
+    neighbours until enough free admissible ones are found (a pool member tied
+    with the last candidate but not returned by the tree is not considered).
     """
     from scipy.spatial import cKDTree
 

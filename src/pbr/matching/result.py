@@ -315,6 +315,7 @@ class MatchResult:
         def skip(name: str) -> None:
             r = self._diff(np.zeros(len(b)), every, "welch", alpha)
             r = {k: (np.nan if isinstance(v, float) else v) for k, v in r.items()}
+            r["se_method"] = method
             note = f"not reported: {n_reoff} treated reoffenders < {min_reoffenders} (JDL rule)"
             rows.append(
                 {"measure": name, "level": "secondary", **r, "reported": False, "note": note}
