@@ -290,3 +290,49 @@ def test_mahalanobis_matches_brute_force():
         want.append((df.index[i], df.index[j]))
     got = list(zip(m.pairs["treated"], m.pairs["control"], strict=True))
     assert sorted(got) == sorted(want)
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_mahalanobis_1_2_matches_brute_force(replace):
+    # small pool: later treated find their first neighbours taken and ask the tree again
+    df = data(90, seed=7)
+    m = match(
+        df,
+        treatment="t",
+        covariates=["u", "age"],
+        distance="mahalanobis",
+        caliper=None,
+        ratio=2,
+        replace=replace,
+    )
+    x = df[["u", "age"]].to_numpy()
+    t = df["t"].to_numpy()
+    pooled = (
+        np.cov(x[t], rowvar=False) * (t.sum() - 1) + np.cov(x[~t], rowvar=False) * ((~t).sum() - 1)
+    ) / (len(x) - 2)
+    s_inv = np.linalg.inv(pooled)
+    ti, ci = np.flatnonzero(t), np.flatnonzero(~t)
+
+    def dist(i, j):
+        return float(np.sqrt((x[i] - x[j]) @ s_inv @ (x[i] - x[j])))
+
+    want = []
+    if replace:
+        for i in ti:
+            want += [(i, j) for _, j in sorted((dist(i, j), j) for j in ci)[:2]]
+    else:
+        used: set[int] = set()
+        for _ in range(2):  # rounds, row order
+            for i in ti:
+                cand = sorted((dist(i, j), j) for j in ci if j not in used)
+                if cand:
+                    used.add(cand[0][1])
+                    want.append((i, cand[0][1]))
+    got = sorted(
+        zip(
+            df.index.get_indexer(m.pairs["treated"]),
+            df.index.get_indexer(m.pairs["control"]),
+            strict=True,
+        )
+    )
+    assert got == sorted(want)

@@ -255,20 +255,27 @@ def mahalanobis_match(
     out: Pairs = ([], [], [])
     rounds = 1 if replace else k
     need = k if replace else 1
+    m0 = min(n_c, 8 * need)
+    # everyone's first m0 neighbours in one call (in C, on all cores); a person whose
+    # candidates are all taken asks the tree again for more
+    d_all, i_all = tree.query(zt, k=m0, workers=-1)
+    d_all = d_all.reshape(len(zt), m0)
+    i_all = i_all.reshape(len(zt), m0)
     for r in range(rounds):
         for t in order:
             if n_m[t] != r * need:
                 continue
-            m = min(n_c, 8 * need)
+            m = m0
+            d, idx = d_all[t], i_all[t]
             while True:
-                d, idx = tree.query(zt[t], k=m)
-                d, idx = np.atleast_1d(d), np.atleast_1d(idx)
                 good = free[idx] if not replace else np.ones(idx.size, bool)
                 if ok is not None:
                     good &= np.array([ok(t, int(c)) for c in idx], dtype=bool)
                 if good.sum() >= need or m >= n_c:
                     break
                 m = min(n_c, m * 4)
+                d, idx = tree.query(zt[t], k=m)
+                d, idx = np.atleast_1d(d), np.atleast_1d(idx)
             dd = np.rint(d[good] / grid) * grid
             cc = idx[good]
             pick = np.lexsort((crank[cc], dd))[:need]
