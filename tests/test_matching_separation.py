@@ -64,8 +64,15 @@ def test_drop_leaves_the_separated_people_out():
     assert set(df.index[12:17]) <= set(m.unmatched)  # the 'arson' treated: no comparison
     assert np.isnan(m.matched.reindex(dropped)["logit_propensity"].dropna()).all()
     # the balance 'before' still describes everyone
-    before = m.balance.set_index("covariate").loc["group=fraud", "mean_comparison_before"]
-    assert before == pytest.approx(12 / int((~df["t"]).sum()))
+    bal = m.balance.set_index("covariate")
+    assert bal.loc["group=fraud", "mean_comparison_before"] == pytest.approx(
+        12 / int((~df["t"]).sum())
+    )
+    # the distance is not defined for the people left out: its row uses the others
+    kept = df.index[17:]
+    lp = m.balance_columns["distance"].loc[kept]
+    t_kept = df.loc[kept, "t"].to_numpy()
+    assert bal.loc["distance", "mean_treated_before"] == pytest.approx(lp[t_kept].mean())
 
 
 def test_penalise_fits_and_equals_an_independent_ridge_fit():

@@ -173,7 +173,8 @@ def balance_frame(
     Parameters
     ----------
     cols : pandas.DataFrame
-        Numeric balance columns, one row per person.
+        Numeric balance columns, one row per person; a column's missing (NaN)
+        values are left out of its statistics.
     t : numpy.ndarray
         Treatment (bool).
     weights : numpy.ndarray, optional
@@ -198,9 +199,15 @@ def balance_frame(
         raise PbrError(f"s_d_denom must be one of {SD_DENOMINATORS}, got {s_d_denom!r}")
     if t.all() or not t.any():
         raise PbrError("balance needs people in both groups")
-    rows = [
-        _row(str(c), cols[c].to_numpy(dtype=float), t, weights, s_d_denom) for c in cols.columns
-    ]
+    rows = []
+    for c in cols.columns:
+        x = cols[c].to_numpy(dtype=float)
+        fin = np.isfinite(x)
+        if fin.all():
+            rows.append(_row(str(c), x, t, weights, s_d_denom))
+        else:  # e.g. the distance of people left out by separation="drop": not defined
+            w = None if weights is None else weights[fin]
+            rows.append(_row(str(c), x[fin], t[fin], w, s_d_denom))
     return pd.DataFrame(rows)
 
 
