@@ -1,4 +1,4 @@
-"""Tests for pbr.compare (propensity-score matching, SPEC §8)."""
+"""Tests for pbr.matching through the pbr.compare shim (propensity-score matching)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from pbr.compare import (
-    _match_with_replacement,
-    _match_without_replacement,
-    match,
-)
+from pbr.compare import match
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.matching._kernels import best_pair_first as _match_without_replacement
+from pbr.matching._kernels import k_nearest_with_replacement as _match_with_replacement
 
 # ---------------------------------------------------------------------------
 # plain-Python oracles
@@ -168,10 +166,12 @@ def test_pairs_consistent_with_matched(replace, k):
     assert md.loc[~md["treated"], "weight"].sum() == pytest.approx(m.n_matched_treated)
     assert (k_t <= k).all()
     np.testing.assert_allclose(p["weight"], 1.0 / p["treated"].map(k_t))
-    # distances
+    # distances (scores rounded to the 1e-10 tie grid before differencing)
     lp = md["logit_propensity"]
     np.testing.assert_allclose(
-        p["distance"], np.abs(lp.loc[p["treated"]].to_numpy() - lp.loc[p["control"]].to_numpy())
+        p["distance"],
+        np.abs(lp.loc[p["treated"]].to_numpy() - lp.loc[p["control"]].to_numpy()),
+        atol=2e-10,
     )
     assert (p["distance"] <= m.caliper_width).all()
     # n_matches and subclass
@@ -251,7 +251,7 @@ def test_balance_smd_by_hand():
             "t": [1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
         }
     )
-    m = match(df, treatment="t", covariates=["x", "b"], caliper=None)
+    m = match(df, treatment="t", covariates=["x", "b"], caliper=None, s_d_denom="pooled")
     bal = m.balance.set_index("covariate")
     xt, xc = [1.0, 2, 3, 4], [2.0, 3, 5, 6, 7, 1]
     d = (np.mean(xt) - np.mean(xc)) / np.sqrt((np.var(xt, ddof=1) + np.var(xc, ddof=1)) / 2)
@@ -283,7 +283,7 @@ def test_welch_matches_scipy_when_unweighted():
     m = match(df, treatment="t", covariates=COV, replace=False)
     md = m.matched
     assert (md["weight"] == 1).all()
-    est = m.outcomes("reoffender", "reoffences").set_index("measure")
+    est = m.outcomes("reoffender", "reoffences", se="welch").set_index("measure")
     for col in ["reoffender", "reoffences"]:
         a = md.loc[md["treated"], col].astype(float)
         b = md.loc[~md["treated"], col].astype(float)
@@ -362,7 +362,19 @@ def test_secondary_measures_use_reoffenders_only():
 @pytest.mark.parametrize(
     "kwargs, msg",
     [
-        ({"k": 0}, "k must"),
+        ({"k": 0}, "ratio must"),
+        ({"ratio": 0}, "ratio must"),
+        ({"ratio": 2, "k": 3}, "not both"),
+        ({"m_order": "biggest"}, "m_order"),
+        ({"estimand": "ATE"}, "ATE needs"),
+        ({"s_d_denom": "both"}, "s_d_denom"),
+        ({"caliper_sd": "mad"}, "caliper_sd"),
+        ({"ties": "first"}, "ties"),
+        ({"separation": "ignore"}, "separation"),
+        ({"distance": "nope"}, "neither"),
+        ({"treatment": "treated_typo"}, "not in the data"),
+        ({"distance": "mahalanobis", "m_order": "largest"}, "Mahalanobis"),
+        ({"distance": "mahalanobis"}, "caliper in SDs"),
         ({"caliper": -1.0}, "caliper"),
         ({"covariates": ["u", "t"]}, "cannot also be a covariate"),
         ({"covariates": []}, "at least one"),

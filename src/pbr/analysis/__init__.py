@@ -1,5 +1,8 @@
 """Research and planning tools built on the payment engine.
 
+* Matched comparisons (MatchIt's options): :func:`match` (:class:`MatchResult`),
+  :func:`balance_table`, :func:`love_plot`, :func:`person_table` —
+  docs/methodology.md#comparisons.
 * Payment risk: :func:`simulate_payments`, :func:`minimum_detectable_reduction`
   (:class:`PaymentSimulation`) — docs/methodology.md#comparisons.
 * Decomposition of a change: :func:`decompose_change`, :func:`decompose_strata`
@@ -18,16 +21,22 @@ True
 from __future__ import annotations
 
 from pbr.decompose import Decomposition, decompose_change, decompose_strata
+from pbr.matching import MatchResult, balance_table, love_plot, match, person_table
 from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
 from pbr.whatif import WhatIf, what_if
 
 __all__ = [
     "Decomposition",
+    "MatchResult",
     "PaymentSimulation",
     "WhatIf",
+    "balance_table",
     "decompose_change",
     "decompose_strata",
+    "love_plot",
+    "match",
     "minimum_detectable_reduction",
+    "person_table",
     "simulate_payments",
     "what_if",
 ]
