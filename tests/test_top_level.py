@@ -49,3 +49,9 @@ def test_import_pbr_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_submodules_load_on_attribute_access() -> None:
+    code = "import pbr; print(pbr.rulesets.RULE_SETS['moj_proven'].follow_up_months)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "12"

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -170,6 +171,8 @@ def __getattr__(name: str) -> Any:
             stacklevel=2,
         )
         return getattr(importlib.import_module(module), attr)
+    elif not name.startswith("_") and importlib.util.find_spec(f"pbr.{name}") is not None:
+        value = importlib.import_module(f"pbr.{name}")  # any submodule: pbr.risk, pbr.counting
     else:
         raise AttributeError(f"module 'pbr' has no attribute {name!r}")
     globals()[name] = value

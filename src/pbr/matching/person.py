@@ -5,9 +5,9 @@ library's own rules — no second copy of them:
 
 * :func:`pbr.build_cohort` — eligibility and one index event per person and
   quarter (methodology, "Cohorts and proven reoffending", §2–§4);
-* :func:`pbr.count_reoffending` — proven reoffences in the one-year window
+* :func:`pbr.counting.count_reoffending` — proven reoffences in the one-year window
   with the six-month waiting period, by the chosen rule set (§5–§6);
-* :func:`pbr.score_cohort` — OGRS3 and the age at the index date
+* :func:`pbr.risk.score_cohort` — OGRS3 and the age at the index date
   (methodology, "Baselines, risk models …", §2).
 
 A person with several index events (in the chosen periods) is represented by
@@ -25,7 +25,7 @@ offence; NaN for non-reoffenders) and, with ``treated=``, ``treated``.
 Examples
 --------
 >>> import pbr
->>> s = pbr.load_sample()
+>>> s = pbr.datasets.load_sample()
 >>> people = person_table(s.cohort, s.offences, periods=["2016Q1"],
 ...                       extract_date=s.extract_date)
 >>> bool(people["offender_id"].is_unique)
@@ -68,7 +68,7 @@ def person_table(
     extract_date : date or str, optional
         Leave out people whose outcome window ends after it.
     rules : str
-        Counting rule set (``pbr.RULE_SETS``).
+        Counting rule set (``pbr.rulesets.RULE_SETS``).
     treated : iterable of str, optional
         Offender ids of the treated people: adds a boolean ``treated`` column.
 
@@ -85,7 +85,7 @@ def person_table(
     Examples
     --------
     >>> import pbr
-    >>> s = pbr.load_sample()
+    >>> s = pbr.datasets.load_sample()
     >>> p = person_table(s.cohort, s.offences, periods=["2016Q1"])
     >>> ids = p["offender_id"].iloc[:3].tolist()
     >>> int(person_table(s.cohort, s.offences, periods=["2016Q1"], treated=ids)["treated"].sum())
@@ -100,8 +100,8 @@ def person_table(
     members = members.drop_duplicates("offender_id", keep="first").reset_index(drop=True)
     if members.empty:
         raise PbrError("no eligible index events in the chosen periods")
-    out = pbr.count_reoffending(members, offences, rules=rules)
-    scores = pbr.score_cohort(members).table
+    out = pbr.counting.count_reoffending(members, offences, rules=rules)
+    scores = pbr.risk.score_cohort(members).table
     people = pd.DataFrame(
         {
             "offender_id": members["offender_id"].astype(str),
