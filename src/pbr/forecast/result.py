@@ -26,15 +26,7 @@ if TYPE_CHECKING:
 
     from pbr.forecast.payment import PaymentDraws
 
-__all__ = ["Backtest", "Forecast", "count_quantiles", "interval_columns"]
-
-
-LEVELS: tuple[tuple[str, float], ...] = (
-    ("low95", 0.025),
-    ("low80", 0.10),
-    ("high80", 0.90),
-    ("high95", 0.975),
-)
+__all__ = ["Backtest", "Forecast", "count_interval", "count_quantiles", "interval_columns"]
 
 
 def count_quantiles(counts: npt.NDArray[np.int64], probs: Sequence[float]) -> npt.NDArray[np.float64]:
@@ -68,10 +60,41 @@ def count_quantiles(counts: npt.NDArray[np.int64], probs: Sequence[float]) -> np
     return out
 
 
+def count_interval(
+    counts: npt.NDArray[np.int64], level: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Interval of probability ``level`` from integer replicates, per column (rows = draws).
+
+    Equal tails (continuity-corrected quantiles ``(1 − level)/2`` and
+    ``(1 + level)/2``, :func:`count_quantiles`), except where the smallest
+    replicate value — the floor of the predictive distribution, e.g. the
+    reoffenders already observed when none is still to come — carries at least
+    ``(1 − level)/2`` of the replicates: no lower tail can be cut off there, so
+    the interval is ``[floor, quantile(level)]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[0]] * 70 + [[1]] * 25 + [[2]] * 5)
+    >>> lo, hi = count_interval(x, 0.95)
+    >>> float(lo[0]), round(float(hi[0]), 3)  # one-sided: P(0) = 0.7 > 0.025
+    (0.0, 1.5)
+    """
+    x = np.asarray(counts, dtype=np.int64)
+    tail = (1.0 - level) / 2
+    q = count_quantiles(x, [tail, 1.0 - tail, level])
+    floor = x.min(axis=0)
+    p_floor = (x == floor).mean(axis=0)
+    one_sided = p_floor >= tail
+    lo = np.where(one_sided, floor.astype(np.float64), q[0])
+    hi = np.where(one_sided, q[2], q[1])
+    return lo, hi
+
+
 def interval_columns(
     counts: npt.NDArray[np.int64], size: npt.NDArray[np.int64]
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """Central 80 % and 95 % intervals of the rate ``count / size`` from count replicates.
+    """80 % and 95 % intervals of the rate ``count / size`` (:func:`count_interval`).
 
     Examples
     --------
@@ -80,11 +103,14 @@ def interval_columns(
     >>> [round(float(iv[k][0]), 3) for k in ("low95", "low80", "high80", "high95")]
     [0.02, 0.095, 0.895, 0.97]
     """
-    q = count_quantiles(counts, [p for _, p in LEVELS])
     n = np.asarray(size, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return {name: np.clip(q[i] / n, 0.0, 1.0) for i, (name, _) in enumerate(LEVELS)}
-
+    out = {}
+    for pct, level in (("80", 0.80), ("95", 0.95)):
+        lo, hi = count_interval(counts, level)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"low{pct}"] = np.clip(lo / n, 0.0, 1.0)
+            out[f"high{pct}"] = np.clip(hi / n, 0.0, 1.0)
+    return out
 
 
 def _frames_equal(a: pd.DataFrame | None, b: pd.DataFrame | None) -> bool:
