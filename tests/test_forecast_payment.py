@@ -23,7 +23,10 @@ def test_complete_lot_periods_equal_their_final_statement_lines(
     sample: pbr.SampleData, tmp_path: Path
 ) -> None:
     f = forecast(
-        sample.cohort, sample.offences, extract_date=sample.extract_date, contract="tr_crc",
+        sample.cohort,
+        sample.offences,
+        extract_date=sample.extract_date,
+        contract="tr_crc",
         draws=40,
     )
     assert f.payments is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,21 +11,21 @@ import pytest
 from pbr.forecast import Forecast, forecast
 from pbr.forecast.project import Reference, Target, project
 from pbr.forecast.result import interval_columns
-from pbr.sample import generate
+from pbr.sample import SampleData, generate
 
 
 @pytest.fixture(scope="module")
-def small() -> object:
+def small() -> SampleData:
     return generate(seed=21, scale=0.08, lots=["CPA01", "CPA05", "CPA10"])
 
 
-def _cut(s: object, date: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    off = s.offences  # type: ignore[attr-defined]
-    return s.cohort, off[off["disposal_date"] <= pd.Timestamp(date)], date  # type: ignore[attr-defined]
+def _cut(s: SampleData, date: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    off = s.offences
+    return s.cohort, off[off["disposal_date"] <= pd.Timestamp(date)], date
 
 
-def test_closed_windows_project_exactly_their_observed_counts(small: object) -> None:
-    f = forecast(small.cohort, small.offences, extract_date=small.extract_date, draws=60)  # type: ignore[attr-defined]
+def test_closed_windows_project_exactly_their_observed_counts(small: SampleData) -> None:
+    f = forecast(small.cohort, small.offences, extract_date=small.extract_date, draws=60)
     final = f.table[f.table["status"] == "final"]
     assert len(final) >= 10
     assert (final["open_members"] == 0).all()
@@ -36,14 +38,14 @@ def test_closed_windows_project_exactly_their_observed_counts(small: object) -> 
     assert (interim["projected_rate"] >= interim["rate_low95"]).all()
 
 
-def test_more_follow_up_never_widens_the_interval_in_expectation(small: object) -> None:
+def test_more_follow_up_never_widens_the_interval_in_expectation(small: SampleData) -> None:
     widths = []
     for date in ("2017-03-31", "2017-06-30", "2017-09-30", "2017-12-31", "2018-03-31"):
         co, off, ext = _cut(small, date)
         f = forecast(co, off, extract_date=ext, draws=80, seed=1)
         t = f.table[f.table["period"] == "2016Q2"]
         widths.append(float((t["rate_high95"] - t["rate_low95"]).mean()))
-    assert all(b <= a for a, b in zip(widths, widths[1:], strict=False)), widths
+    assert all(b <= a for a, b in itertools.pairwise(widths)), widths
     assert widths[-1] < widths[0] / 3
 
 
@@ -79,7 +81,7 @@ def test_more_follow_up_narrows_on_average_over_replications() -> None:
     assert (mean_change < 0).all(), mean_change
 
 
-def test_same_seed_same_forecast_and_the_result_protocol(small: object) -> None:
+def test_same_seed_same_forecast_and_the_result_protocol(small: SampleData) -> None:
     co, off, ext = _cut(small, "2017-09-30")
     a = forecast(co, off, extract_date=ext, contract="tr_crc", draws=40, seed=5)
     b = forecast(co, off, extract_date=ext, contract="tr_crc", draws=40, seed=5)
@@ -102,10 +104,14 @@ def test_same_seed_same_forecast_and_the_result_protocol(small: object) -> None:
     plt.close("all")
 
 
-def test_unknown_reference_period_is_a_pbr_error(small: object) -> None:
+def test_unknown_reference_period_is_a_pbr_error(small: SampleData) -> None:
     from pbr.errors import PbrError
 
     with pytest.raises(PbrError, match="2030Q1"):
-        forecast(small.cohort, small.offences, extract_date=small.extract_date, reference=["2030Q1"])  # type: ignore[attr-defined]
+        forecast(
+            small.cohort, small.offences, extract_date=small.extract_date, reference=["2030Q1"]
+        )
     with pytest.raises(PbrError, match="interim"):
-        forecast(small.cohort, small.offences, extract_date=small.extract_date, reference=["2017Q1"])  # type: ignore[attr-defined]
+        forecast(
+            small.cohort, small.offences, extract_date=small.extract_date, reference=["2017Q1"]
+        )

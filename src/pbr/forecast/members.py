@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -192,5 +191,3 @@ def build_inputs(
         lot=g_lot,
     )
     return ref, tgt, s
-
-

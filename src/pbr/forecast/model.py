@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -148,13 +148,12 @@ def forecast(
     table["level"] = dr.theta
     # national: sum the replicates over lots within each period
     pcodes, pnames = pd.factorize(groups["period"], sort=True)
-    nat_final = np.stack(
-        [dr.final[:, pcodes == k].sum(axis=1) for k in range(len(pnames))], axis=1
-    )
+    nat_final = np.stack([dr.final[:, pcodes == k].sum(axis=1) for k in range(len(pnames))], axis=1)
 
     nat_groups = pd.DataFrame({"lot": "ALL", "period": [str(p) for p in pnames]})
     nat_status = [
-        "final" if all(s_ == "final" for s_, c in zip(status, pcodes, strict=True) if c == k)
+        "final"
+        if all(s_ == "final" for s_, c in zip(status, pcodes, strict=True) if c == k)
         else "interim"
         for k in range(len(pnames))
     ]
@@ -175,7 +174,7 @@ def forecast(
             bl = build_baseline(
                 cohort, offences, extract_date=extract_date, year=year, risk=risk, rules=rules
             )
-        form = "ratio" if con.form == "ratio" else "difference"
+        form: Literal["difference", "ratio"] = "ratio" if con.form == "ratio" else "difference"
         a = compare_to_baseline(
             cohort,
             offences,

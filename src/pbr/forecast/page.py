@@ -58,9 +58,10 @@ def render_forecast_html(f: Forecast) -> str:
 
     figs = []
     for draw in (f.plot, f.plot_payment) if f.payments is not None else (f.plot,):
-        ax = draw()
-        figs.append(figure_to_data_uri(ax.figure))
-        plt.close(ax.figure)
+        fig = draw().get_figure(root=True)
+        assert fig is not None
+        figs.append(figure_to_data_uri(fig))
+        plt.close(fig)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>pbr forecast {f.extract_date.isoformat()}</title><style>{_CSS}</style></head>",

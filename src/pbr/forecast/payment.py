@@ -96,7 +96,9 @@ class PaymentDraws:
     statements: tuple[Statement, ...]
 
 
-def _money_frame(keys: list[tuple[str, ...]], names: list[str], rows: list[dict[str, Decimal]]) -> pd.DataFrame:
+def _money_frame(
+    keys: list[tuple[str, ...]], names: list[str], rows: list[dict[str, Decimal]]
+) -> pd.DataFrame:
     data: dict[str, list[object]] = {n: [k[i] for k in keys] for i, n in enumerate(names)}
     for col in ("expected", "low95", "low80", "high80", "high95"):
         data["expected_amount" if col == "expected" else col] = [r[col] for r in rows]
@@ -167,7 +169,9 @@ def payment_draws(
             for p in periods:
                 period_amounts[p].append(psums[p])
             totals.append(st.total)
-    by_period = _money_frame(keys, ["lot", "period"], [decimal_summary(amounts[k], contract) for k in keys])
+    by_period = _money_frame(
+        keys, ["lot", "period"], [decimal_summary(amounts[k], contract) for k in keys]
+    )
     by_period.insert(
         2,
         "p_significant_reduction",
@@ -183,7 +187,9 @@ def payment_draws(
     )
     total = _money_frame([("ALL",)], ["lot"], [decimal_summary(totals, contract)])
     period_totals = _money_frame(
-        [(p,) for p in periods], ["period"], [decimal_summary(period_amounts[p], contract) for p in periods]
+        [(p,) for p in periods],
+        ["period"],
+        [decimal_summary(period_amounts[p], contract) for p in periods],
     )
     return PaymentDraws(
         by_period=by_period,

@@ -231,9 +231,7 @@ def project(
     horizon = _horizon(ref, tgt)
     curves = fit_curves(ref.proof, ref.strata, n_strata, horizon=horizon)
     n_g = tgt.n_groups
-    lots = (
-        np.asarray(tgt.lot, dtype=np.int64) if tgt.lot is not None else np.zeros(n_g, np.int64)
-    )
+    lots = np.asarray(tgt.lot, dtype=np.int64) if tgt.lot is not None else np.zeros(n_g, np.int64)
     n_lots = int(max(lots.max() if n_g else -1, ref.lot.max() if ref.lot is not None else -1)) + 1
     prior_by_lot, tau2 = level_prior(ref, curves, max(n_lots, 1))
     prior = prior_by_lot[lots] if n_g else np.zeros(0)
@@ -255,7 +253,7 @@ def project(
         cum = cumulative(resample(curves, rng))
         e = cum[cs, ca]
         f = cum[cs, cw]
-        es = np.bincount(cg, weights=n_cell * e, minlength=n_g)
+        es: F64 = np.bincount(cg, weights=n_cell * e, minlength=n_g).astype(np.float64)
         vs = np.bincount(cg, weights=n_cell * e * (1 - e), minlength=n_g)
         c = np.maximum(np.where(es > 0, vs / np.where(es > 0, es, 1.0), 1.0), 1e-9)
         shape, rate = level_posterior(obs, es, c, prior, tau2)
@@ -265,7 +263,7 @@ def project(
         k = rng.binomial(n_cell[future], q)
         final[b] = obs + np.bincount(cg[future], weights=k, minlength=n_g).astype(np.int64)
     cum0 = cumulative(curves.counts)
-    e0 = np.bincount(cg, weights=n_cell * cum0[cs, ca], minlength=n_g)
+    e0: F64 = np.bincount(cg, weights=n_cell * cum0[cs, ca], minlength=n_g).astype(np.float64)
     return Draws(
         final=final,
         observed=obs,

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["Backtest", "Forecast", "count_interval", "count_quantiles", "interval_columns"]
 
 
-def count_quantiles(counts: npt.NDArray[np.int64], probs: Sequence[float]) -> npt.NDArray[np.float64]:
+def count_quantiles(
+    counts: npt.NDArray[np.int64], probs: Sequence[float]
+) -> npt.NDArray[np.float64]:
     """Continuity-corrected quantiles of integer replicates, per column (rows = draws).
 
     Each replicate value *k* is spread uniformly over ``[k − ½, k + ½]`` and the
@@ -225,15 +227,29 @@ class Forecast:
         obs = t["observed_rate"].to_numpy(float)
         proj = t["projected_rate"].to_numpy(float)
         ax.bar(x, obs, color=PALETTE[0], label="observed by the extract date")
-        ax.bar(x, np.maximum(proj - obs, 0), bottom=obs, color=PALETTE[4], alpha=0.8,
-               label="projected still to come")
-        for lo, hi, lw, lab in (("rate_low95", "rate_high95", 1.0, "95 % interval"),
-                                ("rate_low80", "rate_high80", 3.5, "80 % interval")):
-            ax.vlines(x, t[lo].to_numpy(float), t[hi].to_numpy(float), color=INK, lw=lw,
-                      label=lab)
+        ax.bar(
+            x,
+            np.maximum(proj - obs, 0),
+            bottom=obs,
+            color=PALETTE[4],
+            alpha=0.8,
+            label="projected still to come",
+        )
+        for lo, hi, lw, lab in (
+            ("rate_low95", "rate_high95", 1.0, "95 % interval"),
+            ("rate_low80", "rate_high80", 3.5, "80 % interval"),
+        ):
+            ax.vlines(x, t[lo].to_numpy(float), t[hi].to_numpy(float), color=INK, lw=lw, label=lab)
         if "expected_rate" in t.columns:
-            ax.scatter(x, t["expected_rate"].to_numpy(float), marker="_", s=300, color="black",
-                       zorder=3, label="baseline (expected rate)")
+            ax.scatter(
+                x,
+                t["expected_rate"].to_numpy(float),
+                marker="_",
+                s=300,
+                color="black",
+                zorder=3,
+                label="baseline (expected rate)",
+            )
         ax.set_xticks(x, t["lot"].astype(str).tolist(), rotation=90 if len(t) > 8 else 0)
         ax.set_ylabel("binary reoffending rate")
         top = max(0.05, float(np.nanmax(t["rate_high95"].to_numpy(float))))
@@ -251,12 +267,16 @@ class Forecast:
         t = self.payments.period_totals
         x = np.arange(len(t))
         # plotting only: money stays Decimal everywhere else
-        f = {c: np.array([float(v) for v in t[c]]) for c in
-             ("low95", "low80", "expected_amount", "high80", "high95")}
-        ax.fill_between(x, f["low95"], f["high95"], color=PALETTE[4], alpha=0.35,
-                        label="95 % interval")
-        ax.fill_between(x, f["low80"], f["high80"], color=PALETTE[0], alpha=0.45,
-                        label="80 % interval")
+        f = {
+            c: np.array([float(v) for v in t[c]])
+            for c in ("low95", "low80", "expected_amount", "high80", "high95")
+        }
+        ax.fill_between(
+            x, f["low95"], f["high95"], color=PALETTE[4], alpha=0.35, label="95 % interval"
+        )
+        ax.fill_between(
+            x, f["low80"], f["high80"], color=PALETTE[0], alpha=0.45, label="80 % interval"
+        )
         ax.plot(x, f["expected_amount"], color=INK, marker="o", label="expected")
         ax.axhline(0, color=INK, lw=0.8)
         ax.set_xticks(x, t["period"].astype(str).tolist())
@@ -336,8 +356,13 @@ class Backtest:
         ax = new_axes(ax)
         t = self.table
         for i, (c, nominal) in enumerate((("coverage80", 0.80), ("coverage95", 0.95))):
-            ax.plot(t["cutoff_months"], t[c], color=PALETTE[i], marker="os"[i],
-                    label=f"{int(nominal * 100)} % interval")
+            ax.plot(
+                t["cutoff_months"],
+                t[c],
+                color=PALETTE[i],
+                marker="os"[i],
+                label=f"{int(nominal * 100)} % interval",
+            )
             ax.axhline(nominal, color=PALETTE[i], ls="--", lw=0.8)
         ax.set_xlabel("cut-off (months after the quarter's end)")
         ax.set_ylabel("share of lot-periods covered")
