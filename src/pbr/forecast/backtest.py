@@ -69,6 +69,14 @@ def backtest(
     Returns
     -------
     Backtest
+
+    Examples
+    --------
+    >>> from pbr.sample import generate
+    >>> s = generate(seed=3, scale=0.05, lots=["CPA01"])
+    >>> bt = backtest(s.cohort, s.offences, extract_date=s.extract_date, cutoffs=(9,), draws=30)
+    >>> bt.reference, int(bt.table.loc[0, "lot_periods"])
+    (('2011Q1', '2011Q2', '2011Q3', '2011Q4'), 5)
     """
     from pbr.measures import compute_measures
 

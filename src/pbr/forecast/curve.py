@@ -67,6 +67,12 @@ class Curves:
         (``0 <= t <= H``); the last column counts those never proven.
     horizon : int
         ``H``, the last day of the histogram (the longest window).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fit_curves(np.array([1, -1]), np.zeros(2, dtype=np.int64), 1, horizon=1).sizes.tolist()
+    [2]
     """
 
     counts: I64
@@ -160,7 +166,7 @@ def conditional_probability(e: Any, f: Any, theta: Any) -> F64:
 
     Examples
     --------
-    >>> float(conditional_probability(0.2, 0.5, 1.0))  # (0.5 - 0.2) / 0.8
+    >>> round(float(conditional_probability(0.2, 0.5, 1.0)), 12)  # (0.5 - 0.2) / 0.8
     0.375
     >>> float(conditional_probability(0.5, 0.5, 1.3))  # window closed: nothing to come
     0.0

@@ -158,6 +158,13 @@ class Exposure:
         A counting reoffence is already proven by the extract date (``0 <= D <= elapsed``).
     closed : numpy.ndarray of bool
         The member's window has ended by the extract date (nothing is still to come).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = exposure(np.array([0]), np.array([-1]), 1000)
+    >>> x.elapsed.tolist(), x.closed.tolist()
+    ([546], [True])
     """
 
     elapsed: I64

@@ -62,6 +62,14 @@ def reference_periods(
     ------
     PbrError
         A given period is unknown or not final, or there is no final quarter.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"lot": ["A"] * 2, "period": ["2016Q1", "2016Q2"],
+    ...                   "status": ["final", "interim"]})
+    >>> reference_periods(t, "latest", baseline_year=2011)
+    ['2016Q1']
     """
     per = table.groupby(table["period"].astype(str))["status"].apply(
         lambda s: bool((s.astype(str) == "final").all())
@@ -132,6 +140,15 @@ def split_members(
     -------
     (is_ref, target_group, strata, ref_group, n_strata, ref_group_lot, target_group_lot)
         ``target_group`` is −1 for members outside ``groups``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"lot": ["A", "A", "B"], "period": ["2011Q1", "2016Q1", "2016Q1"]})
+    >>> g = pd.DataFrame({"lot": ["A", "B"], "period": ["2016Q1", "2016Q1"]})
+    >>> is_ref, tg, *_ = split_members(m, g, ["2011Q1"], n_strata=1)
+    >>> is_ref.tolist(), tg.tolist()
+    ([True, False, False], [-1, 0, 1])
     """
     lot = members["lot"].astype(str).to_numpy(dtype=object)
     period = members["period"].astype(str).to_numpy(dtype=object)

@@ -116,6 +116,17 @@ def forecast(
     Returns
     -------
     Forecast
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pbr.sample import generate
+    >>> s = generate(seed=5, scale=0.05, lots=["CPA01"])
+    >>> early = s.offences[s.offences["disposal_date"] <= pd.Timestamp("2017-09-30")]
+    >>> f = forecast(s.cohort, early, extract_date="2017-09-30", draws=50)
+    >>> row = f.table.iloc[-1]
+    >>> row["period"], bool(row["projected_rate"] > row["observed_rate"])
+    ('2017Q1', True)
     """
     from pbr.baseline import build_baseline, compare_to_baseline
     from pbr.measures import compute_measures

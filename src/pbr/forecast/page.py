@@ -51,7 +51,14 @@ def _table(df: pd.DataFrame) -> str:
 
 
 def render_forecast_html(f: Forecast) -> str:
-    """The forecast as one HTML page (plots embedded as PNG data URIs)."""
+    """The forecast as one HTML page (plots embedded as PNG data URIs).
+
+    Examples
+    --------
+    >>> from pbr.forecast.result import _example_forecast
+    >>> "Projected total payment" in render_forecast_html(_example_forecast())
+    True
+    """
     import matplotlib.pyplot as plt
 
     from pbr.report.html import figure_to_data_uri

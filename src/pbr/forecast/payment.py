@@ -87,6 +87,15 @@ class PaymentDraws:
         Per quarter: the same money columns of the sum over lots (for the fan chart).
     statements : tuple of Statement
         Distinct statements computed (one per distinct replicate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pbr.contracts import preset
+    >>> from pbr.payments import example_assessment
+    >>> p = payment_draws(preset("tr_crc"), example_assessment(450), np.array([[450], [450]]))
+    >>> p.total["expected_amount"].tolist(), len(p.statements)
+    ([Decimal('75000.00')], 1)
     """
 
     by_period: pd.DataFrame
@@ -123,6 +132,15 @@ def payment_draws(
     Returns
     -------
     PaymentDraws
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pbr.contracts import preset
+    >>> from pbr.payments import example_assessment
+    >>> p = payment_draws(preset("tr_crc"), example_assessment(450), np.array([[450], [550]]))
+    >>> p.by_period[["low95", "high95"]].iloc[0].tolist()
+    [Decimal('-75000.00'), Decimal('75000.00')]
     """
     base = assessment.reset_index(drop=True).copy()
     counts = np.asarray(final_counts, dtype=np.int64)

@@ -60,7 +60,16 @@ MIN_TAU2 = 1e-4
 
 @dataclass(frozen=True)
 class Reference:
-    """Reference (final) members: proof time, stratum, window length and lot-period group."""
+    """Reference (final) members: proof time, stratum, window length and lot-period group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = Reference(proof=np.array([3, -1]), strata=np.zeros(2, dtype=np.int64),
+    ...               window=np.full(2, 547), group=np.zeros(2, dtype=np.int64))
+    >>> int((r.proof >= 0).sum())
+    1
+    """
 
     proof: I64
     strata: I64
@@ -71,7 +80,16 @@ class Reference:
 
 @dataclass(frozen=True)
 class Target:
-    """Members to project: lot-period group, stratum, exposure and observed outcome."""
+    """Members to project: lot-period group, stratum, exposure and observed outcome.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = Target(group=np.array([0]), strata=np.array([0]), elapsed=np.array([100]),
+    ...            window=np.array([547]), observed=np.array([False]), n_groups=1)
+    >>> bool(t.elapsed[0] < t.window[0])  # window still open
+    True
+    """
 
     group: I64
     strata: I64
@@ -101,6 +119,18 @@ class Draws:
         ``E_g`` with the reference curves (reoffenders expected proven by now at level 1).
     prior_mean, tau2 : numpy.ndarray of float64 and float
         The level prior.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = Reference(proof=np.array([5, -1]), strata=np.zeros(2, dtype=np.int64),
+    ...                 window=np.full(2, 10), group=np.zeros(2, dtype=np.int64))
+    >>> tgt = Target(group=np.zeros(1, dtype=np.int64), strata=np.zeros(1, dtype=np.int64),
+    ...              elapsed=np.array([2]), window=np.array([10]),
+    ...              observed=np.array([False]), n_groups=1)
+    >>> d = project(ref, tgt, n_strata=1, draws=4, seed=0)
+    >>> d.final.shape, d.size.tolist(), d.open_members.tolist()
+    ((4, 1), [1], [1])
     """
 
     final: I64
@@ -138,7 +168,7 @@ def level_prior(ref: Reference, curves: Curves, n_lots: int) -> tuple[F64, float
     >>> from pbr.forecast.curve import fit_curves
     >>> m, t2 = level_prior(ref, fit_curves(ref.proof, ref.strata, 1, horizon=2), 2)
     >>> [round(float(x), 4) for x in m], round(t2, 4)
-    ([0.6667, 1.3333], 0.0278)
+    ([0.6667, 1.3333], 0.0556)
     """
     cum = cumulative(curves.counts)
     f = cum[ref.strata, ref.window] if len(ref.proof) else np.zeros(0)
@@ -222,6 +252,18 @@ def project(
     Returns
     -------
     Draws
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = Reference(proof=np.array([5, 8, -1, -1]), strata=np.zeros(4, dtype=np.int64),
+    ...                 window=np.full(4, 10), group=np.zeros(4, dtype=np.int64))
+    >>> tgt = Target(group=np.zeros(3, dtype=np.int64), strata=np.zeros(3, dtype=np.int64),
+    ...              elapsed=np.full(3, 6), window=np.full(3, 10),
+    ...              observed=np.array([True, False, False]), n_groups=1)
+    >>> d = project(ref, tgt, n_strata=1, draws=200, seed=0)
+    >>> int(d.final.min()), int(d.final.max()) <= 3
+    (1, True)
     """
     if draws < 1:
         raise PbrError(f"draws must be at least 1, not {draws}")

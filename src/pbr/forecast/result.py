@@ -9,6 +9,7 @@ Both follow the protocol of :class:`pbr.measures.Measures` and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,6 +116,27 @@ def interval_columns(
     return out
 
 
+@functools.lru_cache(maxsize=2)
+def _example_forecast(contract: str | None = "tr_crc") -> Forecast:
+    """A small forecast for the examples: two lots of generated data cut at 2017-09-30."""
+    from pbr.forecast.model import forecast
+    from pbr.sample import generate
+
+    s = generate(seed=5, scale=0.05, lots=["CPA01", "CPA02"])
+    off = s.offences[s.offences["disposal_date"] <= pd.Timestamp("2017-09-30")]
+    return forecast(s.cohort, off, extract_date="2017-09-30", contract=contract, draws=40)
+
+
+@functools.lru_cache(maxsize=1)
+def _example_backtest() -> Backtest:
+    """A small backtest for the examples."""
+    from pbr.forecast.backtest import backtest
+    from pbr.sample import generate
+
+    s = generate(seed=3, scale=0.05, lots=["CPA01", "CPA02"])
+    return backtest(s.cohort, s.offences, extract_date=s.extract_date, cutoffs=(6, 9), draws=30)
+
+
 def _frames_equal(a: pd.DataFrame | None, b: pd.DataFrame | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
@@ -148,6 +170,14 @@ class Forecast:
     strata, draws, seed : int
     tau2 : float
         Variance of the level prior (from the reference, before the projected groups).
+
+    Examples
+    --------
+    >>> f = _example_forecast()
+    >>> f.table[["period", "status"]].drop_duplicates().to_numpy().tolist()[-2:]
+    [['2016Q4', 'interim'], ['2017Q1', 'interim']]
+    >>> f == _example_forecast()
+    True
     """
 
     table: pd.DataFrame
@@ -189,14 +219,26 @@ class Forecast:
     __hash__ = None  # type: ignore[assignment]
 
     def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`, with the payment columns per lot-period when there are any."""
+        """A copy of :attr:`table`, with the payment columns per lot-period when there are any.
+
+        Examples
+        --------
+        >>> "expected_amount" in _example_forecast().to_frame().columns
+        True
+        """
         out = self.table.copy()
         if self.payments is not None:
             out = out.merge(self.payments.by_period, on=["lot", "period"], how="left")
         return out
 
     def summary(self) -> pd.DataFrame:
-        """Key figures per lot × quarter followed by the national rows."""
+        """Key figures per lot × quarter followed by the national rows.
+
+        Examples
+        --------
+        >>> _example_forecast().summary()["lot"].iloc[-1]
+        'ALL'
+        """
         cols = [
             "lot",
             "period",
@@ -210,7 +252,13 @@ class Forecast:
         return pd.concat([self.table[cols], self.national[cols]], ignore_index=True)
 
     def latest_period(self) -> str:
-        """The latest projected quarter."""
+        """The latest projected quarter.
+
+        Examples
+        --------
+        >>> _example_forecast().latest_period()
+        '2017Q1'
+        """
         return str(sorted(self.table["period"].astype(str))[-1])
 
     def plot(self, ax: Axes | None = None, *, period: str | None = None) -> Axes:
@@ -219,6 +267,11 @@ class Forecast:
         Solid bar: the rate already observed; light bar: the projected part still
         to come; thick and thin whiskers: the 80 % and 95 % intervals; black tick:
         the baseline (the expected rate when a contract was given, else none).
+
+        Examples
+        --------
+        >>> _example_forecast().plot().get_ylabel()
+        'binary reoffending rate'
         """
         ax = new_axes(ax, figsize=(9.0, 4.5))
         p = period or self.latest_period()
@@ -259,7 +312,13 @@ class Forecast:
         return ax
 
     def plot_payment(self, ax: Axes | None = None) -> Axes:
-        """Fan chart of the projected total payment per quarter (80 % and 95 % bands)."""
+        """Fan chart of the projected total payment per quarter (80 % and 95 % bands).
+
+        Examples
+        --------
+        >>> _example_forecast().plot_payment().get_ylabel()
+        'projected payment, all lots'
+        """
         ax = new_axes(ax)
         if self.payments is None:
             style_axes(ax, title="No contract: no projected payment")
@@ -314,6 +373,12 @@ class Backtest:
     projected − final rate, percentage points), ``bias_se_pp``, ``rmse_pp``,
     ``coverage80``, ``coverage95`` (shares of lot-periods whose interval holds
     the final rate) and ``mean_width95_pp``.
+
+    Examples
+    --------
+    >>> bt = _example_backtest()
+    >>> bt.table["cutoff_months"].tolist(), bt == _example_backtest()
+    ([6, 9], True)
     """
 
     table: pd.DataFrame
@@ -335,11 +400,23 @@ class Backtest:
     __hash__ = None  # type: ignore[assignment]
 
     def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`."""
+        """A copy of :attr:`table`.
+
+        Examples
+        --------
+        >>> _example_backtest().to_frame().columns[:2].tolist()
+        ['cutoff_months', 'lot_periods']
+        """
         return self.table.copy()
 
     def summary(self) -> str:
-        """The table as aligned text (what ``pbr forecast --backtest`` prints)."""
+        """The table as aligned text (what ``pbr forecast --backtest`` prints).
+
+        Examples
+        --------
+        >>> print(_example_backtest().summary().splitlines()[1].split()[:3])
+        ['cutoff_months', 'lot_periods', 'bias_pp']
+        """
         t = self.table.copy()
         for c in ("coverage80", "coverage95"):
             t[c] = (100 * t[c]).map(lambda v: f"{v:.1f} %")
@@ -352,7 +429,13 @@ class Backtest:
         return head + "\n" + t.to_string(index=False)
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Coverage of the 80 % and 95 % intervals by cut-off, with the nominal levels."""
+        """Coverage of the 80 % and 95 % intervals by cut-off, with the nominal levels.
+
+        Examples
+        --------
+        >>> _example_backtest().plot().get_xlabel()
+        "cut-off (months after the quarter's end)"
+        """
         ax = new_axes(ax)
         t = self.table
         for i, (c, nominal) in enumerate((("coverage80", 0.80), ("coverage95", 0.95))):
