@@ -49,6 +49,11 @@ def _pool(details: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _fmt(t: pd.DataFrame) -> str:
+    two = [c for c in t.columns if c not in ("bias_pp", "bias_se_pp")]
+    return t.round({**dict.fromkeys(two, 2), "bias_pp": 3, "bias_se_pp": 3}).to_string(index=False)
+
+
 def coverage(seeds: list[int], scale: float, draws: int) -> None:
     import pbr
     from pbr.forecast import backtest
@@ -61,12 +66,12 @@ def coverage(seeds: list[int], scale: float, draws: int) -> None:
         t0 = time.perf_counter()
         bt = backtest(s.cohort, s.offences, extract_date=s.extract_date, draws=draws)
         print(f"\n{name}: {time.perf_counter() - t0:.1f} s")
-        print(_pool(bt.details).round(2).to_string(index=False))
+        print(_fmt(_pool(bt.details)))
         if name != "bundled sample":
             generated.append(bt.details)
     if generated:
         print(f"\npooled over the {len(generated)} generated data sets:")
-        print(_pool(pd.concat(generated, ignore_index=True)).round(2).to_string(index=False))
+        print(_fmt(_pool(pd.concat(generated, ignore_index=True))))
 
 
 def national(n_cohort: int, n_offences: int) -> None:

@@ -32,7 +32,9 @@ def test_closed_windows_project_exactly_their_observed_counts(small: SampleData)
     assert (final["projected_reoffenders"] == final["observed_reoffenders"]).all()
     for c in ("rate_low95", "rate_low80", "rate_high80", "rate_high95", "projected_rate"):
         assert (final[c] == final["observed_rate"]).all()
+    assert (final["projected_reoffences"] == final["observed_reoffences"]).all()
     interim = f.table[f.table["status"] == "interim"]
+    assert (interim["projected_reoffences"] >= interim["observed_reoffences"]).all()
     assert (interim["projected_reoffenders"] >= interim["observed_reoffenders"]).all()
     assert (interim["rate_high95"] >= interim["projected_rate"]).all()
     assert (interim["projected_rate"] >= interim["rate_low95"]).all()

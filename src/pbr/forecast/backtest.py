@@ -29,7 +29,9 @@ import pandas as pd
 
 from pbr.dates import add_months, as_days, period_bounds
 from pbr.errors import PbrError
-from pbr.forecast.exposure import exposure, proof_times
+from pbr.forecast.counts import project_reoffences, reoffence_curves
+from pbr.forecast.curve import fit_curves
+from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.project import project
 from pbr.forecast.result import Backtest, interval_columns
@@ -89,11 +91,11 @@ def backtest(
     groups = final[["lot", "period"]].astype(str).reset_index(drop=True)
     if groups.empty:
         raise PbrError("backtest: no final quarter outside the reference to test")
-    proof = proof_times(members, offences, rules=rules)
+    pair_m, pair_lag = proof_pairs(members, offences, rules=rules)
+    proof = first_proof(len(members), pair_m, pair_lag)
     d = as_days(members["index_date"]).astype(np.int64)
     period = members["period"].astype(str).to_numpy(dtype=object)
     is_ref = np.isin(period, np.array(ref_periods, dtype=object))
-    _, ref_last = exposure(d[is_ref], proof[is_ref], 0).window, None
     ref_end = int((d[is_ref] + exposure(d[is_ref], proof[is_ref], 0).window).max())
     ends = {p: int(period_bounds(p)[1].astype(np.int64)) for p in groups["period"].unique()}
     truth = np.bincount(
@@ -104,6 +106,11 @@ def backtest(
         weights=proof >= 0,
         minlength=len(groups) + 1,
     )[1:]
+    with_r = rules != "reconviction_events"  # R counts offences here, appearances there
+    ref_pos = np.cumsum(is_ref) - 1
+    in_ref = is_ref[pair_m]
+    ref_pairs = (ref_pos[pair_m[in_ref]], pair_lag[in_ref])
+    r_member = np.bincount(pair_m, minlength=len(members)).astype(np.float64)
     rows = []
     details = []
     for c in cutoffs:
@@ -118,7 +125,7 @@ def backtest(
         ext = np.array([cut.get(p, ref_end) for p in period], dtype=np.int64)
         ext[is_ref] = max(cut.values())
         x = exposure(d, proof, ext)
-        ref, tgt, s = build_inputs(
+        ref, tgt, s, is_tgt = build_inputs(
             members,
             g,
             ref_periods,
@@ -133,6 +140,28 @@ def backtest(
             pd.MultiIndex.from_arrays([g["lot"], g["period"]])
         )
         true_o = truth[idx]
+        r_proj = np.full(len(g), np.nan)
+        r_final = np.full(len(g), np.nan)
+        if with_r:
+            horizon = int(max(ref.window.max(), tgt.window.max()))
+            later, done = reoffence_curves(ref.strata, *ref_pairs, s, horizon=horizon)
+            seen = pair_lag <= x.elapsed[pair_m]
+            r_now = np.bincount(pair_m[seen], minlength=len(members)).astype(np.float64)
+            r_obs = np.bincount(tgt.group, weights=r_now[is_tgt], minlength=len(g)).astype(float)
+            r_final = np.bincount(tgt.group, weights=r_member[is_tgt], minlength=len(g))
+            r_proj = project_reoffences(
+                r_obs,
+                later,
+                done,
+                fit_curves(ref.proof, ref.strata, s, horizon=horizon).counts,
+                dr.theta,
+                group=tgt.group,
+                strata=tgt.strata,
+                elapsed=tgt.elapsed,
+                window=tgt.window,
+                observed=tgt.observed,
+                n_groups=len(g),
+            )
         n = dr.size.astype(np.float64)
         proj = dr.final.mean(axis=0) / n
         iv = interval_columns(dr.final, dr.size)
@@ -154,6 +183,8 @@ def backtest(
             high95=iv["high95"],
             covered80=cov80,
             covered95=cov95,
+            projected_reoffences=r_proj,
+            final_reoffences=r_final,
         )
         details.append(det)
         k = len(g)
@@ -167,9 +198,11 @@ def backtest(
                 "coverage80": float(cov80.mean()),
                 "coverage95": float(cov95.mean()),
                 "mean_width95_pp": 100 * float((iv["high95"] - iv["low95"]).mean()),
+                "reoffences_bias_pct": 100 * float(np.mean(r_proj / r_final - 1))
+                if with_r
+                else np.nan,
             }
         )
-    _ = ref_last
     table = pd.DataFrame(rows)
     detail = pd.concat(details, ignore_index=True) if details else pd.DataFrame()
     return Backtest(

@@ -41,7 +41,7 @@ from pbr.counting import check_months, check_rules, counting_disposals, window_e
 from pbr.dates import as_days
 from pbr.errors import PbrError
 
-__all__ = ["NO_PROOF", "Exposure", "exposure", "proof_times"]
+__all__ = ["NO_PROOF", "Exposure", "exposure", "first_proof", "proof_pairs", "proof_times"]
 
 #: Proof time of a member without a counting reoffence.
 NO_PROOF = -1
@@ -55,6 +55,86 @@ def _days(values: object, name: str) -> I64:
         bad = int(np.flatnonzero(np.isnat(days))[0]) + 1
         raise PbrError(f"{name} is missing in row {bad}")
     out: I64 = days.astype(np.int64)
+    return out
+
+
+def proof_pairs(
+    members: pd.DataFrame,
+    offences: pd.DataFrame,
+    *,
+    rules: str = "moj_proven",
+    follow_up_months: int = 12,
+    waiting_months: int = 6,
+) -> tuple[I64, I64]:
+    """Every counting offence of every member: (member position, days from index to disposal).
+
+    The offences that count are those of the rule set (see :func:`proof_times`);
+    each qualifying offence row is one pair (``moj_proven`` counts duplicates).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"offender_id": ["A", "B"],
+    ...                   "index_date": pd.to_datetime(["2016-01-01", "2016-01-01"])})
+    >>> o = pd.DataFrame({"offender_id": ["B", "B", "A"],
+    ...     "offence_date": pd.to_datetime(["2016-02-01", "2016-03-01", "2015-12-01"]),
+    ...     "disposal_date": pd.to_datetime(["2016-02-11", "2016-03-02", "2016-01-05"]),
+    ...     "disposal_type": ["conviction", "caution", "conviction"]})
+    >>> [x.tolist() for x in proof_pairs(m, o)]
+    [[1, 1], [41, 61]]
+    """
+    check_rules(rules)
+    fu, wait = check_months(follow_up_months, waiting_months)
+    for col in ("offender_id", "index_date"):
+        if col not in members.columns:
+            raise PbrError(f"members table has no column {col!r}")
+    for col in ("offender_id", "offence_date", "disposal_date", "disposal_type"):
+        if col not in offences.columns:
+            raise PbrError(f"offences table has no column {col!r}")
+    n = len(members)
+    empty = np.zeros(0, dtype=np.int64)
+    if n == 0 or len(offences) == 0:
+        return empty, empty
+    d = _days(members["index_date"], "index_date")
+    end_fu, end_w = window_ends(d, fu, wait)
+    ok = offences["disposal_type"].isin(counting_disposals(rules)).to_numpy(bool, na_value=False)
+    ok = ok.copy()
+    if "breach" in offences.columns:
+        ok &= ~offences["breach"].astype("boolean").fillna(False).to_numpy(bool, na_value=False)
+    off = _days(offences["offence_date"], "offence_date")
+    disp = _days(offences["disposal_date"], "disposal_date")
+    ok &= (off > int(d.min())) & (off <= int(end_fu.max())) & (disp <= int(end_w.max()))
+    rows = np.flatnonzero(ok)
+    if len(rows) == 0:
+        return empty, empty
+    # offender ids to integer codes over members ∪ kept offences, then a join on the codes
+    ids_m = members["offender_id"].astype(str).to_numpy(dtype=object)
+    ids_o = offences["offender_id"].to_numpy(dtype=object)[rows].astype(str)
+    codes, _ = pd.factorize(np.concatenate([ids_m, ids_o]))
+    code_m, code_o = codes[:n].astype(np.int64), codes[n:].astype(np.int64)
+    j = pd.DataFrame({"c": code_m, "i": np.arange(n, dtype=np.int64)}).merge(
+        pd.DataFrame({"c": code_o, "k": np.arange(len(rows), dtype=np.int64)}), on="c"
+    )
+    i = j["i"].to_numpy(np.int64)
+    k = j["k"].to_numpy(np.int64)
+    o_off, o_disp = off[rows][k], disp[rows][k]
+    hit = (o_off > d[i]) & (o_off <= end_fu[i]) & (o_disp <= end_w[i])
+    return i[hit], (o_disp - d[i])[hit]
+
+
+def first_proof(n: int, member: I64, lag: I64) -> I64:
+    """Proof time per member (the smallest lag) from :func:`proof_pairs`; −1 without any.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> first_proof(3, np.array([2, 0, 2]), np.array([9, 4, 5])).tolist()
+    [4, -1, 5]
+    """
+    big = np.iinfo(np.int64).max
+    first = np.full(n, big, dtype=np.int64)
+    np.minimum.at(first, member, lag)
+    out: I64 = np.where(first != big, first, NO_PROOF).astype(np.int64)
     return out
 
 
@@ -99,49 +179,14 @@ def proof_times(
     >>> proof_times(m, o).tolist()  # 2016-09-01 is after the 12-month follow-up
     [547]
     """
-    check_rules(rules)
-    fu, wait = check_months(follow_up_months, waiting_months)
-    for col in ("offender_id", "index_date"):
-        if col not in members.columns:
-            raise PbrError(f"members table has no column {col!r}")
-    for col in ("offender_id", "offence_date", "disposal_date", "disposal_type"):
-        if col not in offences.columns:
-            raise PbrError(f"offences table has no column {col!r}")
-    n = len(members)
-    out: I64 = np.full(n, NO_PROOF, dtype=np.int64)
-    if n == 0 or len(offences) == 0:
-        return out
-    d = _days(members["index_date"], "index_date")
-    end_fu, end_w = window_ends(d, fu, wait)
-    ok = offences["disposal_type"].isin(counting_disposals(rules)).to_numpy(bool, na_value=False)
-    ok = ok.copy()
-    if "breach" in offences.columns:
-        ok &= ~offences["breach"].astype("boolean").fillna(False).to_numpy(bool, na_value=False)
-    off = _days(offences["offence_date"], "offence_date")
-    disp = _days(offences["disposal_date"], "disposal_date")
-    ok &= (off > int(d.min())) & (off <= int(end_fu.max())) & (disp <= int(end_w.max()))
-    rows = np.flatnonzero(ok)
-    if len(rows) == 0:
-        return out
-    # offender ids to integer codes over members ∪ kept offences, then a sorted join
-    ids_m = members["offender_id"].astype(str).to_numpy(dtype=object)
-    ids_o = offences["offender_id"].to_numpy(dtype=object)[rows].astype(str)
-    codes, _ = pd.factorize(np.concatenate([ids_m, ids_o]))
-    code_m, code_o = codes[:n].astype(np.int64), codes[n:].astype(np.int64)
-    j = pd.DataFrame({"c": code_m, "i": np.arange(n, dtype=np.int64)}).merge(
-        pd.DataFrame({"c": code_o, "k": np.arange(len(rows), dtype=np.int64)}), on="c"
+    i, lag = proof_pairs(
+        members,
+        offences,
+        rules=rules,
+        follow_up_months=follow_up_months,
+        waiting_months=waiting_months,
     )
-    i = j["i"].to_numpy(np.int64)
-    k = j["k"].to_numpy(np.int64)
-    o_off, o_disp = off[rows][k], disp[rows][k]
-    hit = (o_off > d[i]) & (o_off <= end_fu[i]) & (o_disp <= end_w[i])
-    i, lag = i[hit], (o_disp - d[i])[hit]
-    big = np.iinfo(np.int64).max
-    first = np.full(n, big, dtype=np.int64)
-    np.minimum.at(first, i, lag)
-    has = first != big
-    out[has] = first[has]
-    return out
+    return first_proof(len(members), i, lag)
 
 
 @dataclass(frozen=True)

@@ -181,8 +181,11 @@ def build_inputs(
     observed: npt.NDArray[np.bool_],
     *,
     n_strata: int,
-) -> tuple[Reference, Target, int]:
-    """The :class:`Reference` and :class:`Target` of a projection, and the number of strata.
+) -> tuple[Reference, Target, int, npt.NDArray[np.bool_]]:
+    """Reference and target of a projection, the number of strata, and the target mask.
+
+    The mask says which members are targets (in member order: the order of the
+    :class:`Target` arrays).
 
     ``proof_ref`` holds the proof times of the reference members (in member
     order); ``elapsed``, ``window`` and ``observed`` cover all members.
@@ -207,4 +210,4 @@ def build_inputs(
         n_groups=len(groups),
         lot=g_lot,
     )
-    return ref, tgt, s
+    return ref, tgt, s, sel

@@ -22,7 +22,9 @@ import pandas as pd
 from pbr.contracts import Contract, load_contract, preset
 from pbr.dates import as_days, period_bounds
 from pbr.errors import PbrError
-from pbr.forecast.exposure import exposure, proof_times
+from pbr.forecast.counts import project_reoffences, reoffence_curves
+from pbr.forecast.curve import fit_curves
+from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.payment import payment_draws
 from pbr.forecast.project import project
@@ -145,18 +147,48 @@ def forecast(
     groups = targets[["lot", "period"]].astype(str)
     period = members["period"].astype(str).to_numpy(dtype=object)
     is_ref = np.isin(period, np.array(ref_periods, dtype=object))
-    proof_ref = proof_times(members[is_ref], offences, rules=rules)
+    pair_m, pair_lag = proof_pairs(members[is_ref], offences, rules=rules)
+    proof_ref = first_proof(int(is_ref.sum()), pair_m, pair_lag)
     d = as_days(members["index_date"]).astype(np.int64)
     ext_day = int(np.datetime64(m.extract_date, "D").astype(np.int64))
     x = exposure(d, np.full(len(d), -1, dtype=np.int64), ext_day)
     observed = members["reoffender"].to_numpy(dtype=bool)
-    ref, tgt, s = build_inputs(
+    ref, tgt, s, is_tgt = build_inputs(
         members, groups, ref_periods, proof_ref, x.elapsed, x.window, observed, n_strata=strata
     )
     dr = project(ref, tgt, n_strata=s, draws=draws, seed=seed)
     status = targets["status"].astype(str).tolist()
     table = _projection_table(groups, status, dr.final, dr.size, dr.observed, dr.open_members)
     table["level"] = dr.theta
+    if rules != "reconviction_events":  # R counts offences here, appearances there
+        horizon = int(max(ref.window.max(), tgt.window.max()))
+        later, done = reoffence_curves(ref.strata, pair_m, pair_lag, s, horizon=horizon)
+        r_obs = np.bincount(
+            tgt.group,
+            weights=members["reoffences"].to_numpy(np.float64)[is_tgt],
+            minlength=len(groups),
+        )
+        table["observed_reoffences"] = r_obs.astype(np.int64)
+        table["projected_reoffences"] = (
+            project_reoffences(
+                np.zeros(len(groups)),
+                later,
+                done,
+                fit_curves(ref.proof, ref.strata, s, horizon=horizon).counts,
+                dr.theta,
+                group=tgt.group,
+                strata=tgt.strata,
+                elapsed=tgt.elapsed,
+                window=tgt.window,
+                observed=tgt.observed,
+                n_groups=len(groups),
+            )
+            + r_obs
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["projected_per_reoffender"] = (
+                table["projected_reoffences"] / table["projected_reoffenders"]
+            )
     # national: sum the replicates over lots within each period
     pcodes, pnames = pd.factorize(groups["period"], sort=True)
     nat_final = np.stack([dr.final[:, pcodes == k].sum(axis=1) for k in range(len(pnames))], axis=1)

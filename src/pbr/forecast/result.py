@@ -155,7 +155,10 @@ class Forecast:
         ``open_members`` (windows still open), ``projected_reoffenders`` and
         ``projected_rate`` (replicate means), ``projected_sd``, ``rate_low80``,
         ``rate_high80``, ``rate_low95``, ``rate_high95``, ``level`` (mean drawn
-        θ) and, with a contract, ``baseline_binary`` and ``expected_rate``.
+        θ), ``observed_reoffences``, ``projected_reoffences`` and
+        ``projected_per_reoffender`` (point projections of R,
+        :mod:`pbr.forecast.counts`; not for ``reconviction_events``) and, with a
+        contract, ``baseline_binary`` and ``expected_rate``.
     national : pandas.DataFrame
         The same per quarter with ``lot == "ALL"`` (replicates summed over lots).
     payments : PaymentDraws or None
@@ -372,7 +375,8 @@ class Backtest:
     ``table`` columns: ``cutoff_months``, ``lot_periods``, ``bias_pp`` (mean of
     projected − final rate, percentage points), ``bias_se_pp``, ``rmse_pp``,
     ``coverage80``, ``coverage95`` (shares of lot-periods whose interval holds
-    the final rate) and ``mean_width95_pp``.
+    the final rate), ``mean_width95_pp`` and ``reoffences_bias_pct`` (mean relative
+    error of the projected reoffences R, per cent; NaN for ``reconviction_events``).
 
     Examples
     --------
@@ -420,7 +424,7 @@ class Backtest:
         t = self.table.copy()
         for c in ("coverage80", "coverage95"):
             t[c] = (100 * t[c]).map(lambda v: f"{v:.1f} %")
-        for c in ("bias_pp", "bias_se_pp", "rmse_pp", "mean_width95_pp"):
+        for c in ("bias_pp", "bias_se_pp", "rmse_pp", "mean_width95_pp", "reoffences_bias_pct"):
             t[c] = t[c].map(lambda v: f"{v:.2f}")
         head = (
             f"Backtest: reference {', '.join(self.reference)}; {self.draws} replicates, "
