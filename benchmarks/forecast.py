@@ -44,9 +44,8 @@ def _pool(details: pd.DataFrame) -> pd.DataFrame:
                 "cov80_mc_se": 100 * np.sqrt(0.8 * 0.2 / k),
                 "cov95_%": 100 * x["covered95"].mean(),
                 "cov95_mc_se": 100 * np.sqrt(0.95 * 0.05 / k),
-                "R_bias_%": 100 * float(
-                    np.mean(x["projected_reoffences"] / x["final_reoffences"] - 1)
-                ),
+                "R_bias_%": 100
+                * float(np.mean(x["projected_reoffences"] / x["final_reoffences"] - 1)),
             }
         )
     return pd.DataFrame(rows)
