@@ -117,3 +117,20 @@ def test_unknown_reference_period_is_a_pbr_error(small: SampleData) -> None:
         forecast(
             small.cohort, small.offences, extract_date=small.extract_date, reference=["2017Q1"]
         )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"draws": 0}, "draws must be a whole number >= 1"),
+        ({"seed": -1}, "seed must be a whole number >= 0"),
+        ({"strata": 2.5}, "strata must be a whole number"),
+        ({"offences": "offences.csv"}, "offences must be a DataFrame"),
+    ],
+)
+def test_bad_parameters_are_pbr_errors(small: SampleData, kwargs: dict, message: str) -> None:
+    from pbr.errors import PbrError
+
+    args = {"offences": small.offences, **kwargs}
+    with pytest.raises(PbrError, match=message):
+        forecast(small.cohort, extract_date=small.extract_date, **args)

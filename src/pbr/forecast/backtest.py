@@ -82,6 +82,16 @@ def backtest(
     """
     from pbr.measures import compute_measures
 
+    if not isinstance(offences, pd.DataFrame):
+        raise PbrError(
+            "backtest: offences must be a DataFrame (read files with pbr.read_offences), "
+            f"not {type(offences).__name__}"
+        )
+    for name, v, lo in (("draws", draws, 1), ("strata", strata, 1), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or int(v) < lo:
+            raise PbrError(f"backtest: {name} must be a whole number >= {lo}, not {v!r}")
+    if not cutoffs or any(isinstance(c, bool) or int(c) < 0 for c in cutoffs):
+        raise PbrError(f"backtest: cutoffs must be whole months >= 0, not {list(cutoffs)!r}")
     m = compute_measures(cohort, offences, extract_date=extract_date, rules=rules)
     members = m.members.reset_index(drop=True)
     ref_periods = reference_periods(m.table, reference, baseline_year=baseline_year)
