@@ -48,7 +48,13 @@ def test_complete_lot_periods_equal_their_final_statement_lines(
     want = lines.merge(final.astype(str), on=["lot", "period"])
     assert len(got) == len(want) == 105
     merged = got.merge(want[["lot", "period", "amount", "outcome"]], on=["lot", "period"])
-    for col in ("expected_amount", "low95", "low80", "high80", "high95"):
+    for col in (
+        "expected_amount",
+        "amount_low95",
+        "amount_low80",
+        "amount_high80",
+        "amount_high95",
+    ):
         assert (merged[col] == merged["amount"]).all(), col
         assert all(isinstance(v, Decimal) for v in merged[col])
     assert (merged["amount"] != Decimal("0.00")).any()  # not a vacuous comparison
@@ -65,13 +71,15 @@ def test_interim_payment_distribution_in_decimal_pounds(sample: pbr.SampleData) 
     interim = p.merge(f.table.loc[f.table["status"] == "interim", ["lot", "period"]])
     assert len(interim) == 4 * 21
     assert ((interim["p_significant_reduction"] >= 0) & (interim["p_deduction"] <= 1)).all()
-    assert (interim["low95"] <= interim["low80"]).all()
-    assert (interim["low80"] <= interim["high80"]).all()
-    assert (interim["high80"] <= interim["high95"]).all()
-    assert (interim["high95"] > interim["low95"]).any()  # some real uncertainty is left
+    assert (interim["amount_low95"] <= interim["amount_low80"]).all()
+    assert (interim["amount_low80"] <= interim["amount_high80"]).all()
+    assert (interim["amount_high80"] <= interim["amount_high95"]).all()
+    assert (
+        interim["amount_high95"] > interim["amount_low95"]
+    ).any()  # some real uncertainty is left
     tot = f.payments.total.iloc[0]
-    assert tot["low95"] <= tot["expected_amount"] <= tot["high95"]
-    for v in (tot["expected_amount"], tot["low95"], tot["high95"]):
+    assert tot["amount_low95"] <= tot["expected_amount"] <= tot["amount_high95"]
+    for v in (tot["expected_amount"], tot["amount_low95"], tot["amount_high95"]):
         assert isinstance(v, Decimal) and v == v.quantize(Decimal("0.01"))
     # every replicate's statement is a real statement of the contract
     assert all(s.contract.name == "tr_crc" for s in f.payments.statements)

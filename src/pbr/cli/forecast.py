@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         tot = f.payments.total.iloc[0]
         print(
             f"projected total payment £{tot['expected_amount']} "
-            f"(95 %: £{tot['low95']} to £{tot['high95']})"
+            f"(95 %: £{tot['amount_low95']} to £{tot['amount_high95']})"
         )
     print(f"wrote {csv}, {page}, {manifest}")
     return 0

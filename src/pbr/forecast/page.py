@@ -84,8 +84,9 @@ def render_forecast_html(f: Forecast) -> str:
         parts.append(
             f"<p><b>Projected total payment ({html.escape(f.contract.name)}): "
             f"{format_money(tot['expected_amount'])}</b>; 80 % interval "
-            f"{format_money(tot['low80'])} to {format_money(tot['high80'])}, 95 % interval "
-            f"{format_money(tot['low95'])} to {format_money(tot['high95'])}.</p>"
+            f"{format_money(tot['amount_low80'])} to {format_money(tot['amount_high80'])}, "
+            f"95 % interval {format_money(tot['amount_low95'])} to "
+            f"{format_money(tot['amount_high95'])}.</p>"
         )
     parts += [f"<img alt='forecast plot' src='{uri}'>" for uri in figs]
     parts.append("<h2>National</h2>" + _table(f.national))

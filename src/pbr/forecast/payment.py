@@ -21,7 +21,7 @@ Examples
 >>> t = example_assessment(450)
 >>> p = payment_draws(preset("tr_crc"), t, np.array([[450], [500], [450]]))
 >>> row = p.by_period.iloc[0]
->>> round(float(row["p_significant_reduction"]), 4), row["expected_amount"], row["high95"]
+>>> round(float(row["p_significant_reduction"]), 4), row["expected_amount"], row["amount_high95"]
 (0.6667, Decimal('50000.00'), Decimal('75000.00'))
 """
 
@@ -77,8 +77,8 @@ class PaymentDraws:
     ----------
     by_period : pandas.DataFrame
         Per projected lot-period (binary line): ``p_significant_reduction``,
-        ``p_deduction``, ``expected_amount``, ``low95``, ``low80``, ``high80``,
-        ``high95`` (Decimal).
+        ``p_deduction``, ``expected_amount``, ``amount_low95``, ``amount_low80``,
+        ``amount_high80``, ``amount_high95`` (Decimal).
     by_lot : pandas.DataFrame
         The same money columns per lot (all of its lines, caps and collars included).
     total : pandas.DataFrame
@@ -110,7 +110,7 @@ def _money_frame(
 ) -> pd.DataFrame:
     data: dict[str, list[object]] = {n: [k[i] for k in keys] for i, n in enumerate(names)}
     for col in ("expected", "low95", "low80", "high80", "high95"):
-        data["expected_amount" if col == "expected" else col] = [r[col] for r in rows]
+        data["expected_amount" if col == "expected" else f"amount_{col}"] = [r[col] for r in rows]
     return pd.DataFrame(data)
 
 
@@ -139,7 +139,7 @@ def payment_draws(
     >>> from pbr.contracts import preset
     >>> from pbr.payments import example_assessment
     >>> p = payment_draws(preset("tr_crc"), example_assessment(450), np.array([[450], [550]]))
-    >>> p.by_period[["low95", "high95"]].iloc[0].tolist()
+    >>> p.by_period[["amount_low95", "amount_high95"]].iloc[0].tolist()
     [Decimal('-75000.00'), Decimal('75000.00')]
     """
     base = assessment.reset_index(drop=True).copy()

@@ -330,8 +330,14 @@ class Forecast:
         x = np.arange(len(t))
         # plotting only: money stays Decimal everywhere else
         f = {
-            c: np.array([float(v) for v in t[c]])
-            for c in ("low95", "low80", "expected_amount", "high80", "high95")
+            c.removeprefix("amount_"): np.array([float(v) for v in t[c]])
+            for c in (
+                "amount_low95",
+                "amount_low80",
+                "expected_amount",
+                "amount_high80",
+                "amount_high95",
+            )
         }
         ax.fill_between(
             x, f["low95"], f["high95"], color=PALETTE[4], alpha=0.35, label="95 % interval"
@@ -351,7 +357,7 @@ class Forecast:
         style_axes(
             ax,
             title=f"Projected payment: total {format_money(tot['expected_amount'])} "
-            f"(95 %: {format_money(tot['low95'])} to {format_money(tot['high95'])})",
+            f"(95 %: {format_money(tot['amount_low95'])} to {format_money(tot['amount_high95'])})",
         )
         return ax
 
