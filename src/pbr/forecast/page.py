@@ -27,7 +27,8 @@ __all__ = ["render_forecast_html"]
 
 _CSS = (
     "body{font-family:sans-serif;color:#222;margin:2em;max-width:70em}"
-    "table{border-collapse:collapse;font-size:0.85em;margin:1em 0}"
+    "table{border-collapse:collapse;font-size:0.85em;margin:1em 0;display:block;"
+    "overflow-x:auto}"
     "td,th{border:1px solid #ccc;padding:0.2em 0.5em;text-align:right}"
     "th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}"
 )
