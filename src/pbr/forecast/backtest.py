@@ -97,7 +97,6 @@ def backtest(
     ref_periods = reference_periods(m.table, reference, baseline_year=baseline_year)
     t = m.table
     final = t[(t["status"] == "final") & ~t["period"].astype(str).isin(ref_periods)]
-    final = final[final["period"].astype(str).str.match(r"^\d{4}Q[1-4]$")]
     groups = final[["lot", "period"]].astype(str).reset_index(drop=True)
     if groups.empty:
         raise PbrError("backtest: no final quarter outside the reference to test")

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr.dates import period_bounds
 from pbr.errors import PbrError
 from pbr.forecast.curve import risk_scores, strata_of
 from pbr.forecast.project import Reference, Target
@@ -46,7 +47,7 @@ def reference_periods(
     Parameters
     ----------
     table : pandas.DataFrame
-        A measures table (``lot``, ``period``, ``status``).
+        A quarterly measures table (``lot``, ``period``, ``status``).
     reference : sequence of str, "baseline", "latest" or None
         Explicit period labels; ``"baseline"`` (the baseline year's quarters);
         ``"latest"`` (the latest :data:`LATEST_FINAL` final quarters); None: the
@@ -74,12 +75,12 @@ def reference_periods(
     per = table.groupby(table["period"].astype(str))["status"].apply(
         lambda s: bool((s.astype(str) == "final").all())
     )
-    quarters = [p for p in per.index if len(p) == 6 and p[4] == "Q"]
+    quarters = list(per.index)  # quarterly measures: every period is a quarter
     final = [p for p in quarters if per[p]]
     if isinstance(reference, str) and reference not in ("baseline", "latest"):
         reference = [reference]
     if reference is None or reference == "baseline":
-        base = [p for p in quarters if p.startswith(f"{baseline_year:04d}")]
+        base = [p for p in quarters if _year_of(p) == baseline_year]
         if base and all(per[p] for p in base):
             return sorted(base)
         if reference == "baseline":
@@ -100,6 +101,11 @@ def reference_periods(
     if not chosen:
         raise PbrError("reference: no periods given")
     return chosen
+
+
+def _year_of(label: str) -> int:
+    """Calendar year in which a period starts (:func:`pbr.dates.period_bounds`)."""
+    return int(period_bounds(label)[0].astype("datetime64[Y]").astype(np.int64)) + 1970
 
 
 def strata_cuts(scores: F64 | None, n_strata: int) -> F64:

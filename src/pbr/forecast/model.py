@@ -148,8 +148,7 @@ def forecast(
     members = m.members.reset_index(drop=True)
     ref_periods = reference_periods(m.table, reference, baseline_year=year)
     t = m.table
-    quarter = t["period"].astype(str).str.match(r"^\d{4}Q[1-4]$")
-    targets = t[quarter & ~t["period"].astype(str).isin(ref_periods)].reset_index(drop=True)
+    targets = t[~t["period"].astype(str).isin(ref_periods)].reset_index(drop=True)
     if targets.empty:
         raise PbrError("forecast: no quarter outside the reference to project")
     groups = targets[["lot", "period"]].astype(str)
