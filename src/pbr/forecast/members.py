@@ -162,7 +162,7 @@ def split_members(
     scores = risk_scores(members) if n_strata > 1 else None
     cuts = strata_cuts(None if scores is None else scores[is_ref], n_strata)
     strata = strata_of(scores, cuts, len(members))
-    lot_codes, lot_names = pd.factorize(np.concatenate([lot, groups["lot"].astype(str).to_numpy()]))
+    lot_codes, _ = pd.factorize(np.concatenate([lot, groups["lot"].astype(str).to_numpy()]))
     m_lot = lot_codes[: len(lot)].astype(np.int64)
     g_lot = lot_codes[len(lot) :].astype(np.int64)
     key = pd.MultiIndex.from_arrays([groups["lot"].astype(str), groups["period"].astype(str)])
@@ -173,7 +173,6 @@ def split_members(
     ref_lot = m_lot[is_ref]
     ref_group_lot = np.zeros(len(runiq), dtype=np.int64)
     ref_group_lot[ref_group] = ref_lot
-    _ = lot_names
     return is_ref, tg, strata, ref_group, len(cuts) + 1, ref_group_lot, g_lot
 
 

@@ -7,13 +7,14 @@ predictive distribution of its final reoffender count is drawn in three steps
 1. **curve** — the reference histograms are resampled within risk strata
    (:func:`pbr.forecast.curve.resample`); ``e_i = F_s(a_i)``, ``f_i = F_s(W_i)``;
 2. **level** — the cohort's level ``θ_g`` (its cumulative curve is ``θ_g F_s``)
-   is drawn from a gamma posterior: prior mean ``m_g`` (the lot's level in the
-   reference cohorts, 1 for a lot without any), prior variance ``τ²`` (the
-   between-lot variance of the reference levels beyond their sampling variance),
-   and a quasi-binomial likelihood of the observed reoffenders ``O_g`` given their
+   is drawn from a gamma posterior (:func:`level_posterior`): prior mean
+   ``M_g = m_lot δ`` (the lot's level in the reference cohorts, :func:`level_prior`,
+   times the common shift ``δ`` of all projected groups) and relative variance
+   ``τ²`` (the spread of the groups' levels beyond their sampling variance), and a
+   quasi-binomial likelihood of the observed reoffenders ``O_g`` given their
    expectation ``θ_g E_g``, ``E_g = Σ_i e_i``::
 
-       θ_g ~ Gamma(shape = m²/τ² + O_g/c_g,  rate = m/τ² + E_g/c_g),
+       θ_g ~ Gamma(shape = 1/τ² + O_g/c_g,  rate = 1/(τ² M_g) + E_g/c_g),
        c_g = Σ e_i (1 − e_i) / Σ e_i
 
 3. **outcomes** — each member not yet proven and with its window open is a
@@ -118,7 +119,8 @@ class Draws:
     expected_observed : numpy.ndarray of float64
         ``E_g`` with the reference curves (reoffenders expected proven by now at level 1).
     prior_mean, tau2 : numpy.ndarray of float64 and float
-        The level prior.
+        The lot's reference level per group and the reference's between-group
+        variance (the fallback ``τ²`` with fewer than five groups).
 
     Examples
     --------
