@@ -50,6 +50,32 @@ def _nb(title: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     return nb
 
 
+#: Commissioner notebook, section 6: the forecast of interim cohorts (its own cell block).
+FORECAST_CELLS: list[tuple[str, str]] = [
+    (
+        "md",
+        "## 6. Before the cohorts are final: projected rate and payment\n\n"
+        "As the data stood on 30 September 2017, four performance quarters were still "
+        "interim. `pbr.forecast.forecast` projects each lot-period to its final rate and "
+        "pays every projection through the contract (methodology: *Forecasting interim "
+        "cohorts*); the backtest says how far to trust it.",
+    ),
+    (
+        "code",
+        """\
+from pbr.forecast import forecast
+
+early = offences[offences["disposal_date"] <= pd.Timestamp("2017-09-30")]
+fc = forecast(cohort, early, extract_date="2017-09-30", contract="tr_crc", draws=200)
+print(fc.payments.total.to_string(index=False))
+fc.national[["period", "status", "observed_rate", "projected_rate", "rate_low95",
+             "rate_high95"]]""",
+    ),
+    ("code", "ax = fc.plot(period=\"2017Q1\")"),
+    ("code", "ax = fc.plot_payment()\nplt.close(\"all\")"),
+]
+
+
 COMMISSIONER = _nb(
     "# Commissioner: how is each lot doing, what will we pay, what would another design pay?\n\n"
     "Runs on the bundled synthetic sample (21 lots; the 2011 baseline year and the quarterly "
@@ -146,6 +172,7 @@ page = write_statement_html(
 print(page, f"{page.stat().st_size:,} bytes")
 plt.close("all")""",
         ),
+        *FORECAST_CELLS,
     ],
 )
 

@@ -24,7 +24,17 @@ from pbr.provenance import __version__
 __all__ = ["main"]
 
 #: Subcommands in the order ``pbr --help`` lists them.
-COMMANDS = ("demo", "validate", "measures", "baseline", "pay", "verify", "compare", "sample")
+COMMANDS = (
+    "demo",
+    "validate",
+    "measures",
+    "baseline",
+    "pay",
+    "forecast",
+    "verify",
+    "compare",
+    "sample",
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -1,0 +1,163 @@
+"""The forecast's building blocks against plain-Python oracles (hand-built cases)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pbr.counting import count_reoffending
+from pbr.forecast.counts import reoffence_curves
+from pbr.forecast.curve import conditional_probability, cumulative, fit_curves, strata_of
+from pbr.forecast.exposure import NO_PROOF, exposure, proof_times
+from pbr.forecast.project import Reference, Target, level_posterior, project
+from pbr.sample import generate
+
+
+def oracle_q(ref: list[int], a: int, w: int) -> float:
+    """P(a < D <= w | D > a) by counting reference members (D = -1: never proven)."""
+    later = [d for d in ref if d < 0 or d > a]
+    if not later:
+        return 0.0
+    return sum(1 for d in later if 0 <= d <= w) / len(later)
+
+
+@pytest.mark.parametrize(
+    ("ref", "a", "w", "expected"),
+    [
+        ([10, 20, -1, -1], 15, 30, 1 / 3),  # one of three not proven by day 15 is proven by 30
+        ([10, 20, -1, -1], 0, 30, 2 / 4),
+        ([10, 20, -1, -1], 25, 30, 0.0),
+        ([5, 5, 5, 40], 5, 30, 0.0),  # the day-40 proof is after the window
+        ([5, 5, 5, 40], 5, 40, 1.0),
+        ([0, 3, 3, -1, -1, -1], 2, 3, 2 / 5),
+    ],
+)
+def test_conditional_probability_matches_hand_counts(
+    ref: list[int], a: int, w: int, expected: float
+) -> None:
+    c = fit_curves(np.array(ref), np.zeros(len(ref), dtype=np.int64), 1, horizon=40)
+    cum = cumulative(c.counts)
+    q = float(conditional_probability(cum[0, a], cum[0, w], 1.0))
+    assert q == pytest.approx(expected, abs=1e-12)
+    assert q == pytest.approx(oracle_q(ref, a, w), abs=1e-12)
+
+
+@given(
+    st.lists(st.integers(-1, 60), min_size=1, max_size=30),
+    st.integers(0, 60),
+    st.integers(0, 60),
+)
+def test_conditional_probability_oracle_property(ref: list[int], a: int, w: int) -> None:
+    a, w = min(a, w), max(a, w)
+    cum = cumulative(fit_curves(np.array(ref), np.zeros(len(ref), np.int64), 1, horizon=60).counts)
+    q = float(conditional_probability(cum[0, a], cum[0, w], 1.0))
+    assert q == pytest.approx(oracle_q(ref, a, w), abs=1e-12)
+
+
+def test_level_scales_the_curve() -> None:
+    # θ F: e = 0.2, f = 0.5 at θ = 0.8 → (0.4 − 0.16) / (1 − 0.16)
+    q = float(conditional_probability(0.2, 0.5, 0.8))
+    assert q == pytest.approx((0.4 - 0.16) / 0.84, abs=1e-12)
+
+
+def test_strata_are_separate_curves() -> None:
+    c = fit_curves(np.array([1, -1, 1, 1]), np.array([0, 0, 1, 1]), 2, horizon=2)
+    cum = cumulative(c.counts)
+    assert cum[:, 2].tolist() == [0.5, 1.0]
+    assert strata_of(np.array([0.1, 0.9]), np.array([0.5]), 2).tolist() == [0, 1]
+
+
+def test_proof_times_hand_built() -> None:
+    m = pd.DataFrame(
+        {"offender_id": ["A", "B", "C"], "index_date": pd.to_datetime(["2016-01-31"] * 3)}
+    )
+    o = pd.DataFrame(
+        {
+            "offender_id": ["A", "A", "B", "C", "C"],
+            # A: two counting offences, the later-committed one proven first
+            "offence_date": pd.to_datetime(
+                ["2016-02-10", "2016-05-01", "2016-03-01", "2016-01-31", "2016-02-02"]
+            ),
+            "disposal_date": pd.to_datetime(
+                ["2016-07-01", "2016-06-01", "2016-04-01", "2016-02-01", "2016-03-01"]
+            ),
+            "disposal_type": ["conviction", "caution", "pnd", "conviction", "conviction"],
+            "breach": [False, False, False, False, True],
+        }
+    )
+    # A: 2016-06-01 is day 122; B: a PND never counts; C: the index-day offence does not
+    # count and the breach does not either
+    assert proof_times(m, o).tolist() == [122, NO_PROOF, NO_PROOF]
+    assert proof_times(m, o, rules="convictions_only").tolist() == [152, NO_PROOF, NO_PROOF]
+
+
+def test_proof_times_agree_with_the_counting_rules() -> None:
+    s = generate(seed=11, scale=0.03)
+    import pbr
+
+    m = pbr.compute_measures(s.cohort, s.offences, extract_date=s.extract_date).members
+    d = proof_times(m, s.offences)
+    final = (m["window_end"] <= pd.Timestamp(s.extract_date)).to_numpy()
+    assert final.sum() > 500
+    assert ((d >= 0) == m["reoffender"].to_numpy())[final].all()
+    # an earlier extract: a member counts exactly when its proof time is within its elapsed days
+    cut = pd.Timestamp("2016-09-30")
+    later = count_reoffending(m, s.offences[s.offences["disposal_date"] <= cut])
+    x = exposure(
+        (m["index_date"].to_numpy().astype("datetime64[D]")).astype(np.int64),
+        d,
+        int(np.datetime64("2016-09-30", "D").astype(np.int64)),
+    )
+    started = (m["index_date"] <= cut).to_numpy()
+    assert (later["reoffender"].to_numpy() == x.observed)[started].all()
+
+
+def test_level_posterior_pools_towards_the_common_shift() -> None:
+    obs = np.array([40, 50, 60, 45, 55, 5])
+    e = np.array([100.0] * 5 + [10.0])
+    shape, rate = level_posterior(obs, e, np.full(6, 0.8), np.ones(6), 0.01)
+    mean = shape / rate
+    # the small group (θ̂ = 0.5) is pulled towards δ = 255 / 510 = 0.5 … and so are the others
+    assert mean[-1] == pytest.approx(0.5, abs=0.05)
+    assert np.all(np.diff(mean[:3]) > 0)
+
+
+def test_project_is_deterministic_and_respects_closed_windows() -> None:
+    ref = Reference(
+        proof=np.array([5, 50, -1, -1, 20, 90]),
+        strata=np.zeros(6, dtype=np.int64),
+        window=np.full(6, 100),
+        group=np.array([0, 0, 0, 1, 1, 1]),
+    )
+    tgt = Target(
+        group=np.array([0, 0, 1, 1]),
+        strata=np.zeros(4, dtype=np.int64),
+        elapsed=np.array([100, 100, 10, 10]),
+        window=np.full(4, 100),
+        observed=np.array([True, False, False, False]),
+        n_groups=2,
+    )
+    a = project(ref, tgt, n_strata=1, draws=200, seed=3)
+    b = project(ref, tgt, n_strata=1, draws=200, seed=3)
+    assert np.array_equal(a.final, b.final)
+    assert (a.final[:, 0] == 1).all()  # group 0: every window closed
+    assert a.final[:, 1].min() >= 0 and a.final[:, 1].max() <= 2
+    assert a.final[:, 1].std() > 0
+
+
+def test_reoffence_curves_match_hand_counts() -> None:
+    # member: list of proof days of its counting reoffences (empty: never proven)
+    members = [[3, 10, 10], [7], [], [1, 20], []]
+    pm = np.array([i for i, m in enumerate(members) for _ in m])
+    pl = np.array([t for m in members for t in m])
+    later, done = reoffence_curves(np.zeros(5, dtype=np.int64), pm, pl, 1, horizon=20)
+    for a in range(21):
+        after = [m for m in members if m and min(m) > a]
+        before = [m for m in members if m and min(m) <= a]
+        want_l = sum(len(m) for m in after) / len(after) if after else 0.0
+        want_p = sum(sum(t > a for t in m) for m in before) / len(before) if before else 0.0
+        assert later[0, a] == pytest.approx(want_l), a
+        assert done[0, a] == pytest.approx(want_p), a
