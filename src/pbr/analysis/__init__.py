@@ -8,6 +8,8 @@
 * Decomposition of a change: :func:`decompose_change`, :func:`decompose_strata`
   (:class:`Decomposition`).
 * Contract what-if: :func:`what_if` (:class:`WhatIf`).
+* Forecasts of interim cohorts: :func:`forecast` (:class:`Forecast`),
+  :func:`backtest` (:class:`Backtest`) — docs/methodology.md#forecast.
 
 Examples
 --------
@@ -21,18 +23,23 @@ True
 from __future__ import annotations
 
 from pbr.decompose import Decomposition, decompose_change, decompose_strata
+from pbr.forecast import Backtest, Forecast, backtest, forecast
 from pbr.matching import MatchResult, balance_table, love_plot, match, person_table
 from pbr.simulate import PaymentSimulation, minimum_detectable_reduction, simulate_payments
 from pbr.whatif import WhatIf, what_if
 
 __all__ = [
+    "Backtest",
     "Decomposition",
+    "Forecast",
     "MatchResult",
     "PaymentSimulation",
     "WhatIf",
+    "backtest",
     "balance_table",
     "decompose_change",
     "decompose_strata",
+    "forecast",
     "love_plot",
     "match",
     "minimum_detectable_reduction",

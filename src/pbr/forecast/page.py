@@ -56,7 +56,7 @@ def render_forecast_html(f: Forecast) -> str:
 
     Examples
     --------
-    >>> from pbr.forecast.result import _example_forecast
+    >>> from pbr.forecast._examples import example_forecast as _example_forecast
     >>> "Projected total payment" in render_forecast_html(_example_forecast())
     True
     """

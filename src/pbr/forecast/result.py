@@ -9,7 +9,6 @@ Both follow the protocol of :class:`pbr.measures.Measures` and
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,27 +115,6 @@ def interval_columns(
     return out
 
 
-@functools.lru_cache(maxsize=2)
-def _example_forecast(contract: str | None = "tr_crc") -> Forecast:
-    """A small forecast for the examples: two lots of generated data cut at 2017-09-30."""
-    from pbr.forecast.model import forecast
-    from pbr.sample import generate
-
-    s = generate(seed=5, scale=0.05, lots=["CPA01", "CPA02"])
-    off = s.offences[s.offences["disposal_date"] <= pd.Timestamp("2017-09-30")]
-    return forecast(s.cohort, off, extract_date="2017-09-30", contract=contract, draws=40)
-
-
-@functools.lru_cache(maxsize=1)
-def _example_backtest() -> Backtest:
-    """A small backtest for the examples."""
-    from pbr.forecast.backtest import backtest
-    from pbr.sample import generate
-
-    s = generate(seed=3, scale=0.05, lots=["CPA01", "CPA02"])
-    return backtest(s.cohort, s.offences, extract_date=s.extract_date, cutoffs=(6, 9), draws=30)
-
-
 def _frames_equal(a: pd.DataFrame | None, b: pd.DataFrame | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
@@ -176,6 +154,7 @@ class Forecast:
 
     Examples
     --------
+    >>> from pbr.forecast._examples import example_forecast as _example_forecast
     >>> f = _example_forecast()
     >>> f.table[["period", "status"]].drop_duplicates().to_numpy().tolist()[-2:]
     [['2016Q4', 'interim'], ['2017Q1', 'interim']]
@@ -226,6 +205,7 @@ class Forecast:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_forecast as _example_forecast
         >>> "expected_amount" in _example_forecast().to_frame().columns
         True
         """
@@ -239,6 +219,7 @@ class Forecast:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_forecast as _example_forecast
         >>> _example_forecast().summary()["lot"].iloc[-1]
         'ALL'
         """
@@ -259,6 +240,7 @@ class Forecast:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_forecast as _example_forecast
         >>> _example_forecast().latest_period()
         '2017Q1'
         """
@@ -273,6 +255,7 @@ class Forecast:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_forecast as _example_forecast
         >>> _example_forecast().plot().get_ylabel()
         'binary reoffending rate'
         """
@@ -319,6 +302,7 @@ class Forecast:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_forecast as _example_forecast
         >>> _example_forecast().plot_payment().get_ylabel()
         'projected payment, all lots'
         """
@@ -386,6 +370,7 @@ class Backtest:
 
     Examples
     --------
+    >>> from pbr.forecast._examples import example_backtest as _example_backtest
     >>> bt = _example_backtest()
     >>> bt.table["cutoff_months"].tolist(), bt == _example_backtest()
     ([6, 9], True)
@@ -414,6 +399,7 @@ class Backtest:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_backtest as _example_backtest
         >>> _example_backtest().to_frame().columns[:2].tolist()
         ['cutoff_months', 'lot_periods']
         """
@@ -424,6 +410,7 @@ class Backtest:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_backtest as _example_backtest
         >>> print(_example_backtest().summary().splitlines()[1].split()[:3])
         ['cutoff_months', 'lot_periods', 'bias_pp']
         """
@@ -443,6 +430,7 @@ class Backtest:
 
         Examples
         --------
+        >>> from pbr.forecast._examples import example_backtest as _example_backtest
         >>> _example_backtest().plot().get_xlabel()
         "cut-off (months after the quarter's end)"
         """
