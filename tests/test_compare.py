@@ -447,7 +447,7 @@ def test_no_warning_normal_use():
 def test_summary_plot_html():
     df = make_data(800, seed=15)
     m = match(df, treatment="t", covariates=COV)
-    assert f"matched treated: {m.n_matched_treated}" in m.summary()
+    assert f"matched treated: {m.n_matched_treated}" in str(m.summary())
     ax = m.plot()
     assert len(ax.get_yticklabels()) == len(m.balance)
     assert "<table" in m._repr_html_()

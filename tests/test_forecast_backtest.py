@@ -58,7 +58,7 @@ def test_backtest_observed_counts_are_those_of_the_data_cut_at_the_cutoff(
 def test_backtest_result_protocol(bt: Backtest) -> None:
     assert bt == bt
     assert bt.to_frame().equals(bt.table)
-    text = bt.summary()
+    text = str(bt.summary())
     assert "cutoff_months" in text and "coverage95" in text
     assert bt.plot().get_ylabel() == "share of lot-periods covered"
     assert "<table" in bt._repr_html_()

@@ -94,7 +94,7 @@ def test_same_seed_same_forecast_and_the_result_protocol(small: SampleData) -> N
     assert a.table is not a.to_frame()
     assert "expected_amount" in a.to_frame().columns
     s = a.summary()
-    assert s["lot"].iloc[-1] == "ALL"
+    assert s.frame["lot"].iloc[-1] == "ALL"
     assert "<table" in a._repr_html_()
     ax = a.plot()
     assert ax.get_ylabel() == "binary reoffending rate"

@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     m.balance.to_csv(out / "balance.csv", index=False)
     m.pairs.to_csv(out / "pairs.csv", index=False)
     outcomes = _cols(args.outcome)
-    text = m.summary()
+    text = str(m.summary())
     table = None
     if outcomes:
         table = m.outcomes(*outcomes, se=args.se, min_treated=args.min_treated)

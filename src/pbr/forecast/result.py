@@ -9,7 +9,6 @@ Both follow the protocol of :class:`pbr.measures.Measures` and
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ import pandas as pd
 
 from pbr.contracts import Contract
 from pbr.report.style import INK, PALETTE, format_money, new_axes, style_axes
+from pbr.results import Result, Summary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -115,14 +115,8 @@ def interval_columns(
     return out
 
 
-def _frames_equal(a: pd.DataFrame | None, b: pd.DataFrame | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return a.equals(b)
-
-
 @dataclass(frozen=True, eq=False)
-class Forecast:
+class Forecast(Result):
     """Projected final measures (and payment) of every lot-period outside the reference.
 
     Attributes
@@ -175,31 +169,6 @@ class Forecast:
     seed: int
     tau2: float
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Forecast):
-            return NotImplemented
-        pa_, pb = self.payments, other.payments
-        pay_eq = (pa_ is None and pb is None) or (
-            pa_ is not None
-            and pb is not None
-            and all(
-                getattr(pa_, k).equals(getattr(pb, k))
-                for k in ("by_period", "by_lot", "total", "period_totals")
-            )
-        )
-        return (
-            self.table.equals(other.table)
-            and self.national.equals(other.national)
-            and _frames_equal(self.assessment, other.assessment)
-            and pay_eq
-            and self.contract == other.contract
-            and (self.extract_date, self.reference, self.rules, self.strata)
-            == (other.extract_date, other.reference, other.rules, other.strata)
-            and (self.draws, self.seed) == (other.draws, other.seed)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
     def to_frame(self) -> pd.DataFrame:
         """A copy of :attr:`table`, with the payment columns per lot-period when there are any.
 
@@ -214,13 +183,13 @@ class Forecast:
             out = out.merge(self.payments.by_period, on=["lot", "period"], how="left")
         return out
 
-    def summary(self) -> pd.DataFrame:
-        """Key figures per lot × quarter followed by the national rows.
+    def summary(self) -> Summary:
+        """Key figures per lot × quarter followed by the national rows (a Summary).
 
         Examples
         --------
         >>> from pbr.forecast._examples import example_forecast as _example_forecast
-        >>> _example_forecast().summary()["lot"].iloc[-1]
+        >>> _example_forecast().summary().frame["lot"].iloc[-1]
         'ALL'
         """
         cols = [
@@ -233,7 +202,17 @@ class Forecast:
             "rate_low95",
             "rate_high95",
         ]
-        return pd.concat([self.table[cols], self.national[cols]], ignore_index=True)
+        frame = pd.concat([self.table[cols], self.national[cols]], ignore_index=True)
+        figures = {
+            "extract date": self.extract_date.isoformat(),
+            "reference cohorts": ", ".join(self.reference),
+            "replicates": f"{self.draws} (seed {self.seed})",
+        }
+        if self.payments is not None:
+            total = self.payments.total
+            if "expected_amount" in total.columns and len(total):
+                figures["expected total payment"] = format_money(total["expected_amount"].iloc[0])
+        return Summary(f"Forecast of interim cohorts ({self.rules})", frame, figures=figures)
 
     def latest_period(self) -> str:
         """The latest projected quarter.
@@ -345,21 +324,9 @@ class Forecast:
         )
         return ax
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p><b>Forecast</b> (extract {self.extract_date.isoformat()}, reference "
-            f"{html.escape(', '.join(self.reference))}, {self.draws} replicates, seed {self.seed})"
-            "</p>"
-        )
-        out = head + self.table.to_html(index=False) + self.national.to_html(index=False)
-        if self.payments is not None:
-            out += self.payments.by_lot.to_html(index=False)
-            out += self.payments.total.to_html(index=False)
-        return out
-
 
 @dataclass(frozen=True, eq=False)
-class Backtest:
+class Backtest(Result):
     """Backtest figures per cut-off (``table``) and per lot-period (``details``).
 
     ``table`` columns: ``cutoff_months``, ``lot_periods``, ``bias_pp`` (mean of
@@ -382,18 +349,6 @@ class Backtest:
     draws: int
     seed: int
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Backtest):
-            return NotImplemented
-        return (
-            self.table.equals(other.table)
-            and self.details.equals(other.details)
-            and (self.reference, self.draws, self.seed)
-            == (other.reference, other.draws, other.seed)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
     def to_frame(self) -> pd.DataFrame:
         """A copy of :attr:`table`.
 
@@ -405,13 +360,13 @@ class Backtest:
         """
         return self.table.copy()
 
-    def summary(self) -> str:
-        """The table as aligned text (what ``pbr forecast --backtest`` prints).
+    def summary(self) -> Summary:
+        """The table as aligned text (what ``pbr forecast --backtest`` prints), as a Summary.
 
         Examples
         --------
         >>> from pbr.forecast._examples import example_backtest as _example_backtest
-        >>> print(_example_backtest().summary().splitlines()[1].split()[:3])
+        >>> print(str(_example_backtest().summary()).splitlines()[1].split()[:3])
         ['cutoff_months', 'lot_periods', 'bias_pp']
         """
         t = self.table.copy()
@@ -423,7 +378,7 @@ class Backtest:
             f"Backtest: reference {', '.join(self.reference)}; {self.draws} replicates, "
             f"seed {self.seed}"
         )
-        return head + "\n" + t.to_string(index=False)
+        return Summary(head, t)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Coverage of the 80 % and 95 % intervals by cut-off, with the nominal levels.
@@ -451,9 +406,3 @@ class Backtest:
         ax.legend(fontsize="small")
         style_axes(ax, title="Backtest: interval coverage of the final binary rate")
         return ax
-
-    def _repr_html_(self) -> str:
-        return (
-            f"<p><b>Backtest</b> (reference {html.escape(', '.join(self.reference))})</p>"
-            + self.table.to_html(index=False)
-        )

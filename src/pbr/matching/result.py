@@ -11,7 +11,6 @@ True
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,6 +23,7 @@ from pbr.errors import PbrError
 from pbr.matching.balance import balance_frame, with_interactions
 from pbr.matching.design import check_columns
 from pbr.matching.outcomes import difference, effective_n
+from pbr.results import Result, Summary
 
 __all__ = ["MatchResult", "example_data"]
 
@@ -52,7 +52,7 @@ def _num(s: pd.Series) -> FloatArray:
 
 
 @dataclass(frozen=True, eq=False)
-class MatchResult:
+class MatchResult(Result):
     """Result of :func:`pbr.matching.match`.
 
     Attributes
@@ -341,14 +341,15 @@ class MatchResult:
         out["significant"] = (out["p_value"] < alpha) & out["reported"]
         return out
 
-    def summary(self) -> str:
-        """Plain-text summary of the match.
+    def summary(self) -> Summary:
+        """The match in figures, with the balance of every covariate level (a Summary).
 
         Examples
         --------
         >>> from pbr.matching import match
-        >>> "matched treated" in match(example_data(), treatment="t", covariates=["x"]).summary()
-        True
+        >>> s = match(example_data(), treatment="t", covariates=["x"]).summary()
+        >>> "matched treated" in s.figures, "smd_after_pct" in s.frame.columns
+        (True, True)
         """
         o = self.options
         c = self.matched[~self.matched["treated"]]
@@ -360,19 +361,21 @@ class MatchResult:
             else f"caliper {o.get('caliper')}{' SD' if o.get('std_caliper') else ''} = "
             f"{self.caliper_width:.4g} in distance units"
         )
-        return "\n".join(
-            [
-                f"Nearest-neighbour matching ({o.get('estimand')}, distance {o.get('distance')}, "
-                f"order {o.get('m_order')}, 1:{o.get('ratio')} "
-                f"{'with' if o.get('replace') else 'without'} replacement, {cal})",
-                f"treated: {self.n_treated}; comparison pool: {self.n_pool}",
-                f"matched treated: {self.n_matched_treated}; unmatched "
-                f"{'treated' if o.get('estimand') == 'ATT' else 'comparison'}: "
-                f"{len(self.unmatched)}",
-                f"comparison people used: {len(c)} (effective n {n_eff:.1f})",
-                f"max |SMD| after matching: {after:.2f} % (SD of the {o.get('s_d_denom')} group"
-                f"{'s' if o.get('s_d_denom') == 'pooled' else ''}, before matching)",
-            ]
+        unmatched = "treated" if o.get("estimand") == "ATT" else "comparison"
+        denom = f"{o.get('s_d_denom')} group{'s' if o.get('s_d_denom') == 'pooled' else ''}"
+        return Summary(
+            f"Nearest-neighbour matching ({o.get('estimand')}, distance {o.get('distance')}, "
+            f"order {o.get('m_order')}, 1:{o.get('ratio')} "
+            f"{'with' if o.get('replace') else 'without'} replacement, {cal})",
+            self.balance,
+            figures={
+                "treated": f"{self.n_treated}",
+                "comparison pool": f"{self.n_pool}",
+                "matched treated": f"{self.n_matched_treated}",
+                f"unmatched {unmatched}": f"{len(self.unmatched)}",
+                "comparison people used": f"{len(c)} (effective n {n_eff:.1f})",
+                "max |SMD| after matching": f"{after:.2f} % (SD of the {denom}, before matching)",
+            },
         )
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
@@ -388,7 +391,3 @@ class MatchResult:
         from pbr.matching.plot import love_plot
 
         return love_plot(self.balance, ax, **kwargs)
-
-    def _repr_html_(self) -> str:
-        head = "<br>".join(html.escape(line) for line in self.summary().splitlines())
-        return f"<div><p>{head}</p>{self.balance.to_html(index=False)}</div>"
