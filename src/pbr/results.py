@@ -129,7 +129,8 @@ class Summary:
     title : str
         One line naming the result ("Payment statement — tr_crc").
     frame : pandas.DataFrame
-        The summary table (a few rows: per lot, per component, per covariate).
+        The summary table (a few rows: per lot, per component, per covariate);
+        a table without rows is not printed.
     figures : Mapping of str to str, optional
         Key figures shown above the table, already formatted
         (``{"total": "£304,804.06"}``); insertion order is kept.
@@ -179,7 +180,7 @@ class Summary:
         """
         parts = [self.title]
         parts += [f"  {k}: {v}" for k, v in self.figures.items()]
-        if len(self.frame.columns):
+        if self._has_rows():
             parts.append(self.frame.to_string(index=False))
         parts += list(self.notes)
         return "\n".join(parts)
@@ -199,9 +200,13 @@ class Summary:
             for k, v in self.figures.items()
         )
         figs = f"<table>{rows}</table>" if rows else ""
-        table = self.frame.to_html(index=False, border=0) if len(self.frame.columns) else ""
+        table = self.frame.to_html(index=False, border=0) if self._has_rows() else ""
         notes = "".join(f"<p><small>{esc(n)}</small></p>" for n in self.notes)
         return f"<div class='pbr-summary'><h4>{esc(self.title)}</h4>{figs}{table}{notes}</div>"
+
+    def _has_rows(self) -> bool:
+        # an empty table (no rows or no columns) is not printed
+        return bool(len(self.frame.index) and len(self.frame.columns))
 
     def __str__(self) -> str:
         return self.as_text()
