@@ -252,7 +252,12 @@ class Result:
 
     __hash__ = None  # type: ignore[assignment]  # holds DataFrames: not hashable
 
-    table: pd.DataFrame
+    if TYPE_CHECKING:
+        # a dataclass field or a property of each subclass; declared for type checkers
+        # only (a property here would shadow the subclasses' dataclass fields)
+        @property
+        def table(self) -> pd.DataFrame:
+            """The result's main table."""
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of :attr:`table` (safe to modify).

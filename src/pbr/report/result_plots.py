@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from pbr.errors import PbrError
 from pbr.report.style import INK, PALETTE, new_axes, series_style, style_axes
@@ -465,5 +466,5 @@ def plot_verification(checks: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.barh(y, counts, color=colours, height=0.5)
     ax.set_yticks(y, checks["check"].astype(str).tolist())
     ax.set_xlabel("count")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
