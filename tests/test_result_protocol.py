@@ -9,6 +9,7 @@ subclass appears in pbr without a builder here.
 
 from __future__ import annotations
 
+import ast
 import copy
 import html
 import importlib
@@ -224,6 +225,25 @@ def test_every_result_class_is_tested() -> None:
     }
     # equality, not a subset: an entry that no longer applies must be removed
     assert looks_like == NOT_RESULTS, "a result-like class that does not subclass Result"
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    """Modules imported by the statements at module level (``if TYPE_CHECKING`` excluded)."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=[c.__name__ for c in CLASSES])
+def test_plotting_is_imported_only_when_drawing(cls: type) -> None:
+    # start-up time: a result's module imports matplotlib and pbr.report inside plot() only
+    path = Path(inspect.getfile(cls))
+    heavy = {m for m in _top_level_imports(path) if m.startswith(("matplotlib", "pbr.report"))}
+    assert not heavy, f"{path.name} imports {heavy} at module level"
 
 
 def test_is_a_result_with_a_table(pair: tuple[Any, Any]) -> None:

@@ -275,11 +275,34 @@ class Result:
         return self.table.copy()
 
     def summary(self) -> Summary:
-        """Title, key figures and a small table (a :class:`Summary`)."""
+        """Title, key figures and a small table (a :class:`Summary`).
+
+        Examples
+        --------
+        >>> from pbr.contracts import preset
+        >>> from pbr.payments import example_assessment, pay
+        >>> s = pay(preset("tr_crc"), example_assessment(450)).summary()
+        >>> s.title, s.figures["total"]
+        ("Statement for contract 'tr_crc' (scheme tr_crc)", '£75,000.00')
+        """
         raise NotImplementedError(f"{type(self).__name__}.summary")
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the result's standard chart (house style) and return the Axes."""
+        """Draw the result's standard chart (house style) and return the Axes.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (returned); a new figure otherwise.
+
+        Examples
+        --------
+        >>> from pbr.contracts import preset
+        >>> from pbr.payments import example_assessment, pay
+        >>> ax = pay(preset("tr_crc"), example_assessment(450)).plot()
+        >>> ax.spines["top"].get_visible()  # the house style (pbr.report.style.style_axes)
+        False
+        """
         raise NotImplementedError(f"{type(self).__name__}.plot")
 
     def _repr_html_(self) -> str:
