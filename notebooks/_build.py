@@ -132,7 +132,7 @@ annual = pbr.compare_to_baseline(cohort, offences, baseline, extract_date=extrac
 annual_final = annual[(annual["period"] >= "2015/16") & (annual["status"] == "final")]
 contract = pbr.preset("tr_crc")
 statement = pbr.pay(contract, quarterly, annual_table=annual_final)
-print(statement.summary().splitlines()[0])
+print(statement.summary().title)
 statement.totals_by_lot().head(10)""",
         ),
         ("code", "ax = plot_waterfall(statement.lines)"),

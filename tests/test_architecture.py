@@ -129,7 +129,6 @@ def test_provenance_is_a_leaf() -> None:
     [
         ("pbr.payments", "pbr.pipeline"),
         ("pbr.payments", "pbr.audit"),
-        ("pbr.payments", "pbr.report"),
         ("pbr.contracts", "pbr.payments"),
         ("pbr.measures", "pbr.payments"),
         ("pbr.io", "pbr.pipeline"),
@@ -148,6 +147,15 @@ def test_data_flows_one_way(lower: str, upper: str) -> None:
         if t == upper or t.startswith(upper + ".")
     )
     assert not bad, f"{lower} imports {upper}: {bad}"
+
+
+def test_report_draws_plain_tables_and_imports_no_domain_module() -> None:
+    # every result's plot() calls pbr.report lazily (docs/api.md, "The result protocol"),
+    # so pbr.report must stay below the domain: it knows tables, periods and money formats
+    graph = import_graph()
+    used = set().union(*(t for m, t in graph.items() if m.startswith("pbr.report")))
+    outside = {t for t in used if not t.startswith("pbr.report")}
+    assert outside <= {"pbr.errors", "pbr.periods", "pbr.formatting"}, outside
 
 
 def test_find_cycle_detects_a_cycle_and_accepts_a_tree() -> None:

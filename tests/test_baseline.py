@@ -277,7 +277,7 @@ def test_assessment_table_columns_and_object(baselines: dict[str, Baseline]) -> 
     assert r["adjusted_rate"] == pytest.approx(
         r["baseline_binary"] * r["reoffenders"] / r["expected_reoffenders"]
     )
-    s = a.summary()
+    s = a.summary().frame
     assert s["lots"].sum() == len(a.table)
     assert "<table" in a._repr_html_()
     ax = a.plot()
@@ -357,7 +357,7 @@ def test_missing_or_corrupt_baseline_fails_clearly(
 
 def test_summary_and_plot(baselines: dict[str, Baseline]) -> None:
     b = baselines["model"]
-    text = b.summary()
+    text = str(b.summary())
     assert "Baseline 2011" in text and "copas" in text
     assert isinstance(b.plot(), matplotlib.axes.Axes)
 

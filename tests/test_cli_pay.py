@@ -179,7 +179,7 @@ def test_microdata_tampered_baseline_file_named(tmp_path: Path) -> None:
         r = verify(out)
         assert not r.identical
         assert r.changed_inputs["input"].tolist() == [name]
-        assert f"input changed: {name}" in r.summary()
+        assert f"input changed: {name}" in str(r.summary())
         target.write_bytes(original)
     assert verify(out).identical
 

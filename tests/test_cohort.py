@@ -114,8 +114,9 @@ def test_members_sorted_and_columns_kept() -> None:
     assert "my_extra" in c.members.columns
     assert c.members["my_extra"].tolist() == [1, 6, 8, 10]
     assert list(c.members.index) == [0, 1, 2, 3]
-    assert c.to_frame() is c.members
-    s = c.summary()
+    assert c.to_frame().equals(c.members) and c.to_frame() is not c.members
+    assert c.table is c.members
+    s = c.summary().frame
     assert s[["lot", "period", "rows_read", "eligible", "measurable"]].values.tolist() == [
         ["CPA01", "2015Q1", 8, 2, 2],
         ["CPA01", "2015Q2", 1, 1, 1],

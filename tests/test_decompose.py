@@ -94,7 +94,7 @@ def test_strata_hand_example():
     # shares 0.8/0.2 -> 0.6/0.4; rates lo .2 -> .15, hi .6 -> .5; R1 = .28, R2 = .29
     # mix  = (0.6-0.8)(0.2+0.15)/2 + (0.4-0.2)(0.6+0.5)/2 = -0.035 + 0.11 = 0.075
     # perf = (0.15-0.2)(0.8+0.6)/2 + (0.5-0.6)(0.2+0.4)/2 = -0.035 - 0.03 = -0.065
-    d = decompose_strata(base, perf, by="g").summary().iloc[0]
+    d = decompose_strata(base, perf, by="g").summary().frame.iloc[0]
     assert d["total_pp"] == pytest.approx(1.0)
     assert d["mix_pp"] == pytest.approx(7.5)
     assert d["performance_pp"] == pytest.approx(-6.5)
@@ -138,7 +138,7 @@ def test_errors_and_outputs():
         )
     base = pd.DataFrame({"g": ["lo", "hi"], "cohort_size": [80, 20], "reoffenders": [16, 12]})
     d = decompose_strata(base, base, by="g")
-    assert d.summary()["total_pp"].iloc[0] == 0.0
+    assert d.summary().frame["total_pp"].iloc[0] == 0.0
     assert len(d.plot().patches) == 6  # 3 rows x 2 bar series
     assert "<table" in d._repr_html_()
 

@@ -92,7 +92,8 @@ def test_same_seed_same_forecast_and_the_result_protocol(small: SampleData) -> N
     assert a == b
     assert a != c
     assert a.table is not a.to_frame()
-    assert "expected_amount" in a.to_frame().columns
+    assert "expected_amount" in a.with_payments().columns
+    assert "expected_amount" not in a.to_frame().columns
     s = a.summary()
     assert s.frame["lot"].iloc[-1] == "ALL"
     assert "<table" in a._repr_html_()

@@ -267,7 +267,7 @@ def test_validate_report_on_clean_input() -> None:
     with pytest.warns(SuspiciousDataWarning, match="exact duplicates"):
         report = validate(c, o, extract_date=dt.date(2014, 12, 31))
     assert (report.cohort_rows, report.offence_rows) == (2, 3)
-    assert report.summary() == (
+    assert report.summary().title == (
         "valid: cohort 2 row(s), offences 3 row(s), extract date 2014-12-31, 1 warning(s)"
     )
     assert report.cohort["lot"].tolist() == ["CPA01", "CPA21"]

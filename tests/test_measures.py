@@ -212,11 +212,11 @@ def test_bad_arguments() -> None:
 def test_result_object() -> None:
     m = compute_measures(COHORT, OFFENCES, extract_date="2016-12-31")
     assert m.to_frame().equals(m.table)
-    s = m.summary()
+    s = m.summary().frame
     assert s["lot"].tolist() == ["CPA01", "CPA02", "ALL"]
     ax = m.plot()
     assert len(ax.get_xticklabels()) == 1
-    assert ax.get_ylabel() == "binary reoffending rate"
+    assert ax.get_ylabel() == "reoffenders / cohort (%)"  # pbr.report.plot_rates
     plt.close("all")
     assert "Measures" in m._repr_html_()
     with pytest.raises(AttributeError):

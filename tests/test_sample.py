@@ -530,7 +530,7 @@ def test_unknown_lot_raises() -> None:
 
 def test_sample_data_conveniences() -> None:
     s = generate(seed=3, scale=SMALL)
-    summary = s.summary()
+    summary = s.summary().frame
     assert list(summary.columns) == ["lot", "period", "rows", "offenders"]
     assert int(summary["rows"].sum()) == len(s.cohort)
     assert set(summary["period"]) == {
@@ -543,8 +543,9 @@ def test_sample_data_conveniences() -> None:
         "2017Q1",
     }
     assert s.to_frame().equals(s.cohort) and s.to_frame() is not s.cohort
-    assert "synthetic" in s._repr_html_()
-    assert s == s and s != generate(seed=3, scale=SMALL)  # identity equality, no DataFrame ==
+    assert "Synthetic sample" in s._repr_html_()
+    # value equality: the same seed gives an equal sample, another seed a different one
+    assert s == generate(seed=3, scale=SMALL) and s != generate(seed=4, scale=SMALL)
     ax = s.plot()
     assert len(ax.patches) == 21
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)

@@ -146,7 +146,7 @@ def test_plot_summary_html():
     s = simulate_payments(c, [0.0, 2.0, 4.0], alpha=0.05, price=1, deduction_price=1, n_sims=200)
     ax = s.plot()
     assert len(ax.get_lines()) == 3  # two lots + the power line
-    assert list(s.summary().index) == ["A", "B"]
+    assert s.summary().frame["lot"].tolist() == ["A", "B"]
     assert "<table" in s._repr_html_()
 
 

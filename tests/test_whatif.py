@@ -98,7 +98,7 @@ def test_lot_only_under_one_contract():
 def test_statements_kept_and_outputs():
     w = what_if(quarterly(), preset("tr_crc"), preset("tr_crc", alpha=0.01))
     assert w.statement_a.total - w.statement_b.total == -w.total_difference
-    assert "B − A" in w.summary()
+    assert "B − A" in str(w.summary())
     assert len(w.plot().patches) == 4
     assert "<table" in w._repr_html_()
 

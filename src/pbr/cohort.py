@@ -46,7 +46,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -55,9 +55,14 @@ import pandas as pd
 from pbr._engine import IdCodes, argsort_keys, encode_ids, sorted_codes
 from pbr.dates import as_days
 from pbr.errors import PbrError
+from pbr.formatting import format_count
 from pbr.periods import PERIOD_KINDS, PeriodKind, period_codes, period_names
+from pbr.results import Result, Summary
 from pbr.rulesets import add_months_days
 from pbr.schema import ELIGIBLE_EVENT_TYPES
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "ELIGIBILITY_RULES",
@@ -80,9 +85,13 @@ LATER_EVENT = "later_event_same_period"
 _EMPTY_EXCLUSIONS_COLUMNS = ["lot", "period", "reason", "count", "stage"]
 
 
-@dataclass(frozen=True)
-class Cohort:
+@dataclass(frozen=True, eq=False)
+class Cohort(Result):
     """A built cohort: measurable members, eligible events and the exclusions table.
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` is the
+    members table; :meth:`summary` counts rows read, eligible, measurable and
+    excluded per lot × period; :meth:`plot` draws those counts by period.
 
     Attributes
     ----------
@@ -112,7 +121,7 @@ class Cohort:
     >>> df = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
     ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
     ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-    >>> build_cohort(df).summary()[["lot", "period", "rows_read", "measurable"]].to_dict("records")
+    >>> build_cohort(df).counts[["lot", "period", "rows_read", "measurable"]].to_dict("records")
     [{'lot': 'CPA01', 'period': '2015Q1', 'rows_read': 1, 'measurable': 1}]
     """
 
@@ -134,8 +143,9 @@ class Cohort:
         )
         return self.eligibility
 
-    def to_frame(self) -> pd.DataFrame:
-        """The members table (one row per measurable index event).
+    @property
+    def table(self) -> pd.DataFrame:
+        """The members table (one row per measurable index event; see :attr:`members`).
 
         Examples
         --------
@@ -144,14 +154,14 @@ class Cohort:
         ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
         ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
         ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> c = build_cohort(df)
-        >>> c.to_frame()["offender_id"].tolist()
+        >>> build_cohort(df).table["offender_id"].tolist()
         ['A']
         """
         return self.members
 
-    def summary(self) -> pd.DataFrame:
-        """Rows read, eligible, excluded and measurable per lot × period.
+    @property
+    def counts(self) -> pd.DataFrame:
+        """Rows read, eligible, measurable and excluded per lot × period (a copy).
 
         Examples
         --------
@@ -161,18 +171,51 @@ class Cohort:
         ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
         ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
         >>> c = build_cohort(df)
-        >>> c.summary()[["rows_read", "eligible", "measurable", "excluded"]].values.tolist()
+        >>> c.counts[["rows_read", "eligible", "measurable", "excluded"]].values.tolist()
         [[2, 1, 1, 1]]
         """
         return self._counts.copy()
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p><b>Cohort</b> ({self.period_kind}, dedupe={self.dedupe}, "
-            f"eligibility={', '.join(self.eligibility) or 'none'}): {self.rows_read} rows read, "
-            f"{len(self.eligible)} eligible, {len(self.members)} measurable</p>"
+    def summary(self) -> Summary:
+        """Rows read, eligible and measurable; the counts per lot × period.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
+        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
+        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
+        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
+        >>> s = build_cohort(df).summary()
+        >>> s.title, s.figures["measurable"], s.frame["excluded"].tolist()
+        ('Cohort (quarter, dedupe quarter)', '1', [1])
+        """
+        return Summary(
+            f"Cohort ({self.period_kind}, dedupe {self.dedupe})",
+            self.counts,
+            figures={
+                "rows read": format_count(self.rows_read),
+                "eligible": format_count(len(self.eligible)),
+                "measurable": format_count(len(self.members)),
+                "eligibility rules": ", ".join(self.eligibility) or "none",
+            },
         )
-        return head + self._counts.to_html(index=False)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Measurable and excluded rows per period (see :mod:`pbr.report.result_plots`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
+        ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
+        ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
+        >>> build_cohort(df).plot().get_xlabel()
+        'period'
+        """
+        from pbr.report.result_plots import plot_cohort_flow
+
+        return plot_cohort_flow(self._counts, ax=ax)
 
 
 def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> npt.NDArray[np.int8]:

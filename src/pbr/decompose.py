@@ -46,21 +46,24 @@ Examples
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from pbr.errors import PbrError
+from pbr.results import Result, Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["Decomposition", "decompose_change", "decompose_strata"]
 
 
 @dataclass(frozen=True, eq=False)
-class Decomposition:
+class Decomposition(Result):
     """A rate change split into ``mix`` and ``performance`` parts.
 
     Attributes
@@ -85,33 +88,28 @@ class Decomposition:
     table: pd.DataFrame
     kind: str
 
-    def to_frame(self) -> pd.DataFrame:
-        """The table (copy).
-
-        Examples
-        --------
-        >>> d = decompose_change(_example_table())
-        >>> list(d.to_frame().columns)[-3:]
-        ['total_pp', 'mix_pp', 'performance_pp']
-        """
-        return self.table.copy()
-
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> Summary:
         """Totals: ``total_pp, mix_pp, performance_pp`` (per row, or the TOTAL row).
 
         Examples
         --------
         >>> d = decompose_change(_example_table())
-        >>> d.summary().round(6).to_numpy().tolist()
+        >>> d.summary().frame.round(6).to_numpy().tolist()
         [[-10.0, -5.0, -5.0]]
         """
         cols = ["total_pp", "mix_pp", "performance_pp"]
         if self.kind == "strata":
-            return self.table[self.table["stratum"] == "TOTAL"][cols].reset_index(drop=True)
-        return self.table[cols].reset_index(drop=True)
+            frame = self.table[self.table["stratum"] == "TOTAL"][cols].reset_index(drop=True)
+        else:
+            frame = self.table[cols].reset_index(drop=True)
+        return Summary(
+            f"Decomposition of the change in the binary rate ({self.kind})",
+            frame,
+            notes=["percentage points: total = offender mix + performance"],
+        )
 
-    def plot(self, ax: Any = None) -> Any:
-        """Stacked bars of mix and performance with the total marked.
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Mix and performance bars with the total marked (see :mod:`pbr.report.result_plots`).
 
         Examples
         --------
@@ -119,33 +117,9 @@ class Decomposition:
         >>> d.plot().get_ylabel()
         'percentage points'
         """
-        import matplotlib.pyplot as plt
+        from pbr.report.result_plots import plot_decomposition
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        t = self.table
-        if self.kind == "strata":
-            labels = t["stratum"].astype(str).tolist()
-        elif "lot" in t.columns and "period" in t.columns:
-            labels = (t["lot"].astype(str) + " " + t["period"].astype(str)).tolist()
-        else:
-            labels = [str(i) for i in range(len(t))]
-        x = np.arange(len(t))
-        mix = t["mix_pp"].to_numpy(dtype=float)
-        perf = t["performance_pp"].to_numpy(dtype=float)
-        ax.bar(x, mix, label="offender mix")
-        ax.bar(x, perf, bottom=np.where(np.sign(perf) == np.sign(mix), mix, 0), label="performance")
-        ax.scatter(x, t["total_pp"], color="black", marker="_", s=200, label="total", zorder=3)
-        ax.axhline(0, color="grey", linewidth=0.8)
-        ax.set_xticks(x)
-        ax.set_xticklabels(labels, rotation=45, ha="right")
-        ax.set_ylabel("percentage points")
-        ax.set_title("Change in the binary rate: mix and performance")
-        ax.legend()
-        return ax
-
-    def _repr_html_(self) -> str:
-        return f"<div><p>{html.escape(self.kind)} decomposition</p>{self.table.to_html()}</div>"
+        return plot_decomposition(self.table, ax=ax)
 
 
 def _example_table() -> pd.DataFrame:
@@ -305,7 +279,7 @@ def decompose_strata(
     >>> import pandas as pd
     >>> base = pd.DataFrame({"g": ["lo", "hi"], "cohort_size": [50, 50], "reoffenders": [10, 30]})
     >>> perf = pd.DataFrame({"g": ["lo", "hi"], "cohort_size": [25, 75], "reoffenders": [5, 45]})
-    >>> d = decompose_strata(base, perf, by="g").summary().iloc[0]
+    >>> d = decompose_strata(base, perf, by="g").summary().frame.iloc[0]
     >>> [round(float(d[k]), 6) for k in ("total_pp", "mix_pp", "performance_pp")]
     [10.0, 10.0, 0.0]
     """

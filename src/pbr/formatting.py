@@ -20,12 +20,13 @@ Examples
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 __all__ = ["format_count", "format_money"]
 
 _PENNY = Decimal("0.01")
+_CONTEXT = Context(prec=60)
 
 
 def format_money(amount: Decimal | str | float | int, *, sign: bool = False) -> str:
@@ -54,10 +55,15 @@ def format_money(amount: Decimal | str | float | int, *, sign: bool = False) -> 
     '+£3.00'
     >>> format_money("0.125")  # half-up, like the statement's own rounding
     '£0.13'
+    >>> import decimal
+    >>> with decimal.localcontext(prec=3):  # the caller's precision does not matter
+    ...     format_money(Decimal("12500.01"))
+    '£12,500.01'
     """
     value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    value = value.quantize(_PENNY, rounding=ROUND_HALF_UP)
-    body = f"£{abs(value):,}"
+    # own context: the caller's decimal precision must not change a printed amount
+    value = value.quantize(_PENNY, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    body = f"£{value.copy_abs():,}"
     if value < 0:
         return "−" + body
     return ("+" + body) if sign else body

@@ -65,7 +65,9 @@ from pbr.cohort import Cohort, build_cohort
 from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_offences
 from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.formatting import format_count
 from pbr.periods import PERIOD_KINDS
+from pbr.results import Result, Summary
 from pbr.rulesets import RuleSet, rule_set
 
 if TYPE_CHECKING:
@@ -149,9 +151,13 @@ def _mean_interval(total: F64, sumsq: F64, n: F64, z: float) -> tuple[F64, F64]:
     return low, high
 
 
-@dataclass(frozen=True)
-class Measures:
+@dataclass(frozen=True, eq=False)
+class Measures(Result):
     """Measures per lot × period and nationally, with exclusions and member outcomes.
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` is the
+    per-lot table; :meth:`summary` shows the key measures per lot × period then
+    the national rows; :meth:`plot` draws the rates (:func:`pbr.report.plot_rates`).
 
     Attributes
     ----------
@@ -198,23 +204,7 @@ class Measures:
     eligibility: tuple[str, ...] = ()
     dedupe: str = "quarter"
 
-    def to_frame(self) -> pd.DataFrame:
-        """The per-lot table (one row per lot × period).
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-        ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
-        ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-        >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": pd.to_datetime(["2015-02-01"]),
-        ...     "disposal_date": pd.to_datetime(["2015-03-01"]), "disposal_type": ["caution"]})
-        >>> list(compute_measures(c, o, extract_date="2017-01-01").to_frame().columns[:4])
-        ['lot', 'period', 'eligible', 'cohort_size']
-        """
-        return self.table.copy()
-
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> Summary:
         """Key figures per lot × period followed by the national rows.
 
         Examples
@@ -225,8 +215,9 @@ class Measures:
         ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
         >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": pd.to_datetime(["2015-02-01"]),
         ...     "disposal_date": pd.to_datetime(["2015-03-01"]), "disposal_type": ["caution"]})
-        >>> compute_measures(c, o, extract_date="2017-01-01").summary()["lot"].tolist()
-        ['CPA01', 'ALL']
+        >>> s = compute_measures(c, o, extract_date="2017-01-01").summary()
+        >>> s.title, s.frame["lot"].tolist()
+        ('Measures (moj_proven, quarter)', ['CPA01', 'ALL'])
         """
         cols = [
             "lot",
@@ -240,7 +231,19 @@ class Measures:
             "reoffences_per_reoffender",
             "status",
         ]
-        return pd.concat([self.table[cols], self.national[cols]], ignore_index=True)
+        frame = pd.concat([self.table[cols], self.national[cols]], ignore_index=True)
+        return Summary(
+            f"Measures ({self.rules}, {self.period_kind})",
+            frame,
+            figures={
+                "extract date": self.extract_date.isoformat(),
+                "window": f"{self.follow_up_months} months + {self.waiting_months} waiting",
+                "lot × period rows": format_count(len(self.table)),
+                "members": format_count(len(self.members)),
+                "latest final period": self.latest_final_period() or "none",
+            },
+            notes=[f"binary_ci_low/high: {100 * (1 - self.alpha):g} % Wilson intervals"],
+        )
 
     def latest_final_period(self) -> str | None:
         """The latest period whose national measure is final (``None`` if none is).
@@ -261,7 +264,13 @@ class Measures:
         return None if final.empty else str(final.iloc[-1])
 
     def plot(self, ax: Axes | None = None, lots: Sequence[str] | None = None) -> Axes:
-        """Binary reoffending rate by period per lot, with Wilson intervals.
+        """Binary rate by period per lot, with intervals (:func:`pbr.report.plot_rates`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        lots : sequence of str, optional
+            Lots to draw (default: every lot).
 
         Examples
         --------
@@ -273,46 +282,11 @@ class Measures:
         ...     "disposal_date": pd.to_datetime(["2015-03-01"]), "disposal_type": ["caution"]})
         >>> ax = compute_measures(c, o, extract_date="2017-01-01").plot()
         >>> ax.get_ylabel()
-        'binary reoffending rate'
+        'reoffenders / cohort (%)'
         """
-        import matplotlib.pyplot as plt
+        from pbr.report import plot_rates
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 4.5))
-        t = self.table
-        periods = sorted(set(t["period"].astype(str)))
-        pos = {p: i for i, p in enumerate(periods)}
-        chosen = list(lots) if lots is not None else sorted(set(t["lot"].astype(str)))
-        for lot in chosen:
-            sub = t[t["lot"] == lot]
-            if sub.empty:
-                continue
-            x = np.array([pos[str(p)] for p in sub["period"]])
-            y = sub["binary_rate"].to_numpy(float)
-            err = np.vstack(
-                [
-                    y - sub["binary_ci_low"].to_numpy(float),
-                    sub["binary_ci_high"].to_numpy(float) - y,
-                ]
-            )
-            ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=lot)
-        ax.set_xticks(range(len(periods)))
-        ax.set_xticklabels(periods, rotation=45, ha="right")
-        ax.set_xlabel(self.period_kind.replace("_", " "))
-        ax.set_ylabel("binary reoffending rate")
-        ax.set_title(f"Proven reoffending ({self.rules}), {100 * (1 - self.alpha):g}% Wilson CI")
-        if chosen:
-            ax.legend(fontsize="small", ncol=2)
-        return ax
-
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p><b>Measures</b> ({self.rules}, {self.period_kind}, follow-up "
-            f"{self.follow_up_months} + {self.waiting_months} months, extract "
-            f"{self.extract_date.isoformat()}): {len(self.table)} lot × period rows, "
-            f"{len(self.members)} members</p>"
-        )
-        return head + self.table.to_html(index=False) + self.national.to_html(index=False)
+        return plot_rates(self.table, ax=ax, lots=lots)
 
 
 def _extract(extract_date: Any) -> dt.date:
@@ -632,7 +606,7 @@ def _in_lots(
     built: Cohort, lots: Sequence[str] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, IdCodes]:
     """Members, lot × period counts, exclusions and member codes, restricted to ``lots``."""
-    members, counts, exclusions = built.members, built.summary(), built.exclusions
+    members, counts, exclusions = built.members, built.counts, built.exclusions
     codes = built.offender_codes or encode_ids(members["offender_id"])
     if lots is not None:
         keep = {str(x) for x in ([lots] if isinstance(lots, str) else lots)}

@@ -82,7 +82,9 @@ def values_equal(a: Any, b: Any) -> bool:
     >>> values_equal({"a": [1, 2]}, {"a": [1, 3]})
     False
     """
-    if isinstance(a, pd.DataFrame | pd.Series) or isinstance(b, pd.DataFrame | pd.Series):
+    if isinstance(a, pd.DataFrame | pd.Series | pd.Index) or isinstance(
+        b, pd.DataFrame | pd.Series | pd.Index
+    ):
         return type(a) is type(b) and bool(a.equals(b))
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         x, y = np.asarray(a), np.asarray(b)
@@ -129,7 +131,8 @@ class Summary:
     title : str
         One line naming the result ("Payment statement — tr_crc").
     frame : pandas.DataFrame
-        The summary table (a few rows: per lot, per component, per covariate).
+        The summary table (a few rows: per lot, per component, per covariate);
+        a table without rows is not printed.
     figures : Mapping of str to str, optional
         Key figures shown above the table, already formatted
         (``{"total": "£304,804.06"}``); insertion order is kept.
@@ -179,7 +182,7 @@ class Summary:
         """
         parts = [self.title]
         parts += [f"  {k}: {v}" for k, v in self.figures.items()]
-        if len(self.frame.columns):
+        if self._has_rows():
             parts.append(self.frame.to_string(index=False))
         parts += list(self.notes)
         return "\n".join(parts)
@@ -199,9 +202,13 @@ class Summary:
             for k, v in self.figures.items()
         )
         figs = f"<table>{rows}</table>" if rows else ""
-        table = self.frame.to_html(index=False, border=0) if len(self.frame.columns) else ""
+        table = self.frame.to_html(index=False, border=0) if self._has_rows() else ""
         notes = "".join(f"<p><small>{esc(n)}</small></p>" for n in self.notes)
         return f"<div class='pbr-summary'><h4>{esc(self.title)}</h4>{figs}{table}{notes}</div>"
+
+    def _has_rows(self) -> bool:
+        # an empty table (no rows or no columns) is not printed
+        return bool(len(self.frame.index) and len(self.frame.columns))
 
     def __str__(self) -> str:
         return self.as_text()
@@ -247,7 +254,12 @@ class Result:
 
     __hash__ = None  # type: ignore[assignment]  # holds DataFrames: not hashable
 
-    table: pd.DataFrame
+    if TYPE_CHECKING:
+        # a dataclass field or a property of each subclass; declared for type checkers
+        # only (a property here would shadow the subclasses' dataclass fields)
+        @property
+        def table(self) -> pd.DataFrame:
+            """The result's main table."""
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of :attr:`table` (safe to modify).
@@ -269,30 +281,29 @@ class Result:
 
         Examples
         --------
-        >>> import dataclasses, pandas as pd
-        >>> @dataclasses.dataclass(frozen=True, eq=False)
-        ... class T(Result):
-        ...     table: pd.DataFrame
-        ...     def summary(self) -> Summary:
-        ...         return Summary("T", self.table)
-        >>> print(T(pd.DataFrame({"n": [1]})).summary())
-        T
-         n
-         1
+        >>> from pbr.contracts import preset
+        >>> from pbr.payments import example_assessment, pay
+        >>> s = pay(preset("tr_crc"), example_assessment(450)).summary()
+        >>> s.title, s.figures["total"]
+        ("Statement for contract 'tr_crc' (scheme tr_crc)", '£75,000.00')
         """
         raise NotImplementedError(f"{type(self).__name__}.summary")
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Draw the result's standard chart (house style) and return the Axes.
 
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (returned); a new figure otherwise.
+
         Examples
         --------
-        >>> from pbr.datasets import load_sample
-        >>> import pbr
-        >>> s = load_sample()
-        >>> m = pbr.compute_measures(s.cohort, s.offences, extract_date=s.extract_date)
-        >>> type(m.plot()).__name__
-        'Axes'
+        >>> from pbr.contracts import preset
+        >>> from pbr.payments import example_assessment, pay
+        >>> ax = pay(preset("tr_crc"), example_assessment(450)).plot()
+        >>> ax.spines["top"].get_visible()  # the house style (pbr.report.style.style_axes)
+        False
         """
         raise NotImplementedError(f"{type(self).__name__}.plot")
 

@@ -52,11 +52,10 @@ True
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -65,7 +64,12 @@ from scipy import stats
 
 from pbr.adjustment import binary_test
 from pbr.errors import PbrError
+from pbr.formatting import format_count, format_money
 from pbr.payments.binary import DEDUCTED, PAID, binary_amount
+from pbr.results import Result, Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["PaymentSimulation", "minimum_detectable_reduction", "simulate_payments"]
 
@@ -224,7 +228,7 @@ def minimum_detectable_reduction(
 
 
 @dataclass(frozen=True, eq=False)
-class PaymentSimulation:
+class PaymentSimulation(Result):
     """Result of :func:`simulate_payments`.
 
     Attributes
@@ -261,56 +265,40 @@ class PaymentSimulation:
     n_sims: int
     random_state: int
 
-    def to_frame(self) -> pd.DataFrame:
-        """The per lot × effect table (copy).
+    def summary(self) -> Summary:
+        """Per lot: MDR and P(payment) at each effect (wide).
 
         Examples
         --------
-        >>> len(_example_simulation().to_frame())  # one lot × two effects
-        2
-        """
-        return self.table.copy()
-
-    def summary(self) -> pd.DataFrame:
-        """Per lot: MDR and P(payment)/expected payment at each effect (wide).
-
-        Examples
-        --------
-        >>> list(_example_simulation().summary().columns)
-        ['mdr_pp', 'p_payment@0', 'p_payment@3']
+        >>> list(_example_simulation().summary().frame.columns)
+        ['lot', 'mdr_pp', 'p_payment@0', 'p_payment@3']
         """
         wide = self.table.pivot(index="lot", columns="effect_pp", values="p_payment")
         wide.columns = [f"p_payment@{e:g}" for e in wide.columns]
-        return self.mdr.set_index("lot")[["mdr_pp"]].join(wide)
+        frame = self.mdr.set_index("lot")[["mdr_pp"]].join(wide).reset_index()
+        return Summary(
+            f"Payment simulation (α = {self.alpha:g}, power {self.power:g})",
+            frame,
+            figures={
+                "price": format_money(self.price),
+                "deduction price": format_money(self.deduction_price),
+                "simulations": format_count(self.n_sims),
+                "seed": str(self.random_state),
+            },
+            notes=["mdr_pp: minimum detectable reduction (pp); p_payment@e: P(payment) at e pp"],
+        )
 
-    def plot(self, ax: Any = None) -> Any:
-        """P(payment) per quarter against the true effect, one line per lot.
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """P(payment) against the true effect per lot (see :mod:`pbr.report.result_plots`).
 
         Examples
         --------
         >>> _example_simulation().plot().get_ylabel()
         'P(payment) per quarterly cohort'
         """
-        import matplotlib.pyplot as plt
+        from pbr.report.result_plots import plot_payment_risk
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        for lot, g in self.table.groupby("lot", sort=True):
-            ax.plot(g["effect_pp"], g["p_payment"], marker="o", label=str(lot))
-        ax.axhline(self.power, linestyle="--", color="grey", linewidth=1)
-        ax.set_xlabel("true reduction (percentage points)")
-        ax.set_ylabel("P(payment) per quarterly cohort")
-        ax.set_ylim(0, 1)
-        ax.set_title(f"Payment risk (α = {self.alpha:g}, {self.n_sims} simulations)")
-        ax.legend(fontsize="small")
-        return ax
-
-    def _repr_html_(self) -> str:
-        title = html.escape(
-            f"Payment simulation: α = {self.alpha:g}, price £{self.price}, deduction "
-            f"£{self.deduction_price}, {self.n_sims} simulations, seed {self.random_state}"
-        )
-        return f"<div><p>{title}</p>{self.summary().to_html()}</div>"
+        return plot_payment_risk(self.table, power=self.power, ax=ax)
 
 
 def _example_simulation() -> PaymentSimulation:

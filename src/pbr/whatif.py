@@ -29,17 +29,20 @@ Examples
 from __future__ import annotations
 
 import decimal
-import html
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from pbr.contracts import MONEY_CONTEXT, Contract, money_sum
 from pbr.errors import PbrError
+from pbr.formatting import format_money
 from pbr.payments import Statement, pay, sum_by
+from pbr.results import Result, Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["WhatIf", "what_if"]
 
@@ -58,7 +61,7 @@ def _compare(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class WhatIf:
+class WhatIf(Result):
     """Two statements of the same history side by side.
 
     Attributes
@@ -93,40 +96,30 @@ class WhatIf:
         """Exact ``Σ total_b − Σ total_a`` over all lots."""
         return money_sum(self.table["difference"])
 
-    def to_frame(self) -> pd.DataFrame:
-        """The per-lot table (copy).
+    def summary(self) -> Summary:
+        """The totals under A and B, their difference, and the per-lot table.
 
         Examples
         --------
         >>> from pbr.contracts import preset
         >>> from pbr.payments import example_assessment
         >>> t = example_assessment(500)
-        >>> list(what_if(t, preset("tr_crc"), preset("tr_crc")).to_frame().columns)
-        ['lot', 'total_a', 'total_b', 'difference']
+        >>> s = what_if(t, preset("tr_crc"), preset("tr_crc")).summary()
+        >>> s.title, s.figures["B − A"]
+        ("What-if: A = 'tr_crc', B = 'tr_crc'", '£0.00')
         """
-        return self.table.copy()
+        return Summary(
+            f"What-if: A = {self.name_a!r}, B = {self.name_b!r}",
+            self.table,
+            figures={
+                "total A": format_money(money_sum(self.table["total_a"])),
+                "total B": format_money(money_sum(self.table["total_b"])),
+                "B − A": format_money(self.total_difference, sign=self.total_difference != 0),
+            },
+        )
 
-    def summary(self) -> str:
-        """Per-lot totals and the overall difference as text.
-
-        Examples
-        --------
-        >>> from pbr.contracts import preset
-        >>> from pbr.payments import example_assessment
-        >>> t = example_assessment(500)
-        >>> print(what_if(t, preset("tr_crc"), preset("tr_crc")).summary().splitlines()[0])
-        What-if: A = 'tr_crc', B = 'tr_crc'
-        """
-        lines = [f"What-if: A = {self.name_a!r}, B = {self.name_b!r}"]
-        for r in self.table.itertuples(index=False):
-            lines.append(f"  {r.lot}: A £{r.total_a}  B £{r.total_b}  B − A £{r.difference}")
-        total_a = money_sum(self.table["total_a"])
-        total_b = money_sum(self.table["total_b"])
-        lines.append(f"  total: A £{total_a}  B £{total_b}  B − A £{self.total_difference}")
-        return "\n".join(lines)
-
-    def plot(self, ax: Any = None) -> Any:
-        """Side-by-side bars of each lot's total under A and B.
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each lot's total under A and B (:func:`pbr.report.result_plots.plot_totals_ab`).
 
         Examples
         --------
@@ -136,26 +129,9 @@ class WhatIf:
         >>> what_if(t, preset("tr_crc"), preset("tr_crc")).plot().get_ylabel()
         'total (£)'
         """
-        import matplotlib.pyplot as plt
+        from pbr.report.result_plots import plot_totals_ab
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(5.0, 0.6 * len(self.table) + 2), 4))
-        x = np.arange(len(self.table))
-        a = [float(v) for v in self.table["total_a"]]  # plotting only; money stays Decimal
-        b = [float(v) for v in self.table["total_b"]]
-        ax.bar(x - 0.2, a, width=0.4, label=f"A: {self.name_a}")
-        ax.bar(x + 0.2, b, width=0.4, label=f"B: {self.name_b}")
-        ax.axhline(0, color="grey", linewidth=0.8)
-        ax.set_xticks(x)
-        ax.set_xticklabels(self.table["lot"].astype(str).tolist(), rotation=45, ha="right")
-        ax.set_ylabel("total (£)")
-        ax.set_title("Contract what-if")
-        ax.legend()
-        return ax
-
-    def _repr_html_(self) -> str:
-        head = html.escape(f"What-if: A = {self.name_a!r}, B = {self.name_b!r}")
-        return f"<div><p>{head}</p>{self.table.to_html(index=False)}</div>"
+        return plot_totals_ab(self.table, self.name_a, self.name_b, ax=ax)
 
 
 def what_if(

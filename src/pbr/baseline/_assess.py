@@ -7,7 +7,6 @@ binary and frequency tests of :mod:`pbr.adjustment`.
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,12 +26,14 @@ from pbr.baseline._common import (
 )
 from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.formatting import format_count
 from pbr.periods import (
     PERIOD_KINDS,
     QUARTER_NAMES,
     period_labels,
     quarter_of_label,
 )
+from pbr.results import Result, Summary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,8 +41,12 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------- Assessment
 @dataclass(frozen=True, eq=False)
-class Assessment:
+class Assessment(Result):
     """Performance cohorts adjusted against a baseline, per lot × period.
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` is one
+    row per lot × period; :meth:`summary` counts lots and outcomes per period;
+    :meth:`plot` is the funnel plot (:func:`pbr.report.plot_funnel`).
 
     Attributes
     ----------
@@ -73,26 +78,14 @@ class Assessment:
     form: str
     risk: str
 
-    def to_frame(self) -> pd.DataFrame:
-        """Copy of :attr:`table`.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> Assessment(pd.DataFrame({"lot": ["CPA01"]}), 2011, "quarter", 0.05, "difference",
-        ...            "none").to_frame().shape
-        (1, 1)
-        """
-        return self.table.copy()
-
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> Summary:
         """Per period: lots, N, O, E and the number of lots with each outcome.
 
         Examples
         --------
         >>> m = _example_members()
         >>> s = assess_members(m, Baseline.from_members(m, risk=None)).summary()
-        >>> s[["period", "lots", "no_significant_change"]].to_numpy().tolist()
+        >>> s.frame[["period", "lots", "no_significant_change"]].to_numpy().tolist()
         [['2011Q4', 1, 1]]
         """
         t = self.table
@@ -105,23 +98,22 @@ class Assessment:
                 "expected_reoffenders": g["expected_reoffenders"].sum(),
             }
         )
+        counts = {}
         for o in ("significant_reduction", "no_significant_change", "significant_increase"):
             out[o] = (t["outcome"] == o).groupby(t["period"], sort=True).sum().astype(np.int64)
-        return out.reset_index()
-
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p><b>Assessment against the {self.baseline_year} baseline</b> "
-            f"(risk {self.risk}, {self.period} cohorts, α = {self.alpha}, {self.form} form)</p>"
+            counts[o.replace("_", " ")] = format_count(int((t["outcome"] == o).sum()))
+        return Summary(
+            f"Assessment against the {self.baseline_year} baseline (risk {self.risk}, "
+            f"{self.period} cohorts, α = {self.alpha:g}, {self.form} form)",
+            out.reset_index(),
+            figures={"lot × period rows": format_count(len(t)), **counts},
         )
-        return head + self.table.to_html(index=False)
 
     def plot(self, ax: Axes | None = None, *, period: str | None = None) -> Axes:
-        """Funnel plot: each lot's ``change_pp`` against its cohort size.
+        """Funnel plot of ``change_pp`` against cohort size (:func:`pbr.report.plot_funnel`).
 
-        Control limits around 0 are ``±100 · z · sqrt(e (1 − e) / N)`` with
-        ``e = ΣE / ΣN`` over the plotted rows, at ``z = z_{α/2}`` (solid) and
-        ``z = 3`` (dashed).
+        The limits are the two-sided ``1 − alpha`` funnel around 0 for the
+        cohort-size-weighted expected rate of the plotted rows.
 
         Parameters
         ----------
@@ -140,43 +132,12 @@ class Assessment:
         >>> a.plot().get_xlabel()
         'cohort size (N)'
         """
-        import matplotlib.pyplot as plt
-        from scipy import stats
+        from pbr.report import plot_funnel
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4.5))
         t = self.table if period is None else self.table[self.table["period"] == period]
-        n = t["cohort_size"].to_numpy(dtype=float)
-        y = t["change_pp"].to_numpy(dtype=float)
-        total_n = float(n.sum())
-        e = float(t["expected_reoffenders"].sum()) / total_n if total_n > 0 else math.nan
-        if len(t) and math.isfinite(e) and n.max() > 0:
-            grid = np.linspace(max(1.0, float(n[n > 0].min()) * 0.8), float(n.max()) * 1.1, 200)
-            sd = 100.0 * np.sqrt(e * (1 - e) / grid)
-            zc = float(stats.norm.isf(self.alpha / 2))
-            for mult, style, label in (
-                (zc, "-", f"{100 * (1 - self.alpha):g}% limits"),
-                (3.0, "--", "3 SD limits"),
-            ):
-                ax.plot(grid, mult * sd, style, color="grey", lw=1, label=label)
-                ax.plot(grid, -mult * sd, style, color="grey", lw=1)
-        colours = {
-            "significant_reduction": "tab:green",
-            "significant_increase": "tab:red",
-            "no_significant_change": "tab:blue",
-        }
-        for outcome, colour in colours.items():
-            sel = (t["outcome"] == outcome).to_numpy()
-            if sel.any():
-                ax.scatter(n[sel], y[sel], color=colour, s=18, label=outcome.replace("_", " "))
-        for lot, xi, yi in zip(t["lot"], n, y, strict=True):
-            ax.annotate(str(lot), (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
-        ax.axhline(0.0, color="black", lw=0.8)
-        ax.set_xlabel("cohort size (N)")
-        ax.set_ylabel("change against adjusted baseline (pp)")
-        ax.set_title(f"Funnel plot vs {self.baseline_year} baseline (risk {self.risk})")
-        ax.legend(fontsize=7)
-        return ax
+        if period is not None and t.empty:
+            raise PbrError(f"the assessment has no rows for period {period!r}")
+        return plot_funnel(t, alpha=self.alpha, ax=ax)
 
 
 def _status_per_group(

@@ -35,11 +35,13 @@ from pbr.baseline._storage import (
 )
 from pbr.dates import as_days
 from pbr.errors import BaselineFormatError, PbrError
+from pbr.formatting import format_count
 from pbr.periods import (
     QUARTER_NAMES,
     period_label,
     quarter_of_year,
 )
+from pbr.results import Result, Summary
 from pbr.risk.model import RiskModel, fit_count_model, fit_risk_model
 from pbr.risk.recalibration import recalibrate_ogrs3
 
@@ -49,8 +51,12 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------- Baseline
 @dataclass(frozen=True, eq=False)
-class Baseline:
+class Baseline(Result):
     """A baseline: per lot × quarter-of-year and per lot × year rates, plus a risk model.
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` is the
+    rates table; :meth:`summary` shows each lot's annual rate (and the risk
+    models); :meth:`plot` draws the annual rates.
 
     Build with :func:`build_baseline` (microdata) or :meth:`from_members`
     (a members-with-outcomes table); save with :meth:`save`, reload with
@@ -266,47 +272,43 @@ class Baseline:
 
     @property
     def table(self) -> pd.DataFrame:
-        """The rates table (alias of :attr:`rates`)."""
-        return self.rates
-
-    def to_frame(self) -> pd.DataFrame:
-        """Copy of the rates table.
+        """The rates table (the same frame as :attr:`rates`).
 
         Examples
         --------
         >>> b = Baseline.from_members(_example_members(), risk=None)
-        >>> list(b.to_frame().columns) == list(RATE_COLUMNS)
+        >>> list(b.table.columns) == list(RATE_COLUMNS)
         True
         """
-        return self.rates.copy()
+        return self.rates
 
-    def summary(self) -> str:
-        """Text summary: year, rules, status, lots, annual rates and the model.
+    def summary(self) -> Summary:
+        """Year, rules, status, each lot's annual rates and the risk models.
 
         Examples
         --------
         >>> b = Baseline.from_members(_example_members(), risk=None)
-        >>> print(b.summary().splitlines()[0])
-        Baseline 2011 (rules moj_proven, risk none, status unknown): 1 lot(s), N = 2, O = 1
+        >>> print(b.summary().as_text().splitlines()[0])
+        Baseline 2011 (rules moj_proven, risk none, status unknown)
+        >>> b.summary().figures
+        {'lots': '1', 'N': '2', 'O': '1'}
         """
         yr = self.rates[self.rates["quarter_of_year"] == "year"]
-        head = (
+        models = [m for m in (self.model, self.count_model) if m is not None]
+        return Summary(
             f"Baseline {self.year} (rules {self.rules}, risk {self.risk or 'none'}, "
-            f"status {self.status}): {len(yr)} lot(s), N = {int(yr['cohort_size'].sum())}, "
-            f"O = {int(yr['reoffenders'].sum())}"
+            f"status {self.status})",
+            yr.drop(columns=["quarter_of_year"]).reset_index(drop=True),
+            figures={
+                "lots": format_count(len(yr)),
+                "N": format_count(yr["cohort_size"].sum()),
+                "O": format_count(yr["reoffenders"].sum()),
+            },
+            notes=[m.summary().as_text() for m in models],
         )
-        parts = [head, yr.drop(columns=["quarter_of_year"]).to_string(index=False)]
-        if self.model is not None:
-            parts.append(self.model.summary())
-        if self.count_model is not None:
-            parts.append(self.count_model.summary())
-        return "\n\n".join(parts)
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{self.summary()}</pre>"
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Bar chart of each lot's annual baseline binary rate.
+        """Each lot's annual baseline rate (:func:`pbr.report.result_plots.plot_baseline_rates`).
 
         Parameters
         ----------
@@ -319,18 +321,11 @@ class Baseline:
         Examples
         --------
         >>> Baseline.from_members(_example_members(), risk=None).plot().get_ylabel()
-        'baseline binary rate'
+        'baseline reoffenders / cohort (%)'
         """
-        import matplotlib.pyplot as plt
+        from pbr.report.result_plots import plot_baseline_rates
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 3.5))
-        yr = self.rates[self.rates["quarter_of_year"] == "year"]
-        ax.bar(yr["lot"].astype(str), yr["baseline_binary"].to_numpy(dtype=float))
-        ax.set_ylabel("baseline binary rate")
-        ax.set_title(f"{self.year} baseline by lot")
-        ax.tick_params(axis="x", labelrotation=90)
-        return ax
+        return plot_baseline_rates(self.rates, ax=ax)
 
     # ------------------------------------------------------------------ prediction
     def expected_probability(

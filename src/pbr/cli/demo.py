@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     _say("\n1. Validate the input tables")
     report = pbr.validate(paths["cohort"], paths["offences"], extract_date=extract)
-    _say("   " + report.summary().replace("\n", "\n   "))
+    _say("   " + report.summary().title)
 
     _say("\n2. Proven reoffending per lot and quarter (moj_proven: 12 months + 6 waiting)")
     m = pbr.compute_measures(sample.cohort, sample.offences, extract_date=extract, period="quarter")

@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise PbrError(f"{out}: cannot create the output folder: {exc.strerror}") from None
     csv = out / "forecast.csv"
-    f.to_frame().to_csv(csv, index=False, float_format="%.10g", lineterminator="\n")
+    f.with_payments().to_csv(csv, index=False, float_format="%.10g", lineterminator="\n")
     page = out / "forecast.html"
     page.write_text(render_forecast_html(f), encoding="utf-8")
     manifest = write_run_manifest(

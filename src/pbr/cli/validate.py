@@ -48,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
         report = validate(args.cohort, args.offences, extract_date=args.extract_date, lots=lots)
     for message in report.warnings:
         print(f"warning: {message}", file=sys.stderr)
-    print(report.summary())
+    print(report.summary().title)  # the one-line verdict
     return 0

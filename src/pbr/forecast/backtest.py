@@ -36,6 +36,7 @@ from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.project import project
 from pbr.forecast.result import Backtest, interval_columns
 from pbr.periods import period_bounds
+from pbr.rulesets import rule_set
 
 __all__ = ["CUTOFFS", "backtest"]
 
@@ -116,7 +117,7 @@ def backtest(
         weights=proof >= 0,
         minlength=len(groups) + 1,
     )[1:]
-    with_r = rules != "reconviction_events"  # R counts offences here, appearances there
+    with_r = rule_set(rules).unit == "offence"  # R counts offences here, not appearances
     ref_pos = np.cumsum(is_ref) - 1
     in_ref = is_ref[pair_m]
     ref_pairs = (ref_pos[pair_m[in_ref]], pair_lag[in_ref])

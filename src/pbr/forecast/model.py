@@ -30,6 +30,7 @@ from pbr.forecast.payment import payment_draws
 from pbr.forecast.project import project
 from pbr.forecast.result import Forecast, interval_columns
 from pbr.payments import after_baseline_year
+from pbr.rulesets import rule_set
 
 __all__ = ["forecast", "resolve_contract"]
 
@@ -168,7 +169,7 @@ def forecast(
     status = targets["status"].astype(str).tolist()
     table = _projection_table(groups, status, dr.final, dr.size, dr.observed, dr.open_members)
     table["level"] = dr.theta
-    if rules != "reconviction_events":  # R counts offences here, appearances there
+    if rule_set(rules).unit == "offence":  # R counts offences here, not appearances
         horizon = int(max(ref.window.max(), tgt.window.max()))
         later, done = reoffence_curves(ref.strata, pair_m, pair_lag, s, horizon=horizon)
         r_obs = np.bincount(

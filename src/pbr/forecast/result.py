@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from pbr.contracts import Contract
-from pbr.report.style import INK, PALETTE, format_money, new_axes, style_axes
+from pbr.formatting import format_money
 from pbr.results import Result, Summary
 
 if TYPE_CHECKING:
@@ -169,13 +169,13 @@ class Forecast(Result):
     seed: int
     tau2: float
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`table`, with the payment columns per lot-period when there are any.
+    def with_payments(self) -> pd.DataFrame:
+        """A copy of :attr:`table` with the payment columns per lot-period (given a contract).
 
         Examples
         --------
         >>> from pbr.forecast._examples import example_forecast as _example_forecast
-        >>> "expected_amount" in _example_forecast().to_frame().columns
+        >>> "expected_amount" in _example_forecast().with_payments().columns
         True
         """
         out = self.table.copy()
@@ -238,6 +238,8 @@ class Forecast(Result):
         >>> _example_forecast().plot().get_ylabel()
         'binary reoffending rate'
         """
+        from pbr.report.style import INK, PALETTE, new_axes, style_axes
+
         ax = new_axes(ax, figsize=(9.0, 4.5))
         p = period or self.latest_period()
         t = self.table[self.table["period"].astype(str) == p].reset_index(drop=True)
@@ -285,6 +287,8 @@ class Forecast(Result):
         >>> _example_forecast().plot_payment().get_ylabel()
         'projected payment, all lots'
         """
+        from pbr.report.style import INK, PALETTE, new_axes, style_axes
+
         ax = new_axes(ax)
         if self.payments is None:
             style_axes(ax, title="No contract: no projected payment")
@@ -389,6 +393,8 @@ class Backtest(Result):
         >>> _example_backtest().plot().get_xlabel()
         "cut-off (months after the quarter's end)"
         """
+        from pbr.report.style import PALETTE, new_axes, style_axes
+
         ax = new_axes(ax)
         t = self.table
         for i, (c, nominal) in enumerate((("coverage80", 0.80), ("coverage95", 0.95))):

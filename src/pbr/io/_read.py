@@ -6,6 +6,7 @@ Also :class:`ValidationReport`, the result of :func:`validate`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,10 @@ from pbr.io._checks import _raise, _read
 from pbr.io._parse import _extract_day
 from pbr.io._rules import DateLike, LotsLike, Source
 from pbr.io._warnings import _emit, _person_warnings
+from pbr.results import Result, Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # --------------------------------------------------------------------------- public API
 
@@ -110,9 +115,14 @@ def read_offences(source: Source, *, extract_date: DateLike) -> pd.DataFrame:
     return checked.frame
 
 
-@dataclass(frozen=True)
-class ValidationReport:
+@dataclass(frozen=True, eq=False)
+class ValidationReport(Result):
     """Outcome of :func:`validate` on a clean pair of tables.
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` has one
+    row per input table (rows, offenders, date range); :meth:`summary` is the
+    verdict line (its title) with that table and the warnings; :meth:`plot`
+    draws rows and offenders per table.
 
     Attributes
     ----------
@@ -132,7 +142,7 @@ class ValidationReport:
     ...                   "event_type": ["release"], "sex": ["M"], "date_of_birth": ["1980-01-01"]})
     >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": ["2011-03-01"],
     ...                   "disposal_date": ["2011-04-01"], "disposal_type": ["caution"]})
-    >>> validate(c, o, extract_date="2012-12-31").summary()
+    >>> validate(c, o, extract_date="2012-12-31").summary().title
     'valid: cohort 1 row(s), offences 1 row(s), extract date 2012-12-31, 0 warning(s)'
     """
 
@@ -140,30 +150,36 @@ class ValidationReport:
     offence_rows: int
     extract_date: np.datetime64
     warnings: tuple[str, ...]
-    cohort: pd.DataFrame = field(repr=False, compare=False)
-    offences: pd.DataFrame = field(repr=False, compare=False)
+    cohort: pd.DataFrame = field(repr=False)
+    offences: pd.DataFrame = field(repr=False)
 
-    def summary(self) -> str:
-        """One-line summary of the validated inputs.
+    def summary(self) -> Summary:
+        """The verdict line (the title), the per-table counts and the warnings.
 
         Examples
         --------
         >>> report = validate(*_example_tables(), extract_date="2012-12-31")
-        >>> report.summary()
-        'valid: cohort 1 row(s), offences 2 row(s), extract date 2012-12-31, 0 warning(s)'
+        >>> print(report.summary())
+        valid: cohort 1 row(s), offences 2 row(s), extract date 2012-12-31, 0 warning(s)
+           table  rows  offenders  date_column first_date  last_date
+          cohort     1          1   index_date 2011-01-01 2011-01-01
+        offences     2          1 offence_date 2011-03-01 2011-05-01
         """
-        return (
+        return Summary(
             f"valid: cohort {self.cohort_rows:,} row(s), offences {self.offence_rows:,} row(s), "
-            f"extract date {self.extract_date}, {len(self.warnings)} warning(s)"
+            f"extract date {self.extract_date}, {len(self.warnings)} warning(s)",
+            self.table,
+            notes=[f"warning: {w}" for w in self.warnings],
         )
 
-    def to_frame(self) -> pd.DataFrame:
+    @property
+    def table(self) -> pd.DataFrame:
         """Per-table row and offender counts and date ranges.
 
         Examples
         --------
         >>> report = validate(*_example_tables(), extract_date="2012-12-31")
-        >>> print(report.to_frame()[["table", "rows", "offenders"]].to_string(index=False))
+        >>> print(report.table[["table", "rows", "offenders"]].to_string(index=False))
            table  rows  offenders
           cohort     1          1
         offences     2          1
@@ -186,15 +202,17 @@ class ValidationReport:
             )
         return pd.DataFrame(rows)
 
-    @property
-    def table(self) -> pd.DataFrame:
-        """Alias of :meth:`to_frame`."""
-        return self.to_frame()
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Rows and offenders per input table (see :mod:`pbr.report.result_plots`).
 
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{w}</li>" for w in self.warnings)
-        warn = f"<p>Warnings:</p><ul>{items}</ul>" if self.warnings else ""
-        return f"<p><b>{self.summary()}</b></p>" + self.to_frame().to_html(index=False) + warn
+        Examples
+        --------
+        >>> validate(*_example_tables(), extract_date="2012-12-31").plot().get_ylabel()
+        'count'
+        """
+        from pbr.report.result_plots import plot_input_counts
+
+        return plot_input_counts(self.table, ax=ax)
 
 
 def _example_tables() -> tuple[pd.DataFrame, pd.DataFrame]:

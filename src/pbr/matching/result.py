@@ -118,8 +118,8 @@ class MatchResult(Result):
 
     @property
     def table(self) -> pd.DataFrame:
-        """The balance table (alias of :attr:`balance`)."""
-        return self.balance
+        """The matched sample (:attr:`matched`): one row per person, with weights and sets."""
+        return self.matched
 
     def balance_table(
         self,
@@ -161,17 +161,6 @@ class MatchResult(Result):
             cols = pd.concat([cols, extra.set_axis(cols.index)], axis=1)
         denom = s_d_denom or str(self.options.get("s_d_denom", "treated"))
         return balance_frame(cols, self.treatment, self.weights, s_d_denom=denom)
-
-    def to_frame(self) -> pd.DataFrame:
-        """The matched data (copy).
-
-        Examples
-        --------
-        >>> from pbr.matching import match
-        >>> "weight" in match(example_data(), treatment="t", covariates=["x"]).to_frame()
-        True
-        """
-        return self.matched.copy()
 
     def _se(self, se: str) -> str:
         if se == "auto":

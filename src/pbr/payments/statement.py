@@ -11,19 +11,22 @@ Examples
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from pbr.contracts import Contract, money_sum
+from pbr.formatting import format_count, format_money
 from pbr.payments.lines import _ZERO, COMPONENTS, sum_by
 from pbr.payments.writers import write_statement
+from pbr.results import Result, Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["Statement", "example_assessment"]
 
@@ -68,8 +71,12 @@ def example_assessment(
 
 
 @dataclass(frozen=True, eq=False)
-class Statement:
+class Statement(Result):
     """A payment statement: one line per (lot, period, component[, item]).
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` is the
+    lines; :meth:`summary` gives the total and each lot's amount by component;
+    :meth:`plot` is the payment waterfall (:func:`pbr.report.plot_waterfall`).
 
     Attributes
     ----------
@@ -98,20 +105,8 @@ class Statement:
 
     @property
     def table(self) -> pd.DataFrame:
-        """The lines (alias of :attr:`lines`)."""
+        """The lines (the same frame as :attr:`lines`)."""
         return self.lines
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Statement):
-            return NotImplemented
-        return (
-            self.contract == other.contract
-            and self.provisional == other.provisional
-            and dict(self.provenance) == dict(other.provenance)
-            and self.lines.equals(other.lines)
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # mutable DataFrame inside: not hashable
 
     @property
     def total(self) -> Decimal:
@@ -133,92 +128,61 @@ class Statement:
         lots = pd.Series([lot for (lot,), _ in totals], dtype=object)
         return pd.DataFrame({"lot": lots, "total": [t for _, t in totals]})
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of the lines.
+    def summary(self) -> Summary:
+        """The total, each lot's amount by component, and any flags.
 
         Examples
         --------
         >>> from pbr.contracts import preset
         >>> from pbr.payments import pay
-        >>> t = example_assessment(500)  # 500 reoffenders, as expected
-        >>> list(pay(preset("tr_crc"), t).to_frame().columns[:3])
-        ['lot', 'period', 'component']
+        >>> s = pay(preset("tr_crc"), example_assessment(450)).summary()
+        >>> print(s)  # doctest: +NORMALIZE_WHITESPACE
+        Statement for contract 'tr_crc' (scheme tr_crc)
+          lines: 1
+          total: £75,000.00
+        lot   binary    total
+          A 75000.00 75000.00
+        NOTE: the contract's prices are illustrative
         """
-        return self.lines.copy()
-
-    def summary(self) -> str:
-        """Readable totals by lot and component.
-
-        Examples
-        --------
-        >>> from pbr.contracts import preset
-        >>> from pbr.payments import pay
-        >>> t = example_assessment(500)  # 500 reoffenders, as expected
-        >>> print(pay(preset("tr_crc"), t).summary().splitlines()[0])
-        Statement for contract 'tr_crc' (scheme tr_crc): 1 line(s), total £0.00
-        """
-        head = (
-            f"Statement for contract {self.contract.name!r} (scheme {self.contract.scheme}): "
-            f"{len(self.lines)} line(s), total £{self.total}"
-        )
-        out = [head]
-        if self.provisional:
-            out.append("PROVISIONAL: computed on interim measures")
-        if self.contract.prices_are_illustrative:
-            out.append("NOTE: the contract's prices are illustrative")
         by_comp = sum_by(self.lines, ["lot", "component"])
-        for (lot,), total in sorted(sum_by(self.lines, ["lot"]).items()):
-            parts = [f"{c} £{by_comp[lot, c]}" for c in COMPONENTS if (lot, c) in by_comp]
-            out.append(f"  {lot}: £{total} ({', '.join(parts)})")
-        flagged = self.lines[self.lines["termination"]]
-        for _, r in flagged.iterrows():
-            out.append(f"  TERMINATION FLAG: {r['lot']} {r['period']} ({r['note']})")
-        return "\n".join(out)
+        lots = sorted(lot for (lot,) in sum_by(self.lines, ["lot"]))
+        present = [c for c in COMPONENTS if any(k[1] == c for k in by_comp)]
+        frame = pd.DataFrame({"lot": pd.Series(lots, dtype=object)})
+        for c in present:
+            frame[c] = pd.Series([by_comp.get((lot, c), _ZERO) for lot in lots], dtype=object)
+        totals = sum_by(self.lines, ["lot"])
+        frame["total"] = pd.Series([totals[(lot,)] for lot in lots], dtype=object)
+        notes = []
+        if self.provisional:
+            notes.append("PROVISIONAL: computed on interim measures")
+        if self.contract.prices_are_illustrative:
+            notes.append("NOTE: the contract's prices are illustrative")
+        for _, r in self.lines[self.lines["termination"]].iterrows():
+            notes.append(f"TERMINATION FLAG: {r['lot']} {r['period']} ({r['note']})")
+        return Summary(
+            f"Statement for contract {self.contract.name!r} (scheme {self.contract.scheme})",
+            frame,
+            figures={"lines": format_count(len(self.lines)), "total": format_money(self.total)},
+            notes=notes,
+        )
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary().splitlines()[0])
-        return f"<p><b>{head}</b></p>" + self.lines.to_html(index=False)
-
-    def plot(self, ax: Any = None) -> Any:
-        """Stacked bar chart of the amount per lot by component; returns the Axes.
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The payment waterfall of the whole statement (:func:`pbr.report.plot_waterfall`).
 
         Examples
         --------
         >>> from pbr.contracts import preset
         >>> from pbr.payments import pay
-        >>> t = example_assessment(500)  # 500 reoffenders, as expected
-        >>> ax = pay(preset("tr_crc"), t).plot()
-        >>> ax.get_ylabel()
-        'amount (£)'
+        >>> ax = pay(preset("tr_crc"), example_assessment(450)).plot()
+        >>> ax.get_ylabel(), ax.texts[-1].get_text()
+        ('amount (£)', '£75,000.00')
         """
-        import matplotlib.pyplot as plt
+        from pbr.report import plot_waterfall
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 4))
-        lots = sorted(set(self.lines["lot"]))
-        x = np.arange(len(lots))
-        pos = np.zeros(len(lots))
-        neg = np.zeros(len(lots))
-        by_comp = sum_by(self.lines, ["component", "lot"])
-        for comp in COMPONENTS:
-            if not any(c == comp for c, _ in by_comp):
-                continue
-            # plotting only: money stays Decimal everywhere else
-            vals = np.array([float(by_comp.get((comp, lot), _ZERO)) for lot in lots])
-            bottom = np.where(vals >= 0, pos, neg)
-            ax.bar(x, vals, bottom=bottom, label=comp)
-            pos += np.where(vals >= 0, vals, 0)
-            neg += np.where(vals < 0, vals, 0)
-        ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_xticks(x, lots, rotation=90 if len(lots) > 6 else 0)
-        ax.set_ylabel("amount (£)")
-        ax.set_title(f"Payments by lot: {self.contract.name}")
-        if len(lots):
-            ax.legend(fontsize="small")
-        return ax
+        return plot_waterfall(self.lines, ax=ax)
 
     def write(self, directory: str | Path) -> Path:
         """Write statement.csv/.json/.parquet and manifest.json (see :mod:`pbr.payments.writers`).

@@ -20,13 +20,12 @@ True
 from __future__ import annotations
 
 import difflib
-import html
 import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,13 +35,22 @@ from pbr.payments import Statement
 from pbr.payments.writers import render
 from pbr.pipeline.pay import pay_from_files
 from pbr.provenance import Manifest, environment, sha256_bytes, sha256_file
+from pbr.results import Result, Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["VerifyResult", "verify"]
 
 
-@dataclass(frozen=True)
-class VerifyResult:
+@dataclass(frozen=True, eq=False)
+class VerifyResult(Result):
     """Outcome of :func:`verify`.
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` is the
+    changed inputs; :meth:`summary` is the verdict (its title), a count of the
+    differences of each kind and the details (diffs) as notes; :meth:`plot`
+    draws those counts. ``bool(result)`` is :attr:`identical`.
 
     Attributes
     ----------
@@ -63,7 +71,7 @@ class VerifyResult:
     Examples
     --------
     >>> r = VerifyResult(identical=True, changed_inputs=pd.DataFrame(), differences={})
-    >>> print(r.summary())
+    >>> print(r.summary().title)
     verified: the re-run reproduced every output byte for byte
     """
 
@@ -76,44 +84,81 @@ class VerifyResult:
 
     @property
     def table(self) -> pd.DataFrame:
-        """The changed inputs."""
+        """The changed inputs (the same frame as :attr:`changed_inputs`)."""
         return self.changed_inputs
 
     def __bool__(self) -> bool:
         return self.identical
 
-    def summary(self) -> str:
-        """A readable report: what changed, and the diff of the lines.
+    def checks(self) -> pd.DataFrame:
+        """How many differences of each kind were found: columns ``check, differing``.
+
+        Examples
+        --------
+        >>> r = VerifyResult(True, pd.DataFrame(), {})
+        >>> r.checks()["differing"].tolist()
+        [0, 0, 0, 0]
+        """
+        return pd.DataFrame(
+            {
+                "check": [
+                    "inputs changed",
+                    "outputs differing",
+                    "re-run failed",
+                    "environment changes",
+                ],
+                "differing": [
+                    len(self.changed_inputs),
+                    len(self.differences),
+                    int(bool(self.rerun_error)),
+                    len(self.environment_changes),
+                ],
+            }
+        )
+
+    def summary(self) -> Summary:
+        """The verdict, the count of each kind of difference, and what changed.
 
         Examples
         --------
         >>> r = VerifyResult(False, pd.DataFrame({"input": ["measures"], "path": ["m.csv"],
         ...                  "expected_sha256": ["aa"], "actual_sha256": ["bb"]}), {})
-        >>> print(r.summary().splitlines()[1])
-        input changed: measures (m.csv): sha256 aa -> bb
+        >>> s = r.summary()
+        >>> s.title, s.notes[0]
+        ('NOT verified', 'input changed: measures (m.csv): sha256 aa -> bb')
         """
         if self.identical:
-            return "verified: the re-run reproduced every output byte for byte"
-        out = ["NOT verified"]
-        for r in self.changed_inputs.to_dict("records"):
-            out.append(
-                f"input changed: {r['input']} ({r['path']}): sha256 "
-                f"{r['expected_sha256']} -> {r['actual_sha256']}"
+            return Summary(
+                "verified: the re-run reproduced every output byte for byte", self.checks()
             )
+        notes = [
+            f"input changed: {r['input']} ({r['path']}): sha256 "
+            f"{r['expected_sha256']} -> {r['actual_sha256']}"
+            for r in self.changed_inputs.to_dict("records")
+        ]
         if self.rerun_error:
-            out.append(f"re-run failed: {self.rerun_error}")
+            notes.append(f"re-run failed: {self.rerun_error}")
         for name, change in sorted(self.environment_changes.items()):
-            out.append(f"environment: {name} {change}")
+            notes.append(f"environment: {name} {change}")
         for name, diff in sorted(self.differences.items()):
-            out.append(f"--- {name} differs:")
-            out.append(diff)
-        return "\n".join(out)
+            notes.append(f"--- {name} differs:")
+            notes.append(diff)
+        return Summary("NOT verified", self.checks(), notes=notes)
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The count of each kind of difference (see :mod:`pbr.report.result_plots`).
+
+        Examples
+        --------
+        >>> VerifyResult(True, pd.DataFrame(), {}).plot().get_xlabel()
+        'count'
+        """
+        from pbr.report.result_plots import plot_verification
+
+        return plot_verification(self.checks(), ax=ax)
 
 
 def _resolve(rec: Mapping[str, Any], directory: Path) -> Path:

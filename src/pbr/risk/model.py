@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,7 @@ from scipy import stats
 
 from pbr.errors import ModelError, PbrError
 from pbr.periods import quarter_of_year
+from pbr.results import Result, Summary
 from pbr.risk._design import (
     MODEL_COVARIATES,
     _choose_categories,
@@ -75,6 +76,9 @@ from pbr.risk._design import (
     level_keys,
 )
 from pbr.risk._glm import Family, FloatArray, GLMFit, IntArray, _predict, fit_glm
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "MODEL_COVARIATES",
@@ -98,14 +102,18 @@ def _unnum(v: Any) -> float:
     return math.nan if v is None else float(v)
 
 
-@dataclass(frozen=True)
-class RiskModel:
+@dataclass(frozen=True, eq=False)
+class RiskModel(Result):
     """A fitted risk model: level intercepts (lot × quarter-of-year) plus slopes.
 
     ``kind`` is ``"ogrs3_recalibrated"`` (slope on ``logit(OGRS3 p_1yr)``; see
     :mod:`pbr.risk.recalibration`), ``"glm"`` (``risk="model"``) or
     ``"count_poisson"`` (Poisson model of extra reoffences per reoffender,
     predicting ``1 + μ`` reoffences per reoffender).
+
+    A pbr result (``docs/api.md``, "The result protocol"): :attr:`table` is the
+    coefficient table; :meth:`summary` shows the fit statistics and the slopes;
+    :meth:`plot` draws the slopes with 95 % intervals.
 
     Attributes
     ----------
@@ -225,12 +233,23 @@ class RiskModel:
             }
         )
 
-    def summary(self) -> str:
-        """Fit statistics and the slope coefficients as text.
+    @property
+    def table(self) -> pd.DataFrame:
+        """The coefficient table (:attr:`coefficients`: slopes, then level intercepts).
 
         Examples
         --------
-        >>> print(fit_risk_model(_example_members()).summary().splitlines()[0][:45])
+        >>> fit_risk_model(_example_members()).table.columns[:3].tolist()
+        ['term', 'estimate', 'std_error']
+        """
+        return self.coefficients
+
+    def summary(self) -> Summary:
+        """Fit statistics (the title) and the slope coefficients.
+
+        Examples
+        --------
+        >>> print(fit_risk_model(_example_members()).summary().title[:45])
         glm (binomial) — n = 400, parameters = 25, ...
         """
         st = self.statistics
@@ -245,10 +264,20 @@ class RiskModel:
                 "× √dispersion for quasi-Poisson)"
             )
         coef = self.coefficients.head(len(self.terms))
-        return head + "\n" + coef.drop(columns="separated").to_string(index=False)
+        return Summary(head, coef.drop(columns="separated"))
 
-    def _repr_html_(self) -> str:
-        return f"<pre>{self.summary()}</pre>"
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The slopes with 95 % intervals (:func:`pbr.report.result_plots.plot_coefficients`).
+
+        Examples
+        --------
+        >>> model = fit_risk_model(_example_members())
+        >>> [t.get_text() for t in model.plot().get_yticklabels()] == list(model.terms)
+        True
+        """
+        from pbr.report.result_plots import plot_coefficients
+
+        return plot_coefficients(self.coefficients, ax=ax)
 
     # -- serialisation
     def to_dict(self) -> dict[str, Any]:
