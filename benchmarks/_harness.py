@@ -13,8 +13,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -75,35 +78,45 @@ def peak_kb() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def run_measured(
-    argv: list[str], *, env: dict[str, str] | None = None, quiet: bool = True
-) -> dict[str, Any]:
-    """Run ``argv`` in a fresh process; wall time (start to exit) and peak RSS of the child.
-
-    The peak is ``ru_maxrss`` from ``os.wait4`` on the child (KiB on Linux): the
-    child's high-water mark, interpreter and imports included.
-    """
-    full_env = {**os.environ, "PYTHONHASHSEED": "0", **(env or {})}
+def _launch(out: str, argv: list[str]) -> int:
+    """Inside the launcher: run ``argv``, write wall time and its ``wait4`` rusage to ``out``."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(
-        argv,
-        env=full_env,
-        stdout=subprocess.DEVNULL if quiet else None,
-        stderr=subprocess.PIPE,
-    )
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert p.stderr is not None
     err = p.stderr.read()  # drained while the child runs (a full pipe would block it)
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return {
+    p.returncode = rc = os.waitstatus_to_exitcode(status)
+    res = {
         "wall": wall,
         "peak_kb": int(usage.ru_maxrss),
         "user": usage.ru_utime,
         "sys": usage.ru_stime,
-        "rc": p.returncode,
-        "stderr_tail": err.decode(errors="replace")[-2000:],
+        "rc": rc,
+        "stderr_tail": err.decode(errors="replace")[-4000:],
     }
+    Path(out).write_text(json.dumps(res))
+    return 0
+
+
+def run_measured(argv: list[str], *, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``argv`` in a fresh process; wall time (start to exit) and peak RSS of the child.
+
+    The peak is ``ru_maxrss`` from ``os.wait4`` on the child (KiB on Linux): the child's
+    high-water mark, interpreter and imports included. Linux carries the RSS high-water
+    mark of the forking process into the child's ``ru_maxrss`` (the pre-``exec`` memory
+    image counts), so the child is started by a small launcher process (this module run
+    as a script), not by the possibly large benchmark process itself; the wall time is
+    taken in the launcher around the child alone.
+    """
+    full_env = {**os.environ, "PYTHONHASHSEED": "0", **(env or {})}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "r.json"
+        subprocess.run(
+            [sys.executable, __file__, "--launch", str(out), *argv], env=full_env, check=True
+        )
+        res: dict[str, Any] = json.loads(out.read_text())
+    return res
 
 
 def machine() -> dict[str, Any]:
@@ -128,3 +141,9 @@ def median(xs: list[float]) -> float:
     s = sorted(xs)
     n = len(s)
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 3 and sys.argv[1] == "--launch":
+        sys.exit(_launch(sys.argv[2], sys.argv[3:]))
+    sys.exit("usage: _harness.py --launch OUT.json ARGV...")
