@@ -154,10 +154,11 @@ def compare(
             if p["rc"] == 0 and d["rc"] == 0:
                 ratios[mode].append(p["wall"] / d["wall"])
             inner = f" (inner {p['inner']:.2f} s vs {d['inner']:.2f} s)" if "inner" in p else ""
+            cpu = f"cpu {p['user'] + p['sys']:.1f} vs {d['user'] + d['sys']:.1f} s"
             print(
                 f"  pair {i + 1} {mode:15s} {p['wall']:7.2f} s {p['peak_kb'] / 1024:7.0f} MB | "
                 f"duckdb {d['wall']:6.2f} s {d['peak_kb'] / 1024:5.0f} MB | "
-                f"{p['wall'] / d['wall']:5.2f}x{inner} load {p['load_before'][0]:.2f}"
+                f"{p['wall'] / d['wall']:5.2f}x{inner} {cpu} load {p['load_before'][0]:.2f}"
             )
     summary: dict[str, Any] = {
         "shape": shape,
@@ -180,10 +181,23 @@ def compare(
             "peak_mb": max((r["peak_kb"] for r in rs), default=0) / 1024,
             "loads": [r["load_before"] for r in rs],
             "failed": len(rs) - len(ok),
+            # CPU seconds (user + sys) of the child: less sensitive to the machine's load
+            "cpu": [round(r["user"] + r["sys"], 2) for r in rs],
+            "median_cpu": median([r["user"] + r["sys"] for r in ok]) if ok else None,
         }
         if ok and "inner" in ok[0]:
             s["best_inner"] = min(r["inner"] for r in ok)
             s["median_inner"] = median([r["inner"] for r in ok])
+        if mode != "duckdb":
+            k = modes.index(mode)
+            duck = runs["duckdb"][k :: len(modes)]
+            cpu_ratios = [
+                (p["user"] + p["sys"]) / (d["user"] + d["sys"])
+                for p, d in zip(rs, duck, strict=False)
+                if p["rc"] == 0 and d["rc"] == 0
+            ]
+            if cpu_ratios:
+                s["median_paired_cpu_ratio"] = median(cpu_ratios)
         if ratios.get(mode):
             s["median_paired_ratio"] = median(ratios[mode])
             s["paired_ratios"] = [round(x, 3) for x in ratios[mode]]
@@ -199,14 +213,18 @@ def compare(
         if mode.startswith("cli") and ok:
             s["warnings"] = ok[0].get("warnings", [])
         summary["modes"][mode] = s
+    keep = ("mode", "wall", "inner", "peak_kb", "user", "sys", "rc", "load_before", "load_after")
+    summary["runs"] = [{k: r[k] for k in keep if k in r} for rs in runs.values() for r in rs]
     out = HERE / "_data" / f"compare-{shape}-{events}-{tag}.json"
     out.write_text(json.dumps(summary, indent=1))
     print(f"lot-quarters: {summary['lot_quarters']}; all agree with DuckDB: {not problems}")
-    print(f"{'mode':16s} {'best':>8s} {'median':>8s} {'peak RSS':>9s} {'paired ratio':>13s}")
+    print(f"{'mode':16s} {'best':>8s} {'median':>8s} {'peak RSS':>9s} {'paired ratio':>13s} cpu")
     for mode, s in summary["modes"].items():
         ratio = f"{s['median_paired_ratio']:.2f}x" if "median_paired_ratio" in s else "1"
         best, med = s["best_wall"] or float("nan"), s["median_wall"] or float("nan")
-        print(f"{mode:16s} {best:7.2f}s {med:7.2f}s {s['peak_mb']:7.0f}MB {ratio:>13s}")
+        cr = s.get("median_paired_cpu_ratio")
+        cpu = f"  cpu {s['median_cpu']:.1f} s" + (f" ({cr:.2f}x)" if cr else "")
+        print(f"{mode:16s} {best:7.2f}s {med:7.2f}s {s['peak_mb']:7.0f}MB {ratio:>13s}{cpu}")
     print(f"  {summary['machine_end']['uptime']}  -> {out}")
     return summary
 

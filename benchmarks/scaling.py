@@ -115,6 +115,7 @@ def main() -> int:
                         "wall": r["wall"],
                         "walls": [round(r["wall"], 3)],
                         "peak_mb": r["peak_kb"] / 1024,
+                        "cpu": r["user"] + r["sys"],
                         "rc": r["rc"],
                         "agree": not bad if r is p else None,
                         "ratio_to_paired_duckdb": r["wall"] / d["wall"] if r is p else None,
