@@ -37,10 +37,10 @@ def best_of(argv: list[str], env: dict[str, str], repeat: int) -> dict[str, Any]
 
 
 def importtime(stmt: str, env: dict[str, str], top: int = 12) -> list[tuple[str, float]]:
-    """Seconds of import per top-level package under ``-X importtime``.
+    """Seconds of import per top-level package under ``-X importtime`` (self times summed).
 
-    A package's figure is the sum of the cumulative times of its entry points (an import
-    of the package from a module of another package), so nested imports count once.
+    Each module's own ("self") import time is added to its top-level package, so the
+    figures do not overlap and add up to the whole import.
     """
     r = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", stmt],
@@ -49,22 +49,13 @@ def importtime(stmt: str, env: dict[str, str], top: int = 12) -> list[tuple[str,
         text=True,
         check=True,
     )
-    rows = []
+    per: dict[str, float] = {}
     for line in r.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        _, cum_us, name = line[len("import time:") :].split("|")
-        depth = (len(name) - len(name.lstrip()) - 1) // 2
-        rows.append((depth, name.strip(), int(cum_us)))
-    per: dict[str, float] = {}
-    ancestors: list[str] = []
-    for depth, name, cum_us in reversed(rows):  # reversed post-order = parents first
-        del ancestors[depth:]
-        parent = ancestors[-1] if ancestors else None
-        pkg = name.split(".")[0]
-        if parent is None or parent.split(".")[0] != pkg:
-            per[pkg] = per.get(pkg, 0.0) + cum_us / 1e6
-        ancestors.append(name)
+        self_us, _, name = line[len("import time:") :].split("|")
+        pkg = name.strip().split(".")[0]
+        per[pkg] = per.get(pkg, 0.0) + int(self_us) / 1e6
     return sorted(per.items(), key=lambda kv: -kv[1])[:top]
 
 
@@ -114,7 +105,7 @@ def main() -> int:
     print(
         f"  import pbr / import pandas, pyarrow.parquet = {res['import pbr']['best'] / base:.2f}x"
     )
-    print("  -X importtime, largest cumulative (s):")
+    print("  -X importtime, self time summed per top-level package (s):")
     for name, s in res["importtime import pbr"]:
         print(f"    {s:6.3f}  {name}")
     print("  loaded by import pbr:", res["modules after import pbr"])
