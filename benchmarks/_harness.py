@@ -136,6 +136,24 @@ def machine() -> dict[str, Any]:
     }
 
 
+def src_commit(src: str | Path) -> str:
+    """Last commit that touched the pbr source tree ``src`` (+ ``-dirty`` if it has changes)."""
+    try:
+        git = ["git", "-C", str(src)]
+        h = subprocess.run(
+            [*git, "log", "-1", "--format=%h %cd", "--date=iso", "--", "."],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "."], capture_output=True, text=True
+        ).stdout.strip()
+        return h + (" -dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def median(xs: list[float]) -> float:
     """Median (mean of the middle two for an even count)."""
     s = sorted(xs)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import shapes
-from _harness import machine, peak_kb, run_measured
+from _harness import machine, peak_kb, run_measured, src_commit
 
 HERE = Path(__file__).resolve().parent
 REPO_SRC = HERE.parent / "src"
@@ -78,7 +78,9 @@ def main() -> int:
     jobs = ["measures", "measures-novalidate", *(f"baseline-{r}" for r in args.risks.split(","))]
     res: dict[str, Any] = {"shape": args.shape, "events": args.events, "year": args.year}
     res["pbr_src"] = str(src)
-    print(f"{args.shape} {args.events:,} events; pbr from {src}; {machine()['uptime']}")
+    res["pbr_commit"] = src_commit(src)
+    print(f"{args.shape} {args.events:,} events; pbr from {src} at {res['pbr_commit']}")
+    print(f"  {machine()['uptime']}")
     for job in jobs:
         out = data / f"_baseline_{job}.json"
         out.unlink(missing_ok=True)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import shapes
-from _harness import duckdb_rows, machine, median, peak_kb, run_measured
+from _harness import duckdb_rows, machine, median, peak_kb, run_measured, src_commit
 
 HERE = Path(__file__).resolve().parent
 REPO_SRC = HERE.parent / "src"
@@ -133,7 +133,8 @@ def compare(
     """Alternating paired runs; returns (and saves) the summary."""
     data, meta = shapes.ensure(shape, events, seed)
     extract_date = meta["extract_date"]
-    print(f"{shape}: {events:,} events, {10 * events:,} offences in {data}; pbr from {pbr_src}")
+    print(f"{shape}: {events:,} events, {10 * events:,} offences in {data}")
+    print(f"  pbr from {pbr_src} at {src_commit(pbr_src)}")
     print(f"  {machine()['uptime']}")
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in ["duckdb", *modes]}
     ratios: dict[str, list[float]] = {m: [] for m in modes}
@@ -166,6 +167,7 @@ def compare(
         "offences": 10 * events,
         "pairs": pairs,
         "pbr_src": str(pbr_src),
+        "pbr_commit": src_commit(pbr_src),
         "meta": meta,
         "machine_end": machine(),
         "lot_quarters": len(runs["duckdb"][0]["rows"] or []),

@@ -27,7 +27,7 @@ from typing import Any
 
 import compare_duckdb
 import shapes
-from _harness import machine
+from _harness import machine, src_commit
 
 HERE = Path(__file__).resolve().parent
 SIZES = (500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000)
@@ -59,7 +59,8 @@ def main() -> int:
     tag = args.tag or src.parent.name
     path = result_path(args.shape, tag)
     res = load(path)
-    res.update({"shape": args.shape, "pbr_src": str(src)})
+    res.update({"shape": args.shape, "pbr_src": str(src), "pbr_commit": src_commit(src)})
+    print(f"pbr from {src} at {res['pbr_commit']}")
     modes = [m for m in args.modes.split(",") if m]
     status = 0
     for events in (int(s) for s in args.sizes.split(",")):

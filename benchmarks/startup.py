@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _harness import machine, run_measured
+from _harness import machine, run_measured, src_commit
 
 HERE = Path(__file__).resolve().parent
 REPO_SRC = HERE.parent / "src"
@@ -69,7 +69,7 @@ def main() -> int:
     env = {"PYTHONPATH": str(src)}
     py = sys.executable
     m0 = machine()
-    res: dict[str, Any] = {"pbr_src": str(src), "machine_before": m0}
+    res: dict[str, Any] = {"pbr_src": str(src), "pbr_commit": src_commit(src), "machine_before": m0}
     res["python -c pass"] = best_of([py, "-c", "pass"], env, args.repeat)
     res["import pandas, pyarrow.parquet"] = best_of(
         [py, "-c", "import pandas, pyarrow.parquet"], env, args.repeat
@@ -97,7 +97,7 @@ def main() -> int:
     out = HERE / "_data" / f"startup-{tag}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(res, indent=1))
-    print(f"pbr from {src}; {m0['uptime']}")
+    print(f"pbr from {src} at {res['pbr_commit']}; {m0['uptime']}")
     for k in ("python -c pass", "import pandas, pyarrow.parquet", "import pbr", "pbr --help"):
         print(f"  {k:32s} best of {args.repeat}: {res[k]['best']:6.3f} s  {res[k]['walls']}")
     k = "pbr measures --help"
