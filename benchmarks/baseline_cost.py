@@ -16,7 +16,9 @@ excluded), the memory is the child's peak RSS. Jobs:
   members of ``year``).
 
 The project shape's index dates run 2015-01 … 2017-06, so the default baseline year is
-2016 (a full year). Results go to ``benchmarks/_data/baseline-<shape>-<events>-<tag>.json``.
+2016 (a full year). Neither generator writes ``first_sanction_date`` (OGRS3 needs it), so
+the jobs run on a copy of the cohort with that column added (:func:`with_first_sanction`);
+results go to ``benchmarks/_data/baseline-<shape>-<events>-<tag>.json``.
 """
 
 from __future__ import annotations
@@ -60,6 +62,37 @@ def child(job: str, data: str, extract_date: str, year: str, out: str) -> None:
     Path(out).write_text(json.dumps({"inner": secs, "peak_kb": peak_kb(), **info}))
 
 
+def with_first_sanction(data: Path, seed: int = 5) -> Path:
+    """The same files with a ``first_sanction_date`` cohort column (OGRS3 needs it).
+
+    Neither generator writes the column; here it is the date of birth + 10 years + a
+    uniform share of the time from then to the index date (seeded), so it is never
+    before age 10 nor after the index date. Written once to ``<data>-fsd/``; the offences
+    file is linked, not copied.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = data.with_name(data.name + "-fsd")
+    done = out / "cohort.parquet"
+    if done.exists() and done.stat().st_mtime >= (data / "cohort.parquet").stat().st_mtime:
+        return out
+    out.mkdir(exist_ok=True)
+    t = pq.read_table(data / "cohort.parquet")
+    dob = t["date_of_birth"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    idx = t["index_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    start = np.minimum(dob + 3653, idx)
+    u = np.random.default_rng(seed).random(len(t))
+    first = start + (u * (idx - start)).astype(np.int64)
+    t = t.append_column("first_sanction_date", pa.array(first.astype(np.int32), pa.date32()))
+    pq.write_table(t, done)
+    link = out / "offences.parquet"
+    if not link.exists():
+        link.symlink_to(data / "offences.parquet")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shape", choices=["project", "extract"], default="project")
@@ -75,6 +108,7 @@ def main() -> int:
         return 0
     src = args.pbr_src.resolve()
     data, meta = shapes.ensure(args.shape, args.events)
+    data = with_first_sanction(data)
     jobs = ["measures", "measures-novalidate", *(f"baseline-{r}" for r in args.risks.split(","))]
     res: dict[str, Any] = {"shape": args.shape, "events": args.events, "year": args.year}
     res["pbr_src"] = str(src)
