@@ -57,8 +57,12 @@ def _ids(person: np.ndarray):  # type: ignore[no-untyped-def]
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    s = pc.utf8_lpad(pc.cast(pa.array(person), pa.string()), 8, "0")
-    return pc.binary_join_element_wise("PN", s, "")
+    step = 1 << 23  # in chunks: one 80 M-row string array overflows 32-bit offsets
+    parts = []
+    for i in range(0, max(len(person), 1), step):
+        s = pc.utf8_lpad(pc.cast(pa.array(person[i : i + step]), pa.string()), 8, "0")
+        parts.append(pc.binary_join_element_wise("PN", s, ""))
+    return pa.chunked_array(parts)
 
 
 def _dict(codes: np.ndarray, values: list[str]):  # type: ignore[no-untyped-def]

@@ -90,19 +90,29 @@ def _ids(person: np.ndarray, shape: ExtractShape):  # type: ignore[no-untyped-de
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    s = pc.cast(pa.array(person.astype(np.int64)), pa.string())
-    if shape.id_shape == "fixed":
-        s = pc.utf8_lpad(s, shape.id_width, "0")
-    elif shape.id_shape != "variable":
+    if shape.id_shape not in ("fixed", "variable"):
         raise ValueError(f"unknown id_shape {shape.id_shape!r}")
-    return pc.binary_join_element_wise(shape.id_prefix, s, "")
+    step = 1 << 23  # in chunks: one 80 M-row string array overflows 32-bit offsets
+    parts = []
+    for i in range(0, max(len(person), 1), step):
+        s = pc.cast(pa.array(person[i : i + step].astype(np.int64)), pa.string())
+        if shape.id_shape == "fixed":
+            s = pc.utf8_lpad(s, shape.id_width, "0")
+        parts.append(pc.binary_join_element_wise(shape.id_prefix, s, ""))
+    return pa.chunked_array(parts)
 
 
 def _strings(codes: np.ndarray, values: list[str]):  # type: ignore[no-untyped-def]
     """Plain string column (real extracts are rarely dictionary-typed on read)."""
     import pyarrow as pa
 
-    return pa.array(values, pa.string()).take(pa.array(codes.astype(np.int32)))
+    dictionary = pa.array(values, pa.string())
+    step = 1 << 23
+    parts = [
+        dictionary.take(pa.array(codes[i : i + step].astype(np.int32)))
+        for i in range(0, max(len(codes), 1), step)
+    ]
+    return pa.chunked_array(parts)
 
 
 def _dates(days: np.ndarray):  # type: ignore[no-untyped-def]
