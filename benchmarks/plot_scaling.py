@@ -47,6 +47,7 @@ def main(argv: list[str]) -> int:
     print(
         f"{'shape':8s} {'mode':15s} {'events':>10s} {'wall s':>8s} {'peak MB':>8s} {'x duckdb':>8s}"
     )
+    fits: list[str] = []
     for path in paths:
         res = json.loads(path.read_text())
         shape = res.get("shape", "?")
@@ -66,6 +67,11 @@ def main(argv: list[str]) -> int:
                     f"{r['peak_mb']:8.0f} {rtxt}"
                 )
             name = f"{LABELS.get(mode, mode)} [{shape}]"
+            cpu = np.array([r.get("cpu", np.nan) for r in rs], float)
+            fits.append(
+                f"{name}: exponent of wall {exponent(x, t):.2f}, of peak RSS "
+                f"{exponent(x, m):.2f}, of CPU seconds {exponent(x, cpu):.2f}"
+            )
             ls = styles.get(shape, ":")
             ax_t.loglog(x, t, ls, marker="o", label=f"{name}: exponent {exponent(x, t):.2f}")
             ax_m.loglog(x, m, ls, marker="o", label=f"{name}: exponent {exponent(x, m):.2f}")
@@ -75,10 +81,12 @@ def main(argv: list[str]) -> int:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     ax_m.axhline(1024, color="grey", lw=0.8, ls=":")
+    ax_m.annotate("1 GB", (ax_m.get_xlim()[0], 1024), fontsize=7, color="grey")
     fig.suptitle("pbr vs DuckDB: cost against size (log-log; exponent = least-squares slope)")
     fig.tight_layout()
     out = HERE / "scaling.png"
     fig.savefig(out, dpi=110)
+    print("\n".join(fits))
     print("->", out)
     return 0
 
