@@ -95,10 +95,12 @@ def startup_table(tag: str) -> None:
     d = _load(f"startup-{tag}.json")
     if d is None:
         return
-    print("| command (fresh interpreter) | best of 5 | all runs |")
-    print("|---|---|---|")
+    print("| command (fresh interpreter) | best of 5 (wall) | best CPU (user + sys) | all runs |")
+    print("|---|---|---|---|")
     for k in ("python -c pass", "import pandas, pyarrow.parquet", "import pbr", "pbr --help"):
-        print(f"| `{k}` | {d[k]['best']:.3f} s | {', '.join(f'{w:.2f}' for w in d[k]['walls'])} |")
+        runs = ", ".join(f"{w:.2f}" for w in d[k]["walls"])
+        cpu = _f(d[k].get("best_cpu"), "{:.3f} s")
+        print(f"| `{k}` | {d[k]['best']:.3f} s | {cpu} | {runs} |")
     base = d["import pandas, pyarrow.parquet"]["best"]
     print()
     print(
