@@ -136,11 +136,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tag", default="main")
     ap.add_argument("--events", type=int, default=2_000_000)
+    ap.add_argument("--part", choices=["all", "compare", "scaling", "startup", "baseline"])
     args = ap.parse_args()
-    compare_table(args.tag, args.events)
-    scaling_table(args.tag)
-    startup_table(args.tag)
-    baseline_table(args.tag, args.events)
+    part = args.part or "all"
+    if part in ("all", "compare"):
+        compare_table(args.tag, args.events)
+    if part in ("all", "scaling"):
+        scaling_table(args.tag)
+    if part in ("all", "startup"):
+        startup_table(args.tag)
+    if part in ("all", "baseline"):
+        baseline_table(args.tag, args.events)
     return 0
 
 
