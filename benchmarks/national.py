@@ -26,12 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _harness import duckdb_rows, peak_kb, run_measured
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
@@ -57,8 +57,12 @@ def _ids(person: np.ndarray):  # type: ignore[no-untyped-def]
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    s = pc.utf8_lpad(pc.cast(pa.array(person), pa.string()), 8, "0")
-    return pc.binary_join_element_wise("PN", s, "")
+    step = 1 << 23  # in chunks: one 80 M-row string array overflows 32-bit offsets
+    parts = []
+    for i in range(0, max(len(person), 1), step):
+        s = pc.utf8_lpad(pc.cast(pa.array(person[i : i + step]), pa.string()), 8, "0")
+        parts.append(pc.binary_join_element_wise("PN", s, ""))
+    return pa.chunked_array(parts)
 
 
 def _dict(codes: np.ndarray, values: list[str]):  # type: ignore[no-untyped-def]
@@ -67,12 +71,12 @@ def _dict(codes: np.ndarray, values: list[str]):  # type: ignore[no-untyped-def]
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(values))
 
 
-def generate(n_cohort: int, n_offences: int, seed: int) -> None:
-    """Write the two Parquet files (fixed seed, vectorised)."""
+def generate(n_cohort: int, n_offences: int, seed: int, out: Path = DATA) -> None:
+    """Write ``cohort.parquet`` and ``offences.parquet`` into ``out`` (fixed seed, vectorised)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    DATA.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     n_people = max(1, n_cohort // 2)
     person_lot = rng.integers(0, 21, n_people)
@@ -113,7 +117,7 @@ def generate(n_cohort: int, n_offences: int, seed: int) -> None:
             "sanctions": pa.array(rng.integers(1, 40, n_cohort)),
         }
     )
-    pq.write_table(cohort, DATA / "cohort.parquet")
+    pq.write_table(cohort, out / "cohort.parquet")
     del cohort
 
     # --- offences: 80 % by cohort people, history 2008.. and follow-up ..extract ---------
@@ -136,53 +140,7 @@ def generate(n_cohort: int, n_offences: int, seed: int) -> None:
             "offence_group": _dict(rng.integers(0, 20, n_offences), GROUPS),
         }
     )
-    pq.write_table(offences, DATA / "offences.parquet")
-
-
-DUCKDB_SQL = """
-WITH c AS (
-    SELECT offender_id, lot::VARCHAR AS lot, index_date, exclusion_reason,
-           file_row_number AS rn,
-           year(index_date) * 4 + (month(index_date) - 1) // 3 AS q
-    FROM read_parquet('{cohort}', file_row_number = true)
-    WHERE date_of_birth + INTERVAL 18 YEAR <= index_date
-      AND coalesce(supervisor::VARCHAR, 'CRC') = 'CRC'
-      AND event_type::VARCHAR IN ('release', 'community_order', 'suspended_sentence_order')
-      AND NOT coalesce(em_only, false)
-), d AS (
-    SELECT *, row_number() OVER (PARTITION BY offender_id, q ORDER BY index_date, rn) AS k
-    FROM c
-), m AS (
-    SELECT rn, offender_id, lot, q, index_date FROM d
-    WHERE k = 1 AND (exclusion_reason IS NULL OR exclusion_reason = '')
-), o AS (
-    SELECT offender_id, offence_date, disposal_date
-    FROM read_parquet('{offences}')
-    WHERE disposal_type::VARCHAR IN ('conviction', 'caution') AND NOT coalesce(breach, false)
-), per AS (
-    SELECT m.rn, any_value(m.lot) AS lot, any_value(m.q) AS q, count(o.offence_date) AS r
-    FROM m LEFT JOIN o
-      ON o.offender_id = m.offender_id
-     AND o.offence_date > m.index_date
-     AND o.offence_date <= m.index_date + INTERVAL 12 MONTH
-     AND o.disposal_date <= m.index_date + INTERVAL 18 MONTH
-    GROUP BY m.rn
-)
-SELECT lot, (q // 4)::VARCHAR || 'Q' || (q % 4 + 1)::VARCHAR AS period,
-       count(*) AS cohort_size, count(*) FILTER (WHERE r > 0) AS reoffenders,
-       sum(r) AS reoffences
-FROM per GROUP BY ALL ORDER BY lot, period
-"""
-
-
-def _peak_kb() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    import resource
-
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    pq.write_table(offences, out / "offences.parquet")
 
 
 def child(engine: str, out: str, small_pages: bool = False) -> None:
@@ -195,7 +153,7 @@ def child(engine: str, out: str, small_pages: bool = False) -> None:
         if small_pages:  # the host's choice (pbr itself never changes allocator state)
             np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
     else:
-        import duckdb
+        import duckdb  # noqa: F401  (import cost kept out of the timing)
     t0 = time.perf_counter()
     if engine == "pbr":
         m = pbr.compute_measures(
@@ -206,21 +164,17 @@ def child(engine: str, out: str, small_pages: bool = False) -> None:
             [str(a), str(b), int(c), int(d), int(e)] for a, b, c, d, e in t.itertuples(index=False)
         ]
     else:
-        con = duckdb.connect()
-        res = con.sql(DUCKDB_SQL.format(cohort=cohort, offences=offences)).fetchall()
-        rows = [[str(a), str(b), int(c), int(d), int(e)] for a, b, c, d, e in res]
+        rows = duckdb_rows(cohort, offences)
     wall = time.perf_counter() - t0
-    Path(out).write_text(json.dumps({"wall": wall, "peak_kb": _peak_kb(), "rows": rows}))
+    Path(out).write_text(json.dumps({"wall": wall, "peak_kb": peak_kb(), "rows": rows}))
 
 
 def run_engine(engine: str, small_pages: bool = False) -> dict:  # type: ignore[type-arg]
     out = DATA / f"_{engine}.json"
     flag = ["--numpy-small-pages"] if small_pages else []
-    subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--child-out", str(out), *flag],
-        check=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
+    r = run_measured([sys.executable, __file__, "--child", engine, "--child-out", str(out), *flag])
+    if r["rc"] != 0:
+        raise RuntimeError(f"{engine} child failed:\n{r['stderr_tail']}")
     result: dict = json.loads(out.read_text())  # type: ignore[type-arg]
     return result
 
