@@ -101,7 +101,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from pbr.errors import IgnoredOptionWarning, ModelError, PbrError
 
@@ -483,6 +482,8 @@ def _wmean_var(x: FloatArray, w: FloatArray) -> tuple[float, float, float]:
 
 
 def _welch(xt: FloatArray, xc: FloatArray, wc: FloatArray, alpha: float) -> dict[str, float]:
+    from scipy import stats
+
     mt, vt, nt = _wmean_var(xt, np.ones_like(xt))
     mc, vc, nc = _wmean_var(xc, wc)
     diff = mt - mc
