@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pbr._engine.lookup import IdLookup
+from pbr._engine.strings import string_parts
 from pbr.dates import age_in_years
 from pbr.errors import SuspiciousDataWarning
 from pbr.io._parse import _plain
@@ -63,40 +65,115 @@ def _exact_duplicated(frame: pd.DataFrame) -> BoolArray:
     return out
 
 
-def _numeric_fingerprint(frame: pd.DataFrame) -> npt.NDArray[np.uint64] | None:
-    """A cheap (non-exact) row fingerprint from the date, bool and integer columns."""
-    h = np.zeros(len(frame), dtype=np.uint64)
-    used = False
-    for i in range(frame.shape[1]):
-        s = frame.iloc[:, i]
-        if s.dtype.kind == "M":
-            v = s.to_numpy().view(np.int64).view(np.uint64)
-        elif s.dtype.kind == "b":
-            v = s.to_numpy().astype(np.uint64)
-        elif isinstance(s.dtype, pd.Int64Dtype):
-            v = s.to_numpy(dtype=np.int64, na_value=-(2**62)).view(np.uint64)
-        else:
-            continue
-        used = True
-        h = (h ^ v) * np.uint64(0x9E3779B97F4A7C15)
-        h ^= h >> np.uint64(29)
-    return h if used else None
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_M3 = np.uint64(0x165667B19E3779F9)
+_NULL_WORD = np.uint64(0x5BD1E9955BD1E995)
+#: byte masks keeping the first ``k`` bytes of a little-endian 8-byte word (k = 0 … 8)
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+
+
+def _string_words(arr: pa.Array) -> npt.NDArray[np.uint64]:
+    """One 64-bit word per string (equal strings, equal words), read from the raw buffers.
+
+    The word mixes the length and the first, last and (for strings over 16 bytes)
+    middle 8 bytes, gathered as unaligned little-endian words: strings of at most 16
+    bytes are covered exactly; longer ones may share a word (a fingerprint only).
+    Missing values share one word.
+    """
+    arr = _plain(arr)
+    n = len(arr)
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    offs, data = string_parts(arr)
+    starts = offs[:-1].astype(np.int64)
+    lens = (offs[1:] - offs[:-1]).astype(np.int64)
+    if len(data) < 8:
+        data = np.concatenate([data, np.zeros(8, np.uint8)])
+    size = len(data)
+    win = np.ndarray((size - 7,), dtype="<u8", buffer=data, strides=(1,))  # unaligned windows
+
+    def word_at(pos: IntArray) -> npt.NDArray[np.uint64]:
+        at = np.minimum(pos, size - 8)
+        out: npt.NDArray[np.uint64] = win[at] >> ((pos - at) * 8).astype(np.uint64)
+        return out
+
+    first = word_at(starts) & _BYTE_MASKS[np.minimum(lens, 8)]
+    last = np.where(lens > 8, word_at(np.maximum(starts + lens - 8, 0)), np.uint64(0))
+    h = (first * _M1) ^ (last * _M2) ^ (lens.astype(np.uint64) * _M3)
+    long = np.flatnonzero(lens > 16)
+    if len(long):
+        mid = word_at(starts[long] + lens[long] // 2 - 4)
+        h[long] ^= (mid ^ (mid >> np.uint64(31))) * _M3
+    h ^= h >> np.uint64(29)
+    h *= _M1
+    if arr.null_count:
+        h[~np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = _NULL_WORD
+    assert len(h) == n
+    return h
+
+
+def _column_words(s: pd.Series) -> npt.NDArray[np.uint64]:
+    """One 64-bit word per row: rows that :func:`_exact_duplicated` finds equal share it."""
+    dt = s.dtype
+    if isinstance(dt, pd.StringDtype):
+        return _string_words(_string_array(s))
+    if isinstance(dt, pd.CategoricalDtype):
+        return np.asarray(s.cat.codes.to_numpy(), dtype=np.int64).view(np.uint64)
+    if isinstance(dt, np.dtype):
+        v = s.to_numpy()
+        if dt.kind in "mM":
+            return v.view(np.int64).view(np.uint64)
+        if dt.kind == "b":
+            return v.astype(np.uint64)
+        if dt.kind in "iu":
+            return v.astype(np.int64, copy=False).view(np.uint64)
+        if dt.kind == "f":
+            f = v.astype(np.float64)  # a copy: -0.0 equals 0.0, every NaN one value
+            f[f == 0] = 0.0
+            f[np.isnan(f)] = np.nan
+            return f.view(np.uint64)
+    if isinstance(dt, pd.Int64Dtype):
+        return s.to_numpy(dtype=np.int64, na_value=-(2**62)).view(np.uint64)
+    codes, _ = pd.factorize(s, use_na_sentinel=True)  # anything else: its own equality
+    return np.asarray(codes, dtype=np.int64).view(np.uint64)
+
+
+def _repeated(h: npt.NDArray[np.uint64]) -> BoolArray:
+    """Rows whose value of ``h`` occurs more than once (one sort of the top 32 bits)."""
+    top = (h >> np.uint64(32)).astype(np.uint32)
+    srt = np.sort(top)
+    again = srt[1:][srt[1:] == srt[:-1]]
+    out = np.zeros(len(h), dtype=bool)
+    if len(again) == 0:
+        return out
+    values = np.unique(again)
+    seen = np.zeros(1 << 24, dtype=bool)  # a bitmap of the top 24 bits narrows first
+    seen[values >> np.uint32(8)] = True
+    maybe = np.flatnonzero(seen[top >> np.uint32(8)])
+    pos = np.searchsorted(values, top[maybe])
+    pos[pos == len(values)] = 0
+    out[maybe[values[pos] == top[maybe]]] = True
+    return out
 
 
 def _duplicated(frame: pd.DataFrame) -> BoolArray:
     """Exact duplicates of an earlier row (missing equals missing).
 
-    A cheap fingerprint of the date/bool/integer columns first narrows the
-    rows to candidates (rows that are exact duplicates always share a
-    fingerprint); the candidates are then compared exactly: each column is
-    factorised (pyarrow ``dictionary_encode`` for strings) and the codes are
-    combined into one exact int64 row key. No false positives.
+    A 64-bit fingerprint of every row (one word per column, from the raw values or
+    buffers: :func:`_column_words`) narrows the rows to candidates (rows that are
+    exact duplicates always share a fingerprint); the candidates are then compared
+    exactly: each column is factorised (pyarrow ``dictionary_encode`` for strings)
+    and the codes are combined into one exact int64 row key. No false positives.
     """
     out = np.zeros(len(frame), dtype=bool)
-    fingerprint = _numeric_fingerprint(frame)
-    if fingerprint is None:
-        return _exact_duplicated(frame)
-    candidates = np.flatnonzero(pd.Series(fingerprint).duplicated(keep=False).to_numpy())
+    if frame.shape[1] == 0 or len(frame) < 2:
+        return out if frame.shape[1] else _exact_duplicated(frame)
+    h = np.zeros(len(frame), dtype=np.uint64)
+    for i in range(frame.shape[1]):
+        h = (h ^ _column_words(frame.iloc[:, i])) * _M1
+        h ^= h >> np.uint64(32)
+    candidates = np.flatnonzero(_repeated(h))
     if len(candidates):
         out[candidates] = _exact_duplicated(frame.iloc[candidates])
     return out
@@ -174,22 +251,26 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
             "across their rows"
         )
     if len(offences):
-        pos = pc.index_in(_string_array(offences["offender_id"]), value_set=enc.dictionary)
-        where = np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), np.int64)
-        has = where >= 0
-        off = offences["offence_date"].to_numpy().astype("datetime64[D]")
-        first_dob = lo[where[has]].view("datetime64[D]")
-        young = np.zeros(len(offences), bool)
-        sub = off[has]
-        early = sub < first_dob
-        age_ok = ~early
-        young_sub = early.copy()
-        young_sub[age_ok] = age_in_years(first_dob[age_ok], sub[age_ok]) < MIN_OFFENCE_AGE
-        young[has] = young_sub
-        if young.any():
+        # the engine's id lookup (exact fixed-width keys in a numpy hash table, all cores)
+        where = IdLookup(enc.dictionary).codes(offences["offender_id"]).astype(np.int64)
+        has = np.flatnonzero(where >= 0)
+        off = offences["offence_date"].to_numpy().astype("datetime64[D]").view(np.int64)[has]
+        first_dob = lo[where[has]]
+        # 10 years are at most 3,653 days: only rows nearer than that can be under 10
+        near = np.flatnonzero(off - first_dob < 3654)
+        young_near = off[near] < first_dob[near]
+        ok = np.flatnonzero(~young_near)
+        young_near[ok] = (
+            age_in_years(
+                first_dob[near][ok].view("datetime64[D]"), off[near][ok].view("datetime64[D]")
+            )
+            < MIN_OFFENCE_AGE
+        )
+        young = has[near[young_near]]
+        if len(young):
             notes.append(
-                f"offences: {int(young.sum()):,} offence(s) dated before the offender's "
-                f"{MIN_OFFENCE_AGE}th birthday (first at row {int(np.flatnonzero(young)[0]) + 1})"
+                f"offences: {len(young):,} offence(s) dated before the offender's "
+                f"{MIN_OFFENCE_AGE}th birthday (first at row {int(young[0]) + 1})"
             )
     return notes
 
