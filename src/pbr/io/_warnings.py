@@ -67,49 +67,44 @@ def _exact_duplicated(frame: pd.DataFrame) -> BoolArray:
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
-_M3 = np.uint64(0x165667B19E3779F9)
 _NULL_WORD = np.uint64(0x5BD1E9955BD1E995)
-#: byte masks keeping the first ``k`` bytes of a little-endian 8-byte word (k = 0 … 8)
-_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
 
 def _string_words(arr: pa.Array) -> npt.NDArray[np.uint64]:
-    """One 64-bit word per string (equal strings, equal words), read from the raw buffers.
+    """One 64-bit word per string: equal strings (and all missing values) share a word.
 
-    The word mixes the length and the first, last and (for strings over 16 bytes)
-    middle 8 bytes, gathered as unaligned little-endian words: strings of at most 16
-    bytes are covered exactly; longer ones may share a word (a fingerprint only).
-    Missing values share one word.
+    Short ASCII strings (at most 16 bytes, the usual ids and codes) are padded to
+    one width by Arrow and read straight from the data buffer as one or two 64-bit
+    words, mixed with the length (exact up to the final mixing); other columns
+    use Arrow's dictionary encoding (exact codes).
     """
     arr = _plain(arr)
-    n = len(arr)
     if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    offs, data = string_parts(arr)
-    starts = offs[:-1].astype(np.int64)
-    lens = (offs[1:] - offs[:-1]).astype(np.int64)
-    if len(data) < 8:
-        data = np.concatenate([data, np.zeros(8, np.uint8)])
-    size = len(data)
-    win = np.ndarray((size - 7,), dtype="<u8", buffer=data, strides=(1,))  # unaligned windows
-
-    def word_at(pos: IntArray) -> npt.NDArray[np.uint64]:
-        at = np.minimum(pos, size - 8)
-        out: npt.NDArray[np.uint64] = win[at] >> ((pos - at) * 8).astype(np.uint64)
-        return out
-
-    first = word_at(starts) & _BYTE_MASKS[np.minimum(lens, 8)]
-    last = np.where(lens > 8, word_at(np.maximum(starts + lens - 8, 0)), np.uint64(0))
-    h = (first * _M1) ^ (last * _M2) ^ (lens.astype(np.uint64) * _M3)
-    long = np.flatnonzero(lens > 16)
-    if len(long):
-        mid = word_at(starts[long] + lens[long] // 2 - 4)
-        h[long] ^= (mid ^ (mid >> np.uint64(31))) * _M3
+    n = len(arr)
+    valid = None if arr.null_count == 0 else arr.is_valid()
+    lens = pc.binary_length(arr)
+    width = pc.max(lens).as_py() or 0
+    h: npt.NDArray[np.uint64] | None = None
+    if 0 < width <= 16:
+        padded = pc.utf8_rpad(pc.fill_null(arr, ""), width, " ")
+        offs, data = string_parts(padded)
+        start = int(offs[0])
+        if int(offs[-1]) - start == n * width:  # every row `width` bytes: ASCII only
+            block = np.zeros((n, 8 if width <= 8 else 16), dtype=np.uint8)
+            block[:, :width] = data[start : start + n * width].reshape(n, width)
+            words = block.view(np.uint64)
+            length = np.asarray(pc.fill_null(lens, 0).to_numpy(zero_copy_only=False), np.uint64)
+            high = words[:, 1] + length if width > 8 else length
+            h = (words[:, 0] * _M1) ^ (high * _M2)
+    if h is None:
+        enc = pc.dictionary_encode(arr)
+        h = np.asarray(pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False), np.int64)
+        h = h.astype(np.uint64) * _M2
     h ^= h >> np.uint64(29)
     h *= _M1
-    if arr.null_count:
-        h[~np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = _NULL_WORD
-    assert len(h) == n
+    if valid is not None:
+        h[~np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool)] = _NULL_WORD
     return h
 
 
