@@ -86,16 +86,17 @@ def _string_words(arr: pa.Array) -> npt.NDArray[np.uint64]:
     lens = pc.binary_length(arr)
     width = pc.max(lens).as_py() or 0
     h: npt.NDArray[np.uint64] | None = None
-    if 0 < width <= 16:
-        padded = pc.utf8_rpad(pc.fill_null(arr, ""), width, " ")
+    # few distinct values (codes, categories): Arrow's dictionary codes are cheaper
+    few = pc.count_distinct(arr.slice(0, 4096), mode="all").as_py() <= 64
+    if 0 < width <= 16 and not few:
+        wide = 8 if width <= 8 else 16
+        padded = pc.utf8_rpad(pc.fill_null(arr, ""), wide, " ")
         offs, data = string_parts(padded)
         start = int(offs[0])
-        if int(offs[-1]) - start == n * width:  # every row `width` bytes: ASCII only
-            block = np.zeros((n, 8 if width <= 8 else 16), dtype=np.uint8)
-            block[:, :width] = data[start : start + n * width].reshape(n, width)
-            words = block.view(np.uint64)
+        if int(offs[-1]) - start == n * wide:  # every row `wide` bytes: ASCII only
+            words = data[start : start + n * wide].view(np.uint64).reshape(n, wide // 8)
             length = np.asarray(pc.fill_null(lens, 0).to_numpy(zero_copy_only=False), np.uint64)
-            high = words[:, 1] + length if width > 8 else length
+            high = words[:, 1] + length if wide == 16 else length
             h = (words[:, 0] * _M1) ^ (high * _M2)
     if h is None:
         enc = pc.dictionary_encode(arr)
