@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from pbr.lots import LotRegistry, default_registry, read_lots
     from pbr.measures import Measures, compute_measures
     from pbr.payments import Statement, pay, write_statement
-    from pbr.pipeline import VerifyResult, pay_from_files, verify
+    from pbr.pipeline import pay_from_files
+    from pbr.pipeline.verify import VerifyResult, verify
     from pbr.provenance import Manifest, __version__
     from pbr.risk import (
         OGRS3Scores,
