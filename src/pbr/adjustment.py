@@ -45,7 +45,6 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from pbr.errors import PbrError
 
@@ -164,6 +163,8 @@ def binary_test(
     >>> binary_test([55], [50.0], [100], [0.5], form="ratio")["adjusted_rate"].round(3).tolist()
     [0.55]
     """
+    from scipy import stats
+
     if form not in ("difference", "ratio"):
         raise PbrError(f"form must be 'difference' or 'ratio', got {form!r}")
     o = _arr(observed)
@@ -254,6 +255,8 @@ def frequency_test(
     >>> float(t["frequency_change"].iloc[0]), round(float(t["frequency_t"].iloc[0]), 3)
     (-0.5, -2.236)
     """
+    from scipy import stats
+
     m1, s1, n1 = _arr(frequency), _arr(frequency_sd), _arr(reoffenders)
     m2, s2, n2 = _arr(baseline_frequency), _arr(baseline_frequency_sd), _arr(baseline_reoffenders)
     ok = (n1 >= 2) & (n2 >= 2)

@@ -22,9 +22,10 @@ unknown sex (expected M or F)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # a type only: ``import pbr.errors`` stays free of pandas
+    import pandas as pd
 
 __all__ = [
     "BaselineFormatError",

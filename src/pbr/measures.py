@@ -49,7 +49,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.stats import norm
 
 from pbr._engine import (
     IdCodes,
@@ -106,6 +105,31 @@ F64 = npt.NDArray[np.float64]
 F = np.float64
 
 
+#: ``scipy.stats.norm.ppf(0.975)`` (the 95 % two-sided z), kept here so that the default
+#: intervals need no scipy import (the value is checked against scipy in the tests).
+_Z_975 = 1.959963984540054
+
+
+def _normal_quantile(p: float) -> float:
+    """The standard normal quantile ``Φ⁻¹(p)`` (scipy's ``norm.ppf``).
+
+    ``p = 0.975`` (95 % two-sided intervals, the default) is a stored constant, so
+    that computing measures does not import scipy; other ``p`` ask scipy.
+
+    Examples
+    --------
+    >>> _normal_quantile(0.975)
+    1.959963984540054
+    >>> round(_normal_quantile(0.95), 6)
+    1.644854
+    """
+    if p == 0.975:
+        return _Z_975
+    from scipy.stats import norm
+
+    return float(norm.ppf(p))
+
+
 def wilson_interval(successes: Any, n: Any, alpha: float = 0.05) -> tuple[F64, F64]:
     """Wilson score interval for a binomial proportion (vectorised).
 
@@ -129,7 +153,7 @@ def wilson_interval(successes: Any, n: Any, alpha: float = 0.05) -> tuple[F64, F
     """
     o = np.asarray(successes, dtype=np.float64)
     nn = np.asarray(n, dtype=np.float64)
-    z = float(norm.ppf(1 - alpha / 2))
+    z = _normal_quantile(1 - alpha / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = o / nn
         denom = 1 + z * z / nn
@@ -674,7 +698,7 @@ def _aggregate(
     dsum = np.bincount(g, weights=days, minlength=n_groups)
     # members whose window is still open at the extract date
     pending = np.bincount(g, weights=end_w > ext_day, minlength=n_groups)
-    z = float(norm.ppf(1 - alpha / 2))
+    z = _normal_quantile(1 - alpha / 2)
     nf, of = n.astype(np.float64), o.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         binary = np.where(n > 0, of / nf, np.nan)

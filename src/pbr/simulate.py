@@ -60,7 +60,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from pbr.adjustment import binary_test
 from pbr.errors import PbrError
@@ -151,6 +150,8 @@ def _parameters(
 
 def _analytic_power(n: FloatArray, b: FloatArray, delta: FloatArray, alpha: float) -> FloatArray:
     """P(significant reduction) per cohort, normal approximation (see module notes)."""
+    from scipy import stats
+
     z = stats.norm.ppf(1 - alpha / 2)
     v = n * b * (1 - b)
     p1 = np.clip(b - delta, 0.0, 1.0)

@@ -78,7 +78,13 @@ def _is_str(arr: pa.Array) -> bool:
 
 
 def _clean_str(arr: pa.Array) -> pa.Array:
-    """Trim whitespace; empty becomes null. Non-string arrays are cast to string."""
+    """Trim whitespace; empty becomes null. Non-string arrays are cast to string.
+
+    A dictionary array is cleaned on its distinct values, then expanded (one take).
+    """
+    if pa.types.is_dictionary(arr.type) and len(arr.dictionary) < len(arr):
+        values = _clean_str(arr.dictionary)
+        return values.take(arr.indices)
     arr = _plain(arr)
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())

@@ -65,10 +65,32 @@ def _check_names(names: list[str], fails: _Failures) -> bool:
     return not dups
 
 
+#: Spec text columns with few distinct values (codes and categories, not ids).
+_LOW_CARDINALITY = frozenset(
+    {"lot", "event_type", "sex", "supervisor", "exclusion_reason", "offence_group", "disposal_type"}
+)
+
+
+def _dictionary_columns(path: Path, table: str) -> list[str]:
+    """The low-cardinality spec text columns of the file (read as dictionaries)."""
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError):
+        return []
+    spec = {c.name for c in _SPECS[table]} & _LOW_CARDINALITY
+    return [
+        f.name
+        for f in schema
+        if f.name in spec and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+    ]
+
+
 def _load_parquet(path: Path, table: str, fails: _Failures) -> _Raw | None:
     label = str(path)
     try:
-        t = pq.read_table(path)
+        # low-cardinality text columns stay dictionary-encoded: they are cleaned and
+        # checked on their few distinct values (see _parse._clean_str)
+        t = pq.read_table(path, read_dictionary=_dictionary_columns(path, table))
     except (pa.ArrowException, OSError) as exc:
         fails.add_whole("-", label, f"not a readable Parquet file ({exc})")
         return None
@@ -80,7 +102,10 @@ def _load_parquet(path: Path, table: str, fails: _Failures) -> _Raw | None:
     extra_names: list[str] = []
     for name in names:
         if name in spec_names:
-            raw.columns[name] = t.column(name).combine_chunks()
+            col = t.column(name)
+            if pa.types.is_dictionary(col.type):
+                col = col.unify_dictionaries()
+            raw.columns[name] = col.combine_chunks()
         else:
             extra_names.append(name)
     if extra_names:

@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pbr._engine.lookup import IdLookup
+from pbr._engine.strings import string_parts
 from pbr.dates import age_in_years
 from pbr.errors import SuspiciousDataWarning
 from pbr.io._parse import _plain
@@ -63,40 +65,111 @@ def _exact_duplicated(frame: pd.DataFrame) -> BoolArray:
     return out
 
 
-def _numeric_fingerprint(frame: pd.DataFrame) -> npt.NDArray[np.uint64] | None:
-    """A cheap (non-exact) row fingerprint from the date, bool and integer columns."""
-    h = np.zeros(len(frame), dtype=np.uint64)
-    used = False
-    for i in range(frame.shape[1]):
-        s = frame.iloc[:, i]
-        if s.dtype.kind == "M":
-            v = s.to_numpy().view(np.int64).view(np.uint64)
-        elif s.dtype.kind == "b":
-            v = s.to_numpy().astype(np.uint64)
-        elif isinstance(s.dtype, pd.Int64Dtype):
-            v = s.to_numpy(dtype=np.int64, na_value=-(2**62)).view(np.uint64)
-        else:
-            continue
-        used = True
-        h = (h ^ v) * np.uint64(0x9E3779B97F4A7C15)
-        h ^= h >> np.uint64(29)
-    return h if used else None
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_NULL_WORD = np.uint64(0x5BD1E9955BD1E995)
+
+
+def _string_words(arr: pa.Array) -> npt.NDArray[np.uint64]:
+    """One 64-bit word per string: equal strings (and all missing values) share a word.
+
+    Short ASCII strings (at most 16 bytes, the usual ids and codes) are padded to
+    one width by Arrow and read straight from the data buffer as one or two 64-bit
+    words, mixed with the length (exact up to the final mixing); other columns
+    use Arrow's dictionary encoding (exact codes).
+    """
+    arr = _plain(arr)
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    n = len(arr)
+    valid = None if arr.null_count == 0 else arr.is_valid()
+    lens = pc.binary_length(arr)
+    width = pc.max(lens).as_py() or 0
+    h: npt.NDArray[np.uint64] | None = None
+    # few distinct values (codes, categories): Arrow's dictionary codes are cheaper
+    few = pc.count_distinct(arr.slice(0, 4096), mode="all").as_py() <= 64
+    if 0 < width <= 16 and not few:
+        wide = 8 if width <= 8 else 16
+        padded = pc.utf8_rpad(pc.fill_null(arr, ""), wide, " ")
+        offs, data = string_parts(padded)
+        start = int(offs[0])
+        if int(offs[-1]) - start == n * wide:  # every row `wide` bytes: ASCII only
+            words = data[start : start + n * wide].view(np.uint64).reshape(n, wide // 8)
+            length = np.asarray(pc.fill_null(lens, 0).to_numpy(zero_copy_only=False), np.uint64)
+            high = words[:, 1] + length if wide == 16 else length
+            h = (words[:, 0] * _M1) ^ (high * _M2)
+    if h is None:
+        enc = pc.dictionary_encode(arr)
+        h = np.asarray(pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False), np.int64)
+        h = h.astype(np.uint64) * _M2
+    h ^= h >> np.uint64(29)
+    h *= _M1
+    if valid is not None:
+        h[~np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool)] = _NULL_WORD
+    return h
+
+
+def _column_words(s: pd.Series) -> npt.NDArray[np.uint64]:
+    """One 64-bit word per row: rows that :func:`_exact_duplicated` finds equal share it."""
+    dt = s.dtype
+    if isinstance(dt, pd.StringDtype):
+        return _string_words(_string_array(s))
+    if isinstance(dt, pd.CategoricalDtype):
+        return np.asarray(s.cat.codes.to_numpy(), dtype=np.int64).view(np.uint64)
+    if isinstance(dt, np.dtype):
+        v = s.to_numpy()
+        if dt.kind in "mM":
+            return v.view(np.int64).view(np.uint64)
+        if dt.kind == "b":
+            return v.astype(np.uint64)
+        if dt.kind in "iu":
+            return v.astype(np.int64, copy=False).view(np.uint64)
+        if dt.kind == "f":
+            f = v.astype(np.float64)  # a copy: -0.0 equals 0.0, every NaN one value
+            f[f == 0] = 0.0
+            f[np.isnan(f)] = np.nan
+            return f.view(np.uint64)
+    if isinstance(dt, pd.Int64Dtype):
+        return s.to_numpy(dtype=np.int64, na_value=-(2**62)).view(np.uint64)
+    codes, _ = pd.factorize(s, use_na_sentinel=True)  # anything else: its own equality
+    return np.asarray(codes, dtype=np.int64).view(np.uint64)
+
+
+def _repeated(h: npt.NDArray[np.uint64]) -> BoolArray:
+    """Rows whose value of ``h`` occurs more than once (one sort of the top 32 bits)."""
+    top = (h >> np.uint64(32)).astype(np.uint32)
+    srt = np.sort(top)
+    again = srt[1:][srt[1:] == srt[:-1]]
+    out = np.zeros(len(h), dtype=bool)
+    if len(again) == 0:
+        return out
+    values = np.unique(again)
+    seen = np.zeros(1 << 24, dtype=bool)  # a bitmap of the top 24 bits narrows first
+    seen[values >> np.uint32(8)] = True
+    maybe = np.flatnonzero(seen[top >> np.uint32(8)])
+    pos = np.searchsorted(values, top[maybe])
+    pos[pos == len(values)] = 0
+    out[maybe[values[pos] == top[maybe]]] = True
+    return out
 
 
 def _duplicated(frame: pd.DataFrame) -> BoolArray:
     """Exact duplicates of an earlier row (missing equals missing).
 
-    A cheap fingerprint of the date/bool/integer columns first narrows the
-    rows to candidates (rows that are exact duplicates always share a
-    fingerprint); the candidates are then compared exactly: each column is
-    factorised (pyarrow ``dictionary_encode`` for strings) and the codes are
-    combined into one exact int64 row key. No false positives.
+    A 64-bit fingerprint of every row (one word per column, from the raw values or
+    buffers: :func:`_column_words`) narrows the rows to candidates (rows that are
+    exact duplicates always share a fingerprint); the candidates are then compared
+    exactly: each column is factorised (pyarrow ``dictionary_encode`` for strings)
+    and the codes are combined into one exact int64 row key. No false positives.
     """
     out = np.zeros(len(frame), dtype=bool)
-    fingerprint = _numeric_fingerprint(frame)
-    if fingerprint is None:
-        return _exact_duplicated(frame)
-    candidates = np.flatnonzero(pd.Series(fingerprint).duplicated(keep=False).to_numpy())
+    if frame.shape[1] == 0 or len(frame) < 2:
+        return out if frame.shape[1] else _exact_duplicated(frame)
+    h = np.zeros(len(frame), dtype=np.uint64)
+    for i in range(frame.shape[1]):
+        h = (h ^ _column_words(frame.iloc[:, i])) * _M1
+        h ^= h >> np.uint64(32)
+    candidates = np.flatnonzero(_repeated(h))
     if len(candidates):
         out[candidates] = _exact_duplicated(frame.iloc[candidates])
     return out
@@ -174,22 +247,26 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
             "across their rows"
         )
     if len(offences):
-        pos = pc.index_in(_string_array(offences["offender_id"]), value_set=enc.dictionary)
-        where = np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), np.int64)
-        has = where >= 0
-        off = offences["offence_date"].to_numpy().astype("datetime64[D]")
-        first_dob = lo[where[has]].view("datetime64[D]")
-        young = np.zeros(len(offences), bool)
-        sub = off[has]
-        early = sub < first_dob
-        age_ok = ~early
-        young_sub = early.copy()
-        young_sub[age_ok] = age_in_years(first_dob[age_ok], sub[age_ok]) < MIN_OFFENCE_AGE
-        young[has] = young_sub
-        if young.any():
+        # the engine's id lookup (exact fixed-width keys in a numpy hash table, all cores)
+        where = IdLookup(enc.dictionary).codes(offences["offender_id"]).astype(np.int64)
+        has = np.flatnonzero(where >= 0)
+        off = offences["offence_date"].to_numpy().astype("datetime64[D]").view(np.int64)[has]
+        first_dob = lo[where[has]]
+        # 10 years are at most 3,653 days: only rows nearer than that can be under 10
+        near = np.flatnonzero(off - first_dob < 3654)
+        young_near = off[near] < first_dob[near]
+        ok = np.flatnonzero(~young_near)
+        young_near[ok] = (
+            age_in_years(
+                first_dob[near][ok].view("datetime64[D]"), off[near][ok].view("datetime64[D]")
+            )
+            < MIN_OFFENCE_AGE
+        )
+        young = has[near[young_near]]
+        if len(young):
             notes.append(
-                f"offences: {int(young.sum()):,} offence(s) dated before the offender's "
-                f"{MIN_OFFENCE_AGE}th birthday (first at row {int(np.flatnonzero(young)[0]) + 1})"
+                f"offences: {len(young):,} offence(s) dated before the offender's "
+                f"{MIN_OFFENCE_AGE}th birthday (first at row {int(young[0]) + 1})"
             )
     return notes
 

@@ -29,7 +29,6 @@ from pbr import io as io_mod
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
 from pbr.payments import Statement, after_baseline_year, pay, write_statement
-from pbr.report import write_statement_report
 
 __all__ = ["pay_from_files", "read_table", "write_pay"]
 
@@ -240,6 +239,8 @@ def write_pay(
     out = write_statement(statement, directory)
     if not html:
         return out, None
+    from pbr.report import write_statement_report  # matplotlib: only when a page is drawn
+
     page = write_statement_report(
         statement, out, measures=measures, assessment=assessment, baseline=baseline
     )

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from pbr.errors import ModelError
 
@@ -112,6 +111,8 @@ def _predict(
     levels: IntArray,
     categorical: Any = None,
 ) -> FloatArray:
+    from scipy import special
+
     if x.ndim == 1:
         x = x[:, None]
     blocks = _blocks(levels, categorical, x, levels.shape[0])
@@ -125,6 +126,8 @@ def _predict(
 
 
 def _loglik(family: str, y: FloatArray, mu: FloatArray) -> float:
+    from scipy import special
+
     if family == "binomial":
         with np.errstate(divide="ignore"):
             ll = special.xlogy(y, mu) + special.xlog1py(1 - y, -mu)
@@ -133,6 +136,8 @@ def _loglik(family: str, y: FloatArray, mu: FloatArray) -> float:
 
 
 def _deviance(family: str, y: FloatArray, mu: FloatArray) -> float:
+    from scipy import special
+
     if family == "binomial":
         return -2.0 * _loglik(family, y, mu)  # saturated loglik is 0 for 0/1 data
     return float(2.0 * (special.xlogy(y, y / np.where(mu > 0, mu, 1.0)) - (y - mu)).sum())
@@ -280,6 +285,8 @@ def fit_glm(
     >>> [round(float(p), 6) for p in f.fitted(np.zeros((2, 0)), np.array([0, 1]))]
     [0.666667, 0.666667]
     """
+    from scipy import special
+
     yv = np.asarray(y, dtype=float)
     xv = np.asarray(x, dtype=float)
     if xv.ndim == 1:

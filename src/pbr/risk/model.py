@@ -59,7 +59,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pbr.errors import ModelError, PbrError
 from pbr.periods import quarter_of_year
@@ -217,6 +216,8 @@ class RiskModel(Result):
     @property
     def coefficients(self) -> pd.DataFrame:
         """Coefficient table: term, estimate, std_error, z, p_value, separated."""
+        from scipy import stats
+
         terms = [*self.terms, *(f"level[{lv}]" for lv in self.levels)]
         est = np.array([*self.beta, *self.alpha], dtype=float)
         se = np.array([*self.beta_se, *self.alpha_se], dtype=float)
