@@ -28,6 +28,7 @@ from pbr import baseline as baseline_mod
 from pbr import io as io_mod
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.lots import default_registry
 from pbr.payments import Statement, after_baseline_year, pay, write_statement
 from pbr.report import write_statement_report
 
@@ -64,8 +65,9 @@ def read_table(path: str | Path, what: str = "table") -> pd.DataFrame:
                         .map(lambda v: v if v is None else str(v))
                     )
             return t
-        return pd.read_csv(p, dtype=dict.fromkeys(_STRING_COLUMNS, str), keep_default_na=True)
-    except (OSError, ValueError) as exc:
+        # every cell as its printed text: the io boundary parses numbers exactly
+        return pd.read_csv(p, dtype=str, keep_default_na=True)
+    except (OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
         raise PbrError(f"{what}: cannot read {p}: {exc}") from None
 
 
@@ -192,7 +194,14 @@ def pay_from_files(
             )
             annual = after_baseline_year(annual.table, bl.year)
     vol = read_table(volumes, "volumes") if volumes is not None else None
-    s = pay(c, table, volumes=vol, allow_interim=allow_interim, annual_table=annual)
+    s = pay(
+        c,
+        table,
+        volumes=vol,
+        allow_interim=allow_interim,
+        annual_table=annual,
+        lots=default_registry() if c.scheme in ("tr_crc", "custom") else None,
+    )
     provenance = {
         "command": "pay" if not isinstance(contract, Contract) else None,
         "contract": source,
