@@ -65,6 +65,7 @@ from pbr.cohort import Cohort, build_cohort
 from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_offences
 from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.io._parse import _extract_day
 from pbr.periods import PERIOD_KINDS
 from pbr.rulesets import RuleSet, rule_set
 
@@ -316,15 +317,8 @@ class Measures:
 
 
 def _extract(extract_date: Any) -> dt.date:
-    if extract_date is None:
-        raise PbrError("extract_date is required (the date the offence data was taken)")
-    try:
-        day = as_days([extract_date])[0]
-    except (ValueError, TypeError) as exc:
-        raise PbrError(f"extract_date {extract_date!r} is not a date") from exc
-    if np.isnat(day):
-        raise PbrError(f"extract_date {extract_date!r} is not a date")
-    out: dt.date = day.astype(object)
+    """The extract date through the io boundary: ISO ``YYYY-MM-DD`` strings only."""
+    out: dt.date = _extract_day(extract_date).astype(object)
     return out
 
 

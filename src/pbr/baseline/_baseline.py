@@ -35,6 +35,8 @@ from pbr.baseline._storage import (
 )
 from pbr.dates import as_days
 from pbr.errors import BaselineFormatError, PbrError
+from pbr.io._parse import _extract_day
+from pbr.io._saved import check_model_description
 from pbr.periods import (
     QUARTER_NAMES,
     period_label,
@@ -197,7 +199,7 @@ class Baseline:
         status = "unknown"
         ext = None
         if extract_date is not None:
-            ext_day = as_days([extract_date])[0]
+            ext_day = _extract_day(extract_date)  # ISO only (the io boundary)
             ext = str(ext_day)
             if "window_end" in sub.columns:
                 status = (
@@ -470,6 +472,7 @@ def load_baseline(directory: str | Path) -> Baseline:
             if desc is None:
                 models[name] = None
                 continue
+            check_model_description(desc, name)  # the io boundary: finite coefficients
             calib = _read_parquet(d / f"{name}_calibration.parquet", _CALIBRATION_SCHEMA)
             models[name] = RiskModel.from_dict(desc, calib)
         risk = meta["risk"]

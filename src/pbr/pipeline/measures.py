@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from pbr.io._values import parse_iso_date
 from pbr.measures import Measures, compute_measures
 from pbr.provenance import run_manifest, write_outputs
 
@@ -169,6 +170,7 @@ def measures_from_files(
     >>> json.loads(run.manifest.read_text())["parameters"]["period"]
     'calendar_year'
     """
+    extract_date = parse_iso_date(extract_date, "extract_date")  # recorded normalised
     m = compute_measures(
         cohort,
         offences,
@@ -187,7 +189,7 @@ def measures_from_files(
         command="measures",
         inputs={"cohort": cohort, "offences": offences},
         parameters={
-            "extract_date": str(extract_date),
+            "extract_date": extract_date,
             "period": period,
             "rules": rules,
             "follow_up_months": follow_up_months,

@@ -11,7 +11,7 @@ Examples
 >>> import tempfile, pathlib
 >>> from pbr.payments import example_assessment
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> example_assessment(400).to_csv(d / "m.csv", index=False)
+>>> example_assessment(400, lot="CPA01").to_csv(d / "m.csv", index=False)
 >>> pay_from_files("tr_crc", measures=d / "m.csv").total
 Decimal('150000.00')
 """
@@ -28,6 +28,7 @@ from pbr import baseline as baseline_mod
 from pbr import io as io_mod
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.io._values import parse_iso_date
 from pbr.lots import default_registry
 from pbr.payments import Statement, after_baseline_year, pay, write_statement
 from pbr.report import write_statement_report
@@ -127,6 +128,8 @@ def pay_from_files(
     >>> pay_from_files("doncaster", measures=d / "don.csv").total
     Decimal('0.00')
     """
+    if extract_date is not None:  # recorded normalised (ISO only)
+        extract_date = parse_iso_date(extract_date, "extract_date")
     source: dict[str, str]
     if isinstance(contract, Contract):
         c, source = contract, {"inline": "python"}
