@@ -31,7 +31,7 @@ def _finite(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def check_model_description(desc: Mapping[str, Any], name: str) -> None:
+def check_model_description(desc: Any, name: str) -> None:
     """Refuse a saved model whose slopes, or intercepts of unseparated levels, are not finite.
 
     Parameters
