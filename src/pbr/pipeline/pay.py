@@ -66,8 +66,13 @@ def read_table(path: str | Path, what: str = "table") -> pd.DataFrame:
                         .map(lambda v: v if v is None else str(v))
                     )
             return t
-        # every cell as its printed text: the io boundary parses numbers exactly
-        return pd.read_csv(p, dtype=str, keep_default_na=True)
+        # every cell as its printed text: the io boundary parses numbers exactly; a gzip
+        # file is read as gzip whatever its suffix
+        with p.open("rb") as fh:
+            gz = fh.read(2) == b"\x1f\x8b"
+        return pd.read_csv(
+            p, dtype=str, keep_default_na=True, compression="gzip" if gz else "infer"
+        )
     except (OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
         raise PbrError(f"{what}: cannot read {p}: {exc}") from None
 
