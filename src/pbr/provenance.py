@@ -326,6 +326,28 @@ def run_manifest(
     return Manifest(data)
 
 
+def add_output(manifest_path: str | Path, name: str) -> Path:
+    """Add the file ``name`` beside a written manifest to its hashed outputs (e.g. the HTML).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = Manifest({"format": MANIFEST_FORMAT, "outputs": {}}).write(d / "manifest.json")
+    >>> _ = (d / "page.html").write_text("x")
+    >>> _ = add_output(d / "manifest.json", "page.html")
+    >>> list(Manifest.read(d).outputs)
+    ['page.html']
+    """
+    target = Path(manifest_path)
+    m = Manifest.read_file(target)
+    outputs = dict(m.outputs)
+    outputs[name] = sha256_file(target.parent / name)
+    data = dict(m.data)
+    data["outputs"] = dict(sorted(outputs.items()))
+    return Manifest(data).write(target)
+
+
 def write_outputs(
     files: Mapping[str | Path, bytes],
     manifest: Manifest,

@@ -26,11 +26,13 @@ import pandas as pd
 
 from pbr import baseline as baseline_mod
 from pbr import io as io_mod
+from pbr._staging import check_out, staged_directory
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
 from pbr.io._values import parse_iso_date
 from pbr.lots import default_registry
 from pbr.payments import Statement, after_baseline_year, pay, write_statement
+from pbr.provenance import add_output
 from pbr.report import write_statement_report
 
 __all__ = ["pay_from_files", "read_table", "write_pay"]
@@ -232,13 +234,18 @@ def write_pay(
     measures: Any = None,
     assessment: Any = None,
     baseline: Any = None,
+    force: bool = False,
 ) -> tuple[Path, Path | None]:
     """Write a statement and its manifest (and with ``html`` its page), as ``pbr pay --out`` does.
 
     The statement files and ``manifest.json`` are written by
     :func:`pbr.payments.write_statement`; ``statement.html`` then by
     :func:`pbr.report.write_statement_report`, with the optional ``measures``,
-    ``assessment`` and ``baseline`` for its plots.
+    ``assessment`` and ``baseline`` for its plots, and added to the manifest's
+    hashed outputs. Everything is written in a staging folder beside
+    ``directory`` and renamed into place when complete (:mod:`pbr._staging`);
+    a ``directory`` that is or contains an input is refused, and so is an
+    existing non-empty one unless ``force``.
 
     Returns
     -------
@@ -254,10 +261,23 @@ def write_pay(
     >>> sorted(p.name for p in d.iterdir()), page
     (['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet'], None)
     """
-    out = write_statement(statement, directory)
-    if not html:
-        return out, None
-    page = write_statement_report(
-        statement, out, measures=measures, assessment=assessment, baseline=baseline
-    )
-    return out, page
+    out = Path(directory)
+    check_out(out, _input_paths(statement), force=force)
+    with staged_directory(out, force=force) as tmp:
+        write_statement(statement, tmp)
+        if html:
+            page = write_statement_report(
+                statement, tmp, measures=measures, assessment=assessment, baseline=baseline
+            )
+            add_output(tmp / "manifest.json", page.name)
+    return out, (out / "statement.html" if html else None)
+
+
+def _input_paths(statement: Statement) -> list[Path]:
+    """Every input file a statement's provenance records (for the --out check)."""
+    prov = statement.provenance or {}
+    paths = [Path(str(p)) for p in prov.get("inputs", {}).values() if p is not None]
+    source = prov.get("contract")
+    if isinstance(source, dict) and "path" in source:
+        paths.append(Path(str(source["path"])))
+    return paths
