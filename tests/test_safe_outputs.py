@@ -72,3 +72,16 @@ def test_the_manifest_lists_and_hashes_statement_html(tmp_path: Path) -> None:
     page = out / "statement.html"
     page.write_text(page.read_text().replace("Payment statement", "Payment statemenT", 1))
     assert main(["verify", str(out)]) == 1
+
+
+def test_measures_out_that_is_an_input_is_refused(tmp_path: Path) -> None:
+    from pbr.sample import sample_paths
+
+    src = sample_paths()
+    cohort = tmp_path / "cohort.parquet"
+    cohort.write_bytes(src["cohort"].read_bytes())
+    before = cohort.read_bytes()
+    argv = ["measures", "--cohort", str(cohort), "--offences", str(src["offences"])]
+    argv += ["--extract-date", "2018-06-30", "--no-validate", "--out", str(cohort)]
+    assert main(argv) == 2
+    assert cohort.read_bytes() == before

@@ -1,6 +1,6 @@
 """Safe outputs: every command's ``--out`` is written in a staging folder, then renamed.
 
-docs/methodology.md, "Verification": a command writes all its files and the
+docs/guide-auditor.md, "What a statement directory holds": a command writes all its files and the
 manifest into a temporary folder **beside** ``--out`` (same file system) and
 renames it into place only when everything is complete, so an interrupted run,
 a full disk or a concurrent run never leaves a statement without its manifest

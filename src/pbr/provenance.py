@@ -379,5 +379,16 @@ def write_outputs(
         except OSError as exc:
             raise PbrError(f"{folder}: cannot create output directory: {exc.strerror}") from None
     for path, data in files.items():
-        Path(path).write_bytes(data)
+        _replace_bytes(Path(path), data)  # each file whole or not at all; the manifest last
     return manifest.write(target)
+
+
+def _replace_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it onto ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -212,7 +212,7 @@ def _matvec(a: FloatArray, v: FloatArray) -> FloatArray:
     A multi-threaded BLAS splits the sums differently for each thread count, so
     a fit would differ in its last bits between ``OPENBLAS_NUM_THREADS=1`` and
     ``=8``; these products make the fit, and so every saved baseline,
-    byte-identical whatever the thread count (docs/methodology.md, "Risk models").
+    byte-identical whatever the thread count.
     """
     out: FloatArray = np.einsum("ij,j->i", a, v, optimize=False)
     return out
