@@ -65,7 +65,7 @@ from pbr.cohort import Cohort, build_cohort
 from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_offences
 from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
-from pbr.io._parse import _extract_day
+from pbr.io._values import parse_iso_date
 from pbr.periods import PERIOD_KINDS
 from pbr.rulesets import RuleSet, rule_set
 
@@ -318,8 +318,7 @@ class Measures:
 
 def _extract(extract_date: Any) -> dt.date:
     """The extract date through the io boundary: ISO ``YYYY-MM-DD`` strings only."""
-    out: dt.date = _extract_day(extract_date).astype(object)
-    return out
+    return dt.date.fromisoformat(parse_iso_date(extract_date, "extract_date"))
 
 
 # ----------------------------------------------------------------------------- inputs

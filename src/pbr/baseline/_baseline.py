@@ -35,8 +35,8 @@ from pbr.baseline._storage import (
 )
 from pbr.dates import as_days
 from pbr.errors import BaselineFormatError, PbrError
-from pbr.io._parse import _extract_day
 from pbr.io._saved import check_model_description
+from pbr.io._values import parse_iso_date
 from pbr.periods import (
     QUARTER_NAMES,
     period_label,
@@ -199,7 +199,7 @@ class Baseline:
         status = "unknown"
         ext = None
         if extract_date is not None:
-            ext_day = _extract_day(extract_date)  # ISO only (the io boundary)
+            ext_day = np.datetime64(parse_iso_date(extract_date, "extract_date"), "D")  # ISO only
             ext = str(ext_day)
             if "window_end" in sub.columns:
                 status = (
