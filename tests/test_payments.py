@@ -838,7 +838,7 @@ def test_pay_from_files_warns_about_inputs_it_does_not_use(tmp_path: Path) -> No
     from pbr.pipeline import pay_from_files
 
     m = tmp_path / "m.csv"
-    example_assessment().to_csv(m, index=False)
+    example_assessment(lot="CPA01").to_csv(m, index=False)  # a registry lot
     (tmp_path / "bl").mkdir()
     with pytest.warns(IgnoredOptionWarning, match="baseline .*ignored"):
         s = pay_from_files("tr_crc", measures=m, baseline=tmp_path / "bl")
