@@ -158,15 +158,39 @@ def test_one_byte_tampering_is_detected_and_named(tmp_path: Path, name: str) -> 
     assert f"input changed: {name}" in str(r.summary())
 
 
-def test_changed_line_shown_in_diff(tmp_path: Path) -> None:
+def test_changed_input_is_reported_and_not_parsed(tmp_path: Path) -> None:
+    # hash before parse: a changed input is named, nothing is re-run, no row of it is shown
     files = _inputs(tmp_path / "in")
     out = _run(files, tmp_path / "out")
     files["measures"].write_text(files["measures"].read_text().replace(",450,", ",451,"))
+    r = verify(out)
+    assert not r.identical
+    assert r.changed_inputs["input"].tolist() == ["measures"]
+    assert r.differences == {} and "input(s) changed" in str(r.rerun_error)
+    assert "451" not in str(r)
+
+
+def test_changed_line_shown_in_diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a re-run that differs with unchanged inputs (e.g. a new pbr) shows only the changed line
+    import sys
+
+    verify_module = sys.modules["pbr.pipeline.verify"]  # the package exports verify()
+
+    files = _inputs(tmp_path / "in")
+    out = _run(files, tmp_path / "out")
+    real = verify_module._rerun
+
+    def rerun_with_changed_table(manifest: object, paths: dict[str, Path]) -> object:
+        files["measures"].write_text(files["measures"].read_text().replace(",450,", ",451,"))
+        return real(manifest, paths)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verify_module, "_rerun", rerun_with_changed_table)
     r = verify(out)
     diff = r.differences["statement.csv"]
     assert "-CPA02,2015Q4,binary" in diff and "+CPA02,2015Q4,binary" in diff
     assert "50000.00" in diff and "49000.00" in diff
     assert "CPA01" not in diff  # only the changed line is shown
+    assert "manifest.json: total" in r.differences  # every manifest field is compared
 
 
 def test_tampered_output_detected(tmp_path: Path) -> None:

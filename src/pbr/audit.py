@@ -11,7 +11,7 @@ Examples
 >>> from pbr.payments import example_assessment
 >>> from pbr.pipeline import pay_from_files
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> example_assessment(400).to_csv(d / "m.csv", index=False)
+>>> example_assessment(400, lot="CPA01").to_csv(d / "m.csv", index=False)
 >>> out = pay_from_files("tr_crc", measures=d / "m.csv").write(d / "out")
 >>> verify(out).identical
 True

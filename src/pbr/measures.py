@@ -65,6 +65,7 @@ from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_o
 from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
 from pbr.formatting import format_count
+from pbr.io._values import parse_iso_date
 from pbr.periods import PERIOD_KINDS
 from pbr.results import Result, Summary
 from pbr.rulesets import RuleSet, rule_set
@@ -314,16 +315,8 @@ class Measures(Result):
 
 
 def _extract(extract_date: Any) -> dt.date:
-    if extract_date is None:
-        raise PbrError("extract_date is required (the date the offence data was taken)")
-    try:
-        day = as_days([extract_date])[0]
-    except (ValueError, TypeError) as exc:
-        raise PbrError(f"extract_date {extract_date!r} is not a date") from exc
-    if np.isnat(day):
-        raise PbrError(f"extract_date {extract_date!r} is not a date")
-    out: dt.date = day.astype(object)
-    return out
+    """The extract date through the io boundary: ISO ``YYYY-MM-DD`` strings only."""
+    return dt.date.fromisoformat(parse_iso_date(extract_date, "extract_date"))
 
 
 # ----------------------------------------------------------------------------- inputs

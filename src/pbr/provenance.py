@@ -326,6 +326,28 @@ def run_manifest(
     return Manifest(data)
 
 
+def add_output(manifest_path: str | Path, name: str) -> Path:
+    """Add the file ``name`` beside a written manifest to its hashed outputs (e.g. the HTML).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = Manifest({"format": MANIFEST_FORMAT, "outputs": {}}).write(d / "manifest.json")
+    >>> _ = (d / "page.html").write_text("x")
+    >>> _ = add_output(d / "manifest.json", "page.html")
+    >>> list(Manifest.read(d).outputs)
+    ['page.html']
+    """
+    target = Path(manifest_path)
+    m = Manifest.read_file(target)
+    outputs = dict(m.outputs)
+    outputs[name] = sha256_file(target.parent / name)
+    data = dict(m.data)
+    data["outputs"] = dict(sorted(outputs.items()))
+    return Manifest(data).write(target)
+
+
 def write_outputs(
     files: Mapping[str | Path, bytes],
     manifest: Manifest,
@@ -357,5 +379,16 @@ def write_outputs(
         except OSError as exc:
             raise PbrError(f"{folder}: cannot create output directory: {exc.strerror}") from None
     for path, data in files.items():
-        Path(path).write_bytes(data)
+        _replace_bytes(Path(path), data)  # each file whole or not at all; the manifest last
     return manifest.write(target)
+
+
+def _replace_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it onto ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

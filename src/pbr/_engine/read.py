@@ -93,6 +93,7 @@ def read_columns(path: Any, wanted: Sequence[str], dictionary: Collection[str] =
     opts = pacsv.ConvertOptions(
         include_columns=None,
         strings_can_be_null=True,
+        null_values=[""],  # only an empty cell is missing: the id "NA" is an id, not missing
         column_types={
             **{c: pa.string() for c in _CSV_TEXT},
             **{c: pa.date32() for c in _CSV_DATES},

@@ -36,6 +36,8 @@ from pbr.baseline._storage import (
 from pbr.dates import as_days
 from pbr.errors import BaselineFormatError, PbrError
 from pbr.formatting import format_count
+from pbr.io._saved import check_model_description
+from pbr.io._values import parse_iso_date
 from pbr.periods import (
     QUARTER_NAMES,
     period_label,
@@ -203,7 +205,7 @@ class Baseline(Result):
         status = "unknown"
         ext = None
         if extract_date is not None:
-            ext_day = as_days([extract_date])[0]
+            ext_day = np.datetime64(parse_iso_date(extract_date, "extract_date"), "D")  # ISO only
             ext = str(ext_day)
             if "window_end" in sub.columns:
                 status = (
@@ -465,6 +467,7 @@ def load_baseline(directory: str | Path) -> Baseline:
             if desc is None:
                 models[name] = None
                 continue
+            check_model_description(desc, name)  # the io boundary: finite coefficients
             calib = _read_parquet(d / f"{name}_calibration.parquet", _CALIBRATION_SCHEMA)
             models[name] = RiskModel.from_dict(desc, calib)
         risk = meta["risk"]

@@ -140,7 +140,13 @@ def run(args: argparse.Namespace) -> int:
 
     _say("\n6. HTML statement and plots")
     statement_dir, html = write_pay(
-        statement, out / "statement", html=True, measures=m, assessment=a, baseline=baseline
+        statement,
+        out / "statement",
+        html=True,
+        measures=m,
+        assessment=a,
+        baseline=baseline,
+        force=True,  # the demo regenerates its own folder
     )
     elapsed = time.perf_counter() - t0
     _say(f"\nDone in {elapsed:.1f} s. Files are in {out}:")

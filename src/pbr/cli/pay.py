@@ -58,6 +58,9 @@ def register(subparsers: Any) -> None:
         help="also write statement.html: a self-contained page with the plots and manifest",
     )
     add_out_arg(p)
+    p.add_argument(
+        "--force", action="store_true", help="replace an existing non-empty --out (atomically)"
+    )
     p.set_defaults(func=run)
 
 
@@ -80,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         volumes=args.volumes,
         allow_interim=args.allow_interim,
     )
-    out, html = write_pay(statement, args.out, html=args.html)
+    out, html = write_pay(statement, args.out, html=args.html, force=args.force)
     print(statement.summary())
     print(f"wrote {out}/statement.csv, statement.json, statement.parquet, manifest.json")
     if html is not None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from pbr.counting import RULE_SET_NAMES as RULE_SETS
 from pbr.errors import ContractError
+from pbr.io._values import parse_money
 
 __all__ = [
     "ADJUSTMENTS",
@@ -95,12 +96,7 @@ def _money(
         if required:
             raise ContractError(f"{key}: missing (a price is required)")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ContractError(f"{key}: expected a number or a decimal string, got {value!r}")
-    try:
-        d = Decimal(str(value).strip().replace(",", "").lstrip("£"))
-    except decimal.InvalidOperation:
-        raise ContractError(f"{key}: not a decimal amount: {value!r}") from None
+    d = parse_money(value, key)  # the io boundary: a plain decimal string only
     if not d.is_finite():
         raise ContractError(f"{key}: must be finite, got {value!r}")
     if minimum is not None and d < minimum:

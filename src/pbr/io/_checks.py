@@ -21,6 +21,7 @@ from pbr.dates import age_in_years
 from pbr.errors import ValidationError
 from pbr.io._csv import _load_csv
 from pbr.io._failures import _Failures, _message, _sorted_failures
+from pbr.io._microdata_extra import check_id_type
 from pbr.io._parse import _clean_str, _display, _nonnull, _parse_bools, _parse_dates, _parse_ints
 from pbr.io._readers import _is_parquet, _load_frame, _load_parquet, _Raw
 from pbr.io._rules import (
@@ -139,6 +140,7 @@ def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike)
                 fails.add(idx, c.name, _display(arr, idx), "sanctions must be at least 1")
             out[c.name] = pd.Series(pd.arrays.IntegerArray(ivals, ~present))
         else:
+            check_id_type(arr, c.name, fails)
             text = _clean_str(arr)
             present = _nonnull(text)
             if c.required:

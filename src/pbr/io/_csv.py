@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pbr.io._failures import _Failures
+from pbr.io._microdata_extra import check_stray_quotes
 from pbr.io._readers import _check_names, _Raw
 from pbr.io._rules import _SPECS
 
@@ -140,6 +141,10 @@ def _load_csv(
             return None
     except (pa.ArrowException, OSError) as exc:
         fails.add_whole("-", label, f"not a readable CSV table ({exc})")
+        return None
+    typed = {c.name for c in _SPECS[table] if c.kind != "string" or c.allowed is not None}
+    check_stray_quotes(t, typed, fails)
+    if fails:
         return None
     if bad_rows:
         for number, fields, text in bad_rows:

@@ -22,6 +22,8 @@ import pandas as pd
 
 from pbr.contracts import Contract
 from pbr.errors import PbrError
+from pbr.io._aggregate import check_aggregate, check_selection
+from pbr.lots import LotRegistry
 
 
 def _as_table(assessment: Any, name: str) -> pd.DataFrame:
@@ -123,10 +125,18 @@ def _keys(table: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
     return lots, periods, _statuses(table)
 
 
-def _filter(table: pd.DataFrame, contract: Contract) -> pd.DataFrame:
-    keep = np.ones(len(table), dtype=bool)
-    if contract.lots and "lot" in table.columns:
-        keep &= table["lot"].astype(str).isin(contract.lots).to_numpy()
-    if contract.periods and "period" in table.columns:
-        keep &= table["period"].astype(str).isin(contract.periods).to_numpy()
-    return table.loc[keep]  # the index keeps the input's row numbers for messages
+def _checked(
+    assessment: Any, name: str, contract: Contract, registry: LotRegistry | None
+) -> pd.DataFrame:
+    """The table through the io boundary (:func:`pbr.io._aggregate.check_aggregate`)."""
+    return check_aggregate(
+        _as_table(assessment, name), scheme=contract.scheme, registry=registry, what=name
+    )
+
+
+def _filter(
+    table: pd.DataFrame, contract: Contract, registry: LotRegistry | None = None
+) -> pd.DataFrame:
+    """The contract's lots and periods; a selection that matches nothing is an error."""
+    # the index keeps the input's row numbers for messages
+    return check_selection(table, contract.lots, contract.periods, registry, "table")

@@ -99,7 +99,7 @@ def binary_amount(outcome: Any, avoided: Any, price: Any, deduction_price: Any) 
     return price * avoided * paid + deduction_price * avoided * deducted + 0
 
 
-def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, np.ndarray]:
+def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, Any]:
     _require(t, ("lot", "period", "cohort_size", "reoffenders", "baseline_binary"), what)
     n = _num(t, "cohort_size", what)
     o = _num(t, "reoffenders", what)
@@ -112,8 +112,12 @@ def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, n
         if rate is not None:
             rule = "must be a proportion in [0, 1]"
             _refuse(t, ~((rate >= 0) & (rate <= 1)), "expected_rate", rule, what)
-        e = rate * n if rate is not None else b * n
+        per_person = rate if rate is not None else b
+        # E = rate × N in Decimal from the printed rate (a float product can lose a penny)
+        exact = [_dec(x) * _dec(m) for x, m in zip(per_person, n, strict=True)]
+        e = per_person * n
     else:
+        exact = [_dec(x) for x in e]
         rule = "must be in [0, cohort_size]"
         _refuse(t, ~((e >= 0) & (e <= n * (1 + 1e-9))), "expected_reoffenders", rule, what)
     v = _opt(t, "expected_variance", what)
@@ -122,10 +126,11 @@ def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, n
         v = np.where(np.isnan(v), n * er * (1 - er), v)
     bt = binary_test(o, e, n, b, variance=v, alpha=contract.alpha, form=contract.form)  # type: ignore[arg-type]
     r = _opt(t, "reoffences", what)
-    return {
+    out: dict[str, Any] = {
         "n": n,
         "o": o,
         "e": e,
+        "e_exact": exact,
         "b": b,
         "r": r if r is not None else np.full(len(t), np.nan),
         "adjusted": bt["adjusted_rate"].to_numpy(),
@@ -134,6 +139,7 @@ def _binary_stats(t: pd.DataFrame, contract: Contract, what: str) -> dict[str, n
         "p": bt["p_value"].to_numpy(),
         "outcome": bt["outcome"].to_numpy().astype(str),
     }
+    return out
 
 
 def binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
@@ -155,7 +161,7 @@ def binary_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]:
     out = []
     for i in range(len(t)):
         outcome = s["outcome"][i]
-        avoided = _dec(s["e"][i]) - _dec(s["o"][i])  # E − O exactly, not a float difference
+        avoided = s["e_exact"][i] - _dec(s["o"][i])  # E − O exactly, not a float difference
         exact = binary_amount(
             outcome, avoided, comp.price_per_reoffender_avoided, comp.deduction_price
         )

@@ -28,7 +28,15 @@ import pandas as pd
 
 from pbr.contracts import Contract
 from pbr.errors import PbrError
-from pbr.payments._table import _num, _opt, _require, _require_unique, _statuses, _strings
+from pbr.payments._table import (
+    _num,
+    _opt,
+    _ratio,
+    _require,
+    _require_unique,
+    _statuses,
+    _strings,
+)
 from pbr.payments.lines import _ZERO, _line
 
 __all__ = ["doncaster_lines"]
@@ -54,8 +62,9 @@ def doncaster_lines(t: pd.DataFrame, annual_table: Any, contract: Contract) -> l
     n = _opt(t, "cohort_size", what)
     base = _opt(t, "baseline_rate", what)
     rate = _opt(t, "cohort_rate", what)
-    if rate is None and n is not None and "reconvicted" in t.columns:
-        rate = _num(t, "reconvicted", what) / n
+    if n is not None and "reconvicted" in t.columns:  # counts win over a printed rate
+        counted = _ratio(_num(t, "reconvicted", what), n)
+        rate = counted if rate is None else np.where(np.isnan(counted), rate, counted)
     for col, values in (("cohort_rate", rate), ("baseline_rate", base)):
         if values is not None and np.any((values < 0) | (values > 1)):
             i = int(np.flatnonzero((values < 0) | (values > 1))[0])

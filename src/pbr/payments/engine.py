@@ -26,7 +26,8 @@ import pandas as pd
 
 from pbr.contracts import MONEY_CONTEXT, Contract
 from pbr.errors import InterimMeasureError, PbrError
-from pbr.payments._table import _as_table, _filter
+from pbr.lots import LotRegistry
+from pbr.payments._table import _as_table, _checked, _filter
 from pbr.payments.fees import fee_lines
 from pbr.payments.limits import cap_collar_lines
 from pbr.payments.lines import _frame
@@ -43,6 +44,7 @@ def pay(
     volumes: pd.DataFrame | None = None,
     allow_interim: bool = False,
     annual_table: Any = None,
+    lots: LotRegistry | None = None,
 ) -> Statement:
     """Compute a payment statement from a contract and an assessment table.
 
@@ -60,6 +62,9 @@ def pay(
         Pay on interim rows; every line is then marked provisional.
     annual_table : DataFrame or object with ``.table``, optional
         Annual assessment rows for the frequency component.
+    lots : LotRegistry, optional
+        Lot labels of the tables must be lots of this registry (codes, exact
+        names, or codes in another case, all paid under the code).
 
     Returns
     -------
@@ -81,7 +86,7 @@ def pay(
     (Decimal('-75000.00'), False)
     """
     with decimal.localcontext(MONEY_CONTEXT):
-        return _pay(contract, assessment, volumes, allow_interim, annual_table)
+        return _pay(contract, assessment, volumes, allow_interim, annual_table, lots)
 
 
 def _check_interim(rows: list[tuple[str, str, str]], allow_interim: bool) -> bool:
@@ -105,10 +110,19 @@ def _pay(
     volumes: pd.DataFrame | None,
     allow_interim: bool,
     annual_table: Any,
+    registry: LotRegistry | None,
 ) -> Statement:
     if not isinstance(contract, Contract):
         raise PbrError(f"contract: expected a pbr Contract, got {type(contract).__name__}")
-    table = _filter(_as_table(assessment, "assessment"), contract)
+    table = _filter(
+        _checked(assessment, "assessment table", contract, registry), contract, registry
+    )
+    if annual_table is not None:
+        annual_table = _filter(
+            _checked(annual_table, "annual assessment table", contract, registry),
+            contract,
+            registry,
+        )
     lines = scheme_lines(contract.scheme)(table, annual_table, contract)
     used = [(ln["lot"], ln["period"], ln["status"]) for ln in lines]
     interim = _check_interim(used, allow_interim)

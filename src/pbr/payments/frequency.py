@@ -71,11 +71,14 @@ def frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]
         "per_offender": ("reoffences_per_offender", "baseline_reoffences_per_offender", n),
     }[comp.measure]
     obs = _opt(t, rate_col, what)
-    from_counts = obs is None  # observed = R / mult, so avoided = base × mult − R exactly
-    if obs is None:
-        if r is None:
-            raise PbrError(f"{what}: needs {rate_col} or reoffences")
-        obs = _ratio(r, mult)
+    if obs is None and r is None:
+        raise PbrError(f"{what}: needs {rate_col} or reoffences")
+    # counts win over a printed (rounded) rate, and fill a blank one: observed = R / mult, so
+    # avoided = base × mult − R exactly (the io boundary checked that a printed rate agrees)
+    from_counts = np.zeros(len(t), dtype=bool) if r is None else ~np.isnan(r) & (mult > 0)
+    if r is not None:
+        obs = np.where(from_counts, _ratio(r, mult), np.nan if obs is None else obs)
+    assert obs is not None
     _require(t, (base_col,), what)
     base = _num(t, base_col, what)
     sd_cols = ("frequency_sd", "baseline_frequency_sd", "baseline_reoffenders")
@@ -113,7 +116,7 @@ def frequency_lines(t: pd.DataFrame, contract: Contract) -> list[dict[str, Any]]
         if np.isnan((base[i] - obs[i]) * mult[i]):
             note = "frequency undefined (no reoffenders)"
         else:
-            if from_counts and r is not None:  # (base − R/M) × M = base × M − R, exactly
+            if from_counts[i] and r is not None:  # (base − R/M) × M = base × M − R, exactly
                 avoided = _dec(base[i]) * _dec(mult[i]) - _dec(r[i])
             else:
                 avoided = (_dec(base[i]) - _dec(obs[i])) * _dec(mult[i])

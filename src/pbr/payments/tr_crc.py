@@ -22,7 +22,7 @@ import pandas as pd
 
 from pbr.contracts import Contract
 from pbr.errors import PbrError
-from pbr.payments._table import _as_table, _filter
+from pbr.payments._table import _as_table
 from pbr.payments.binary import binary_lines
 from pbr.payments.frequency import frequency_lines
 from pbr.periods import period_kind
@@ -66,7 +66,7 @@ def outcome_lines(
     # subsets keep the input's index: error messages name the row of the input table
     quarterly = table.loc[kinds == "quarter"] if len(table) else table
     if annual_table is not None:
-        annual = _filter(_as_table(annual_table, "annual_table"), contract)
+        annual = _as_table(annual_table, "annual_table")  # checked and selected by pay()
     else:
         annual = (
             table.loc[np.isin(kinds, ["financial_year", "calendar_year"])] if len(table) else table

@@ -22,7 +22,7 @@ Examples
 >>> import tempfile, pathlib
 >>> from pbr.payments import example_assessment
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> example_assessment(400).to_csv(d / "m.csv", index=False)
+>>> example_assessment(400, lot="CPA01").to_csv(d / "m.csv", index=False)
 >>> out = write_statement(pay_from_files("tr_crc", measures=d / "m.csv"), d / "out")
 >>> verify(out).identical
 True

@@ -30,6 +30,8 @@ from typing import Any
 
 import pandas as pd
 
+from pbr.errors import PbrError
+from pbr.io._values import parse_iso_date
 from pbr.measures import Measures, compute_measures
 from pbr.provenance import run_manifest, write_outputs
 
@@ -169,6 +171,10 @@ def measures_from_files(
     >>> json.loads(run.manifest.read_text())["parameters"]["period"]
     'calendar_year'
     """
+    extract_date = parse_iso_date(extract_date, "extract_date")  # recorded normalised
+    for name, path in (("cohort", cohort), ("offences", offences)):
+        if Path(out).resolve() in (Path(path).resolve(), manifest_path(path).resolve()):
+            raise PbrError(f"--out {out} is the {name} input (or its manifest): choose another")
     m = compute_measures(
         cohort,
         offences,
@@ -187,7 +193,7 @@ def measures_from_files(
         command="measures",
         inputs={"cohort": cohort, "offences": offences},
         parameters={
-            "extract_date": str(extract_date),
+            "extract_date": extract_date,
             "period": period,
             "rules": rules,
             "follow_up_months": follow_up_months,

@@ -11,7 +11,7 @@ Examples
 >>> import tempfile, pathlib
 >>> from pbr.payments import example_assessment
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> example_assessment(400).to_csv(d / "m.csv", index=False)
+>>> example_assessment(400, lot="CPA01").to_csv(d / "m.csv", index=False)
 >>> pay_from_files("tr_crc", measures=d / "m.csv").total
 Decimal('150000.00')
 """
@@ -26,9 +26,13 @@ import pandas as pd
 
 from pbr import baseline as baseline_mod
 from pbr import io as io_mod
+from pbr._staging import check_out, staged_directory
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
+from pbr.io._values import parse_iso_date
+from pbr.lots import default_registry
 from pbr.payments import Statement, after_baseline_year, pay, write_statement
+from pbr.provenance import add_output
 
 __all__ = ["pay_from_files", "read_table", "write_pay"]
 
@@ -63,8 +67,14 @@ def read_table(path: str | Path, what: str = "table") -> pd.DataFrame:
                         .map(lambda v: v if v is None else str(v))
                     )
             return t
-        return pd.read_csv(p, dtype=dict.fromkeys(_STRING_COLUMNS, str), keep_default_na=True)
-    except (OSError, ValueError) as exc:
+        # every cell as its printed text: the io boundary parses numbers exactly; a gzip
+        # file is read as gzip whatever its suffix
+        with p.open("rb") as fh:
+            gz = fh.read(2) == b"\x1f\x8b"
+        return pd.read_csv(
+            p, dtype=str, keep_default_na=True, compression="gzip" if gz else "infer"
+        )
+    except (OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
         raise PbrError(f"{what}: cannot read {p}: {exc}") from None
 
 
@@ -124,6 +134,8 @@ def pay_from_files(
     >>> pay_from_files("doncaster", measures=d / "don.csv").total
     Decimal('0.00')
     """
+    if extract_date is not None:  # recorded normalised (ISO only)
+        extract_date = parse_iso_date(extract_date, "extract_date")
     source: dict[str, str]
     if isinstance(contract, Contract):
         c, source = contract, {"inline": "python"}
@@ -191,7 +203,14 @@ def pay_from_files(
             )
             annual = after_baseline_year(annual.table, bl.year)
     vol = read_table(volumes, "volumes") if volumes is not None else None
-    s = pay(c, table, volumes=vol, allow_interim=allow_interim, annual_table=annual)
+    s = pay(
+        c,
+        table,
+        volumes=vol,
+        allow_interim=allow_interim,
+        annual_table=annual,
+        lots=default_registry() if c.scheme in ("tr_crc", "custom") else None,
+    )
     provenance = {
         "command": "pay" if not isinstance(contract, Contract) else None,
         "contract": source,
@@ -214,13 +233,18 @@ def write_pay(
     measures: Any = None,
     assessment: Any = None,
     baseline: Any = None,
+    force: bool = False,
 ) -> tuple[Path, Path | None]:
     """Write a statement and its manifest (and with ``html`` its page), as ``pbr pay --out`` does.
 
     The statement files and ``manifest.json`` are written by
     :func:`pbr.payments.write_statement`; ``statement.html`` then by
     :func:`pbr.report.write_statement_report`, with the optional ``measures``,
-    ``assessment`` and ``baseline`` for its plots.
+    ``assessment`` and ``baseline`` for its plots, and added to the manifest's
+    hashed outputs. Everything is written in a staging folder beside
+    ``directory`` and renamed into place when complete (:mod:`pbr._staging`);
+    a ``directory`` that is or contains an input is refused, and so is an
+    existing non-empty one unless ``force``.
 
     Returns
     -------
@@ -236,12 +260,25 @@ def write_pay(
     >>> sorted(p.name for p in d.iterdir()), page
     (['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet'], None)
     """
-    out = write_statement(statement, directory)
-    if not html:
-        return out, None
-    from pbr.report import write_statement_report  # matplotlib: only when a page is drawn
+    out = Path(directory)
+    check_out(out, _input_paths(statement), force=force)
+    with staged_directory(out, force=force) as tmp:
+        write_statement(statement, tmp)
+        if html:
+            from pbr.report import write_statement_report  # matplotlib: only for a page
 
-    page = write_statement_report(
-        statement, out, measures=measures, assessment=assessment, baseline=baseline
-    )
-    return out, page
+            page = write_statement_report(
+                statement, tmp, measures=measures, assessment=assessment, baseline=baseline
+            )
+            add_output(tmp / "manifest.json", page.name)
+    return out, (out / "statement.html" if html else None)
+
+
+def _input_paths(statement: Statement) -> list[Path]:
+    """Every input file a statement's provenance records (for the --out check)."""
+    prov = statement.provenance or {}
+    paths = [Path(str(p)) for p in prov.get("inputs", {}).values() if p is not None]
+    source = prov.get("contract")
+    if isinstance(source, dict) and "path" in source:
+        paths.append(Path(str(source["path"])))
+    return paths

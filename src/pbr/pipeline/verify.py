@@ -1,9 +1,12 @@
 """Re-run verification of a written statement (docs/methodology.md, "Verification").
 
 :func:`verify` re-hashes the inputs recorded in a statement's manifest (naming
-any that changed), re-runs the payment from the manifest, and compares each
-output file byte for byte with the stored one (and with the hashes in the
-manifest), showing a unified diff of the CSV lines that differ.
+any that changed) **before** reading any of them: when one changed, nothing is
+re-run and no input is parsed. Otherwise it re-runs the payment from the
+manifest, compares each output file byte for byte with the stored one (and
+every listed output, ``statement.html`` included, with its hash in the
+manifest), and compares the manifest's fields (:data:`COMPARED_FIELDS`: total,
+provisional, extract date, parameters, contract, inputs) with the re-run's.
 
 Examples
 --------
@@ -11,7 +14,7 @@ Examples
 >>> from pbr.payments import example_assessment
 >>> from pbr.pipeline import pay_from_files
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> example_assessment(400).to_csv(d / "m.csv", index=False)
+>>> example_assessment(400, lot="CPA01").to_csv(d / "m.csv", index=False)
 >>> out = pay_from_files("tr_crc", measures=d / "m.csv").write(d / "out")
 >>> verify(out).identical
 True
@@ -32,7 +35,7 @@ import pandas as pd
 from pbr.contracts import presets
 from pbr.errors import PbrError, VerificationError
 from pbr.payments import Statement
-from pbr.payments.writers import render
+from pbr.payments.writers import render, statement_manifest
 from pbr.pipeline.pay import pay_from_files
 from pbr.provenance import Manifest, environment, sha256_bytes, sha256_file
 from pbr.results import Result, Summary
@@ -227,7 +230,11 @@ def verify(directory: str | Path) -> VerifyResult:
         elif sha256_file(f) != expected:
             differences[name] = "stored file does not match the hash in manifest.json"
     rerun_error = None
-    if not manifest.data.get("rerunnable"):
+    if changed:  # hash before parse: a changed input is never read, nor its rows shown
+        rerun_error = (
+            "not re-run: input(s) changed (" + ", ".join(c["input"] for c in changed) + ")"
+        )
+    elif not manifest.data.get("rerunnable"):
         rerun_error = "statement written from the Python API without input files: not re-runnable"
     else:
         with tempfile.TemporaryDirectory(prefix="pbr-verify-") as tmp:
@@ -237,6 +244,7 @@ def verify(directory: str | Path) -> VerifyResult:
             except PbrError as exc:
                 rerun_error = f"{type(exc).__name__}: {exc}"
             else:
+                differences.update(_field_differences(manifest, statement, d, outputs))
                 for name, data in outputs.items():
                     stored = d / name
                     old = stored.read_bytes() if stored.is_file() else b""
@@ -257,6 +265,42 @@ def verify(directory: str | Path) -> VerifyResult:
         directory=str(d),
         environment_changes=env,
     )
+
+
+#: Manifest fields a re-run must reproduce exactly (besides the output hashes).
+COMPARED_FIELDS = (
+    "command",
+    "contract",
+    "total",
+    "provisional",
+    "extract_date",
+    "parameters",
+    "inputs",
+)
+
+
+def _field_differences(
+    manifest: Manifest, statement: Statement, d: Path, outputs: Mapping[str, bytes]
+) -> dict[str, str]:
+    """Every compared manifest field that the re-run's manifest does not reproduce."""
+    again = statement_manifest(statement, d, dict(outputs)).data
+    out = {}
+    for key in COMPARED_FIELDS:
+        stored, rerun = manifest.data.get(key), again.get(key)
+        if key == "inputs" and isinstance(stored, Mapping) and isinstance(rerun, Mapping):
+            # paths may differ after a move (verify falls back to absolute paths); hashes may not
+            def strip(recs: Mapping[str, Any]) -> dict[str, Any]:
+                return {
+                    k: {f: v for f, v in r.items() if f not in ("absolute", "path")}
+                    if isinstance(r, Mapping)
+                    else r
+                    for k, r in recs.items()
+                }
+
+            stored, rerun = strip(stored), strip(rerun)
+        if stored != rerun:
+            out[f"manifest.json: {key}"] = f"stored {stored!r}, re-run gives {rerun!r}"
+    return out
 
 
 def _changed_preset(manifest: Manifest) -> list[dict[str, Any]]:

@@ -170,7 +170,7 @@ class _Blocks:
             out += np.append(theta[pos : pos + s], 0.0)[c]
             pos += s
         if self.nums.shape[1]:
-            out += self.nums @ theta[pos:]
+            out += _matvec(self.nums, theta[pos:])
         return out
 
     def grad(self, r: FloatArray) -> FloatArray:
@@ -178,7 +178,7 @@ class _Blocks:
             np.bincount(c, r, minlength=s + 1)[:s].astype(float)
             for c, s in zip(self.codes, self.sizes, strict=True)
         ]
-        parts.append(self.nums.T @ r)
+        parts.append(_matvec(self.nums.T, r))
         return np.concatenate(parts)
 
     def hessian(self, w: FloatArray) -> FloatArray:
@@ -207,8 +207,60 @@ class _Blocks:
                 )
                 h[oi : oi + si, on:] = blk
                 h[on:, oi : oi + si] = blk.T
-            h[on:, on:] = self.nums.T @ wn
+            h[on:, on:] = np.einsum("ik,il->kl", self.nums, wn, optimize=False)
         return h
+
+
+def _matvec(a: FloatArray, v: FloatArray) -> FloatArray:
+    """``a @ v`` summed in a fixed order (numpy's own loop, not a threaded BLAS call).
+
+    A multi-threaded BLAS splits the sums differently for each thread count, so
+    a fit would differ in its last bits between ``OPENBLAS_NUM_THREADS=1`` and
+    ``=8``; these products make the fit, and so every saved baseline,
+    byte-identical whatever the thread count.
+    """
+    out: FloatArray = np.einsum("ij,j->i", a, v, optimize=False)
+    return out
+
+
+def _solve(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Solve ``a x = b`` by Gaussian elimination with partial pivoting, in a fixed order.
+
+    Used instead of LAPACK (whose threaded kernels change the last bits with the
+    thread count) for the small Newton systems of a fit; ``b`` may be a matrix
+    (``b = I`` gives the inverse).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        A zero pivot: ``a`` is singular.
+
+    Examples
+    --------
+    >>> _solve(np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([3.0, 5.0])).tolist()
+    [0.8, 1.4]
+    """
+    m = np.array(a, dtype=float)
+    x = np.array(b, dtype=float)
+    n = m.shape[0]
+    scale = float(np.abs(m).max()) if m.size else 0.0
+    for k in range(n):
+        piv = k + int(np.argmax(np.abs(m[k:, k])))
+        if not abs(m[piv, k]) > 1e-14 * scale:
+            raise np.linalg.LinAlgError("singular matrix")
+        if piv != k:
+            m[[k, piv]] = m[[piv, k]]
+            x[[k, piv]] = x[[piv, k]]
+        f = m[k + 1 :, k] / m[k, k]
+        m[k + 1 :, k:] -= f[:, None] * m[k, k:]
+        x[k + 1 :] -= f[:, None] * x[k] if x.ndim == 2 else f * x[k]
+    for k in range(n - 1, -1, -1):
+        tail = m[k, k + 1 :]
+        if x.ndim == 2:
+            x[k] = (x[k] - (tail[:, None] * x[k + 1 :]).sum(axis=0)) / m[k, k]
+        else:
+            x[k] = (x[k] - float((tail * x[k + 1 :]).sum())) / m[k, k]
+    return x
 
 
 def _blocks(levels: IntArray, categorical: Any, x: FloatArray, n: int) -> _Blocks:
@@ -346,7 +398,7 @@ def fit_glm(
             g = sub.grad(yk - mu) - penal * theta
             h = sub.hessian(w) + np.diag(penal)
             try:
-                step = np.linalg.solve(h, g)
+                step = _solve(h, g)
             except np.linalg.LinAlgError as exc:
                 raise ModelError(
                     "the model design is singular (collinear covariates or a category "
@@ -372,7 +424,8 @@ def fit_glm(
             raise ModelError(f"the model fit did not converge in {max_iter} iterations")
         w = mu * (1 - mu) if family == "binomial" else mu
         try:
-            cov = np.linalg.inv(sub.hessian(w) + np.diag(penal))
+            info = sub.hessian(w) + np.diag(penal)
+            cov = _solve(info, np.eye(info.shape[0]))
         except np.linalg.LinAlgError as exc:
             raise ModelError("the model information matrix is singular") from exc
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
