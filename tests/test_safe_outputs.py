@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-import pbr.pipeline.pay as pay_module
 from pbr.cli import main
 from pbr.payments import example_assessment
 
@@ -54,7 +53,9 @@ def test_a_run_interrupted_while_writing_leaves_nothing(
     def interrupted(*args: object, **kw: object) -> Path:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pay_module, "write_statement_report", interrupted)
+    import pbr.report
+
+    monkeypatch.setattr(pbr.report, "write_statement_report", interrupted)
     out = tmp_path / "out"
     assert main([*_A, str(m), "--out", str(out), "--html"]) == 1
     assert not out.exists()
