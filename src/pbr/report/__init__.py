@@ -21,12 +21,20 @@ from pbr.report.html import (
     write_statement_html,
     write_statement_report,
 )
-from pbr.report.plots import plot_balance, plot_funnel, plot_rates, plot_waterfall, waterfall_steps
+from pbr.report.plots import (
+    plot_balance,
+    plot_funnel,
+    plot_payments,
+    plot_rates,
+    plot_waterfall,
+    waterfall_steps,
+)
 
 __all__ = [
     "figure_to_data_uri",
     "plot_balance",
     "plot_funnel",
+    "plot_payments",
     "plot_rates",
     "plot_waterfall",
     "render_statement_html",
