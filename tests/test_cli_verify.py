@@ -32,7 +32,7 @@ def test_verify_identical_says_so_first(tmp_path, capsys) -> None:
 
 def test_verify_price_change_verdict_first(tmp_path, capsys) -> None:
     out, contract = _statement(tmp_path)
-    # E − O = 500 − 450 = 50 reoffenders avoided: at £1,500 that is £75,000.00; at £1,600, £80,000.00
+    # E − O = 500 − 450 = 50 avoided: £75,000.00 at £1,500 each, £80,000.00 at £1,600
     contract.write_text(
         contract.read_text(encoding="utf-8").replace('"1500.00"', '"1600.00"', 1),
         encoding="utf-8",

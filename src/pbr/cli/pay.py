@@ -57,6 +57,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also write statement.html: a self-contained page with the plots and manifest",
     )
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write statement.xlsx: the statement in the layout of MoJ's CRC tables",
+    )
     add_out_arg(p)
     p.set_defaults(func=run)
 
@@ -85,4 +90,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {out}/statement.csv, statement.json, statement.parquet, manifest.json")
     if html is not None:
         print(f"wrote {html}")
+    if getattr(args, "xlsx", False):
+        from pbr.provenance import sha256_file
+
+        book = statement.to_excel(
+            out / "statement.xlsx", manifest_sha256=sha256_file(out / "manifest.json")
+        )
+        print(f"wrote {book}")
     return 0
