@@ -382,7 +382,7 @@ def render_statement_html(
         )
         known = [c for c in _LINE_HEADERS if c in sub.columns]
         extra = [c for c in sub.columns if c not in _LINE_HEADERS and c != "lot"]
-        extra = [c for c in extra if c not in ("provisional", "termination")]
+        extra = [c for c in extra if c != "provisional"]
         shown = sub[known + extra]
         empty = [c for c in shown.columns if all(_missing(v) for v in shown[c])]
         shown = shown.drop(columns=empty)
