@@ -69,8 +69,9 @@ from pbr.periods import PERIOD_KINDS
 from pbr.rulesets import RuleSet, rule_set
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from pathlib import Path
+
+    from matplotlib.axes import Axes
 
 __all__ = ["MEASURE_COLUMNS", "Measures", "compute_measures", "wilson_interval"]
 

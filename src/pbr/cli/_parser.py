@@ -50,6 +50,7 @@ class Parser(argparse.ArgumentParser):
         self, args: Sequence[str] | None = None, namespace: Any = None
     ) -> argparse.Namespace:
         """Parse; an unknown option is reported by the subcommand that owns it, with a hint."""
+        ns: argparse.Namespace
         ns, extras = self.parse_known_args(args, namespace)
         if extras:
             owner: Parser = self

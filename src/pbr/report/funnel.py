@@ -167,7 +167,8 @@ def funnel_points(
     out["flagged"] = flagged
     out["outcome"] = outcome
     out["e_bar"] = e_bar
-    return out[ok]
+    kept: pd.DataFrame = out[ok]
+    return kept
 
 
 def _spread_labels(ax: Axes, texts: list[Any]) -> None:
@@ -178,8 +179,8 @@ def _spread_labels(ax: Axes, texts: list[Any]) -> None:
 
     fig = ax.figure
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)  # type: ignore[arg-type]
-    fig.draw_without_rendering()  # run the layout first: label positions are measured after it
-    renderer = canvas.get_renderer()
+    fig.draw_without_rendering()  # type: ignore[union-attr]  # layout first, then measure
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     from matplotlib.text import Text
 
     boxes = [Text.get_window_extent(t, renderer) for t in texts]  # the text, not its leader line

@@ -369,8 +369,10 @@ def render_statement_html(
     quantum, mode = _rounding_of(contract)
     lines = lines.assign(
         calculation=[
-            line_expression(rec, quantum=quantum, rounding=mode).replace(" ", "\u00a0")
-            for rec in lines.to_dict("records")
+            line_expression(
+                {str(k): v for k, v in rec.items()}, quantum=quantum, rounding=mode
+            ).replace(" ", "\u00a0")
+            for rec in lines.to_dict(orient="records")
         ]
     )
     lot_col = lines["lot"].astype(str)

@@ -373,14 +373,14 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
         neg += np.where(vals < 0, vals, 0)
     span = float(max(pos.max(initial=0), -neg.min(initial=0), 1.0))
     for yi, lot in enumerate(order):
-        left = totals[lot] < 0  # a net deduction is labelled at its left end
+        at_left = bool(totals[lot] < 0)  # a net deduction is labelled at its left end
         ax.annotate(
             format_money(totals[lot]),
-            (neg[yi] if left else pos[yi], yi),
-            xytext=(-4 if left else 4, 0),
+            (neg[yi] if at_left else pos[yi], yi),
+            xytext=(-4 if at_left else 4, 0),
             textcoords="offset points",
             va="center",
-            ha="right" if left else "left",
+            ha="right" if at_left else "left",
             fontsize=7.5,
             color=INK,
         )

@@ -345,4 +345,5 @@ def plot_rates(
             a.set_visible(False)
         elif i + cols >= len(chosen):  # nothing below this panel: it shows the periods
             a.tick_params(axis="x", labelbottom=True)
-    return flat[0]
+    first: Axes = flat[0]
+    return first

@@ -221,8 +221,9 @@ def statement_to_excel(
     wb = _workbook()
     comps = [str(c) for c in pd.unique(lines["component"].astype(str))]
     ws = wb.create_sheet("Summary")
-    ws.append(["CRC / lot", *[f"{c.replace('_', ' ').capitalize()} (£)" for c in comps],
-               "Total (£)"])  # fmt: skip
+    ws.append(
+        ["CRC / lot", *[f"{c.replace('_', ' ').capitalize()} (£)" for c in comps], "Total (£)"]
+    )
     for cell in ws[1]:
         cell.font = Font(bold=True)
     by_comp: dict[tuple[str, str], Decimal] = {}
@@ -233,10 +234,12 @@ def statement_to_excel(
         by_comp[lot, comp] = by_comp.get((lot, comp), Decimal(0)) + Decimal(amount)
         by_lot[lot] = by_lot.get(lot, Decimal(0)) + Decimal(amount)
     for lot in sorted(by_lot):
-        ws.append([lot, *[float(by_comp.get((lot, c), Decimal(0))) for c in comps],
-                   float(by_lot[lot])])  # fmt: skip
-    col_totals = [sum((by_comp.get((lot, c), Decimal(0)) for lot in by_lot), Decimal(0))
-                  for c in comps]  # fmt: skip
+        ws.append(
+            [lot, *[float(by_comp.get((lot, c), Decimal(0))) for c in comps], float(by_lot[lot])]
+        )
+    col_totals = [
+        sum((by_comp.get((lot, c), Decimal(0)) for lot in by_lot), Decimal(0)) for c in comps
+    ]
     ws.append(["All lots", *[float(t) for t in col_totals], float(statement.total)])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -258,7 +261,7 @@ def statement_to_excel(
             "ILLUSTRATIVE: the contract says its prices are illustrative"
             if contract.prices_are_illustrative
             else "as set in the contract",
-        ),  # fmt: skip
+        ),
         ("Provisional", "yes: computed on interim measures" if statement.provisional else "no"),
         *_CONVENTIONS,
         (
@@ -314,12 +317,12 @@ def measures_to_excel(
             "Follow-up / waiting",
             f"{getattr(measures, 'follow_up_months', 12)} months + "
             f"{getattr(measures, 'waiting_months', 6)} months",
-        ),  # fmt: skip
+        ),
         (
             "Status",
             "final: every member's window and waiting period ended by the extract date; "
             "interim: not yet (figures can still rise)",
-        ),  # fmt: skip
+        ),
         *_CONVENTIONS[:2],
         ("Manifest SHA-256", manifest_sha256 or "not written"),
     ]
