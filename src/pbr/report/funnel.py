@@ -320,13 +320,16 @@ def plot_funnel(
             ax.annotate(
                 names[i],
                 (x[i], y[i]),
-                xytext=(5, 0),
+                # away from the band of unflagged points: reductions below, increases above
+                xytext=(5, -5 if y[i] < 0 else 5),
                 textcoords="offset points",
                 fontsize=7,
                 color=INK,
-                va="center",
+                va="top" if y[i] < 0 else "bottom",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
                 arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
                 in_layout=False,
+                zorder=2.5,  # under the markers: a label never hides a point
             )
             for i in sorted(order)
         ]
