@@ -58,25 +58,26 @@ __all__ = [
 
 _ZERO = Decimal("0")
 #: Line columns shown per lot, in order, with their headers.
-_LINE_HEADERS = {
+_LINE_HEADERS = {  # the reconciliation first (E, O, units, price, amount), then the test
     "period": "period",
     "component": "component",
     "item": "item",
     "status": "status",
     "cohort_size": "N (cohort)",
     "reoffenders": "O (reoffenders)",
-    "reoffences": "reoffences",
     "expected_reoffenders": "E (expected)",
+    "units": "units",
+    "price": "price",
+    "amount": "amount",
+    "calculation": "calculation (units × price = amount)",
+    "reoffences": "reoffences",
     "baseline": "baseline rate",
     "adjusted_rate": "adjusted rate",
     "change": "change (pp)",
     "z": "z",
     "p_value": "p",
     "outcome": "outcome",
-    "price": "price",
-    "units": "units",
-    "amount": "amount",
-    "calculation": "calculation (units × price = amount)",
+    "termination": "termination",
     "note": "note",
 }
 
