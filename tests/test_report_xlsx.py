@@ -12,7 +12,7 @@ import pbr
 from pbr.cli import main
 from pbr.payments import example_assessment
 from pbr.provenance import sha256_file
-from pbr.report.xlsx import MONEY_FORMAT
+from pbr.report.xlsx import MONEY_FORMAT, statement_to_excel
 
 
 def _assessment() -> pd.DataFrame:
@@ -27,7 +27,7 @@ def _assessment() -> pd.DataFrame:
 def test_statement_xlsx_totals_are_the_statements(tmp_path) -> None:
     s = pbr.pay(pbr.preset("tr_crc"), _assessment())
     assert s.total == Decimal("0.00")  # +£75,000.00 − £75,000.00 + £0.00
-    book = load_workbook(s.to_excel(tmp_path / "s.xlsx"))
+    book = load_workbook(statement_to_excel(s, tmp_path / "s.xlsx"))
     ws = book["Summary"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "CRC / lot" and rows[0][-1] == "Total (£)"

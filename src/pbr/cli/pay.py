@@ -92,9 +92,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {html}")
     if getattr(args, "xlsx", False):
         from pbr.provenance import sha256_file
+        from pbr.report.xlsx import statement_to_excel
 
-        book = statement.to_excel(
-            out / "statement.xlsx", manifest_sha256=sha256_file(out / "manifest.json")
+        book = statement_to_excel(
+            statement, out / "statement.xlsx", manifest_sha256=sha256_file(out / "manifest.json")
         )
         print(f"wrote {book}")
     return 0

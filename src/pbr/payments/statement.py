@@ -234,19 +234,3 @@ class Statement:
         ['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet']
         """
         return write_statement(self, directory)
-
-    def to_excel(self, path: str | Path, *, manifest_sha256: str | None = None) -> Path:
-        """Write an ``.xlsx`` workbook (see :func:`pbr.report.xlsx.statement_to_excel`).
-
-        Examples
-        --------
-        >>> import tempfile, pathlib
-        >>> from pbr.contracts import preset
-        >>> from pbr.payments import pay
-        >>> s = pay(preset("tr_crc"), example_assessment(450))
-        >>> s.to_excel(pathlib.Path(tempfile.mkdtemp()) / "s.xlsx").suffix
-        '.xlsx'
-        """
-        from pbr.report.xlsx import statement_to_excel
-
-        return statement_to_excel(self, path, manifest_sha256=manifest_sha256)
