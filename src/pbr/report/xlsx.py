@@ -211,7 +211,7 @@ def statement_to_excel(
     >>> s = pay(preset("tr_crc"), example_assessment(450))
     >>> ws = load_workbook(statement_to_excel(s, pathlib.Path(tempfile.mkdtemp()) / "s.xlsx"))
     >>> ws["Summary"]["A3"].value, ws["Summary"].cell(3, ws["Summary"].max_column).value
-    ('All lots', 75000.0)
+    ('All lots', 75000)
     """
     from openpyxl.styles import Font
 
