@@ -23,7 +23,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import pbr
-from pbr.report import plot_balance, plot_funnel, plot_rates, plot_waterfall
+from pbr.formatting import format_money
+from pbr.report import plot_balance, plot_funnel, plot_payments, plot_rates, plot_waterfall
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 30)
@@ -102,8 +103,16 @@ perf_measures[["lot", "period", "cohort_size", "reoffenders", "binary_rate",
             "code",
             """\
 baseline = pbr.build_baseline(cohort, offences, extract_date=extract_date, year=2011)
-ax = plot_rates(perf_measures, baseline.table, lots=["CPA01", "CPA02", "CPA03"])""",
+ax = plot_rates(measures.table, baseline.table)  # one panel per lot, the others in grey""",
         ),
+        (
+            "md",
+            "The trend: each panel is one lot (in colour, with its 95 % interval) against the "
+            "other 20 in grey; the break `//` separates the 2011 baseline year from the "
+            "performance quarters, and the dotted line is the lot's baseline for that "
+            "quarter of the year. One lot can also be drawn alone against the rest:",
+        ),
+        ("code", 'ax = plot_rates(measures.table, baseline.table, highlight="CPA11")'),
         (
             "code",
             """\
@@ -114,15 +123,18 @@ quarterly["outcome"].value_counts()""",
         ),
         (
             "md",
-            "The funnel plot: each point is a lot × quarter; outside the dashed limits the "
-            "change against the adjusted baseline is statistically significant.",
+            "The funnel plot **is** the payment test: each point is a performance lot × "
+            "quarter at its effective cohort size, and the dashed limits are the test's own "
+            "(two-sided, the contract's α), so a point outside them is exactly a quarter "
+            "that is paid for (below) or deducted for (above); only those are labelled.",
         ),
-        ("code", "ax = plot_funnel(quarterly, alpha=0.05)"),
+        ("code", 'ax = plot_funnel(quarterly, alpha=pbr.preset("tr_crc").alpha)'),
         (
             "md",
             "## 3. What will we pay? (`tr_crc` preset, illustrative prices)\n\n"
-            "Binary payments per quarterly cohort; the frequency payment per contract "
-            "year (only final years are paid).",
+            "This statement pays the **binary** component on **final** quarters and the "
+            "**frequency** component on **final** financial years (interim periods are not "
+            "paid), so its total differs from the README tour's, which pays binary only.",
         ),
         (
             "code",
@@ -135,7 +147,32 @@ statement = pbr.pay(contract, quarterly, annual_table=annual_final)
 print(statement.summary().title)
 statement.totals_by_lot().head(10)""",
         ),
+        (
+            "md",
+            "The league table of lots: what each lot is paid (or has deducted), largest on "
+            "top; then how the components add up to the total.",
+        ),
+        ("code", "ax = plot_payments(statement.lines)"),
         ("code", "ax = plot_waterfall(statement.lines)"),
+        (
+            "md",
+            "### Interim against final\n\n"
+            "2017Q1 is still interim at this extract date (its reoffending window has not "
+            "closed). Paying it now gives a provisional statement; the difference is what "
+            "may still change when the quarter becomes final.",
+        ),
+        (
+            "code",
+            """\
+with_interim = a[(a["period"] >= "2015Q4")]
+provisional = pbr.pay(contract, with_interim, annual_table=annual_final, allow_interim=True)
+print(f"final only:   {format_money(statement.total)}")
+print(f"with interim: {format_money(provisional.total)} (provisional)")
+(provisional.totals_by_lot().merge(statement.totals_by_lot(), on="lot",
+                                   suffixes=("_with_interim", "_final"))
+ .assign(difference=lambda t: t["total_with_interim"] - t["total_final"])
+ .sort_values("difference").head(6))""",
+        ),
         (
             "md",
             "## 4. What would another design have paid?\n\n"
@@ -148,7 +185,7 @@ from pbr.whatif import what_if
 
 alternative = pbr.preset("tr_crc", alpha=0.10)
 w = what_if(quarterly, contract, alternative, annual_table=annual_final)
-print(f"difference over all lots: £{w.total_difference:,}")
+print(f"difference over all lots: {format_money(w.total_difference)}")
 w.table.sort_values("difference").head(8)""",
         ),
         (
@@ -161,15 +198,16 @@ w.table.sort_values("difference").head(8)""",
             "code",
             """\
 import json
-from pbr.report import write_statement_html
+from pbr.report import statement_to_excel, write_statement_html
 
 directory = statement.write(OUT / "statement")
 manifest = json.loads((directory / "manifest.json").read_text())
 page = write_statement_html(
-    statement.lines, directory / "statement.html", manifest=manifest,
-    figures={"Funnel plot": plot_funnel(quarterly).figure,
+    statement.lines, directory / "statement.html", manifest=manifest, contract=contract,
+    figures={"Funnel plot": plot_funnel(quarterly, alpha=contract.alpha).figure,
              "Payment by component": plot_waterfall(statement.lines).figure})
-print(page, f"{page.stat().st_size:,} bytes")
+book = statement_to_excel(statement, directory / "statement.xlsx")  # the same, as a spreadsheet
+print(page, f"{page.stat().st_size:,} bytes;", book.name)
 plt.close("all")""",
         ),
         *FORECAST_CELLS,

@@ -25,9 +25,29 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 
+# Another apt/dpkg process (unattended-upgrades, a parallel job) may hold the lock:
+# wait for it, up to PBR_APT_WAIT seconds (default 600), instead of failing at once.
+wait_for_dpkg_lock() {
+    waited=0
+    limit="${PBR_APT_WAIT:-600}"
+    while fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1 \
+        || pgrep -x apt-get >/dev/null 2>&1 || pgrep -x dpkg >/dev/null 2>&1; do
+        if [ "$waited" -ge "$limit" ]; then
+            echo "ensure_chromium: the dpkg lock is still held after ${limit} s" >&2
+            return 1
+        fi
+        [ "$waited" -eq 0 ] && echo "ensure_chromium: waiting for another apt/dpkg process ..." >&2
+        sleep 5
+        waited=$((waited + 5))
+    done
+}
+
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT
-if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium; } >"$LOG" 2>&1; then
+wait_for_dpkg_lock
+# apt-get itself also waits for the lock (DPkg::Lock::Timeout, apt >= 1.9) should it be taken again
+APT_WAIT="-o DPkg::Lock::Timeout=${PBR_APT_WAIT:-600}"
+if ! { $SUDO apt-get $APT_WAIT update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get $APT_WAIT install -y -qq --no-install-recommends chromium; } >"$LOG" 2>&1; then
     cat "$LOG" >&2
     echo "ensure_chromium: apt-get install chromium failed" >&2
     exit 1

@@ -85,7 +85,7 @@ def test_demo_html_is_self_contained(demo_run: tuple[Path, str]) -> None:
     page = (demo_run[0] / "statement" / "statement.html").read_text(encoding="utf-8")
     assert "<table" in page and "data:image/png;base64," in page
     assert "http://" not in page and "https://" not in page and "<script" not in page.lower()
-    assert page.count("data:image/png;base64,") == 3  # waterfall, rates, funnel
+    assert page.count("data:image/png;base64,") == 4  # by lot, waterfall, funnel, rates
 
 
 def test_demo_html_renders_in_headless_chromium(demo_run: tuple[Path, str]) -> None:

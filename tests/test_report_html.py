@@ -106,7 +106,7 @@ def test_statement_html_has_summary_lines_totals_and_manifest() -> None:
     assert sum(t.count("<tr>") + t.count('<tr class="flag">') for t in lines_tables) == 5 + 2
     assert page.count('<tr class="flag">') == 1  # the termination-flagged line is shaded
     # figures of each line are shown
-    for text in ("329.50", "-2.103", "0.0354", "significant_<wbr>reduction", "£1,500.00"):
+    for text in ("329.5", "-2.103", "0.0354", "significant_<wbr>reduction", "£1,500.00"):
         assert text in page, text
     # manifest: facts, input hashes, whole JSON
     assert "cd" * 32 in page and "offences.parquet" in page
@@ -129,7 +129,7 @@ def test_statement_html_is_self_contained() -> None:
     names = {t for t, _ in tags}
     assert "script" not in names and "link" not in names and "iframe" not in names
     imgs = [a for t, a in tags if t == "img"]
-    assert len(imgs) == 1  # default figure: the waterfall
+    assert len(imgs) == 2  # default figures: payment by lot (executive summary), the waterfall
     for attrs in imgs:
         src = attrs["src"] or ""
         assert src.startswith("data:image/png;base64,")
@@ -223,7 +223,7 @@ def test_statement_renders_in_headless_chromium(chromium: str, tmp_path: Path) -
     html_path = write_statement_html(_lines(), tmp_path / "statement.html", manifest=MANIFEST)
     shot, dom_text = render_in_chromium(chromium, html_path, tmp_path, width=1280, height=2000)
     # the browser parsed the tables: all line rows and the grand total are in its DOM
-    assert dom_text.count("<table") == 5  # facts, summary, 2 lots, inputs
+    assert dom_text.count("<table") == 6  # facts, termination, summary, 2 lots, inputs
     assert "£50,750.54" in dom_text and "CPA02" in dom_text
     assert dom_text.count('class="flag"') == 1
 
@@ -304,20 +304,23 @@ def test_write_statement_report_next_to_the_manifest(tmp_path: Path) -> None:
     statement = pay(preset("tr_crc"), assessment)
     directory = statement.write(tmp_path / "statement")
     figs = statement_figures(statement.lines, measures=measures, assessment=assessment)
+    rates = "Proven reoffending rate by quarter, each lot against the others"
     assert list(figs) == [
+        "Payment by lot",
         "Payment by component, all lots",
         "Funnel plot: change against the adjusted baseline",
-        "Rates by quarter, largest payments",
+        rates,
     ]
-    # the rates plot shows only the periods paid (2015Q4), not 2011Q4
-    rates_ax = figs["Rates by quarter, largest payments"].axes[0]
-    assert [t.get_text() for t in rates_ax.get_xticklabels()] == ["2015Q4"]
+    # the rates plot shows the baseline quarter and the performance quarter, with a break
+    rates_ax = figs[rates].axes[0]
+    assert [t.get_text() for t in rates_ax.get_xticklabels()] == ["2011Q4", "2015Q4"]
+    assert "//" in [t.get_text() for t in rates_ax.texts]
     path = write_statement_report(statement, directory, measures=measures, assessment=assessment)
     assert path == directory / "statement.html"
     page = path.read_text(encoding="utf-8")
     assert "<title>Payment statement: tr_crc</title>" in page
     assert "(agrees with the lines)" in page  # it read manifest.json
-    assert page.count("<img ") == 3
+    assert page.count("<img ") == 4
     # written again: identical bytes
     again = write_statement_report(
         statement, directory, measures=measures, assessment=assessment, filename="again.html"

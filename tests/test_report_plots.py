@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 import matplotlib.pyplot as plt
@@ -12,7 +11,7 @@ import pytest
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
-from pbr.report import plot_balance, plot_funnel, plot_rates, plot_waterfall, waterfall_steps
+from pbr.report import plot_balance, plot_rates, plot_waterfall, waterfall_steps
 from pbr.report.style import format_money, series_style
 
 Z975 = 1.959963984540054  # standard normal 97.5 % quantile (tables: 1.95996)
@@ -44,133 +43,65 @@ def _data_lines(ax: Axes, label: str) -> list:
 # ------------------------------------------------------------------ rates
 
 
-def test_plot_rates_one_line_per_lot_in_percent_on_sorted_periods() -> None:
+def _colour_line(ax: Axes):
+    (line,) = [ln for ln in ax.get_lines() if ln.get_linewidth() == 1.8]
+    return line
+
+
+def test_plot_rates_small_multiples_one_panel_per_lot_others_grey() -> None:
     ax = plot_rates(_measures())
-    assert isinstance(ax, Axes)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2016Q1", "2016Q2", "2016Q3"]
-    (a,) = _data_lines(ax, "A")
-    (b,) = _data_lines(ax, "B")
-    np.testing.assert_allclose(a.get_ydata(), [30.0, 28.0, 25.0])
-    np.testing.assert_allclose(b.get_ydata(), [42.0, 40.0])  # sorted by period
-    # two lots -> two error-bar containers, with the interval half-widths in pp
-    assert len(ax.containers) == 2
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B"]
-    # greyscale-safe: the two lots differ in marker AND line style
-    assert a.get_marker() != b.get_marker()
-    assert a.get_linestyle() != b.get_linestyle()
+    panels = [a for a in ax.figure.axes if a.get_visible()]
+    assert [a.get_title(loc="left") for a in panels] == ["A", "B"]
+    a_line = _colour_line(panels[0])
+    np.testing.assert_allclose(a_line.get_ydata(), [30.0, 28.0, 25.0])  # percent, by period
+    greys = [ln for ln in panels[0].get_lines() if ln.get_color() == "#bbbbbb"]
+    assert len(greys) == 1  # B behind A
+    np.testing.assert_allclose(greys[0].get_ydata(), [42.0, 40.0])  # sorted by period
+    assert len(panels[0].collections) >= 1  # the 95 % band
 
 
-def test_plot_rates_interim_periods_are_hollow() -> None:
-    ax = plot_rates(_measures())
-    hollow = [ln for ln in ax.get_lines() if ln.get_markerfacecolor() == "white"]
-    assert len(hollow) == 1
-    assert list(hollow[0].get_ydata()) == pytest.approx([25.0])
-
-
-def test_plot_rates_baseline_matches_quarter_of_year_then_annual() -> None:
-    baseline = pd.DataFrame(
+def test_plot_rates_break_between_baseline_year_and_performance() -> None:
+    table = pd.DataFrame(
         {
-            "lot": ["A", "A", "A", "A", "B"],
-            "period": ["2011Q1", "2011Q2", "2011Q3", "2011", "2011"],
-            "baseline_binary": [0.31, 0.32, 0.33, 0.35, 0.45],
+            "lot": ["A"] * 4,
+            "period": ["2011Q3", "2011Q4", "2015Q4", "2016Q1"],
+            "binary_rate": [0.30, 0.32, 0.28, 0.27],
         }
     )
-    ax = plot_rates(_measures(), baseline)
-    steps = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":" and len(ln.get_ydata())]
-    assert len(steps) == 2
-    ys = sorted(tuple(np.round(ln.get_ydata(), 6)) for ln in steps)
-    assert ys == [(31.0, 32.0, 33.0), (45.0, 45.0)]
-    assert ax.get_legend().get_texts()[-1].get_text() == "baseline (dotted)"
+    ax = plot_rates(table)
+    line = _colour_line(ax)
+    x, y = line.get_xdata(), line.get_ydata()
+    # a NaN between 2011Q4 and 2015Q4: no straight line across the years not measured
+    assert np.isnan(y[2]) and np.isnan(x[2])
+    np.testing.assert_allclose(x[[0, 1, 3, 4]], [0.0, 1.0, 2.5, 3.5])
+    assert "//" in [t.get_text() for t in ax.texts]
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(table["period"])
 
 
-def test_plot_rates_lot_selection_and_errors() -> None:
-    ax = plot_rates(_measures(), lots=["B"])
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["B"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2016Q1", "2016Q2"]
-    with pytest.raises(PbrError, match="Z"):
+def test_plot_rates_highlight_on_given_axes_and_baseline_by_quarter_of_year() -> None:
+    given = plt.subplots()[1]
+    baseline = pd.DataFrame(
+        {"lot": ["A"] * 3, "period": ["Q1", "Q2", "year"], "baseline_binary": [0.31, 0.29, 0.5]}
+    )
+    ax = plot_rates(_measures(), baseline, ax=given, highlight="A")
+    assert ax is given
+    (base,) = [ln for ln in ax.get_lines() if ln.get_label() == "baseline"]
+    # 2016Q1 -> Q1, 2016Q2 -> Q2, 2016Q3 -> no Q3 row: the annual 0.5
+    np.testing.assert_allclose(base.get_ydata(), [31.0, 29.0, 50.0])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "A",
+        "interim (hollow)",
+        "baseline",
+    ]
+
+
+def test_plot_rates_errors() -> None:
+    with pytest.raises(PbrError, match="lots not in"):
         plot_rates(_measures(), lots=["Z"])
     with pytest.raises(PbrError, match="binary_rate"):
         plot_rates(_measures().drop(columns="binary_rate"))
     with pytest.raises(PbrError, match="numeric"):
         plot_rates(_measures().assign(binary_rate=["x"] * 5))
-
-
-def test_plot_rates_draws_on_given_axes_without_intervals() -> None:
-    _fig, given = plt.subplots()
-    table = _measures().drop(columns=["binary_ci_low", "binary_ci_high", "status"])
-    ax = plot_rates(table, ax=given)
-    assert ax is given
-    assert len(ax.containers) == 0
-
-
-# ------------------------------------------------------------------ funnel
-
-
-def _assessment() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "lot": ["A", "B", "C", "D"],
-            "period": ["2016Q1"] * 4,
-            "cohort_size": [100, 300, 400, 1000],
-            "expected_rate": [0.2, 0.4, 0.35, 0.35],
-            "change_pp": [5.0, -1.0, 7.5, -4.0],
-            "outcome": [
-                "no_significant_change",
-                "no_significant_change",
-                "significant_increase",
-                "significant_reduction",
-            ],
-        }
-    )
-
-
-def test_plot_funnel_limits_are_hand_computed() -> None:
-    ax = plot_funnel(_assessment())
-    upper, lower = _data_lines(ax, "95 % limits")[0], None
-    lower = next(ln for ln in ax.get_lines() if ln.get_linestyle() == "--" and ln is not upper)
-    # e = weighted mean = (0.2*100 + 0.4*300 + 0.35*400 + 0.35*1000) / 1800 = 630/1800 = 0.35
-    e = 0.35
-    n = upper.get_xdata()
-    np.testing.assert_allclose(upper.get_ydata(), Z975 * np.sqrt(e * (1 - e) / n) * 100)
-    np.testing.assert_allclose(lower.get_ydata(), -upper.get_ydata())
-    # at N = 400 the limit is 1.96 * sqrt(.35*.65/400) * 100 = 4.674 pp (by hand)
-    assert Z975 * math.sqrt(0.35 * 0.65 / 400) * 100 == pytest.approx(4.674, abs=1e-3)
-
-
-def test_plot_funnel_labels_only_points_outside_and_marks_outcomes() -> None:
-    ax = plot_funnel(_assessment())
-    # limits: A 9.35 (5 inside), B 5.40 (-1 inside), C 4.67 (7.5 outside), D 2.96 (-4 outside)
-    assert sorted(t.get_text() for t in ax.texts) == ["C 2016Q1", "D 2016Q1"]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == [
-        "95 % limits",
-        "significant reduction",
-        "no significant change",
-        "significant increase",
-    ]
-    (red,) = _data_lines(ax, "significant reduction")
-    (same,) = _data_lines(ax, "no significant change")
-    assert red.get_marker() == "v" and same.get_markerfacecolor() == "white"
-
-
-def test_plot_funnel_labels_at_most_max_labels_furthest_outside() -> None:
-    # C: 7.5 / 4.674 = 1.60 times its limit; D: 4 / 2.956 = 1.35 times
-    ax = plot_funnel(_assessment(), max_labels=1)
-    assert [t.get_text() for t in ax.texts] == ["C 2016Q1"]
-    assert len(plot_funnel(_assessment(), max_labels=0).texts) == 0
-
-
-def test_plot_funnel_alpha_and_explicit_rate() -> None:
-    table = _assessment().drop(columns=["expected_rate", "outcome"])
-    ax = plot_funnel(table, alpha=0.01, expected_rate=0.5)
-    (upper,) = _data_lines(ax, "99 % limits")
-    z995 = 2.5758293035489004  # standard normal 99.5 % quantile
-    n = upper.get_xdata()
-    np.testing.assert_allclose(upper.get_ydata(), z995 * np.sqrt(0.25 / n) * 100)
-    with pytest.raises(PbrError, match="expected_rate"):
-        plot_funnel(table)
-    with pytest.raises(PbrError, match="alpha"):
-        plot_funnel(_assessment(), alpha=1.5)
 
 
 # ------------------------------------------------------------------ waterfall

@@ -71,6 +71,8 @@ from pbr.results import Result, Summary
 from pbr.rulesets import RuleSet, rule_set
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from matplotlib.axes import Axes
 
 __all__ = ["MEASURE_COLUMNS", "Measures", "compute_measures", "wilson_interval"]
@@ -312,6 +314,22 @@ class Measures(Result):
         from pbr.report import plot_rates
 
         return plot_rates(self.table, ax=ax, lots=lots)
+
+    def to_excel(self, path: str | Path, *, manifest_sha256: str | None = None) -> Path:
+        """Write an ``.xlsx`` workbook (see :func:`pbr.report.xlsx.measures_to_excel`).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from pbr.sample import load_sample
+        >>> s = load_sample()
+        >>> m = compute_measures(s.cohort.head(300), s.offences, extract_date=s.extract_date)
+        >>> m.to_excel(pathlib.Path(tempfile.mkdtemp()) / "m.xlsx").suffix
+        '.xlsx'
+        """
+        from pbr.report.xlsx import measures_to_excel
+
+        return measures_to_excel(self, path, manifest_sha256=manifest_sha256)
 
 
 def _extract(extract_date: Any) -> dt.date:

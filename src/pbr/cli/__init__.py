@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from pbr.cli._parser import Parser
 from pbr.errors import PbrError, ValidationError
 from pbr.provenance import __version__
 
@@ -43,12 +44,12 @@ EXIT_BAD_INPUT = 2
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every available subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pbr",
         description="Payment-by-results reoffending analytics (SPEC §10).",
     )
     parser.add_argument("--version", action="version", version=f"pbr {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMANDS:
         try:
             module = importlib.import_module(f"pbr.cli.{name}")
@@ -106,7 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         print(f"pbr {args.command}: invalid input", file=sys.stderr)
-        print(str(exc), file=sys.stderr)
+        # the CLI user has no Python error object: point at the command that lists every row
+        text = str(exc).replace(
+            "(the full list is in the error's .failures table)",
+            "(pbr validate on the same files reports every row)",
+        )
+        print(text, file=sys.stderr)
         return EXIT_BAD_INPUT
     except PbrError as exc:
         if debug:

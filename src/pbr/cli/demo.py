@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from pbr.cli._progress import add_progress_args, steps
+from pbr.formatting import format_money
 from pbr.provenance import __version__
 
 __all__ = ["register", "run"]
@@ -33,6 +35,7 @@ def register(sub: Any) -> None:
         ),
     )
     p.add_argument("--out", default="pbr-demo", help="output folder (default: ./pbr-demo)")
+    add_progress_args(p)
     p.set_defaults(func=run)
 
 
@@ -65,10 +68,14 @@ def run(args: argparse.Namespace) -> int:
     _say(f"  cohort:   {paths['cohort']}")
     _say(f"  offences: {paths['offences']}")
 
+    bar = steps(6, args)
+    bar.set_description("validate")
     _say("\n1. Validate the input tables")
     report = pbr.validate(paths["cohort"], paths["offences"], extract_date=extract)
     _say("   " + report.summary().title)
 
+    bar.update()
+    bar.set_description("measures")
     _say("\n2. Proven reoffending per lot and quarter (moj_proven: 12 months + 6 waiting)")
     m = pbr.compute_measures(sample.cohort, sample.offences, extract_date=extract, period="quarter")
     write_measures(
@@ -94,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     ]
     _show(m.table.loc[m.table["period"] == latest, cols].round(4))
 
+    bar.update()
+    bar.set_description("baseline")
     _say("\n3. The 2011 baseline, with OGRS3 recalibrated on it")
     baseline = pbr.build_baseline(
         sample.cohort, sample.offences, extract_date=extract, year=2011, risk="ogrs3"
@@ -101,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     baseline_dir = baseline.save(out / "baseline")
     _say(f"   saved to {baseline_dir}")
 
+    bar.update()
+    bar.set_description("adjust")
     _say(f"\n4. Each lot's latest final quarter ({latest}) against its 2011 baseline")
     a = pbr.compare_to_baseline(sample.cohort, sample.offences, baseline, extract_date=extract)
     cols = [
@@ -116,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
     ]
     _show(a.table.loc[a.table["period"] == latest, cols].round(4))
 
+    bar.update()
+    bar.set_description("pay")
     _say("\n5. Payment statement: tr_crc preset (illustrative prices), final periods only")
     annual = pbr.compute_measures(
         sample.cohort, sample.offences, extract_date=extract, period="financial_year"
@@ -136,8 +149,15 @@ def run(args: argparse.Namespace) -> int:
     )
     by_lot = statement.totals_by_lot()
     _show(by_lot)
-    _say(f"   total: £{statement.total:,}")
+    _say(f"   total: {format_money(statement.total)}")
+    _say(
+        "   (this total pays the binary component on final quarters and the frequency "
+        "component on final financial years; the README tour pays binary only, and the "
+        "auditor notebook also pays interim periods provisionally, so their totals differ)"
+    )
 
+    bar.update()
+    bar.set_description("HTML statement")
     _say("\n6. HTML statement and plots")
     statement_dir, html = write_pay(
         statement,
@@ -148,6 +168,8 @@ def run(args: argparse.Namespace) -> int:
         baseline=baseline,
         force=True,  # the demo regenerates its own folder
     )
+    bar.update()
+    bar.close()
     elapsed = time.perf_counter() - t0
     _say(f"\nDone in {elapsed:.1f} s. Files are in {out}:")
     _say(f"  {html}   <- open this in a browser")

@@ -58,6 +58,11 @@ def register(subparsers: Any) -> None:
         help="skip row-level validation of the input files (fast path for trusted extracts)",
     )
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV file")
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write FILE.xlsx beside the CSV, in the layout of MoJ's CRC tables",
+    )
     p.set_defaults(func=run)
 
 
@@ -97,4 +102,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {w.message}", file=sys.stderr)
     if tty:
         print(f"pbr measures: wrote {args.out} and {run.manifest}", file=sys.stderr)
+    if getattr(args, "xlsx", False):
+        from pathlib import Path
+
+        from pbr.provenance import sha256_file
+
+        book = run.measures.to_excel(
+            Path(args.out).with_suffix(".xlsx"), manifest_sha256=sha256_file(run.manifest)
+        )
+        print(f"pbr measures: wrote {book}", file=sys.stderr)
     return 0

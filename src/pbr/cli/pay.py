@@ -57,6 +57,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also write statement.html: a self-contained page with the plots and manifest",
     )
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write statement.xlsx: the statement in the layout of MoJ's CRC tables",
+    )
     add_out_arg(p)
     p.add_argument(
         "--force", action="store_true", help="replace an existing non-empty --out (atomically)"
@@ -88,4 +93,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {out}/statement.csv, statement.json, statement.parquet, manifest.json")
     if html is not None:
         print(f"wrote {html}")
+    if getattr(args, "xlsx", False):
+        from pbr.provenance import sha256_file
+        from pbr.report.xlsx import statement_to_excel
+
+        book = statement_to_excel(
+            statement, out / "statement.xlsx", manifest_sha256=sha256_file(out / "manifest.json")
+        )
+        print(f"wrote {book}")
     return 0

@@ -36,6 +36,11 @@ def register(subparsers: Any) -> None:
         "2 manifest or inputs missing.",
     )
     p.add_argument("directory", help="statement directory written by pbr pay")
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="show the whole raw diff of the output files (default: the first 40 lines)",
+    )
     p.set_defaults(func=run)
 
 
@@ -48,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
     <function run at ...>
     """
     result = verify(args.directory)
+    text = result.report(max_diff_lines=None if getattr(args, "diff", False) else 40)
+    print(text)
     if result.identical:
-        print(result.summary())
         return 0
-    print(result.summary())
     print("pbr verify: statement NOT reproduced", file=sys.stderr)
     return 1

@@ -23,10 +23,12 @@ True
 from __future__ import annotations
 
 import difflib
+import io
 import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,7 @@ import pandas as pd
 
 from pbr.contracts import presets
 from pbr.errors import PbrError, VerificationError
+from pbr.formatting import format_money
 from pbr.payments import Statement
 from pbr.payments.writers import render, statement_manifest
 from pbr.pipeline.pay import pay_from_files
@@ -70,6 +73,12 @@ class VerifyResult(Result):
     environment_changes : Mapping[str, str]
         pbr / Python / dependency versions that differ from the manifest's
         (informational: they explain a difference, they are not one).
+    total_before, total_after : str or None
+        The statement's total as stored and as re-run (Decimal text).
+    lines_changed : int
+        Statement lines (lot, period, component, item) whose figures differ.
+    lines_total : int
+        Lines in the stored statement.
 
     Examples
     --------
@@ -84,6 +93,10 @@ class VerifyResult(Result):
     rerun_error: str | None = None
     directory: str = ""
     environment_changes: Mapping[str, str] = field(default_factory=dict)
+    total_before: str | None = None
+    total_after: str | None = None
+    lines_changed: int = 0
+    lines_total: int = 0
 
     @property
     def table(self) -> pd.DataFrame:
@@ -119,37 +132,95 @@ class VerifyResult(Result):
             }
         )
 
+    def verdict(self) -> list[str]:
+        r"""The answer first: the verdict, the change of total, lines and hashes that differ.
+
+        Examples
+        --------
+        >>> r = VerifyResult(False, pd.DataFrame(columns=["input"]), {"statement.csv": "..."},
+        ...                  total_before="100.00", total_after="-7979.23", lines_changed=1,
+        ...                  lines_total=4)
+        >>> print("\n".join(r.verdict()))
+        NOT VERIFIED: the re-run does not reproduce the statement
+        total: £100.00 → −£7,979.23 (change −£8,079.23)
+        lines changed: 1 of 4
+        outputs that differ: statement.csv
+        """
+        if self.identical:
+            return ["verified: the re-run reproduced every output byte for byte"]
+        out = ["NOT VERIFIED: the re-run does not reproduce the statement"]
+        if self.total_before is not None and self.total_after is not None:
+            before, after = Decimal(self.total_before), Decimal(self.total_after)
+            change = format_money(after - before, sign=True)
+            out.append(f"total: {format_money(before)} → {format_money(after)} (change {change})")
+        if self.total_after is not None:
+            out.append(f"lines changed: {self.lines_changed} of {self.lines_total}")
+        inputs = [str(r["input"]) for r in self.changed_inputs.to_dict("records")]
+        data = [i for i in inputs if i != "contract"]
+        if data:
+            out.append(f"inputs that differ by hash: {', '.join(data)}")
+        if "contract" in inputs:
+            out.append("the contract differs by hash")
+        if self.differences:
+            out.append(f"outputs that differ: {', '.join(sorted(self.differences))}")
+        if self.rerun_error:
+            out.append(f"re-run failed: {self.rerun_error}")
+        return out
+
+    def report(self, max_diff_lines: int | None = 40) -> str:
+        """The verdict (:meth:`verdict`), then the details and the raw diff, capped.
+
+        Parameters
+        ----------
+        max_diff_lines : int or None, default 40
+            Most diff lines shown (``None``: all of them; ``pbr verify --diff``).
+
+        Examples
+        --------
+        >>> r = VerifyResult(False, pd.DataFrame({"input": ["measures"], "path": ["m.csv"],
+        ...                  "expected_sha256": ["aa"], "actual_sha256": ["bb"]}), {})
+        >>> print(r.report().splitlines()[1])
+        inputs that differ by hash: measures
+        """
+        out = self.verdict()
+        if self.identical:
+            return out[0]
+        out.append("")
+        for r in self.changed_inputs.to_dict("records"):
+            out.append(
+                f"input changed: {r['input']} ({r['path']}): sha256 "
+                f"{r['expected_sha256']} -> {r['actual_sha256']}"
+            )
+        for name, change in sorted(self.environment_changes.items()):
+            out.append(f"environment: {name} {change}")
+        diff: list[str] = []
+        for name, text in sorted(self.differences.items()):
+            diff.append(f"--- {name} differs:")
+            diff += text.splitlines()
+        if max_diff_lines is not None and len(diff) > max_diff_lines:
+            hidden = len(diff) - max_diff_lines
+            note = f"... {hidden} more diff line(s) not shown (pbr verify --diff shows them all)"
+            diff = [*diff[:max_diff_lines], note]
+        return "\n".join(out + diff)
+
     def summary(self) -> Summary:
-        """The verdict, the count of each kind of difference, and what changed.
+        """The verdict as the title, the count of each kind of difference, then the details.
 
         Examples
         --------
         >>> r = VerifyResult(False, pd.DataFrame({"input": ["measures"], "path": ["m.csv"],
         ...                  "expected_sha256": ["aa"], "actual_sha256": ["bb"]}), {})
         >>> s = r.summary()
-        >>> s.title, s.notes[0]
-        ('NOT verified', 'input changed: measures (m.csv): sha256 aa -> bb')
+        >>> s.title
+        'NOT VERIFIED: the re-run does not reproduce the statement'
+        >>> s.notes[0]
+        'inputs that differ by hash: measures'
         """
-        if self.identical:
-            return Summary(
-                "verified: the re-run reproduced every output byte for byte", self.checks()
-            )
-        notes = [
-            f"input changed: {r['input']} ({r['path']}): sha256 "
-            f"{r['expected_sha256']} -> {r['actual_sha256']}"
-            for r in self.changed_inputs.to_dict("records")
-        ]
-        if self.rerun_error:
-            notes.append(f"re-run failed: {self.rerun_error}")
-        for name, change in sorted(self.environment_changes.items()):
-            notes.append(f"environment: {name} {change}")
-        for name, diff in sorted(self.differences.items()):
-            notes.append(f"--- {name} differs:")
-            notes.append(diff)
-        return Summary("NOT verified", self.checks(), notes=notes)
+        lines = self.report().splitlines()
+        return Summary(lines[0], self.checks(), notes=[x for x in lines[1:] if x])
 
     def __str__(self) -> str:
-        return self.summary().as_text()
+        return self.report()
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The count of each kind of difference (see :mod:`pbr.report.result_plots`).
@@ -230,6 +301,7 @@ def verify(directory: str | Path) -> VerifyResult:
         elif sha256_file(f) != expected:
             differences[name] = "stored file does not match the hash in manifest.json"
     rerun_error = None
+    outputs: dict[str, bytes] | None = None
     if changed:  # hash before parse: a changed input is never read, nor its rows shown
         rerun_error = (
             "not re-run: input(s) changed (" + ", ".join(c["input"] for c in changed) + ")"
@@ -255,6 +327,7 @@ def verify(directory: str | Path) -> VerifyResult:
                     (Path(tmp) / name).write_bytes(data)
             shutil.rmtree(tmp, ignore_errors=True)
     identical = not changed and not differences and rerun_error is None
+    figures = _figures(d, outputs if rerun_error is None else None)
     env = _environment_changes(manifest)
     cols = ["input", "path", "expected_sha256", "actual_sha256"]
     return VerifyResult(
@@ -264,6 +337,7 @@ def verify(directory: str | Path) -> VerifyResult:
         rerun_error=rerun_error,
         directory=str(d),
         environment_changes=env,
+        **figures,
     )
 
 
@@ -301,6 +375,36 @@ def _field_differences(
         if stored != rerun:
             out[f"manifest.json: {key}"] = f"stored {stored!r}, re-run gives {rerun!r}"
     return out
+
+
+def _csv_lines(data: bytes) -> dict[tuple[str, ...], tuple[str, ...]]:
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    keys = [c for c in ("lot", "period", "component", "item") if c in frame.columns]
+    return {tuple(r[k] for k in keys): tuple(r.values()) for r in frame.to_dict("records")}
+
+
+def _total(lines: Mapping[tuple[str, ...], tuple[str, ...]], amount_at: int) -> Decimal:
+    return sum((Decimal(v[amount_at] or "0") for v in lines.values()), Decimal("0"))
+
+
+def _figures(directory: Path, outputs: Mapping[str, bytes] | None) -> dict[str, Any]:
+    """Totals before / after and the number of changed lines, from the two statement.csv."""
+    stored = directory / "statement.csv"
+    if not stored.is_file():
+        return {}
+    try:
+        old_bytes = stored.read_bytes()
+        header = pd.read_csv(io.BytesIO(old_bytes), dtype=str, nrows=0).columns.tolist()
+        at = header.index("amount")
+        old = _csv_lines(old_bytes)
+        out: dict[str, Any] = {"total_before": f"{_total(old, at):f}", "lines_total": len(old)}
+        if outputs is not None and "statement.csv" in outputs:
+            new = _csv_lines(outputs["statement.csv"])
+            out["total_after"] = f"{_total(new, at):f}"
+            out["lines_changed"] = sum(1 for k in set(old) | set(new) if old.get(k) != new.get(k))
+        return out
+    except (ValueError, InvalidOperation, OSError):
+        return {}  # an unreadable stored file is already reported as a difference
 
 
 def _changed_preset(manifest: Manifest) -> list[dict[str, Any]]:

@@ -21,16 +21,27 @@ from pbr.report.html import (
     write_statement_html,
     write_statement_report,
 )
-from pbr.report.plots import plot_balance, plot_funnel, plot_rates, plot_waterfall, waterfall_steps
+from pbr.report.plots import (
+    plot_balance,
+    plot_funnel,
+    plot_payments,
+    plot_rates,
+    plot_waterfall,
+    waterfall_steps,
+)
+from pbr.report.xlsx import measures_to_excel, statement_to_excel
 
 __all__ = [
     "figure_to_data_uri",
+    "measures_to_excel",
     "plot_balance",
     "plot_funnel",
+    "plot_payments",
     "plot_rates",
     "plot_waterfall",
     "render_statement_html",
     "statement_figures",
+    "statement_to_excel",
     "waterfall_steps",
     "write_statement_html",
     "write_statement_report",

@@ -26,10 +26,8 @@ Examples
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
-import math
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,9 +37,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pbr.errors import PbrError
+from pbr.formatting import format_money
 from pbr.periods import is_period
-from pbr.report.plots import COMPONENT_ORDER, plot_funnel, plot_rates, plot_waterfall
-from pbr.report.style import format_money
+from pbr.report._html_table import _decimal, _esc, _missing
+from pbr.report._html_table import html_table as _table
+from pbr.report.plots import COMPONENT_ORDER, plot_funnel, plot_payments, plot_rates, plot_waterfall
+from pbr.report.statement_parts import (
+    contract_terms,
+    line_expression,
+    termination_summary,
+)
 
 __all__ = [
     "figure_to_data_uri",
@@ -52,20 +57,28 @@ __all__ = [
 ]
 
 _ZERO = Decimal("0")
-_MONEY_COLUMNS = ("amount", "price", "total")
-_INT_COLUMNS = ("cohort_size", "reoffenders", "reoffences", "eligible", "volume")
-_DIGITS = {
-    "expected_reoffenders": 2,
-    "baseline": 4,
-    "observed": 4,
-    "adjusted_rate": 4,
-    "expected_rate": 4,
-    "binary_rate": 4,
-    "change": 4,
-    "change_pp": 2,
-    "z": 3,
-    "p_value": 4,
-    "units": 2,
+#: Line columns shown per lot, in order, with their headers.
+_LINE_HEADERS = {  # the reconciliation first (E, O, units, price, amount), then the test
+    "period": "period",
+    "component": "component",
+    "item": "item",
+    "status": "status",
+    "cohort_size": "N (cohort)",
+    "reoffenders": "O (reoffenders)",
+    "expected_reoffenders": "E (expected)",
+    "units": "units",
+    "price": "price",
+    "amount": "amount",
+    "calculation": "calculation (units × price = amount)",
+    "reoffences": "reoffences",
+    "baseline": "baseline rate",
+    "adjusted_rate": "adjusted rate",
+    "change": "change (pp)",
+    "z": "z",
+    "p_value": "p",
+    "outcome": "outcome",
+    "termination": "termination",
+    "note": "note",
 }
 
 _CSS = """
@@ -89,107 +102,13 @@ figcaption{font-size:.9em;color:#444}
 pre{background:#f6f6f6;border:1px solid #ccc;padding:.8em;font-size:.78em;overflow-x:auto;
 white-space:pre-wrap;word-break:break-all}
 code{font-size:.95em}
-@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}
-table,figure{page-break-inside:avoid}pre{white-space:pre-wrap}}
+#illustrative{background:#fff4d6}
+@media print{@page{size:A4 landscape;margin:12mm}body{margin:0;max-width:none;font-size:10pt}
+h2{page-break-after:avoid}h3{page-break-after:avoid}tr,figure{page-break-inside:avoid}
+thead{display:table-header-group}.scroll{overflow:visible}table.lines{font-size:7pt}
+#manifest-json{font-size:6.5pt}#illustrative{background:none}
+figure img{max-height:17cm;border:none}a{color:inherit;text-decoration:none}}
 """
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _esc_wrap(value: Any) -> str:
-    """Escape, and let long snake_case words wrap after their underscores."""
-    return _esc(value).replace("_", "_<wbr>")
-
-
-def _decimal(value: Any, where: str) -> Decimal:
-    if isinstance(value, Decimal):
-        out = value
-    else:
-        try:
-            out = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise PbrError(f"{where}: {value!r} is not an amount") from None
-    if not out.is_finite():
-        raise PbrError(f"{where}: {value!r} is not a finite amount")
-    return out
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, Decimal):
-        return value.is_nan()
-    return isinstance(value, str) and value.strip() in ("", "nan", "NaN", "<NA>")
-
-
-def _cell(column: str, value: Any, row: int, money: bool = False) -> tuple[str, bool]:
-    """Display text of one cell and whether it is numeric (right-aligned)."""
-    if _missing(value):
-        return "", False
-    if money or column in _MONEY_COLUMNS:
-        return format_money(_decimal(value, f"row {row} column {column!r}")), True
-    if isinstance(value, bool):
-        return ("yes" if value else "no"), False
-    if column in _INT_COLUMNS and isinstance(value, (int, float)):
-        return (f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"), True
-    if isinstance(value, Decimal):
-        return f"{value:f}", True
-    if isinstance(value, int):
-        return f"{value:,}", True
-    if isinstance(value, float):
-        digits = _DIGITS.get(column, 4)
-        return f"{value:,.{digits}f}", True
-    return str(value), False
-
-
-def _table(
-    frame: pd.DataFrame,
-    *,
-    css_class: str = "",
-    total_row: dict[str, str] | None = None,
-    money_columns: tuple[str, ...] = (),
-) -> str:
-    cols = [str(c) for c in frame.columns]
-    numeric = dict.fromkeys(cols, False)
-    body_rows = []
-    records = frame.to_dict("records")
-    cells_by_row = []
-    for i, rec in enumerate(records, start=1):
-        cells = []
-        for c in cols:
-            text, is_num = _cell(c, rec[c], i, money=c in money_columns)
-            numeric[c] = numeric[c] or is_num
-            cells.append(text)
-        cells_by_row.append((rec, cells))
-    head = "".join(
-        f'<th class="num">{_esc_wrap(c)}</th>' if numeric[c] else f"<th>{_esc_wrap(c)}</th>"
-        for c in cols
-    )
-    for rec, cells in cells_by_row:
-        flag = bool(rec.get("termination") is True)
-        tds = "".join(
-            f'<td class="num">{_esc(t)}</td>' if numeric[c] else f"<td>{_esc_wrap(t)}</td>"
-            for c, t in zip(cols, cells, strict=True)
-        )
-        body_rows.append(f'<tr class="flag">{tds}</tr>' if flag else f"<tr>{tds}</tr>")
-    if total_row is not None:
-        tds = "".join(
-            f'<td class="num">{_esc(total_row.get(c, ""))}</td>'
-            if numeric[c]
-            else f"<td>{_esc(total_row.get(c, ''))}</td>"
-            for c in cols
-        )
-        body_rows.append(f'<tr class="total">{tds}</tr>')
-    cls = f' class="{css_class}"' if css_class else ""
-    return (
-        f'<div class="scroll"><table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
-        + "\n".join(body_rows)
-        + "\n</tbody>\n</table></div>\n"
-    )
 
 
 def _components(lines: pd.DataFrame) -> list[str]:
@@ -272,6 +191,7 @@ def _manifest_facts(manifest: Mapping[str, Any], total: Decimal) -> list[tuple[s
         agrees = ""
         try:
             agrees = " (agrees with the lines)" if Decimal(recorded) == total else " (DIFFERS)"
+            recorded = format_money(Decimal(recorded))
         except InvalidOperation:
             agrees = ""
         facts.append(("total recorded in manifest", recorded + agrees))
@@ -305,6 +225,7 @@ def render_statement_html(
     summary_by_lot: pd.DataFrame | None = None,
     figures: Mapping[str, Figure] | None = None,
     title: str = "Payment statement",
+    contract: Any = None,
 ) -> str:
     """Render a payment statement as one self-contained HTML document.
 
@@ -331,6 +252,9 @@ def render_statement_html(
         a payment waterfall of the whole statement. Pass ``{}`` for none.
     title : str, default "Payment statement"
         Title of the page.
+    contract : pbr.contracts.Contract, optional
+        The contract paid: its terms are listed, its rounding gives each line's
+        calculation, and an "illustrative prices" banner is shown when it says so.
 
     Returns
     -------
@@ -373,6 +297,11 @@ def render_statement_html(
     lines = lines.assign(amount=pd.Series(amounts, index=lines.index, dtype=object))
     total = sum(amounts, _ZERO)
     figs = _default_figures(lines) if figures is None and len(lines) else dict(figures or {})
+    by_lot_key = "Payment by lot"
+    if figures is None and len(lines):
+        fig = Figure(figsize=(8.0, 4.0), layout="constrained")
+        plot_payments(lines, ax=fig.add_subplot())
+        figs = {by_lot_key: fig, **figs}
 
     parts: list[str] = [
         "<!DOCTYPE html>",
@@ -385,20 +314,31 @@ def render_statement_html(
         "</head>",
         "<body>",
         f"<h1>{_esc(title)}</h1>",
-        f'<p class="headline">Total payable: <strong id="grand-total">'
-        f"{_esc(format_money(total))}</strong> over {len(lines)} line(s) and "
-        f"{lines['lot'].astype(str).nunique()} lot(s).</p>",
     ]
     if manifest.get("provisional"):
         parts.append('<p class="warn">PROVISIONAL: computed on interim measures.</p>')
-    if manifest.get("prices_are_illustrative") or (
-        isinstance(manifest.get("contract"), Mapping)
-        and manifest["contract"].get("prices_are_illustrative")
-    ):
-        parts.append('<p class="warn">The contract prices are illustrative.</p>')
+    illustrative = bool(
+        manifest.get("prices_are_illustrative")
+        or getattr(contract, "prices_are_illustrative", False)
+        or (
+            isinstance(manifest.get("contract"), Mapping)
+            and manifest["contract"].get("prices_are_illustrative")
+        )
+    )
+    if illustrative:
+        parts.append(
+            '<p class="warn" id="illustrative">ILLUSTRATIVE PRICES: the contract says its '
+            "prices are illustrative (the real contracts' prices were never published), so "
+            "these amounts show how the contract works, not what was paid.</p>"
+        )
+    parts += _executive_summary(lines, amounts, total, figs)
     facts = _manifest_facts(manifest, total)
     if facts:
         parts.append(_table(pd.DataFrame(facts, columns=["item", "value"]), css_class="facts"))
+    parts += _termination_section(lines)
+    if contract is not None:
+        parts.append('<h2 id="terms">Contract terms</h2>')
+        parts.append(_table(contract_terms(contract), css_class="terms"))
 
     # Summary
     parts.append('<h2 id="summary">Summary by lot</h2>')
@@ -423,7 +363,18 @@ def render_statement_html(
     parts.append('<h2 id="lines">Statement lines by lot</h2>')
     parts.append(
         '<p class="note">Every line with the counts and figures it was computed from. '
-        "Each amount is rounded once to the penny; totals are sums of the rounded lines.</p>"
+        "E and the units are shown exactly as the payment used them; each amount is "
+        "units × price rounded once to the penny (the calculation column), and totals are "
+        "sums of the rounded lines.</p>"
+    )
+    quantum, mode = _rounding_of(contract)
+    lines = lines.assign(
+        calculation=[
+            line_expression(
+                {str(k): v for k, v in rec.items()}, quantum=quantum, rounding=mode
+            ).replace(" ", "\u00a0")
+            for rec in lines.to_dict(orient="records")
+        ]
     )
     lot_col = lines["lot"].astype(str)
     for lot in sorted(set(lot_col)):
@@ -432,11 +383,14 @@ def render_statement_html(
         parts.append(
             f'<h3 id="lot-{_esc(lot)}">Lot {_esc(lot)}: {_esc(format_money(lot_total))}</h3>'
         )
-        shown = sub.drop(columns=["lot"])
+        known = [c for c in _LINE_HEADERS if c in sub.columns]
+        extra = [c for c in sub.columns if c not in _LINE_HEADERS and c != "lot"]
+        extra = [c for c in extra if c != "provisional"]
+        shown = sub[known + extra]
         empty = [c for c in shown.columns if all(_missing(v) for v in shown[c])]
         shown = shown.drop(columns=empty)
         total_row = {str(shown.columns[0]): "lot total", "amount": format_money(lot_total)}
-        parts.append(_table(shown, css_class="lines", total_row=total_row))
+        parts.append(_table(shown, css_class="lines", total_row=total_row, headers=_LINE_HEADERS))
 
     # Figures
     if figs:
@@ -468,6 +422,7 @@ def write_statement_html(
     summary_by_lot: pd.DataFrame | None = None,
     figures: Mapping[str, Figure] | None = None,
     title: str = "Payment statement",
+    contract: Any = None,
 ) -> Path:
     """Write :func:`render_statement_html` to ``path`` as UTF-8 with Unix line ends.
 
@@ -485,6 +440,8 @@ def write_statement_html(
         See :func:`render_statement_html`.
     title : str, default "Payment statement"
         Title of the page.
+    contract : pbr.contracts.Contract, optional
+        See :func:`render_statement_html`.
 
     Returns
     -------
@@ -506,6 +463,7 @@ def write_statement_html(
         summary_by_lot=summary_by_lot,
         figures=figures,
         title=title,
+        contract=contract,
     )
     out = Path(path)
     try:
@@ -534,6 +492,7 @@ def statement_figures(
     assessment: Any = None,
     baseline: Any = None,
     max_lots: int = 4,
+    alpha: float = 0.05,
 ) -> dict[str, Figure]:
     """The standard figures of a statement report, as bare (non-pyplot) Figures.
 
@@ -552,7 +511,9 @@ def statement_figures(
     measures, assessment, baseline : DataFrame or object with ``.table``, optional
         pbr's measures, assessment and baseline (or their tables).
     max_lots : int, default 4
-        Lots drawn in the rates plot.
+        0 leaves out the rates plot (kept for compatibility: every lot is drawn).
+    alpha : float, default 0.05
+        The contract's significance level, for the funnel's limits.
 
     Returns
     -------
@@ -565,9 +526,12 @@ def statement_figures(
     >>> lines = pd.DataFrame({"lot": ["A"], "period": ["2016Q1"], "component": ["binary"],
     ...                       "amount": ["10.00"]})
     >>> list(statement_figures(lines))
-    ['Payment by component, all lots']
+    ['Payment by lot', 'Payment by component, all lots']
     """
     figs: dict[str, Figure] = {}
+    ax = _bare_axes((8.0, 4.0))
+    plot_payments(lines, ax=ax)
+    figs["Payment by lot"] = ax.figure
     ax = _bare_axes((8.0, 4.0))
     plot_waterfall(lines, ax=ax)
     figs["Payment by component, all lots"] = ax.figure
@@ -582,8 +546,8 @@ def statement_figures(
                 rows = a[is_period(a["period"].astype(str), "quarter")]
             rows = rows[rows["change_pp"].notna()]
             if not rows.empty:
-                ax = _bare_axes((8.0, 4.5))
-                plot_funnel(rows, ax=ax)
+                ax = _bare_axes((8.0, 5.0))
+                plot_funnel(rows, alpha=alpha, ax=ax)
                 figs["Funnel plot: change against the adjusted baseline"] = ax.figure
     if measures is not None and max_lots > 0:
         m = _frame_of(measures, "measures")
@@ -596,9 +560,10 @@ def statement_figures(
         shown = m[m["period"].astype(str).isin(periods)] if periods else m
         if lots and not shown.empty:
             base = _frame_of(baseline, "baseline") if baseline is not None else None
-            ax = _bare_axes((8.0, 4.5))
-            plot_rates(shown, base, ax=ax, lots=lots)
-            figs["Rates by quarter, largest payments"] = ax.figure
+            fig = Figure(layout="constrained")
+            quarterly = m[is_period(m["period"].astype(str), "quarter")]
+            plot_rates(quarterly if not quarterly.empty else m, base, figure=fig)
+            figs["Proven reoffending rate by quarter, each lot against the others"] = fig
     return figs
 
 
@@ -670,7 +635,82 @@ def write_statement_report(
         if name is None and isinstance(manifest.get("contract"), Mapping):
             name = manifest["contract"].get("name")
         title = f"Payment statement: {name}" if name else "Payment statement"
-    figures = statement_figures(lines, measures=measures, assessment=assessment, baseline=baseline)
-    return write_statement_html(
-        lines, out_dir / filename, manifest=manifest, figures=figures, title=title
+    contract = getattr(statement, "contract", None)
+    alpha = float(getattr(contract, "alpha", 0.05))
+    figures = statement_figures(
+        lines, measures=measures, assessment=assessment, baseline=baseline, alpha=alpha
     )
+    return write_statement_html(
+        lines, out_dir / filename, manifest=manifest, figures=figures, title=title,
+        contract=contract,
+    )  # fmt: skip
+
+
+def _rounding_of(contract: Any) -> tuple[Decimal, str]:
+    rounding = getattr(contract, "rounding", None)
+    quantum = getattr(rounding, "quantum", Decimal("0.01"))
+    mode = getattr(rounding, "mode", "ROUND_HALF_UP")
+    return Decimal(quantum), str(mode)
+
+
+def _executive_summary(
+    lines: pd.DataFrame, amounts: list[Decimal], total: Decimal, figs: dict[str, Figure]
+) -> list[str]:
+    """Total, lots paid / deducted / nil, what is paid, and the by-lot chart (popped from figs)."""
+    by_lot: dict[str, Decimal] = {}
+    for lot, amount in zip(lines["lot"].astype(str), amounts, strict=True):
+        by_lot[lot] = by_lot.get(lot, _ZERO) + amount
+    paid = sum(1 for v in by_lot.values() if v > 0)
+    deducted = sum(1 for v in by_lot.values() if v < 0)
+    nil = len(by_lot) - paid - deducted
+    comps = ", ".join(c.replace("_", " ") for c in _components(lines))
+    statuses = sorted(set(lines["status"].astype(str))) if "status" in lines.columns else []
+    span = _period_span(lines["period"].astype(str))
+    out = [
+        '<h2 id="executive-summary">Executive summary</h2>',
+        f'<p class="headline">Total payable: <strong id="grand-total">'
+        f"{_esc(format_money(total))}</strong></p>",
+        f"<p>{len(by_lot)} lot(s): {paid} receive a payment, {deducted} a net deduction, "
+        f"{nil} nothing. This statement pays the <b>{_esc(comps)}</b> component(s) on "
+        f"{_esc(' and '.join(statuses) or 'all')} periods {_esc(span)} "
+        f"({len(lines)} line(s)).</p>",
+    ]
+    fig = figs.pop("Payment by lot", None)
+    if fig is not None:
+        out.append(
+            f'<figure><img alt="Payment by lot" src="{figure_to_data_uri(fig)}">'
+            "<figcaption>Payment by lot and component (largest total on top)</figcaption>"
+            "</figure>"
+        )
+    return out
+
+
+def _termination_section(lines: pd.DataFrame) -> list[str]:
+    flagged = termination_summary(lines)
+    out = ['<h2 id="termination">Termination thresholds</h2>']
+    if flagged.empty:
+        out.append('<p id="termination-summary">No lot-period crossed a termination threshold.</p>')
+        return out
+    lots = sorted(set(flagged["lot"].astype(str)))
+    out.append(
+        f'<p class="warn" id="termination-summary">{len(flagged)} lot-period(s) in '
+        f"{len(lots)} lot(s) crossed a termination threshold: {_esc(', '.join(lots))}.</p>"
+    )
+    out.append(_table(flagged, css_class="termination", headers=_LINE_HEADERS))
+    return out
+
+
+def _period_span(periods: pd.Series) -> str:
+    """``quarters 2015Q4–2016Q4 and financial years 2015/16–2016/17`` (each kind in order)."""
+    parts = []
+    for kind, name in (("quarter", "quarter"), ("financial_year", "financial year")):
+        these = sorted(set(periods[is_period(periods, kind)]))
+        if these:
+            many = len(these) > 1
+            span = f"{these[0]}–{these[-1]}" if many else these[0]
+            parts.append(f"{name}{'s' if many else ''} {span}")
+    others = sorted(
+        set(periods[~is_period(periods, "quarter") & ~is_period(periods, "financial_year")])
+    )
+    parts += others
+    return " and ".join(parts)

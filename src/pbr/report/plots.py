@@ -20,9 +20,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -30,10 +29,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
-from pbr.periods import QUARTER_NAMES, period_kind, quarter_of_label
-from pbr.report.style import HATCHES, INK, PALETTE, format_money, new_axes, series_style, style_axes
+from pbr.report.funnel import plot_funnel
+from pbr.report.style import HATCHES, INK, PALETTE, format_money, new_axes, style_axes
+from pbr.report.trends import plot_rates
 
-__all__ = ["plot_balance", "plot_funnel", "plot_rates", "plot_waterfall", "waterfall_steps"]
+__all__ = [
+    "plot_balance",
+    "plot_funnel",
+    "plot_payments",
+    "plot_rates",
+    "plot_waterfall",
+    "waterfall_steps",
+]
 
 
 def _require(table: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -52,330 +59,6 @@ def _floats(values: Any, column: str, what: str) -> np.ndarray:
         return np.asarray(pd.to_numeric(pd.Series(values), errors="raise"), dtype=float)
     except (ValueError, TypeError) as exc:
         raise PbrError(f"{what} column {column!r} must be numeric: {exc}") from None
-
-
-# --------------------------------------------------------------------------- rates
-
-
-def _baseline_lookup(baseline: pd.DataFrame, lot: str, periods: Sequence[str]) -> np.ndarray:
-    """Baseline binary rate for each period (NaN when none applies).
-
-    The same period, else the same quarter-of-year, else the lot's annual (or only) row.
-    """
-    rows = baseline[baseline["lot"].astype(str) == lot]
-    out = np.full(len(periods), np.nan)
-    if rows.empty:
-        return out
-    values = _floats(rows["baseline_binary"], "baseline_binary", "baseline_table")
-    if "period" not in rows.columns:
-        out[:] = values[0]
-        return out
-    labels = rows["period"].astype(str).tolist()
-    exact = dict(zip(labels, values, strict=True))
-    by_quarter = {}
-    annual = np.nan
-    for label, value in zip(labels, values, strict=True):
-        q = _quarter_of(label, names=True)
-        if q is not None:
-            by_quarter[q] = value
-        elif period_kind(label) == "calendar_year" or label in ("year", "all", "annual"):
-            annual = value
-    for i, p in enumerate(periods):
-        q = _quarter_of(p, names=False)
-        if p in exact:
-            out[i] = exact[p]
-        elif q is not None and q in by_quarter:
-            out[i] = by_quarter[q]
-        else:
-            out[i] = annual
-    return out
-
-
-def _quarter_of(label: str, names: bool) -> int | None:
-    """Quarter of year of a quarter label (or, with ``names``, of ``Q1`` … ``Q4``)."""
-    if names and label in QUARTER_NAMES:
-        return QUARTER_NAMES.index(label) + 1
-    return quarter_of_label(label) if period_kind(label) == "quarter" else None
-
-
-def plot_rates(
-    measures_table: pd.DataFrame,
-    baseline_table: pd.DataFrame | None = None,
-    ax: Axes | None = None,
-    lots: Sequence[str] | None = None,
-) -> Axes:
-    """Proven reoffending rate by period for each lot, with 95 % intervals and baseline.
-
-    Each lot is one line (its own colour, marker and line style) with error bars
-    from ``binary_ci_low`` to ``binary_ci_high``. Interim periods (``status ==
-    "interim"``) are drawn with hollow markers. With ``baseline_table``, each lot's
-    baseline is a thin dotted step line in the lot's colour: the baseline row of
-    the same period if there is one, else of the same quarter-of-year (2011Q3 for
-    2016Q3: the TR seasonal comparison), else the lot's annual baseline.
-
-    Parameters
-    ----------
-    measures_table : pandas.DataFrame
-        Columns ``lot``, ``period``, ``binary_rate`` (proportion, 0–1), and optionally
-        ``binary_ci_low``, ``binary_ci_high``, ``status``. One row per lot × period
-        (the ``.table`` of pbr's measures, or ``pbr measures`` output).
-    baseline_table : pandas.DataFrame, optional
-        Columns ``lot``, ``baseline_binary`` (proportion) and optionally ``period``
-        (``2011Q1``…``2011Q4``, ``Q1``…``Q4``, or a year such as ``2011``).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
-    lots : sequence of str, optional
-        Lots to draw, in this order (default: every lot in the table, sorted).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Periods are categorical x positions in sorted order; y is in percent.
-
-    Raises
-    ------
-    pbr.errors.PbrError
-        If a required column is missing, a rate is not numeric, or a requested lot
-        has no rows.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> m = pd.DataFrame({"lot": ["A", "A", "B", "B"],
-    ...                   "period": ["2016Q1", "2016Q2"] * 2,
-    ...                   "binary_rate": [0.30, 0.28, 0.40, 0.42],
-    ...                   "binary_ci_low": [0.27, 0.25, 0.36, 0.38],
-    ...                   "binary_ci_high": [0.33, 0.31, 0.44, 0.46]})
-    >>> b = pd.DataFrame({"lot": ["A", "B"], "baseline_binary": [0.32, 0.41]})
-    >>> ax = plot_rates(m, b)
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]
-    ['A', 'B', 'baseline (dotted)']
-    """
-    what = "measures_table"
-    _require(measures_table, ["lot", "period", "binary_rate"], what)
-    if baseline_table is not None:
-        _require(baseline_table, ["lot", "baseline_binary"], "baseline_table")
-    table = measures_table.assign(
-        lot=measures_table["lot"].astype(str), period=measures_table["period"].astype(str)
-    )
-    available = sorted(table["lot"].unique())
-    chosen = list(lots) if lots is not None else available
-    unknown = [lot for lot in chosen if lot not in available]
-    if unknown:
-        raise PbrError(f"lots not in measures_table: {', '.join(map(str, unknown))}")
-    table = table[table["lot"].isin(chosen)]
-    periods = sorted(table["period"].unique())
-    xpos = {p: i for i, p in enumerate(periods)}
-
-    ax = new_axes(ax)
-    style_axes(ax, title="Proven reoffending rate by period")
-    has_ci = {"binary_ci_low", "binary_ci_high"} <= set(table.columns)
-    offsets = np.linspace(-0.15, 0.15, len(chosen)) if len(chosen) > 1 else np.zeros(1)
-    for i, lot in enumerate(chosen):
-        rows = table[table["lot"] == lot].sort_values("period", kind="stable")
-        x = np.array([xpos[p] for p in rows["period"]], dtype=float) + offsets[i]
-        y = 100 * _floats(rows["binary_rate"], "binary_rate", what)
-        style = series_style(i)
-        if has_ci:
-            lo = 100 * _floats(rows["binary_ci_low"], "binary_ci_low", what)
-            hi = 100 * _floats(rows["binary_ci_high"], "binary_ci_high", what)
-            ax.errorbar(
-                x,
-                y,
-                yerr=np.vstack([y - lo, hi - y]),
-                fmt="none",
-                ecolor=style["color"],
-                elinewidth=0.9,
-                capsize=2.5,
-            )
-        ax.plot(x, y, label=lot, markersize=5.5, linewidth=1.4, **style)
-        if "status" in rows.columns:
-            interim = (rows["status"].astype(str) == "interim").to_numpy()
-            if interim.any():
-                ax.plot(
-                    x[interim],
-                    y[interim],
-                    linestyle="none",
-                    marker=style["marker"],
-                    markersize=5.5,
-                    markerfacecolor="white",
-                    markeredgecolor=style["color"],
-                )
-        if baseline_table is not None:
-            base = 100 * _baseline_lookup(baseline_table, lot, list(rows["period"]))
-            if np.isfinite(base).any():
-                ax.step(
-                    x,
-                    base,
-                    where="mid",
-                    color=style["color"],
-                    linestyle=":",
-                    linewidth=1.2,
-                )
-    if baseline_table is not None:
-        ax.plot([], [], color=INK, linestyle=":", linewidth=1.2, label="baseline (dotted)")
-    ax.set_xticks(range(len(periods)), periods)
-    if len(periods) > 8:
-        ax.tick_params(axis="x", labelrotation=45)
-    ax.set_xlabel("period")
-    ax.set_ylabel("reoffenders / cohort (%)")
-    ax.legend(frameon=False, fontsize=8, ncols=min(4, len(chosen) + 1))
-    return ax
-
-
-# --------------------------------------------------------------------------- funnel
-
-_OUTCOME_MARKERS = {
-    "significant_reduction": ("v", True),
-    "no_significant_change": ("o", False),
-    "significant_increase": ("^", True),
-}
-
-
-def plot_funnel(
-    assessment_table: pd.DataFrame,
-    alpha: float = 0.05,
-    ax: Axes | None = None,
-    expected_rate: float | None = None,
-    max_labels: int = 10,
-) -> Axes:
-    r"""Funnel plot: change against the adjusted baseline versus cohort size.
-
-    Each row (a lot × period) is a point at (``cohort_size``, ``change_pp``). The
-    funnel is the two-sided ``1 − alpha`` control limit for a cohort of size N
-    whose members each reoffend with probability e:
-
-    .. math:: \pm z_{1-\alpha/2} \sqrt{e (1 - e) / N} \times 100
-
-    in percentage points, where e is ``expected_rate`` or, by default, the
-    cohort-size-weighted mean of the table's ``expected_rate`` column (Spiegelhalter
-    2005, funnel plots for institutional comparison). A point below the funnel is a
-    significant reduction. Points outside the limits are labelled with their lot
-    (the ``max_labels`` furthest outside, by absolute change over the limit).
-    With an ``outcome`` column, reductions are drawn as filled down-triangles,
-    increases as filled up-triangles and no change as hollow circles (greyscale
-    safe); the outcome is the row's own test, which uses its own p_i and can differ
-    slightly from the common funnel.
-
-    Parameters
-    ----------
-    assessment_table : pandas.DataFrame
-        Columns ``cohort_size`` (N), ``change_pp`` (100 × (O − E) / N) and, unless
-        ``expected_rate`` is given, ``expected_rate`` (E / N); optionally ``lot``,
-        ``period``, ``outcome``.
-    alpha : float, default 0.05
-        Two-sided significance level of the limits.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
-    expected_rate : float, optional
-        The e of the limits (proportion); overrides the table's column.
-    max_labels : int, default 10
-        Most points to label (0 for none).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Raises
-    ------
-    pbr.errors.PbrError
-        On missing columns, ``alpha`` outside (0, 1), or no positive cohort size.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> a = pd.DataFrame({"lot": ["A", "B", "C"], "cohort_size": [400, 900, 1600],
-    ...                   "expected_rate": [0.3, 0.3, 0.3],
-    ...                   "change_pp": [1.0, -8.0, 0.5]})
-    >>> ax = plot_funnel(a)
-    >>> [t.get_text() for t in ax.texts]   # only B is outside the 95 % funnel
-    ['B']
-    >>> round(1.959963984540054 * (0.3 * 0.7 / 900) ** 0.5 * 100, 2)  # B's limit
-    2.99
-    """
-    what = "assessment_table"
-    need = ["cohort_size", "change_pp"] + ([] if expected_rate is not None else ["expected_rate"])
-    _require(assessment_table, need, what)
-    if not 0 < alpha < 1:
-        raise PbrError(f"alpha must be in (0, 1), got {alpha}")
-    n = _floats(assessment_table["cohort_size"], "cohort_size", what)
-    change = _floats(assessment_table["change_pp"], "change_pp", what)
-    ok = np.isfinite(n) & (n > 0) & np.isfinite(change)
-    if not ok.any():
-        raise PbrError("assessment_table has no row with a positive cohort_size and a change_pp")
-    if expected_rate is None:
-        rates = _floats(assessment_table["expected_rate"], "expected_rate", what)
-        good = ok & np.isfinite(rates)
-        e = float(np.sum(rates[good] * n[good]) / np.sum(n[good]))
-    else:
-        e = float(expected_rate)
-    if not 0 < e < 1:
-        raise PbrError(f"expected rate for the funnel must be in (0, 1), got {e}")
-    z = NormalDist().inv_cdf(1 - alpha / 2)
-
-    ax = new_axes(ax)
-    style_axes(ax, title="Change against adjusted baseline by cohort size", grid_axis="both")
-    grid = np.linspace(max(1.0, float(n[ok].min()) * 0.8), float(n[ok].max()) * 1.15, 200)
-    limit = z * np.sqrt(e * (1 - e) / grid) * 100
-    level = f"{100 * (1 - alpha):g} % limits"
-    ax.plot(grid, limit, color=INK, linestyle="--", linewidth=1.0, label=level)
-    ax.plot(grid, -limit, color=INK, linestyle="--", linewidth=1.0)
-    ax.axhline(0, color=INK, linewidth=0.8)
-
-    outcomes = (
-        assessment_table["outcome"].astype(str).to_numpy()
-        if "outcome" in assessment_table.columns
-        else np.full(len(n), "")
-    )
-    drawn = False
-    for key, (marker, filled) in _OUTCOME_MARKERS.items():
-        sel = ok & (outcomes == key)
-        if sel.any():
-            ax.plot(
-                n[sel],
-                change[sel],
-                linestyle="none",
-                marker=marker,
-                markersize=6,
-                color=PALETTE[0],
-                markerfacecolor=PALETTE[0] if filled else "white",
-                label=key.replace("_", " "),
-            )
-            drawn = True
-    rest = ok & ~np.isin(outcomes, list(_OUTCOME_MARKERS))
-    if rest.any():
-        ax.plot(
-            n[rest],
-            change[rest],
-            linestyle="none",
-            marker="o",
-            markersize=6,
-            color=PALETTE[0],
-            label="lot × period" if drawn else None,
-        )
-    limit_at_n = z * np.sqrt(e * (1 - e) / np.where(n > 0, n, 1)) * 100
-    outside = ok & (np.abs(change) > limit_at_n)
-    excess = np.where(outside, np.abs(change) / limit_at_n, 0.0)
-    # the furthest outside first; ties by row order (stable), so labels are deterministic
-    chosen = np.argsort(-excess, kind="stable")[: max(0, min(max_labels, int(outside.sum())))]
-    if "lot" in assessment_table.columns:
-        labels = assessment_table["lot"].astype(str).to_numpy()
-        if "period" in assessment_table.columns:
-            periods = assessment_table["period"].astype(str).to_numpy()
-            labels = np.array([f"{a} {b}" for a, b in zip(labels, periods, strict=True)])
-        for i in sorted(chosen):
-            ax.annotate(
-                labels[i],
-                (n[i], change[i]),
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=7,
-                color=INK,
-            )
-    ax.set_xlabel("cohort size (N)")
-    ax.set_ylabel("change against adjusted baseline (pp)")
-    ax.legend(frameon=False, fontsize=8)
-    return ax
 
 
 # --------------------------------------------------------------------------- waterfall
@@ -627,4 +310,84 @@ def plot_balance(
     ax.set_yticks(y, names)
     ax.set_xlabel("standardised mean difference (%)")
     ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+# --------------------------------------------------------------------------- payments by lot
+
+
+def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Amount per lot by component, as horizontal stacked bars, largest total on top.
+
+    The executive view of a statement: one bar per lot (a league table of
+    payments), fee for service, binary and frequency stacked (deductions to the
+    left of zero, hatched), each bar labelled with the lot's total. Totals are
+    exact Decimal sums; only drawing uses floats.
+
+    Parameters
+    ----------
+    statement_lines : pandas.DataFrame
+        Columns ``lot``, ``component``, ``amount`` (Decimal or strings).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure otherwise.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lines = pd.DataFrame({"lot": ["A", "A", "B"],
+    ...                       "component": ["binary", "frequency", "binary"],
+    ...                       "amount": ["1000.00", "-200.00", "5.00"]})
+    >>> ax = plot_payments(lines)
+    >>> [t.get_text() for t in ax.get_yticklabels()], ax.texts[0].get_text()
+    (['B', 'A'], '£5.00')
+    """
+    what = "statement_lines"
+    _require(statement_lines, ["lot", "component", "amount"], what)
+    lots = statement_lines["lot"].astype(str).to_numpy()
+    comps = statement_lines["component"].astype(str).to_numpy()
+    amounts = [_decimal(v, i) for i, v in enumerate(statement_lines["amount"], start=1)]
+    by: dict[tuple[str, str], Decimal] = {}
+    totals: dict[str, Decimal] = {}
+    for lot, comp, amount in zip(lots, comps, amounts, strict=True):
+        by[lot, comp] = by.get((lot, comp), Decimal("0")) + amount
+        totals[lot] = totals.get(lot, Decimal("0")) + amount
+    order = sorted(totals, key=lambda k: (totals[k], k))  # barh draws bottom-up: largest on top
+    components = [c for c in COMPONENT_ORDER if c in set(comps)]
+    components += sorted(set(comps) - set(components))
+    ax = new_axes(ax, figsize=(8.0, max(2.5, 0.32 * len(order) + 1.4)))
+    style_axes(ax, title="Payment by lot and component", grid_axis="x")
+    y = np.arange(len(order))
+    pos = np.zeros(len(order))
+    neg = np.zeros(len(order))
+    for i, comp in enumerate(components):
+        vals = np.array([float(by.get((lot, comp), Decimal("0"))) for lot in order])
+        left = np.where(vals >= 0, pos, neg)
+        colour = PALETTE[[0, 2, 1, 3, 5][i % 5]]
+        ax.barh(y, vals, left=left, height=0.65, color=colour, edgecolor="white",
+                linewidth=0.5, label=comp.replace("_", " "))  # fmt: skip
+        pos += np.where(vals >= 0, vals, 0)
+        neg += np.where(vals < 0, vals, 0)
+    span = float(max(pos.max(initial=0), -neg.min(initial=0), 1.0))
+    for yi, lot in enumerate(order):
+        at_left = bool(totals[lot] < 0)  # a net deduction is labelled at its left end
+        ax.annotate(
+            format_money(totals[lot]),
+            (neg[yi] if at_left else pos[yi], yi),
+            xytext=(-4 if at_left else 4, 0),
+            textcoords="offset points",
+            va="center",
+            ha="right" if at_left else "left",
+            fontsize=7.5,
+            color=INK,
+        )
+    ax.axvline(0, color=INK, linewidth=0.8)
+    ax.set_yticks(y, order)
+    ax.set_xlim(min(neg.min(initial=0) - 0.22 * span, 0), pos.max(initial=0) + 0.22 * span)
+    ax.xaxis.set_major_formatter(lambda v, _pos: format_money(round(v)).removesuffix(".00"))
+    ax.set_xlabel("amount (£)")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
     return ax

@@ -1,0 +1,345 @@
+r"""The funnel plot that *is* the binary payment test.
+
+A lot-period is paid for (or deducted for) when its binary z-test is significant:
+``z = (O − E) / √V`` with ``|z| > z_{1−α/2}`` (two-sided, the contract's α; see
+docs/methodology.md, "Offender-mix adjustment and significance"). In the units
+plotted, the change ``100 (O − E) / N`` is significant exactly when it lies outside
+``± 100 z_{1−α/2} √V / N``. Because ``V = Σ p_i (1 − p_i)`` differs from lot to lot,
+one funnel over the raw cohort size ``N`` cannot draw those limits for every point
+at once; so each point is placed at its **effective cohort size**
+
+.. math:: N_\text{eff} = \bar e (1 - \bar e)\, N^2 / V
+
+(the cohort size that, at the pooled expected rate ``ē = ΣE / ΣN``, has the same
+standard error as the row). The funnel ``± 100 z_{1−α/2} √(ē (1 − ē) / N_eff)``
+then equals every row's own limit, so a point is outside the funnel if and only if
+its test is significant (Spiegelhalter 2005 draws funnels against precision for the
+same reason). Where ``V`` is not known, it is the binomial approximation
+``N e (1 − e)`` that :func:`pbr.adjustment.binary_test` uses.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from pbr.report.funnel import funnel_points
+>>> t = pd.DataFrame({"lot": ["A", "B"], "period": ["2016Q1"] * 2,
+...                   "cohort_size": [400, 900], "reoffenders": [150, 200],
+...                   "expected_reoffenders": [120.0, 270.0]})
+>>> funnel_points(t)["flagged"].tolist()
+[True, True]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from pbr.errors import PbrError
+from pbr.report.style import INK, PALETTE, new_axes, style_axes
+
+__all__ = ["funnel_points", "plot_funnel"]
+
+_MARKERS = {
+    "significant_reduction": ("v", True, PALETTE[0]),
+    "no_significant_change": ("o", False, "#777777"),
+    "significant_increase": ("^", True, PALETTE[4]),
+}
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise PbrError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise PbrError(
+            f"{what} is missing column(s) {', '.join(missing)} "
+            f"(has: {', '.join(map(str, table.columns))})"
+        )
+
+
+def _floats(table: pd.DataFrame, column: str, what: str) -> np.ndarray:
+    try:
+        return np.asarray(pd.to_numeric(table[column], errors="raise"), dtype=float)
+    except (ValueError, TypeError) as exc:
+        raise PbrError(f"{what} column {column!r} must be numeric: {exc}") from None
+
+
+def _performance_rows(table: pd.DataFrame, baseline_year: int | None) -> pd.DataFrame:
+    if baseline_year is None or "period" not in table.columns:
+        return table
+    years = table["period"].astype(str).str[:4]
+    return table[years != str(int(baseline_year))]
+
+
+def funnel_points(
+    assessment_table: pd.DataFrame,
+    alpha: float = 0.05,
+    *,
+    baseline_year: int | None = None,
+    expected_rate: float | None = None,
+) -> pd.DataFrame:
+    r"""Where each lot-period goes on the funnel, its limit, and whether it is flagged.
+
+    Parameters
+    ----------
+    assessment_table : pandas.DataFrame
+        Columns ``cohort_size`` (N) and either ``reoffenders`` (O) with
+        ``expected_reoffenders`` (E), or ``change_pp`` with ``expected_rate``;
+        optionally ``expected_variance`` (V; else ``N e (1 − e)``), ``lot``,
+        ``period``, ``status``.
+    alpha : float, default 0.05
+        The test's two-sided significance level (the contract's ``alpha``).
+    baseline_year : int, optional
+        Drop the rows of this year (the baseline compared with itself).
+    expected_rate : float, optional
+        The pooled ``ē`` of the x axis (default ``ΣE / ΣN``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows (index preserved) with ``n_eff``, ``change_pp``, ``limit_pp``
+        (``100 z √V / N``), ``z``, ``flagged`` (``|z| > z_{1−α/2}``) and
+        ``outcome`` (as :func:`pbr.adjustment.classify`), plus ``e_bar``.
+
+    Raises
+    ------
+    pbr.errors.PbrError
+        On missing or non-numeric columns, or ``alpha`` outside (0, 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"cohort_size": [1000], "reoffenders": [450],
+    ...                   "expected_reoffenders": [500.0], "expected_variance": [250.0]})
+    >>> p = funnel_points(t)
+    >>> round(float(p["limit_pp"].iloc[0]), 3), p["outcome"].iloc[0]   # 1.96·√250/1000·100
+    (3.099, 'significant_reduction')
+    """
+    what = "assessment_table"
+    if not 0 < alpha < 1:
+        raise PbrError(f"alpha must be in (0, 1), got {alpha}")
+    _require(assessment_table, ["cohort_size"], what)
+    table = _performance_rows(assessment_table, baseline_year)
+    n = _floats(table, "cohort_size", what)
+    if {"reoffenders", "expected_reoffenders"} <= set(table.columns):
+        o = _floats(table, "reoffenders", what)
+        e = _floats(table, "expected_reoffenders", what)
+    else:
+        _require(table, ["change_pp", "expected_rate"], what)
+        e = _floats(table, "expected_rate", what) * n
+        o = e + _floats(table, "change_pp", what) * n / 100
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = e / n
+        if "expected_variance" in table.columns:
+            v = _floats(table, "expected_variance", what)
+            v = np.where(np.isfinite(v), v, n * rate * (1 - rate))
+        else:
+            v = n * rate * (1 - rate)
+        ok = np.isfinite(n) & (n > 0) & np.isfinite(o) & np.isfinite(e) & (v > 0)
+        e_bar = (
+            float(expected_rate)
+            if expected_rate is not None
+            else float(np.sum(e[ok]) / np.sum(n[ok]))
+            if ok.any()
+            else np.nan
+        )
+        zcrit = NormalDist().inv_cdf(1 - alpha / 2)
+        z = np.where(ok, (o - e) / np.sqrt(v), np.nan)
+        change = np.where(ok, 100 * (o - e) / n, np.nan)
+        limit = np.where(ok, 100 * zcrit * np.sqrt(v) / n, np.nan)
+        n_eff = np.where(ok, e_bar * (1 - e_bar) * n**2 / v, np.nan)
+    flagged = ok & (np.abs(z) > zcrit)
+    outcome = np.where(
+        flagged,
+        np.where(z < 0, "significant_reduction", "significant_increase"),
+        "no_significant_change",
+    )
+    keep = [c for c in ("lot", "period", "status", "cohort_size") if c in table.columns]
+    out = table[keep].copy()
+    out["n_eff"] = n_eff
+    out["change_pp"] = change
+    out["limit_pp"] = limit
+    out["z"] = z
+    out["flagged"] = flagged
+    out["outcome"] = outcome
+    out["e_bar"] = e_bar
+    kept: pd.DataFrame = out[ok]
+    return kept
+
+
+def _spread_labels(ax: Axes, texts: list[Any]) -> None:
+    """Nudge overlapping labels apart vertically (deterministic; boxes measured once)."""
+    if len(texts) < 2:
+        return
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.figure
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)  # type: ignore[arg-type]
+    fig.draw_without_rendering()  # type: ignore[union-attr]  # layout first, then measure
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    from matplotlib.text import Text
+
+    boxes = [Text.get_window_extent(t, renderer) for t in texts]  # the text, not its leader line
+    x0 = np.array([b.x0 for b in boxes])
+    x1 = np.array([b.x1 for b in boxes])
+    y0 = np.array([b.y0 for b in boxes])
+    h = np.array([b.height for b in boxes])
+    shift = np.zeros(len(texts))  # in display pixels
+    for _ in range(200):
+        moved = False
+        lo = y0 + shift
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                if x0[i] >= x1[j] or x0[j] >= x1[i]:
+                    continue
+                a, b = (i, j) if (lo[i], i) <= (lo[j], j) else (j, i)
+                gap = lo[a] + h[a] + 3 - lo[b]  # 3 px apart: clear after pixel snapping
+                if gap > 0:
+                    shift[a] -= gap / 2
+                    shift[b] += gap / 2
+                    lo = y0 + shift
+                    moved = True
+        if not moved:
+            break
+    points_per_pixel = 72 / fig.dpi
+    for t, dy in zip(texts, shift, strict=True):
+        x, y = t.get_position()
+        t.set_position((x, y + dy * points_per_pixel))
+
+
+def plot_funnel(
+    assessment_table: pd.DataFrame,
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+    expected_rate: float | None = None,
+    max_labels: int = 30,
+    *,
+    baseline_year: int | None = None,
+) -> Axes:
+    r"""Funnel plot of change against the adjusted baseline, with the payment test's limits.
+
+    Each lot-period is a point at (effective cohort size, ``change_pp``); the dashed
+    funnel is ``± 100 z_{1−α/2} √(ē (1 − ē) / N_eff)``, which is each row's own
+    two-sided test limit (see the module notes), so **a point is outside the funnel
+    exactly when it is paid for (below) or deducted for (above)**. Reductions are
+    filled down-triangles, increases filled up-triangles, the rest hollow grey
+    circles; interim rows have a dotted edge. Only flagged points are labelled
+    (``lot period``), nudged apart so that labels do not cover each other.
+
+    Parameters
+    ----------
+    assessment_table : pandas.DataFrame
+        See :func:`funnel_points` (the ``.table`` of an assessment works as is).
+    alpha : float, default 0.05
+        Two-sided significance level: use the contract's ``alpha``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure otherwise.
+    expected_rate : float, optional
+        The pooled ``ē`` of the x axis (default ``ΣE / ΣN`` of the plotted rows).
+    max_labels : int, default 30
+        Most flagged points to label, the furthest outside first (0 for none).
+    baseline_year : int, optional
+        Leave out this year's rows (the baseline against itself, all at 0).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    pbr.errors.PbrError
+        On missing columns, ``alpha`` outside (0, 1), or no usable row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"lot": ["A", "B", "C"], "period": ["2016Q1"] * 3,
+    ...                   "cohort_size": [400, 900, 1600],
+    ...                   "expected_rate": [0.3, 0.3, 0.3],
+    ...                   "change_pp": [1.0, -8.0, 0.5]})
+    >>> ax = plot_funnel(a)
+    >>> [t.get_text() for t in ax.texts]   # only B is outside the 95 % limits
+    ['B 2016Q1']
+    """
+    points = funnel_points(
+        assessment_table, alpha, baseline_year=baseline_year, expected_rate=expected_rate
+    )
+    if points.empty:
+        raise PbrError("assessment_table has no row with a positive cohort size and variance")
+    e_bar = float(points["e_bar"].iloc[0])
+    zcrit = NormalDist().inv_cdf(1 - alpha / 2)
+    ax = new_axes(ax)
+    title = "Change against the adjusted baseline: outside the funnel = paid / deducted"
+    style_axes(ax, title=title, grid_axis="both")
+    x = points["n_eff"].to_numpy(dtype=float)
+    y = points["change_pp"].to_numpy(dtype=float)
+    grid = np.geomspace(max(1.0, x.min() * 0.8), x.max() * 1.2, 200)
+    limit = 100 * zcrit * np.sqrt(e_bar * (1 - e_bar) / grid)
+    level = f"{100 * (1 - alpha):g} % limits (two-sided α = {alpha:g}, the payment test)"
+    ax.plot(grid, limit, color=INK, linestyle="--", linewidth=1.0, label=level)
+    ax.plot(grid, -limit, color=INK, linestyle="--", linewidth=1.0)
+    ax.axhline(0, color=INK, linewidth=0.8)
+    outcome = points["outcome"].to_numpy()
+    interim = (
+        (points["status"].astype(str) == "interim").to_numpy()
+        if "status" in points.columns
+        else np.zeros(len(points), dtype=bool)
+    )
+    for key, (marker, filled, colour) in _MARKERS.items():
+        for is_interim in (False, True):
+            sel = (outcome == key) & (interim == is_interim)
+            if not sel.any():
+                continue
+            name = key.replace("_", " ") + (" (interim)" if is_interim else "")
+            ax.scatter(
+                x[sel],
+                y[sel],
+                marker=marker,
+                s=34,
+                facecolors=colour if filled and not is_interim else "white",
+                edgecolors=colour,
+                linestyles=":" if is_interim else "-",
+                linewidths=1.1,
+                label=f"{name} ({int(sel.sum())})",
+                zorder=3,
+            )
+    flagged = np.flatnonzero(points["flagged"].to_numpy())
+    excess = np.abs(y[flagged]) / points["limit_pp"].to_numpy(dtype=float)[flagged]
+    order = flagged[np.argsort(-excess, kind="stable")][: max(0, max_labels)]
+    texts: list[Any] = []
+    if "lot" in points.columns:
+        names = points["lot"].astype(str).to_numpy()
+        if "period" in points.columns:
+            periods = points["period"].astype(str).to_numpy()
+            names = np.array([f"{a} {b}" for a, b in zip(names, periods, strict=True)])
+        texts = [
+            ax.annotate(
+                names[i],
+                (x[i], y[i]),
+                # away from the band of unflagged points: reductions below, increases above
+                xytext=(5, -5 if y[i] < 0 else 5),
+                textcoords="offset points",
+                fontsize=7,
+                color=INK,
+                va="top" if y[i] < 0 else "bottom",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+                arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
+                in_layout=False,
+                zorder=2.5,  # under the markers: a label never hides a point
+            )
+            for i in sorted(order)
+        ]
+        ymax = float(np.nanmax(np.abs(np.concatenate([y, limit]))))
+        ax.set_ylim(-1.15 * ymax, 1.15 * ymax)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+    ax.xaxis.set_minor_formatter(lambda v, _pos: f"{v:,.0f}" if str(int(v))[0] in "25" else "")
+    ax.set_xlabel(f"effective cohort size  ē(1 − ē)·N² / V,  ē = {e_bar:.3f}  (log scale)")
+    ax.set_ylabel("change against adjusted baseline (pp)")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
+    _spread_labels(ax, texts)
+    return ax
