@@ -61,7 +61,7 @@ def coverage(seeds: list[int], scale: float, draws: int) -> None:
     from pbr.forecast import backtest
 
     pd.set_option("display.width", 200)
-    sets = [("bundled sample", pbr.load_sample())]
+    sets = [("bundled sample", pbr.datasets.load_sample())]
     sets += [(f"generate(seed={s}, scale={scale})", pbr.sample.generate(s, scale)) for s in seeds]
     generated = []
     for name, s in sets:

@@ -30,7 +30,7 @@ pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 30)
 # The synthetic sample deliberately contains odd rows (people under 18, duplicate
 # offences) so that validation has something to say; pbr warns about them once here.
-sample = pbr.load_sample()
+sample = pbr.datasets.load_sample()
 cohort, offences, extract_date = sample.cohort, sample.offences, sample.extract_date
 print(f"{len(cohort):,} cohort events, {len(offences):,} offences, extract date {extract_date}")
 OUT = Path(tempfile.mkdtemp(prefix="pbr-notebook-"))"""
@@ -231,7 +231,7 @@ for name in ("cohort.parquet", "offences.parquet"):
     shutil.copy(src / name, OUT / name)
 pbr.build_baseline(cohort, offences, extract_date=extract_date, year=2011).save(OUT / "baseline")
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", pbr.SuspiciousDataWarning)  # already shown above
+    warnings.simplefilter("ignore", pbr.errors.SuspiciousDataWarning)  # already shown above
     statement = pbr.pay_from_files("tr_crc", cohort=OUT / "cohort.parquet",
                                    offences=OUT / "offences.parquet",
                                    baseline=OUT / "baseline", extract_date="2018-06-30",
@@ -266,7 +266,7 @@ recorded == actual""",
             "code",
             """\
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", pbr.SuspiciousDataWarning)
+    warnings.simplefilter("ignore", pbr.errors.SuspiciousDataWarning)
     result = pbr.verify(directory)
 print(result.summary())
 assert result.identical""",
@@ -280,7 +280,7 @@ original = path.read_bytes()
 path.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
 try:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pbr.SuspiciousDataWarning)
+        warnings.simplefilter("ignore", pbr.errors.SuspiciousDataWarning)
         tampered = pbr.verify(directory)
 finally:
     path.write_bytes(original)
@@ -323,7 +323,7 @@ assert abs(recomputed - line["amount"]) <= Decimal("0.01")""",
 built = pbr.build_cohort(cohort)
 members = built.members[(built.members["lot"] == line["lot"])
                         & (built.members["period"] == line["period"])]
-counted = pbr.count_reoffending(members, offences)
+counted = pbr.counting.count_reoffending(members, offences)
 N, O = len(members), int(counted["reoffender"].sum())
 print(f"{line['lot']} {line['period']}: N = {N} (line: {line['cohort_size']:.0f}), "
       f"O = {O} (line: {line['reoffenders']:.0f})")
@@ -362,8 +362,8 @@ built.exclusions.groupby("reason")["count"].sum()""",
             """\
 members = built.members[built.members["period"].between("2016Q1", "2016Q4")].copy()
 members = members.reset_index(drop=True)
-outcome = pbr.count_reoffending(members, offences)
-scores = pbr.score_cohort(members).table
+outcome = pbr.counting.count_reoffending(members, offences)
+scores = pbr.risk.score_cohort(members).table
 members["reoffended"] = outcome["reoffender"].astype(int)
 members["reoffences"] = outcome["reoffences"]
 members["ogrs3"] = scores["p_2yr"]
@@ -392,7 +392,7 @@ by_decile.agg(ogrs3=("ogrs3", "mean"), observed=("reoffended", "mean")).round(3)
             "code",
             """\
 import numpy as np
-from pbr.compare import match
+from pbr.analysis import match
 
 rng = np.random.default_rng(2016)
 pool = members.copy()

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stderr.write("chromium not found: no statement screenshot\n")
 
-    sample = pbr.load_sample()
+    sample = pbr.datasets.load_sample()
     extract = sample.extract_date
     m = pbr.compute_measures(sample.cohort, sample.offences, extract_date=extract)
     baseline = pbr.build_baseline(

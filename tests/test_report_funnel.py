@@ -57,7 +57,7 @@ def _check_agreement(table: pd.DataFrame, alpha: float, flagged_keys: set) -> No
 
 
 def test_funnel_agrees_with_the_payments_on_the_sample() -> None:
-    sample = pbr.load_sample()
+    sample = pbr.datasets.load_sample()
     extract = sample.extract_date
     baseline = pbr.build_baseline(
         sample.cohort, sample.offences, extract_date=extract, year=2011, risk="ogrs3"

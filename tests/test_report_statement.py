@@ -29,7 +29,7 @@ def _evaluate(expression: str) -> tuple[Decimal, Decimal]:
 
 @pytest.fixture(scope="module")
 def sample_statement() -> pbr.payments.Statement:
-    sample = pbr.load_sample()
+    sample = pbr.datasets.load_sample()
     extract = sample.extract_date
     baseline = pbr.build_baseline(
         sample.cohort, sample.offences, extract_date=extract, year=2011, risk="ogrs3"

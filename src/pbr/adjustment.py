@@ -1,4 +1,6 @@
-"""Offender-mix adjustment and significance tests on aggregate counts (SPEC §5.1–5.2).
+"""Offender-mix adjustment and significance tests on aggregate counts.
+
+Conventions: docs/methodology.md#adjustment.
 
 These functions work on **aggregate** columns, so the same code serves
 microdata (after a risk model has produced each person's probability

@@ -1,6 +1,6 @@
 """The registry of contract package areas ("lots").
 
-The default registry is the 21 Transforming Rehabilitation lots of SPEC §2,
+The default registry is the 21 Transforming Rehabilitation lots of docs/methodology.md#input-data,
 shipped as packaged data (``pbr/data/lots.csv``: ``code,name,provider``).
 A user-supplied table (another country, another contract) replaces it and
 everything else works unchanged: pass ``lots=`` wherever a function takes it.
@@ -204,7 +204,7 @@ def read_lots(source: str | Path | pd.DataFrame) -> LotRegistry:
 
 @functools.cache
 def default_registry() -> LotRegistry:
-    """The 21 Transforming Rehabilitation lots (SPEC §2), from packaged data.
+    """The 21 Transforming Rehabilitation lots (docs/methodology.md#input-data), from packaged data.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Column specifications of pbr's two input tables (SPEC §1).
+"""Column specifications of pbr's two input tables (docs/methodology.md#input-data).
 
 These are the single source of truth for column names, types, defaults and
 allowed values; :mod:`pbr.io` validates against them and :mod:`pbr.sample`
@@ -69,7 +69,7 @@ DISPOSAL_TYPES = ("conviction", "caution", "pnd", "other")
 SEXES = ("M", "F")
 SUPERVISORS = ("CRC", "NPS")
 
-#: The 20 OGRS3 offence-group keys, in the order of the coefficient table (SPEC §6.1).
+#: The 20 OGRS3 offence-group keys, in coefficient-table order (docs/methodology.md#ogrs3).
 OFFENCE_GROUPS = (
     "violence",
     "robbery",

@@ -1,4 +1,4 @@
-"""Payment-risk simulation for the quarterly binary payment (SPEC §7.1, §5.1).
+"""Payment-risk simulation for the quarterly binary payment (docs/methodology.md#payment-lines).
 
 For each lot, its quarterly cohorts (sizes ``N_q``, baseline rates ``b_q``)
 and a **true** reduction ``δ`` (percentage points), the number of

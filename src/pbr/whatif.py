@@ -1,4 +1,4 @@
-"""Contract what-if: re-pay one history under two contract designs (SPEC §7).
+"""Contract what-if: re-pay one history under two contract designs (docs/methodology.md#payments).
 
 :func:`what_if` pays the same assessment table with
 :func:`pbr.payments.pay` under contract A and contract B (e.g. another α,

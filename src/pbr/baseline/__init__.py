@@ -1,4 +1,4 @@
-"""Baselines (SPEC §5) and adjustment of performance cohorts against them.
+"""Baselines (docs/methodology.md#baselines) and adjustment of performance cohorts against them.
 
 A :class:`Baseline` is the performance of a historical cohort (default:
 calendar year 2011) per lot × quarter of year (``2011Q1`` … ``2011Q4``) and

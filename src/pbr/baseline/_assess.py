@@ -175,7 +175,7 @@ def assess_members(
     extract_date: Any = None,
     status: pd.DataFrame | None = None,
 ) -> Assessment:
-    """Adjust performance cohort members against a baseline (SPEC §5.1, §5.2).
+    """Adjust performance cohort members against a baseline (docs/methodology.md#adjustment).
 
     Parameters
     ----------

@@ -503,7 +503,7 @@ def build_baseline(
     lots: Any = None,
     count_model: bool = False,
 ) -> Baseline:
-    """Build a baseline from a cohort table and proven offences (SPEC §5).
+    """Build a baseline from a cohort table and proven offences (docs/methodology.md#baselines).
 
     Counts proven reoffending with :func:`pbr.measures.compute_measures`
     (quarterly cohorts, rule set ``rules``) and passes the members with

@@ -1,6 +1,6 @@
 """The ``pbr`` command line: a thin argparse front end over the public API.
 
-Exit codes (SPEC §10): 0 success, 2 bad input (the error table on stderr),
+Exit codes (docs/methodology.md#measures-csv): 0 success, 2 bad input (the error table on stderr),
 1 anything else. No traceback is printed unless ``PBR_DEBUG=1`` is set.
 
 Each subcommand lives in its own module ``pbr.cli.<name>`` exposing
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every available subcommand."""
     parser = Parser(
         prog="pbr",
-        description="Payment-by-results reoffending analytics (SPEC §10).",
+        description="Payment-by-results reoffending analytics (docs/methodology.md#measures-csv).",
     )
     parser.add_argument("--version", action="version", version=f"pbr {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)

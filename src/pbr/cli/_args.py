@@ -23,7 +23,7 @@ __all__ = ["add_microdata_args", "add_out_arg", "add_rules_arg"]
 
 
 def add_microdata_args(p: argparse.ArgumentParser, *, required: bool = True) -> None:
-    """Add ``--cohort F --offences F --extract-date D`` (the microdata inputs, SPEC §1).
+    """Add ``--cohort F --offences F --extract-date D`` (docs/methodology.md#input-data).
 
     With ``required=False`` (``pbr pay``, where an aggregate table may be given
     instead) each defaults to ``None``.

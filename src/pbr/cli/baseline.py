@@ -1,4 +1,4 @@
-"""``pbr baseline``: build a baseline from cohort and offence files (SPEC §5, §10).
+"""``pbr baseline``: build a baseline from cohort and offence files (docs/methodology.md#baselines).
 
 Writes the baseline directory (``baseline.json``, ``rates.parquet`` and the
 model calibration tables; see :meth:`pbr.baseline.Baseline.save`) and prints

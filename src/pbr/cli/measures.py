@@ -1,14 +1,15 @@
 """``pbr measures``: proven-reoffending measures per lot × period to a CSV file.
 
-Usage (SPEC §10)::
+Usage (docs/methodology.md#measures-csv)::
 
     pbr measures --cohort F --offences F --extract-date D
                  [--period quarter|financial_year|calendar_year]
                  [--rules moj_proven|convictions_only|reconviction_events]
                  [--follow-up 12] [--waiting 6] [--no-validate] --out FILE.csv
 
-Writes one row per (lot, period), sorted by lot then period, with the SPEC §10
-columns first (``lot, period, eligible, cohort_size, reoffenders, reoffences,
+Writes one row per (lot, period), sorted by lot then period, with the
+stable columns (docs/methodology.md#measures-csv) first
+(``lot, period, eligible, cohort_size, reoffenders, reoffences,
 binary_rate, reoffences_per_reoffender, reoffences_per_offender, binary_ci_low,
 binary_ci_high, status``) and then the extra columns of
 :class:`pbr.measures.Measures`. The output is deterministic: UTF-8, LF line
@@ -17,7 +18,7 @@ ends, floats written with ``%.10g`` (ten significant digits), undefined values
 
 Exit 0 on success, 2 on bad input (the error table on stderr), 1 on anything else.
 A progress indication is written to stderr only when stderr is a terminal.
-Beside the CSV it writes its audit manifest (SPEC §9), ``FILE.manifest.json``:
+Beside the CSV it writes its audit manifest (docs/methodology.md#audit), ``FILE.manifest.json``:
 versions, SHA-256 of both inputs and of the CSV, every parameter, the extract date.
 """
 
@@ -41,8 +42,8 @@ def register(subparsers: Any) -> None:
         "measures",
         help="proven-reoffending measures per lot × period",
         description=(
-            "Count proven reoffending (SPEC §3–§4) and write one row per (lot, period) "
-            "to a CSV file. Exit 0 on success, 2 on bad input, 1 otherwise."
+            "Count proven reoffending (docs/methodology.md#proven-reoffence) and write one row "
+            "per (lot, period) to a CSV file. Exit 0 on success, 2 on bad input, 1 otherwise."
         ),
     )
     p.add_argument("--cohort", required=True, metavar="F", help="cohort table (CSV or Parquet)")

@@ -1,4 +1,4 @@
-"""``pbr pay``: a payment statement with its audit manifest (SPEC §7, §9, §10).
+"""``pbr pay``: a payment statement with its audit manifest (docs/methodology.md#payments).
 
 ``pbr pay --contract F.toml|PRESET (--measures F | --cohort F --offences F --extract-date D
 --baseline DIR) [--annual-measures F] [--volumes F] [--allow-interim] [--html] --out DIR``

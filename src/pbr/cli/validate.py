@@ -1,6 +1,6 @@
 """``pbr validate``: check the two input tables and report every problem at once.
 
-Usage (SPEC §10)::
+Usage (docs/methodology.md#measures-csv)::
 
     pbr validate --cohort F --offences F --extract-date D [--lots F]
 
@@ -31,8 +31,8 @@ def register(subparsers: Any) -> None:
         "validate",
         help="validate a cohort table and an offences table",
         description=(
-            "Read and validate both input tables (SPEC §1.4). Exit 0 when valid, "
-            "2 with every failing (table, row, column, value, reason) on stderr."
+            "Read and validate both input tables (docs/methodology.md#validation). Exit 0 when "
+            "valid, 2 with every failing (table, row, column, value, reason) on stderr."
         ),
     )
     add_microdata_args(p)

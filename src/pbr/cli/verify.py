@@ -1,4 +1,4 @@
-"""``pbr verify DIR``: re-run a statement from its manifest (SPEC §9, §10).
+"""``pbr verify DIR``: re-run a statement from its manifest (docs/methodology.md#verification).
 
 Exit 0 when the re-run reproduces every output byte and no input changed;
 1 with the report (changed inputs by name, a diff of the changed lines)

@@ -1,4 +1,4 @@
-"""Payment-by-results contracts: declarative TOML, validated on load (SPEC §7).
+"""Payment-by-results contracts: declarative TOML, validated on load (docs/methodology.md#payments).
 
 Layout: :mod:`~pbr.contracts._parse` (schema values and value parsers),
 :mod:`~pbr.contracts.components` (priced components, limits, rounding),
@@ -20,7 +20,7 @@ TOML layout (every table optional unless the scheme needs it)::
     lots = []                    # lot codes; empty = all lots in the table
     periods = []                 # period labels; empty = all periods in the table
     baseline = "2011"            # reference to the baseline paid against
-    rules = ["moj_proven"]       # counting rule sets (SPEC §4)
+    rules = ["moj_proven"]       # counting rule sets (docs/methodology.md#proven-reoffence)
     adjustment = "ogrs3"         # ogrs3 | model | none
     form = "difference"          # difference | ratio (adjusted-rate form)
     alpha = 0.05

@@ -73,7 +73,7 @@ _TOP_KEYS = (
 
 @dataclass(frozen=True)
 class Contract:
-    """A validated payment-by-results contract (SPEC §7).
+    """A validated payment-by-results contract (docs/methodology.md#payments).
 
     Build one from TOML with :func:`load_contract`, from a shipped preset with
     :func:`preset`, or in Python with ``Contract(...)`` / :meth:`from_dict`.

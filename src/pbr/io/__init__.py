@@ -1,4 +1,4 @@
-"""Reading, validating and writing the two input tables (SPEC §1).
+"""Reading, validating and writing the two input tables (docs/methodology.md#input-data).
 
 :func:`read_cohort` and :func:`read_offences` accept a path to a CSV file
 (``.csv``, ``.csv.gz``; any other suffix is read as CSV too) or a Parquet file

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def read_cohort(source: Source, *, extract_date: DateLike, lots: LotsLike = None) -> pd.DataFrame:
-    """Read and validate the cohort-events table (SPEC §1.1).
+    """Read and validate the cohort-events table (docs/methodology.md#input-data).
 
     Parameters
     ----------
@@ -76,7 +76,7 @@ def read_cohort(source: Source, *, extract_date: DateLike, lots: LotsLike = None
 
 
 def read_offences(source: Source, *, extract_date: DateLike) -> pd.DataFrame:
-    """Read and validate the proven-offences table (SPEC §1.2).
+    """Read and validate the proven-offences table (docs/methodology.md#input-data).
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ BOOLEAN_TRUE = ("true", "t", "yes", "y", "1")
 #: Spellings read as false in boolean columns (case-insensitive, whitespace stripped).
 BOOLEAN_FALSE = ("false", "f", "no", "n", "0")
 
-#: Oldest plausible age at the index date; older is an error (SPEC §1.4).
+#: Oldest plausible age at the index date; older is an error (docs/methodology.md#validation).
 MAX_AGE = 110
 #: Ages at the index date outside [WARN_MIN_AGE, WARN_MAX_AGE] give a warning.
 WARN_MIN_AGE = 18

@@ -1,4 +1,6 @@
-"""The payment engine: contract × assessment table → statement of payment lines (SPEC §7).
+"""The payment engine: contract × assessment table → statement of payment lines.
+
+Conventions: docs/methodology.md#payments.
 
 Layout: :mod:`~pbr.payments.engine` (:func:`pay`), one module per scheme
 registered by name in :mod:`~pbr.payments.registry` (``tr_crc``/``custom`` →

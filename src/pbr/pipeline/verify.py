@@ -302,9 +302,10 @@ def verify(directory: str | Path) -> VerifyResult:
             differences[name] = "stored file does not match the hash in manifest.json"
     rerun_error = None
     outputs: dict[str, bytes] | None = None
-    if changed:  # hash before parse: a changed input is never read, nor its rows shown
+    data_changed = [c for c in changed if c["input"] != "contract"]
+    if data_changed:  # hash before parse: a changed data input is never read, nor its rows shown
         rerun_error = (
-            "not re-run: input(s) changed (" + ", ".join(c["input"] for c in changed) + ")"
+            "not re-run: input(s) changed (" + ", ".join(c["input"] for c in data_changed) + ")"
         )
     elif not manifest.data.get("rerunnable"):
         rerun_error = "statement written from the Python API without input files: not re-runnable"

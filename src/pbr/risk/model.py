@@ -1,4 +1,4 @@
-"""Fitted baseline risk models (SPEC §6.2) and the shared GLM solver.
+"""Fitted baseline risk models (docs/methodology.md#fitted-model) and the shared GLM solver.
 
 Every pbr risk model has the same shape: a generalised linear model with
 **one free intercept per level** (a level is a lot × quarter-of-year cell of
@@ -13,7 +13,7 @@ each level intercept is ``Σ_{i in level} (y_i − p_i) = 0``: on the data it wa
 fitted to, the model's expected count equals the observed count **exactly**
 in every lot × quarter-of-year cell, hence also for every lot's whole year.
 That is why a cohort adjusted against a baseline built from itself shows
-``E = O`` and no change (SPEC §5.1).
+``E = O`` and no change (docs/methodology.md#adjustment).
 
 Covariates of ``risk="model"`` (:func:`fit_risk_model`):
 
@@ -516,7 +516,7 @@ def fit_risk_model(members: pd.DataFrame) -> RiskModel:
 
 
 def fit_count_model(members: pd.DataFrame) -> RiskModel:
-    """Poisson model of reoffences per reoffender (the frequency measure, SPEC §5.2).
+    """Poisson model of reoffences per reoffender (docs/methodology.md#adjustment).
 
     Fitted on reoffenders only: ``reoffences − 1 ~ Poisson(μ)``,
     ``log μ = α[lot × quarter-of-year] + x β`` with the covariates of

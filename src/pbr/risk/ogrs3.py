@@ -1,6 +1,6 @@
 """OGRS3 — the Offender Group Reconviction Scale, version 3 (Howard et al. 2009).
 
-Formula (SPEC §6.1; coefficients from reference/methods.md §3.2)::
+Formula (docs/methodology.md#ogrs3; coefficients: MoJ Research Summary 7/09)::
 
     copas  = ln( sanctions / (10 + age_at_index − age_at_first_sanction) )
     x      = 1.251124464·copas + status + AGE_SEX[sex][band(age_at_index)] + OFFENCE[group]
@@ -11,7 +11,7 @@ Ages are whole years. pbr uses the age at the index date both for the
 age/sex band and as the "age at current conviction" of the Copas rate, and
 the age at ``first_sanction_date`` as the age at first sanction.
 
-Conventions where the sources disagree (reference/methods.md §3.2): the
+Conventions where the published implementations disagree: the
 female coefficients for ages 10–15 are **negative**; "sexual (not against
 child)" is 0.003276327; coefficient #14 is "other motoring" and #15 is
 "drink driving". A missing input or a Copas denominator ≤ 0 raises

@@ -1,4 +1,4 @@
-"""Logistic recalibration of OGRS3 on a baseline cohort (SPEC §6.1).
+"""Logistic recalibration of OGRS3 on a baseline cohort (docs/methodology.md#ogrs3).
 
 OGRS3 was fitted on mid-2000s data for a **2-year** proven-reoffending
 outcome; the PbR measure is a 12-month offence window with 6 months' wait.

@@ -3,7 +3,7 @@
 :func:`generate` builds a realistic but entirely **synthetic** data set: the
 2011 baseline year plus the six quarterly performance cohorts October 2015 –
 March 2017, with offence histories and follow-up offences whose magnitudes
-follow the published record (reference/tr_pbr.md §5: all-lot 2011 binary rate
+follow the published record (docs/methodology.md#sample-data: all-lot 2011 binary rate
 near 47 %, Northumbria highest near 55 %, about 4 reoffences per reoffender).
 No real person is represented.
 

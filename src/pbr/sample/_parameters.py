@@ -30,7 +30,8 @@ OUTCOME_SLOPE = 0.9
 #: Per lot: (caseload share, 2011 binary target, reoffences per reoffender,
 #: true provider effect in percentage points). Shares approximate the relative
 #: CRC caseloads; the targets put the all-lot rate near 47 % and Northumbria
-#: highest (55 %, 5.15 reoffences per reoffender, reference/tr_pbr.md §5.2).
+#: highest (55 %, 5.15 reoffences per reoffender; Civil Service World, 26 Jan 2018,
+#: citing MoJ's final CRC tables).
 LOT_PARAMETERS: dict[str, tuple[float, float, float, float]] = {
     "CPA01": (0.035, 0.552, 5.15, -4.0),  # Northumbria
     "CPA02": (0.025, 0.505, 4.40, -2.0),  # Durham Tees Valley
