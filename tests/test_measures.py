@@ -214,9 +214,10 @@ def test_result_object() -> None:
     assert m.to_frame().equals(m.table)
     s = m.summary().frame
     assert s["lot"].tolist() == ["CPA01", "CPA02", "ALL"]
-    ax = m.plot()
+    ax = m.plot()  # pbr.report.plot_rates: one panel per lot, the first returned
     assert len(ax.get_xticklabels()) == 1
-    assert ax.get_ylabel() == "reoffenders / cohort (%)"  # pbr.report.plot_rates
+    assert ax.get_title(loc="left") == "CPA01"
+    assert ax.figure.get_suptitle().startswith("Proven reoffending rate (%) by period")
     plt.close("all")
     assert "Measures" in m._repr_html_()
     with pytest.raises(AttributeError):
