@@ -30,13 +30,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from pbr._types import FloatArray as F64
+from pbr._types import IntArray as I64
 from pbr.forecast.curve import conditional_probability, cumulative
 from pbr.forecast.exposure import first_proof
 
 __all__ = ["project_reoffences", "reoffence_curves"]
-
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
 
 
 def reoffence_curves(

@@ -31,12 +31,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from pbr._types import FloatArray, IntArray
 from pbr.matching._kernels import orders
 
 __all__ = ["SortedPool", "closest_heap", "ordered_greedy", "with_replacement_streams"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Admissible = Callable[[int, int], bool] | None
 
 Pairs = tuple[list[int], list[int], list[float]]
