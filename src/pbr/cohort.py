@@ -149,12 +149,7 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
-        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
-        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
-        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> build_cohort(df).table["offender_id"].tolist()
+        >>> build_cohort(example_events()).table["offender_id"].tolist()
         ['A']
         """
         return self.members
@@ -165,12 +160,7 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
-        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
-        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
-        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> c = build_cohort(df)
+        >>> c = build_cohort(example_events())
         >>> c.counts[["rows_read", "eligible", "measurable", "excluded"]].values.tolist()
         [[2, 1, 1, 1]]
         """
@@ -181,12 +171,7 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
-        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
-        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
-        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> s = build_cohort(df).summary()
+        >>> s = build_cohort(example_events()).summary()
         >>> s.title, s.figures["measurable"], s.frame["excluded"].tolist()
         ('Cohort (quarter, dedupe quarter)', '1', [1])
         """
@@ -216,6 +201,32 @@ class Cohort(Result):
         from pbr.report.result_plots import plot_cohort_flow
 
         return plot_cohort_flow(self._counts, ax=ax)
+
+
+def example_events() -> pd.DataFrame:
+    """Two index events the examples share: a release (a member) and a caution (excluded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Offenders ``A`` (released 2015-01-05) and ``B`` (cautioned 2015-01-06) in
+        lot ``CPA01``, both born 1980-01-01.
+
+    Examples
+    --------
+    >>> example_events()[["offender_id", "event_type"]].values.tolist()
+    [['A', 'release'], ['B', 'caution']]
+    """
+    return pd.DataFrame(
+        {
+            "offender_id": ["A", "B"],
+            "lot": ["CPA01"] * 2,
+            "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
+            "event_type": ["release", "caution"],
+            "sex": ["M", "F"],
+            "date_of_birth": pd.to_datetime(["1980-01-01"] * 2),
+        }
+    )
 
 
 def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> npt.NDArray[np.int8]:
