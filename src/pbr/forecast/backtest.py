@@ -29,8 +29,7 @@ import pandas as pd
 
 from pbr.dates import add_months, as_days
 from pbr.errors import PbrError
-from pbr.forecast.counts import project_reoffences, reoffence_curves
-from pbr.forecast.curve import fit_curves
+from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.project import project
@@ -154,24 +153,12 @@ def backtest(
         r_proj = np.full(len(g), np.nan)
         r_final = np.full(len(g), np.nan)
         if with_r:
-            horizon = int(max(ref.window.max(), tgt.window.max()))
-            later, done = reoffence_curves(ref.strata, *ref_pairs, s, horizon=horizon)
             seen = pair_lag <= x.elapsed[pair_m]
             r_now = np.bincount(pair_m[seen], minlength=len(members)).astype(np.float64)
             r_obs = np.bincount(tgt.group, weights=r_now[is_tgt], minlength=len(g)).astype(float)
             r_final = np.bincount(tgt.group, weights=r_member[is_tgt], minlength=len(g))
-            r_proj = project_reoffences(
-                r_obs,
-                later,
-                done,
-                fit_curves(ref.proof, ref.strata, s, horizon=horizon).counts,
-                dr.theta,
-                group=tgt.group,
-                strata=tgt.strata,
-                elapsed=tgt.elapsed,
-                window=tgt.window,
-                observed=tgt.observed,
-                n_groups=len(g),
+            r_proj = project_target_reoffences(
+                r_obs, ref, tgt, *ref_pairs, dr.theta, n_strata=s, n_groups=len(g)
             )
         n = dr.size.astype(np.float64)
         proj = dr.final.mean(axis=0) / n

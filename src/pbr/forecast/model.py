@@ -22,8 +22,7 @@ import pandas as pd
 from pbr.contracts import Contract, load_contract, preset
 from pbr.dates import as_days
 from pbr.errors import PbrError
-from pbr.forecast.counts import project_reoffences, reoffence_curves
-from pbr.forecast.curve import fit_curves
+from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.payment import payment_draws
@@ -170,8 +169,6 @@ def forecast(
     table = _projection_table(groups, status, dr.final, dr.size, dr.observed, dr.open_members)
     table["level"] = dr.theta
     if rule_set(rules).unit == "offence":  # R counts offences here, not appearances
-        horizon = int(max(ref.window.max(), tgt.window.max()))
-        later, done = reoffence_curves(ref.strata, pair_m, pair_lag, s, horizon=horizon)
         r_obs = np.bincount(
             tgt.group,
             weights=members["reoffences"].to_numpy(np.float64)[is_tgt],
@@ -179,17 +176,14 @@ def forecast(
         )
         table["observed_reoffences"] = r_obs.astype(np.int64)
         table["projected_reoffences"] = (
-            project_reoffences(
+            project_target_reoffences(
                 np.zeros(len(groups)),
-                later,
-                done,
-                fit_curves(ref.proof, ref.strata, s, horizon=horizon).counts,
+                ref,
+                tgt,
+                pair_m,
+                pair_lag,
                 dr.theta,
-                group=tgt.group,
-                strata=tgt.strata,
-                elapsed=tgt.elapsed,
-                window=tgt.window,
-                observed=tgt.observed,
+                n_strata=s,
                 n_groups=len(groups),
             )
             + r_obs
