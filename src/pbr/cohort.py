@@ -117,11 +117,8 @@ class Cohort(Result):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-    ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
-    ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-    >>> build_cohort(df).counts[["lot", "period", "rows_read", "measurable"]].to_dict("records")
+    >>> c = build_cohort(example_events().head(1))  # the release alone
+    >>> c.counts[["lot", "period", "rows_read", "measurable"]].to_dict("records")
     [{'lot': 'CPA01', 'period': '2015Q1', 'rows_read': 1, 'measurable': 1}]
     """
 
@@ -191,11 +188,7 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-        ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
-        ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-        >>> build_cohort(df).plot().get_xlabel()
+        >>> build_cohort(example_events().head(1)).plot().get_xlabel()
         'period'
         """
         from pbr.report.result_plots import plot_cohort_flow
