@@ -266,7 +266,7 @@ class Result:
 
         Examples
         --------
-        >>> from pbr.payments.statement import example_statement
+        >>> from pbr.payments._examples import example_statement
         >>> s = example_statement()
         >>> s.to_frame() is s.table, s.to_frame().equals(s.table)
         (False, True)
@@ -278,7 +278,7 @@ class Result:
 
         Examples
         --------
-        >>> from pbr.payments.statement import example_statement
+        >>> from pbr.payments._examples import example_statement
         >>> s = example_statement().summary()
         >>> s.title, s.figures["total"]
         ("Statement for contract 'tr_crc' (scheme tr_crc)", '£75,000.00')
@@ -295,7 +295,7 @@ class Result:
 
         Examples
         --------
-        >>> from pbr.payments.statement import example_statement
+        >>> from pbr.payments._examples import example_statement
         >>> ax = example_statement().plot()
         >>> ax.spines["top"].get_visible()  # the house style (pbr.report.style.style_axes)
         False

@@ -29,6 +29,7 @@ import pandas as pd
 
 from pbr.dates import add_months, as_days
 from pbr.errors import PbrError
+from pbr.forecast._checks import check_run_arguments
 from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
@@ -83,14 +84,7 @@ def backtest(
     """
     from pbr.measures import compute_measures
 
-    if not isinstance(offences, pd.DataFrame):
-        raise PbrError(
-            "backtest: offences must be a DataFrame (read files with pbr.read_offences), "
-            f"not {type(offences).__name__}"
-        )
-    for name, v, lo in (("draws", draws, 1), ("strata", strata, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or int(v) < lo:
-            raise PbrError(f"backtest: {name} must be a whole number >= {lo}, not {v!r}")
+    check_run_arguments("backtest", offences, draws=draws, strata=strata, seed=seed)
     if not cutoffs or any(isinstance(c, bool) or int(c) < 0 for c in cutoffs):
         raise PbrError(f"backtest: cutoffs must be whole months >= 0, not {list(cutoffs)!r}")
     m = compute_measures(cohort, offences, extract_date=extract_date, rules=rules)

@@ -22,6 +22,7 @@ import pandas as pd
 from pbr.contracts import Contract, load_contract, preset
 from pbr.dates import as_days
 from pbr.errors import PbrError
+from pbr.forecast._checks import check_run_arguments
 from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
@@ -134,14 +135,7 @@ def forecast(
     from pbr.baseline import build_baseline, compare_to_baseline
     from pbr.measures import compute_measures
 
-    if not isinstance(offences, pd.DataFrame):
-        raise PbrError(
-            "forecast: offences must be a DataFrame (read files with pbr.read_offences), "
-            f"not {type(offences).__name__}"
-        )
-    for name, v, lo in (("draws", draws, 1), ("strata", strata, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or int(v) < lo:
-            raise PbrError(f"forecast: {name} must be a whole number >= {lo}, not {v!r}")
+    check_run_arguments("forecast", offences, draws=draws, strata=strata, seed=seed)
     con = resolve_contract(contract)
     rules = rules or (con.rules[0] if con is not None else "moj_proven")
     year = int(con.baseline) if con is not None and con.baseline.isdigit() else 2011

@@ -28,7 +28,7 @@ from pbr.results import Result, Summary
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Statement", "example_assessment", "example_statement"]
+__all__ = ["Statement", "example_assessment"]
 
 
 def example_assessment(
@@ -68,25 +68,6 @@ def example_assessment(
             "baseline_binary": [baseline_binary],
         }
     )
-
-
-def example_statement() -> Statement:
-    """The ``tr_crc`` preset paid on :func:`example_assessment`: the examples' statement.
-
-    Returns
-    -------
-    Statement
-        One binary line: 50 reoffenders fewer than expected, paid £75,000.
-
-    Examples
-    --------
-    >>> example_statement().total
-    Decimal('75000.00')
-    """
-    from pbr.contracts import preset
-    from pbr.payments.engine import pay
-
-    return pay(preset("tr_crc"), example_assessment())
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,7 +20,7 @@ manifest.
 Examples
 --------
 >>> import tempfile
->>> from pbr.payments.statement import example_statement
+>>> from pbr.payments._examples import example_statement
 >>> d = write_statement(example_statement(), tempfile.mkdtemp())
 >>> (d / "statement.csv").read_text().splitlines()[0][:30]
 'lot,period,component,item,stat'
@@ -144,7 +144,7 @@ def render(s: Statement) -> dict[str, bytes]:
 
     Examples
     --------
-    >>> from pbr.payments.statement import example_statement
+    >>> from pbr.payments._examples import example_statement
     >>> sorted(render(example_statement()))
     ['statement.csv', 'statement.json', 'statement.parquet']
     """
@@ -168,7 +168,7 @@ def statement_manifest(
     Examples
     --------
     >>> import tempfile
-    >>> from pbr.payments.statement import example_statement
+    >>> from pbr.payments._examples import example_statement
     >>> s = example_statement()
     >>> m = statement_manifest(s, tempfile.mkdtemp(), render(s))
     >>> m.data["rerunnable"], m.data["total"]
@@ -225,7 +225,7 @@ def write_statement(statement: Statement, directory: str | Path) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> from pbr.payments.statement import example_statement
+    >>> from pbr.payments._examples import example_statement
     >>> d = write_statement(example_statement(), tempfile.mkdtemp())
     >>> sorted(p.name for p in d.iterdir())
     ['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet']
