@@ -214,6 +214,11 @@ def test_love_plot_house_style():
     assert [t.get_text() for t in ax.get_yticklabels()] == m.balance["covariate"].tolist()
     assert ax.get_title(loc="left") == "Covariate balance"
     assert not ax.spines["top"].get_visible()
+    points = {ln.get_label(): ln for ln in ax.get_lines() if ln.get_linestyle() == "None"}
+    assert points["before matching"].get_marker() == "o"  # hollow circles before
+    assert points["before matching"].get_markerfacecolor() == "white"
+    assert points["after matching"].get_marker() == "s"  # filled squares after
+    assert points["after matching"].get_markersize() == 5.5
     ax2 = love_plot(m.balance, absolute=False, thresholds=[10])
     assert ax2.get_xlabel() == "standardised mean difference (%)"
     with pytest.raises(PbrError, match="no column"):

@@ -18,13 +18,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["as_days", "civil_from_days", "days_from_civil"]
+from pbr._types import DayArray, IntArray
 
-DayArray = npt.NDArray[np.datetime64]
-IntArray = npt.NDArray[np.int64]
+__all__ = ["as_days", "civil_from_days", "days_from_civil"]
 
 
 def as_days(values: Any) -> DayArray:

@@ -117,11 +117,8 @@ class Cohort(Result):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-    ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
-    ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-    >>> build_cohort(df).counts[["lot", "period", "rows_read", "measurable"]].to_dict("records")
+    >>> c = build_cohort(example_events().head(1))  # the release alone
+    >>> c.counts[["lot", "period", "rows_read", "measurable"]].to_dict("records")
     [{'lot': 'CPA01', 'period': '2015Q1', 'rows_read': 1, 'measurable': 1}]
     """
 
@@ -149,12 +146,7 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
-        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
-        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
-        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> build_cohort(df).table["offender_id"].tolist()
+        >>> build_cohort(example_events()).table["offender_id"].tolist()
         ['A']
         """
         return self.members
@@ -165,12 +157,7 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
-        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
-        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
-        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> c = build_cohort(df)
+        >>> c = build_cohort(example_events())
         >>> c.counts[["rows_read", "eligible", "measurable", "excluded"]].values.tolist()
         [[2, 1, 1, 1]]
         """
@@ -181,12 +168,7 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A", "B"], "lot": ["CPA01"] * 2,
-        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
-        ...     "event_type": ["release", "caution"], "sex": ["M", "F"],
-        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> s = build_cohort(df).summary()
+        >>> s = build_cohort(example_events()).summary()
         >>> s.title, s.figures["measurable"], s.frame["excluded"].tolist()
         ('Cohort (quarter, dedupe quarter)', '1', [1])
         """
@@ -206,16 +188,38 @@ class Cohort(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-        ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
-        ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-        >>> build_cohort(df).plot().get_xlabel()
+        >>> build_cohort(example_events().head(1)).plot().get_xlabel()
         'period'
         """
         from pbr.report.result_plots import plot_cohort_flow
 
         return plot_cohort_flow(self._counts, ax=ax)
+
+
+def example_events() -> pd.DataFrame:
+    """Two index events the examples share: a release (a member) and a caution (excluded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Offenders ``A`` (released 2015-01-05) and ``B`` (cautioned 2015-01-06) in
+        lot ``CPA01``, both born 1980-01-01.
+
+    Examples
+    --------
+    >>> example_events()[["offender_id", "event_type"]].values.tolist()
+    [['A', 'release'], ['B', 'caution']]
+    """
+    return pd.DataFrame(
+        {
+            "offender_id": ["A", "B"],
+            "lot": ["CPA01"] * 2,
+            "index_date": pd.to_datetime(["2015-01-05", "2015-01-06"]),
+            "event_type": ["release", "caution"],
+            "sex": ["M", "F"],
+            "date_of_birth": pd.to_datetime(["1980-01-01"] * 2),
+        }
+    )
 
 
 def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> npt.NDArray[np.int8]:

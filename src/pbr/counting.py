@@ -57,6 +57,7 @@ from pbr._engine import (
     count_in_windows,
     encode_ids,
 )
+from pbr._types import IntArray as I64
 from pbr.dates import as_days
 from pbr.errors import PbrError
 from pbr.rulesets import RULE_SET_NAMES, RULE_SETS, RuleSet, rule_set
@@ -83,7 +84,6 @@ OFFENCE_COLUMNS: tuple[str, ...] = (
     "appearance_id",
 )
 
-I64 = npt.NDArray[np.int64]
 IntArr = npt.NDArray[np.integer[Any]]
 
 

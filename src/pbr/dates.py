@@ -29,10 +29,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from pbr._days import as_days, civil_from_days, days_from_civil
 from pbr._engine import table_map
+from pbr._types import DayArray, IntArray
 
 __all__ = [
     "AGE_MISSING",
@@ -43,8 +43,6 @@ __all__ = [
     "days_from_civil",
 ]
 
-DayArray = npt.NDArray[np.datetime64]
-IntArray = npt.NDArray[np.int64]
 
 #: The age given where a date of birth or the date is missing (NaT): the int64
 #: minimum, the integer numpy stores for NaT. Mask those rows with ``numpy.isnat``.

@@ -52,6 +52,7 @@ import pandas as pd
 
 from pbr._days import as_days
 from pbr._engine import table_map
+from pbr._types import IntArray
 from pbr.errors import PbrError
 
 __all__ = [
@@ -77,7 +78,6 @@ PERIOD_KINDS: tuple[PeriodKind, ...] = ("quarter", "financial_year", "calendar_y
 #: Names of the quarters of the year (1 = January–March), as baseline tables key them.
 QUARTER_NAMES: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
 
-IntArray = npt.NDArray[np.int64]
 
 _LABEL = re.compile(r"([0-9]{4})(?:Q([1-4])|/([0-9]{2}))?", re.ASCII)
 _FY_START_MONTH0 = 3  # financial years start in April (0-based month 3)

@@ -266,13 +266,10 @@ class Result:
 
         Examples
         --------
-        >>> import dataclasses, pandas as pd
-        >>> @dataclasses.dataclass(frozen=True, eq=False)
-        ... class T(Result):
-        ...     table: pd.DataFrame
-        >>> t = T(pd.DataFrame({"n": [1]}))
-        >>> t.to_frame() is t.table
-        False
+        >>> from pbr.payments._examples import example_statement
+        >>> s = example_statement()
+        >>> s.to_frame() is s.table, s.to_frame().equals(s.table)
+        (False, True)
         """
         return self.table.copy()
 
@@ -281,9 +278,8 @@ class Result:
 
         Examples
         --------
-        >>> from pbr.contracts import preset
-        >>> from pbr.payments import example_assessment, pay
-        >>> s = pay(preset("tr_crc"), example_assessment(450)).summary()
+        >>> from pbr.payments._examples import example_statement
+        >>> s = example_statement().summary()
         >>> s.title, s.figures["total"]
         ("Statement for contract 'tr_crc' (scheme tr_crc)", '£75,000.00')
         """
@@ -299,9 +295,8 @@ class Result:
 
         Examples
         --------
-        >>> from pbr.contracts import preset
-        >>> from pbr.payments import example_assessment, pay
-        >>> ax = pay(preset("tr_crc"), example_assessment(450)).plot()
+        >>> from pbr.payments._examples import example_statement
+        >>> ax = example_statement().plot()
         >>> ax.spines["top"].get_visible()  # the house style (pbr.report.style.style_axes)
         False
         """

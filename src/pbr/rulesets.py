@@ -39,11 +39,12 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pbr._engine import as_strings, member_of, table_map, true_mask
+from pbr._types import BoolArray as Bools
+from pbr._types import IntArray as I64
 from pbr.dates import add_months
 from pbr.errors import PbrError
 
@@ -56,8 +57,6 @@ __all__ = [
     "rule_set",
 ]
 
-I64 = npt.NDArray[np.int64]
-Bools = npt.NDArray[np.bool_]
 Unit = Literal["offence", "appearance"]
 
 

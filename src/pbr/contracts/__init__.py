@@ -80,51 +80,28 @@ True
 
 from __future__ import annotations
 
-from pbr.contracts._parse import (
-    ADJUSTMENTS,
-    CONTRACT_YEARS,
-    FORMS,
-    FREQUENCY_MEASURES,
-    MONEY_CONTEXT,
-    ROUNDING_MODES,
-    RULE_SETS,
-    SCHEMES,
-    money_sum,
-)
-from pbr.contracts.components import (
-    BinaryComponent,
-    CapsSpec,
-    CollarsSpec,
-    ComparisonComponent,
-    FeeBand,
-    FrequencyComponent,
-    Rounding,
-    TargetComponent,
-)
-from pbr.contracts.model import Contract
-from pbr.contracts.presets import available_presets, load_contract, preset, preset_text
+from pbr.contracts import _parse, components, model, presets
+from pbr.contracts._parse import ADJUSTMENTS as ADJUSTMENTS
+from pbr.contracts._parse import CONTRACT_YEARS as CONTRACT_YEARS
+from pbr.contracts._parse import FORMS as FORMS
+from pbr.contracts._parse import FREQUENCY_MEASURES as FREQUENCY_MEASURES
+from pbr.contracts._parse import MONEY_CONTEXT as MONEY_CONTEXT
+from pbr.contracts._parse import ROUNDING_MODES as ROUNDING_MODES
+from pbr.contracts._parse import RULE_SETS as RULE_SETS
+from pbr.contracts._parse import SCHEMES as SCHEMES
+from pbr.contracts._parse import money_sum as money_sum
+from pbr.contracts.components import BinaryComponent as BinaryComponent
+from pbr.contracts.components import CapsSpec as CapsSpec
+from pbr.contracts.components import CollarsSpec as CollarsSpec
+from pbr.contracts.components import ComparisonComponent as ComparisonComponent
+from pbr.contracts.components import FeeBand as FeeBand
+from pbr.contracts.components import FrequencyComponent as FrequencyComponent
+from pbr.contracts.components import Rounding as Rounding
+from pbr.contracts.components import TargetComponent as TargetComponent
+from pbr.contracts.model import Contract as Contract
+from pbr.contracts.presets import available_presets as available_presets
+from pbr.contracts.presets import load_contract as load_contract
+from pbr.contracts.presets import preset as preset
+from pbr.contracts.presets import preset_text as preset_text
 
-__all__ = [
-    "ADJUSTMENTS",
-    "CONTRACT_YEARS",
-    "FORMS",
-    "FREQUENCY_MEASURES",
-    "MONEY_CONTEXT",
-    "ROUNDING_MODES",
-    "RULE_SETS",
-    "SCHEMES",
-    "BinaryComponent",
-    "CapsSpec",
-    "CollarsSpec",
-    "ComparisonComponent",
-    "Contract",
-    "FeeBand",
-    "FrequencyComponent",
-    "Rounding",
-    "TargetComponent",
-    "available_presets",
-    "load_contract",
-    "money_sum",
-    "preset",
-    "preset_text",
-]
+__all__ = [*_parse.__all__, *components.__all__, *model.__all__, *presets.__all__]

@@ -29,8 +29,8 @@ import pandas as pd
 
 from pbr.dates import add_months, as_days
 from pbr.errors import PbrError
-from pbr.forecast.counts import project_reoffences, reoffence_curves
-from pbr.forecast.curve import fit_curves
+from pbr.forecast._checks import check_run_arguments
+from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.project import project
@@ -84,14 +84,7 @@ def backtest(
     """
     from pbr.measures import compute_measures
 
-    if not isinstance(offences, pd.DataFrame):
-        raise PbrError(
-            "backtest: offences must be a DataFrame (read files with pbr.read_offences), "
-            f"not {type(offences).__name__}"
-        )
-    for name, v, lo in (("draws", draws, 1), ("strata", strata, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or int(v) < lo:
-            raise PbrError(f"backtest: {name} must be a whole number >= {lo}, not {v!r}")
+    check_run_arguments("backtest", offences, draws=draws, strata=strata, seed=seed)
     if not cutoffs or any(isinstance(c, bool) or int(c) < 0 for c in cutoffs):
         raise PbrError(f"backtest: cutoffs must be whole months >= 0, not {list(cutoffs)!r}")
     m = compute_measures(cohort, offences, extract_date=extract_date, rules=rules)
@@ -154,24 +147,12 @@ def backtest(
         r_proj = np.full(len(g), np.nan)
         r_final = np.full(len(g), np.nan)
         if with_r:
-            horizon = int(max(ref.window.max(), tgt.window.max()))
-            later, done = reoffence_curves(ref.strata, *ref_pairs, s, horizon=horizon)
             seen = pair_lag <= x.elapsed[pair_m]
             r_now = np.bincount(pair_m[seen], minlength=len(members)).astype(np.float64)
             r_obs = np.bincount(tgt.group, weights=r_now[is_tgt], minlength=len(g)).astype(float)
             r_final = np.bincount(tgt.group, weights=r_member[is_tgt], minlength=len(g))
-            r_proj = project_reoffences(
-                r_obs,
-                later,
-                done,
-                fit_curves(ref.proof, ref.strata, s, horizon=horizon).counts,
-                dr.theta,
-                group=tgt.group,
-                strata=tgt.strata,
-                elapsed=tgt.elapsed,
-                window=tgt.window,
-                observed=tgt.observed,
-                n_groups=len(g),
+            r_proj = project_target_reoffences(
+                r_obs, ref, tgt, *ref_pairs, dr.theta, n_strata=s, n_groups=len(g)
             )
         n = dr.size.astype(np.float64)
         proj = dr.final.mean(axis=0) / n

@@ -30,13 +30,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from pbr.forecast.curve import conditional_probability, cumulative
+from pbr._types import FloatArray as F64
+from pbr._types import IntArray as I64
+from pbr.forecast.curve import conditional_probability, cumulative, fit_curves
 from pbr.forecast.exposure import first_proof
+from pbr.forecast.project import Reference, Target
 
-__all__ = ["project_reoffences", "reoffence_curves"]
-
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
+__all__ = ["project_reoffences", "project_target_reoffences", "reoffence_curves"]
 
 
 def reoffence_curves(
@@ -122,3 +122,60 @@ def project_reoffences(
         group, weights=add, minlength=n_groups
     )
     return out
+
+
+def project_target_reoffences(
+    observed_reoffences: F64,
+    ref: Reference,
+    tgt: Target,
+    pair_member: I64,
+    pair_lag: I64,
+    theta: F64,
+    *,
+    n_strata: int,
+    n_groups: int,
+) -> F64:
+    """Projected final R per target group, the curves taken from the reference members.
+
+    :func:`reoffence_curves` and the proof-time histograms
+    (:func:`pbr.forecast.curve.fit_curves`) of the reference, up to the longest
+    window of either side, then :func:`project_reoffences` of the target.
+
+    Parameters
+    ----------
+    observed_reoffences : numpy.ndarray of float64
+        R observed so far per target group.
+    ref, tgt : Reference, Target
+    pair_member, pair_lag : numpy.ndarray of int64
+        Reference member (position) and days to disposal of each counting reoffence.
+    theta : numpy.ndarray of float64
+        Mean level of each target group.
+    n_strata, n_groups : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.zeros(3, dtype=np.int64)
+    >>> ref = Reference(proof=np.array([2, 4, -1]), strata=z, window=np.full(3, 6), group=z)
+    >>> tgt = Target(group=z[:1], strata=z[:1], elapsed=np.array([3]), window=np.array([6]),
+    ...              observed=np.array([False]), n_groups=1)
+    >>> r = project_target_reoffences(np.array([0.0]), ref, tgt, np.array([0, 0, 1]),
+    ...     np.array([2, 5, 4]), np.array([1.0]), n_strata=1, n_groups=1)
+    >>> round(float(r[0]), 12)  # as in project_reoffences: q = 1/2 × L = 1
+    0.5
+    """
+    horizon = int(max(ref.window.max(), tgt.window.max()))
+    later, done = reoffence_curves(ref.strata, pair_member, pair_lag, n_strata, horizon=horizon)
+    return project_reoffences(
+        observed_reoffences,
+        later,
+        done,
+        fit_curves(ref.proof, ref.strata, n_strata, horizon=horizon).counts,
+        theta,
+        group=tgt.group,
+        strata=tgt.strata,
+        elapsed=tgt.elapsed,
+        window=tgt.window,
+        observed=tgt.observed,
+        n_groups=n_groups,
+    )

@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import FloatArray as F64
+from pbr._types import IntArray as I64
 from pbr.errors import ModelError, PbrError
 
 __all__ = [
@@ -51,9 +52,6 @@ __all__ = [
     "risk_scores",
     "strata_of",
 ]
-
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

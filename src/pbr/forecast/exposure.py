@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import IntArray as I64
 from pbr.dates import as_days
 from pbr.errors import PbrError
 from pbr.rulesets import rule_set
@@ -45,8 +46,6 @@ __all__ = ["NO_PROOF", "Exposure", "exposure", "first_proof", "proof_pairs", "pr
 
 #: Proof time of a member without a counting reoffence.
 NO_PROOF = -1
-
-I64 = npt.NDArray[np.int64]
 
 
 def _days(values: object, name: str) -> I64:

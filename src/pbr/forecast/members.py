@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import FloatArray as F64
+from pbr._types import IntArray as I64
 from pbr.errors import PbrError
 from pbr.forecast.curve import risk_scores, strata_of
 from pbr.forecast.project import Reference, Target
@@ -34,9 +36,6 @@ __all__ = ["LATEST_FINAL", "reference_periods", "split_members", "strata_cuts"]
 
 #: Number of latest final quarters used as the reference when the baseline year is absent.
 LATEST_FINAL = 4
-
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
 
 
 def reference_periods(

@@ -22,8 +22,8 @@ import pandas as pd
 from pbr.contracts import Contract, load_contract, preset
 from pbr.dates import as_days
 from pbr.errors import PbrError
-from pbr.forecast.counts import project_reoffences, reoffence_curves
-from pbr.forecast.curve import fit_curves
+from pbr.forecast._checks import check_run_arguments
+from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.payment import payment_draws
@@ -135,14 +135,7 @@ def forecast(
     from pbr.baseline import build_baseline, compare_to_baseline
     from pbr.measures import compute_measures
 
-    if not isinstance(offences, pd.DataFrame):
-        raise PbrError(
-            "forecast: offences must be a DataFrame (read files with pbr.read_offences), "
-            f"not {type(offences).__name__}"
-        )
-    for name, v, lo in (("draws", draws, 1), ("strata", strata, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or int(v) < lo:
-            raise PbrError(f"forecast: {name} must be a whole number >= {lo}, not {v!r}")
+    check_run_arguments("forecast", offences, draws=draws, strata=strata, seed=seed)
     con = resolve_contract(contract)
     rules = rules or (con.rules[0] if con is not None else "moj_proven")
     year = int(con.baseline) if con is not None and con.baseline.isdigit() else 2011
@@ -170,8 +163,6 @@ def forecast(
     table = _projection_table(groups, status, dr.final, dr.size, dr.observed, dr.open_members)
     table["level"] = dr.theta
     if rule_set(rules).unit == "offence":  # R counts offences here, not appearances
-        horizon = int(max(ref.window.max(), tgt.window.max()))
-        later, done = reoffence_curves(ref.strata, pair_m, pair_lag, s, horizon=horizon)
         r_obs = np.bincount(
             tgt.group,
             weights=members["reoffences"].to_numpy(np.float64)[is_tgt],
@@ -179,17 +170,14 @@ def forecast(
         )
         table["observed_reoffences"] = r_obs.astype(np.int64)
         table["projected_reoffences"] = (
-            project_reoffences(
+            project_target_reoffences(
                 np.zeros(len(groups)),
-                later,
-                done,
-                fit_curves(ref.proof, ref.strata, s, horizon=horizon).counts,
+                ref,
+                tgt,
+                pair_m,
+                pair_lag,
                 dr.theta,
-                group=tgt.group,
-                strata=tgt.strata,
-                elapsed=tgt.elapsed,
-                window=tgt.window,
-                observed=tgt.observed,
+                n_strata=s,
                 n_groups=len(groups),
             )
             + r_obs

@@ -44,16 +44,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from pbr._types import BoolArray as B8
+from pbr._types import FloatArray as F64
+from pbr._types import IntArray as I64
 from pbr.errors import PbrError
 from pbr.forecast.curve import Curves, conditional_probability, cumulative, fit_curves, resample
 
 __all__ = ["MIN_TAU2", "Draws", "Reference", "Target", "level_prior", "project"]
 
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
-B8 = npt.NDArray[np.bool_]
 
 #: Floor of the prior variance of a cohort's level (a prior sd of at least 0.01).
 MIN_TAU2 = 1e-4

@@ -32,10 +32,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from pbr._types import FloatArray, IntArray
+
 __all__ = ["FreeSet", "best_pair_first", "k_nearest_with_replacement", "orders"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 _BIG = np.iinfo(np.int64).max
 

@@ -31,12 +31,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from pbr._types import FloatArray, IntArray
 from pbr.matching._kernels import orders
 
 __all__ = ["SortedPool", "closest_heap", "ordered_greedy", "with_replacement_streams"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Admissible = Callable[[int, int], bool] | None
 
 Pairs = tuple[list[int], list[int], list[float]]
@@ -133,6 +132,15 @@ def _ok_for(ok: Admissible, t: int) -> Callable[[int], bool] | None:
     return lambda c: ok(t, c)
 
 
+def _take(pool: SortedPool, n_m: list[int], out: Pairs, t: int, c: int, d: float) -> None:
+    """Match focal person ``t`` to pool member ``c`` at distance ``d`` (without replacement)."""
+    pool.remove(c)
+    n_m[t] += 1
+    out[0].append(t)
+    out[1].append(c)
+    out[2].append(d)
+
+
 def ordered_greedy(
     ts: FloatArray,
     pool: SortedPool,
@@ -156,12 +164,7 @@ def ordered_greedy(
             h = pool.head(pool.stream(float(ts[t]), _ok_for(ok, t)))
             if h is None or h[1] > width:
                 continue
-            c, d = h
-            pool.remove(c)
-            n_m[t] += 1
-            out[0].append(t)
-            out[1].append(c)
-            out[2].append(d)
+            _take(pool, n_m, out, t, *h)
     return out
 
 
@@ -202,11 +205,7 @@ def closest_heap(
                 if h is not None and h[1] <= width:
                     heapq.heappush(heap, (h[1], int(pool.rank[h[0]]), tr[t], t, h[0]))
                 continue
-            pool.remove(c)
-            n_m[t] += 1
-            out[0].append(t)
-            out[1].append(c)
-            out[2].append(d)
+            _take(pool, n_m, out, t, c, d)
     return out
 
 

@@ -48,13 +48,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import BoolArray, FloatArray
 from pbr.errors import PbrError
 from pbr.matching.design import balance_columns, check_columns, treatment_vector
 
 __all__ = ["SD_DENOMINATORS", "balance_frame", "balance_table", "with_interactions"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Accepted SMD standardisations.
 SD_DENOMINATORS = ("treated", "control", "pooled")

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import BoolArray, FloatArray
 from pbr.errors import PbrError
 
 __all__ = [
@@ -44,9 +45,6 @@ __all__ = [
     "strata_codes",
     "treatment_vector",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 def check_columns(data: pd.DataFrame, columns: Sequence[str], what: str = "column") -> None:

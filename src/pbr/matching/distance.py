@@ -49,9 +49,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import BoolArray, FloatArray
 from pbr.errors import PbrError
 
 __all__ = [
@@ -64,8 +64,6 @@ __all__ = [
     "tie_grid",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Built-in distance measures (any other string names a data column).
 DISTANCES = ("logit", "ps", "mahalanobis")

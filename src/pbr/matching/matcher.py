@@ -48,9 +48,9 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import BoolArray, FloatArray, IntArray
 from pbr.errors import IgnoredOptionWarning, PbrError
 from pbr.matching import _sequential
 from pbr.matching.balance import SD_DENOMINATORS
@@ -77,9 +77,6 @@ from pbr.matching.result import MatchResult
 
 __all__ = ["ESTIMANDS", "match"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Accepted estimands.
 ESTIMANDS = ("ATT", "ATC")

@@ -46,15 +46,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import numpy.typing as npt
 
+from pbr._types import FloatArray, IntArray
 from pbr.errors import PbrError
 from pbr.matching import _kernels, _sequential
 
 __all__ = ["M_ORDERS", "focal_order", "match_stratum"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Accepted match orders.
 M_ORDERS = ("closest", "largest", "smallest", "random", "data")

@@ -43,12 +43,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from pbr._types import BoolArray, FloatArray
 from pbr.errors import PbrError
 
 __all__ = ["SE_METHODS", "difference", "effective_n", "weighted_mean_var"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Accepted standard-error methods.
 SE_METHODS = ("auto", "cluster", "robust", "welch")

@@ -74,26 +74,19 @@ def love_plot(
         after = tf(balance["smd_after_pct"].to_numpy(dtype=float))
         for yi, b, a in zip(y, before, after, strict=True):
             ax.plot([b, a], [yi, yi], color="#999999", linewidth=0.8)
-    ax.plot(
-        before,
-        y,
-        linestyle="none",
-        marker="o",
-        markersize=6,
-        color=PALETTE[4],
-        markerfacecolor="white",
-        label="before matching",
-    )
-    if has_after:
-        ax.plot(
-            after,
-            y,
-            linestyle="none",
-            marker="s",
-            markersize=5.5,
-            color=PALETTE[0],
-            label="after matching",
+    series = [
+        (
+            before,
+            "before matching",
+            {"marker": "o", "markersize": 6, "color": PALETTE[4], "markerfacecolor": "white"},
         )
+    ]
+    if has_after:
+        series.append(
+            (after, "after matching", {"marker": "s", "markersize": 5.5, "color": PALETTE[0]})
+        )
+    for x, label, marks in series:  # hollow circles before, filled squares after
+        ax.plot(x, y, linestyle="none", label=label, **marks)
     for i, th in enumerate(thresholds):
         style = "--" if i == 0 else ":"
         ax.axvline(th, color=INK, linestyle=style, linewidth=0.9, label=f"{th:g} %")

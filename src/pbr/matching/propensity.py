@@ -52,15 +52,13 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import BoolArray, FloatArray
 from pbr.errors import IgnoredOptionWarning, ModelError, PbrError
 
 __all__ = ["SEPARATION_REMEDIES", "PropensityFit", "fit_propensity", "separating_levels"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Accepted values of ``separation``.
 SEPARATION_REMEDIES = ("error", "drop", "penalise")

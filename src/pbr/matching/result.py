@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._types import FloatArray
 from pbr.errors import PbrError
 from pbr.matching.balance import balance_frame, with_interactions
 from pbr.matching.design import check_columns
@@ -26,8 +27,6 @@ from pbr.matching.outcomes import difference, effective_n
 from pbr.results import Result, Summary
 
 __all__ = ["MatchResult", "example_data"]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def example_data(n: int = 600, seed: int = 0) -> pd.DataFrame:

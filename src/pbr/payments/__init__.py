@@ -74,38 +74,30 @@ Examples
 
 from __future__ import annotations
 
+from pbr.payments import lines
 from pbr.payments._periods import after_baseline_year
 from pbr.payments.binary import binary_amount
 from pbr.payments.engine import pay
-from pbr.payments.lines import (
-    COMPONENTS,
-    DEDUCTIONS,
-    FLOAT_COLUMNS,
-    LINE_COLUMNS,
-    LINE_KINDS,
-    MONEY_COLUMNS,
-    PBR_INCOME,
-    sum_by,
-)
+from pbr.payments.lines import COMPONENTS as COMPONENTS
+from pbr.payments.lines import DEDUCTIONS as DEDUCTIONS
+from pbr.payments.lines import FLOAT_COLUMNS as FLOAT_COLUMNS
+from pbr.payments.lines import LINE_COLUMNS as LINE_COLUMNS
+from pbr.payments.lines import LINE_KINDS as LINE_KINDS
+from pbr.payments.lines import MONEY_COLUMNS as MONEY_COLUMNS
+from pbr.payments.lines import PBR_INCOME as PBR_INCOME
+from pbr.payments.lines import sum_by as sum_by
 from pbr.payments.registry import SCHEMES
 from pbr.payments.statement import Statement, example_assessment
 from pbr.payments.writers import OUTPUT_FILES, write_statement
 
 __all__ = [
-    "COMPONENTS",
-    "DEDUCTIONS",
-    "FLOAT_COLUMNS",
-    "LINE_COLUMNS",
-    "LINE_KINDS",
-    "MONEY_COLUMNS",
+    *lines.__all__,
     "OUTPUT_FILES",
-    "PBR_INCOME",
     "SCHEMES",
     "Statement",
     "after_baseline_year",
     "binary_amount",
     "example_assessment",
     "pay",
-    "sum_by",
     "write_statement",
 ]

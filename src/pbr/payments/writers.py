@@ -20,9 +20,8 @@ manifest.
 Examples
 --------
 >>> import tempfile
->>> from pbr.contracts import preset
->>> from pbr.payments import example_assessment, pay
->>> d = write_statement(pay(preset("tr_crc"), example_assessment()), tempfile.mkdtemp())
+>>> from pbr.payments._examples import example_statement
+>>> d = write_statement(example_statement(), tempfile.mkdtemp())
 >>> (d / "statement.csv").read_text().splitlines()[0][:30]
 'lot,period,component,item,stat'
 """
@@ -145,9 +144,8 @@ def render(s: Statement) -> dict[str, bytes]:
 
     Examples
     --------
-    >>> from pbr.contracts import preset
-    >>> from pbr.payments import example_assessment, pay
-    >>> sorted(render(pay(preset("tr_crc"), example_assessment())))
+    >>> from pbr.payments._examples import example_statement
+    >>> sorted(render(example_statement()))
     ['statement.csv', 'statement.json', 'statement.parquet']
     """
     with decimal.localcontext(MONEY_CONTEXT):
@@ -170,9 +168,8 @@ def statement_manifest(
     Examples
     --------
     >>> import tempfile
-    >>> from pbr.contracts import preset
-    >>> from pbr.payments import example_assessment, pay
-    >>> s = pay(preset("tr_crc"), example_assessment())
+    >>> from pbr.payments._examples import example_statement
+    >>> s = example_statement()
     >>> m = statement_manifest(s, tempfile.mkdtemp(), render(s))
     >>> m.data["rerunnable"], m.data["total"]
     (False, '75000.00')
@@ -228,9 +225,8 @@ def write_statement(statement: Statement, directory: str | Path) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> from pbr.contracts import preset
-    >>> from pbr.payments import example_assessment, pay
-    >>> d = write_statement(pay(preset("tr_crc"), example_assessment()), tempfile.mkdtemp())
+    >>> from pbr.payments._examples import example_statement
+    >>> d = write_statement(example_statement(), tempfile.mkdtemp())
     >>> sorted(p.name for p in d.iterdir())
     ['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet']
     """

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pbr._types import BoolArray, FloatArray, IntArray
 from pbr.dates import age_in_years
 from pbr.errors import PbrError
 from pbr.lots import default_registry
@@ -38,9 +39,6 @@ from pbr.sample._parameters import (
     LOT_PARAMETERS,
     OUTCOME_SLOPE,
     SAMPLE_EXTRACT_DATE,
-    BoolArray,
-    FloatArray,
-    IntArray,
     _addm,
     _allocate,
     _days,

@@ -10,10 +10,10 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
+from pbr._types import FloatArray, IntArray
 from pbr.dates import add_months
 from pbr.periods import period_bounds
 from pbr.schema import OFFENCE_GROUPS
@@ -110,10 +110,6 @@ _DISPOSALS = np.array(["conviction", "caution", "pnd", "other"])
 _CONVICTION, _CAUTION, _PND, _OTHER = 0, 1, 2, 3
 _EXCLUSIONS = np.array(["deceased", "deported", "no_pnc_match"])
 _CHECK_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 def _days(iso: str) -> int:
