@@ -25,6 +25,7 @@ import importlib.util
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from pbr.errors import __all__ as _ERROR_NAMES
 from pbr.provenance import __version__
 
 if TYPE_CHECKING:
@@ -78,21 +79,7 @@ _SUBMODULES = ("analysis", "datasets", "errors")
 #: Names that were at the top level in 0.1: still importable for one release, with a
 #: DeprecationWarning naming the new place.
 _MOVED: dict[str, tuple[str, str]] = {
-    **{
-        n: ("pbr.errors", n)
-        for n in (
-            "BaselineFormatError",
-            "ContractError",
-            "IgnoredOptionWarning",
-            "InterimMeasureError",
-            "ModelError",
-            "PbrError",
-            "PbrWarning",
-            "SuspiciousDataWarning",
-            "ValidationError",
-            "VerificationError",
-        )
-    },
+    **{n: ("pbr.errors", n) for n in _ERROR_NAMES},  # every error and warning class
     "load_sample": ("pbr.datasets", "load_sample"),
     "sample_paths": ("pbr.datasets", "sample_paths"),
     "generate": ("pbr.datasets", "generate_sample"),
