@@ -30,7 +30,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from statistics import NormalDist
 from typing import Any
 
@@ -39,6 +38,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
+from pbr.periods import period_bounds, period_kind
+from pbr.report._inputs import numeric
+from pbr.report._inputs import require_columns as _require
 from pbr.report.style import INK, PALETTE, new_axes, style_axes
 
 __all__ = ["funnel_points", "plot_funnel"]
@@ -50,29 +52,20 @@ _MARKERS = {
 }
 
 
-def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise PbrError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise PbrError(
-            f"{what} is missing column(s) {', '.join(missing)} "
-            f"(has: {', '.join(map(str, table.columns))})"
-        )
-
-
 def _floats(table: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    try:
-        return np.asarray(pd.to_numeric(table[column], errors="raise"), dtype=float)
-    except (ValueError, TypeError) as exc:
-        raise PbrError(f"{what} column {column!r} must be numeric: {exc}") from None
+    return numeric(table[column], column, what)
 
 
 def _performance_rows(table: pd.DataFrame, baseline_year: int | None) -> pd.DataFrame:
     if baseline_year is None or "period" not in table.columns:
         return table
-    years = table["period"].astype(str).str[:4]
-    return table[years != str(int(baseline_year))]
+    labels = table["period"].astype(str)
+    in_year = [period_kind(p) is not None and _start_year(p) == int(baseline_year) for p in labels]
+    return table[~np.array(in_year, dtype=bool)]
+
+
+def _start_year(label: str) -> int:
+    return int(period_bounds(label)[0].astype("datetime64[Y]").astype(np.int64)) + 1970
 
 
 def funnel_points(

@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,6 +28,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
+from pbr.report._inputs import numeric as _floats
+from pbr.report._inputs import require_columns as _require
 from pbr.report.funnel import plot_funnel
 from pbr.report.style import HATCHES, INK, PALETTE, format_money, new_axes, style_axes
 from pbr.report.trends import plot_rates
@@ -41,24 +42,6 @@ __all__ = [
     "plot_waterfall",
     "waterfall_steps",
 ]
-
-
-def _require(table: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise PbrError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise PbrError(
-            f"{what} is missing column(s) {', '.join(missing)} "
-            f"(has: {', '.join(map(str, table.columns))})"
-        )
-
-
-def _floats(values: Any, column: str, what: str) -> np.ndarray:
-    try:
-        return np.asarray(pd.to_numeric(pd.Series(values), errors="raise"), dtype=float)
-    except (ValueError, TypeError) as exc:
-        raise PbrError(f"{what} column {column!r} must be numeric: {exc}") from None
 
 
 # --------------------------------------------------------------------------- waterfall

@@ -27,7 +27,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from pbr.errors import PbrError
+from pbr.report._inputs import require_columns as _require
 from pbr.report.style import INK, PALETTE, new_axes, series_style, style_axes
 
 __all__ = [
@@ -41,14 +41,6 @@ __all__ = [
     "plot_true_effects",
     "plot_verification",
 ]
-
-
-def _require(table: Any, columns: Sequence[str], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise PbrError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise PbrError(f"{what} is missing column(s) {', '.join(missing)}")
 
 
 def _floats(values: Any) -> np.ndarray:

@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,30 +27,14 @@ from matplotlib.figure import Figure
 
 from pbr.errors import PbrError
 from pbr.periods import QUARTER_NAMES, parse_period, period_kind, quarter_of_label
+from pbr.report._inputs import numeric as _floats
+from pbr.report._inputs import require_columns as _require
 from pbr.report.style import INK, PALETTE, style_axes
 
 __all__ = ["period_positions", "plot_rates"]
 
 _GREY = "#bbbbbb"
 _GAP = 1.5  # x distance across a break, in periods
-
-
-def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise PbrError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise PbrError(
-            f"{what} is missing column(s) {', '.join(missing)} "
-            f"(has: {', '.join(map(str, table.columns))})"
-        )
-
-
-def _floats(values: Any, column: str, what: str) -> np.ndarray:
-    try:
-        return np.asarray(pd.to_numeric(pd.Series(values), errors="raise"), dtype=float)
-    except (ValueError, TypeError) as exc:
-        raise PbrError(f"{what} column {column!r} must be numeric: {exc}") from None
 
 
 def period_positions(periods: Sequence[str]) -> tuple[list[float], list[float]]:
