@@ -7,13 +7,8 @@ module re-exports them under their old names.
 
 Examples
 --------
->>> import tempfile, pathlib
->>> from pbr.payments import example_assessment
->>> from pbr.pipeline import pay_from_files
->>> d = pathlib.Path(tempfile.mkdtemp())
->>> example_assessment(400, lot="CPA01").to_csv(d / "m.csv", index=False)
->>> out = pay_from_files("tr_crc", measures=d / "m.csv").write(d / "out")
->>> verify(out).identical
+>>> import pbr.pipeline.verify
+>>> verify is pbr.pipeline.verify.verify  # the old name, the same function
 True
 """
 
