@@ -7,8 +7,8 @@ module re-exports them under their old names.
 
 Examples
 --------
->>> import pbr.pipeline.verify
->>> verify is pbr.pipeline.verify.verify  # the old name, the same function
+>>> from pbr.pipeline import verify as moved
+>>> verify is moved  # the old name, the same function
 True
 """
 
