@@ -40,7 +40,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from pbr.cohort import build_cohort
+from pbr.counting import count_reoffending
 from pbr.errors import PbrError
+from pbr.risk.ogrs3 import score_cohort
 
 __all__ = ["person_table"]
 
@@ -91,17 +94,15 @@ def person_table(
     >>> int(person_table(s.cohort, s.offences, periods=["2016Q1"], treated=ids)["treated"].sum())
     3
     """
-    import pbr
-
-    members = pbr.build_cohort(cohort, period=period).members  # type: ignore[arg-type]
+    members = build_cohort(cohort, period=period).members  # type: ignore[arg-type]
     if periods is not None:
         members = members[members["period"].isin(list(periods))]
     members = members.sort_values(["index_date", "row"], kind="stable")
     members = members.drop_duplicates("offender_id", keep="first").reset_index(drop=True)
     if members.empty:
         raise PbrError("no eligible index events in the chosen periods")
-    out = pbr.counting.count_reoffending(members, offences, rules=rules)
-    scores = pbr.risk.score_cohort(members).table
+    out = count_reoffending(members, offences, rules=rules)
+    scores = score_cohort(members).table
     people = pd.DataFrame(
         {
             "offender_id": members["offender_id"].astype(str),
