@@ -222,6 +222,24 @@ def example_events() -> pd.DataFrame:
     )
 
 
+def example_repeat_events() -> pd.DataFrame:
+    """Two releases of one offender that the examples share, in two quarters of one year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Offender ``A`` (lot ``CPA01``, born 1980-01-01) released on 2015-01-05
+        and again on 2015-05-01.
+
+    Examples
+    --------
+    >>> example_repeat_events()["index_date"].dt.quarter.tolist()
+    [1, 2]
+    """
+    a = example_events().iloc[[0, 0]].reset_index(drop=True)  # A's release of the examples
+    return a.assign(index_date=pd.to_datetime(["2015-01-05", "2015-05-01"]))
+
+
 def _first_failing_rule(df: pd.DataFrame, rules: tuple[str, ...], idx: Any) -> npt.NDArray[np.int8]:
     """0 = passes every selected rule, k = the k-th rule of ELIGIBILITY_RULES fails first."""
     n = len(df)
@@ -341,11 +359,7 @@ def build_cohort(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"offender_id": ["A", "A"], "lot": ["CPA01"] * 2,
-    ...     "index_date": pd.to_datetime(["2015-01-05", "2015-05-01"]),
-    ...     "event_type": ["release"] * 2, "sex": ["M"] * 2,
-    ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
+    >>> df = example_repeat_events()  # two releases of A, in two quarters of 2015
     >>> len(build_cohort(df, period="calendar_year").members)  # two quarters: counted twice
     2
     >>> len(build_cohort(df, period="calendar_year", dedupe="period").members)

@@ -178,6 +178,29 @@ def _mean_interval(total: F64, sumsq: F64, n: F64, z: float) -> tuple[F64, F64]:
     return low, high
 
 
+def _example_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cohort and offences of the module example (for the docstring examples)."""
+    cohort = pd.DataFrame(
+        {
+            "offender_id": ["A", "B"],
+            "lot": ["CPA01", "CPA01"],
+            "index_date": pd.to_datetime(["2015-01-05", "2015-02-10"]),
+            "event_type": ["release", "community_order"],
+            "sex": ["M", "F"],
+            "date_of_birth": pd.to_datetime(["1980-01-01", "1990-06-30"]),
+        }
+    )
+    offences = pd.DataFrame(
+        {
+            "offender_id": ["A"],
+            "offence_date": pd.to_datetime(["2015-03-01"]),
+            "disposal_date": pd.to_datetime(["2015-04-01"]),
+            "disposal_type": ["conviction"],
+        }
+    )
+    return cohort, offences
+
+
 @dataclass(frozen=True, eq=False)
 class Measures(Result):
     """Measures per lot × period and nationally, with exclusions and member outcomes.
@@ -236,13 +259,7 @@ class Measures(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-        ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
-        ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-        >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": pd.to_datetime(["2015-02-01"]),
-        ...     "disposal_date": pd.to_datetime(["2015-03-01"]), "disposal_type": ["caution"]})
-        >>> s = compute_measures(c, o, extract_date="2017-01-01").summary()
+        >>> s = compute_measures(*_example_inputs(), extract_date="2017-01-01").summary()
         >>> s.title, s.frame["lot"].tolist()
         ('Measures (moj_proven, quarter)', ['CPA01', 'ALL'])
         """
@@ -277,15 +294,11 @@ class Measures(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"offender_id": ["A", "A"], "lot": ["CPA01"] * 2,
-        ...     "index_date": pd.to_datetime(["2015-01-05", "2015-04-05"]),
-        ...     "event_type": ["release"] * 2, "sex": ["M"] * 2,
-        ...     "date_of_birth": pd.to_datetime(["1980-01-01"] * 2)})
-        >>> o = c.iloc[:0][["offender_id"]].assign(offence_date=pd.NaT,
-        ...     disposal_date=pd.NaT, disposal_type="conviction")
-        >>> compute_measures(c, o, extract_date="2016-07-05").latest_final_period()
-        '2015Q1'
+        >>> from pbr.cohort import example_repeat_events
+        >>> no_offences = _example_inputs()[1].iloc[:0]
+        >>> m = compute_measures(example_repeat_events(), no_offences, extract_date="2016-07-05")
+        >>> m.national["status"].tolist(), m.latest_final_period()
+        (['final', 'interim'], '2015Q1')
         """
         final = self.national.loc[self.national["status"] == "final", "period"]
         return None if final.empty else str(final.iloc[-1])
@@ -301,13 +314,7 @@ class Measures(Result):
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"],
-        ...     "index_date": pd.to_datetime(["2015-01-05"]), "event_type": ["release"],
-        ...     "sex": ["M"], "date_of_birth": pd.to_datetime(["1980-01-01"])})
-        >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": pd.to_datetime(["2015-02-01"]),
-        ...     "disposal_date": pd.to_datetime(["2015-03-01"]), "disposal_type": ["caution"]})
-        >>> ax = compute_measures(c, o, extract_date="2017-01-01").plot()
+        >>> ax = compute_measures(*_example_inputs(), extract_date="2017-01-01").plot()
         >>> ax.get_ylabel()
         'reoffenders / cohort (%)'
         """
