@@ -44,7 +44,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -622,8 +622,8 @@ def compute_measures(
     reoff, first, end_w = count_members(codes, m_day, offence_rows, rule)
     # aggregate
     ext_day = int(np.datetime64(ext, "D").astype(np.int64))
-    per_member = (reoff, first, m_day, end_w, ext_day, alpha)
-    table, national = _lot_and_national_tables(counts, *per_member)
+    per_member = _PerMember(reoff, first, m_day, end_w, ext_day, alpha)
+    table, national = _lot_and_national_tables(counts, per_member)
     for t in (table, national):
         t["follow_up_months"] = np.int64(rule.follow_up_months)
         t["waiting_months"] = np.int64(rule.waiting_months)
@@ -660,22 +660,27 @@ def _in_lots(
     return members, counts, exclusions, codes
 
 
+class _PerMember(NamedTuple):
+    """What the aggregation reads: the member arrays (in member order) and two settings."""
+
+    reoff: npt.NDArray[np.int64]  # counted reoffences
+    first: npt.NDArray[np.int64]  # day of the first counted offence
+    m_day: npt.NDArray[np.int64]  # index day
+    end_w: npt.NDArray[np.int64]  # window end day: d + follow-up + waiting months
+    ext_day: int
+    alpha: float
+
+
 def _lot_and_national_tables(
-    counts: pd.DataFrame,
-    reoff: npt.NDArray[np.int64],
-    first: npt.NDArray[np.int64],
-    m_day: npt.NDArray[np.int64],
-    end_w: npt.NDArray[np.int64],
-    ext_day: int,
-    alpha: float,
+    counts: pd.DataFrame, per_member: _PerMember
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The per lot × period table and the national (per period) table."""
     # group of each member = its row in `counts` (both sorted by lot, period)
     g = np.repeat(np.arange(len(counts)), counts["measurable"].to_numpy(np.int64))
-    if len(g) != len(reoff):  # pragma: no cover - internal invariant
+    if len(g) != len(per_member.reoff):  # pragma: no cover - internal invariant
         raise AssertionError("members and lot × period counts disagree")
     keys = counts[["lot", "period", "eligible"]].reset_index(drop=True)
-    table = _aggregate(keys, g, len(counts), reoff, first, m_day, end_w, ext_day, alpha)
+    table = _aggregate(keys, g, len(counts), per_member)
     pcodes, pnames = pd.factorize(counts["period"], sort=True)
     nat_keys = pd.DataFrame(
         {
@@ -686,24 +691,15 @@ def _lot_and_national_tables(
             ).astype(np.int64),
         }
     )
-    national = _aggregate(
-        nat_keys, pcodes[g], len(pnames), reoff, first, m_day, end_w, ext_day, alpha
-    )
+    national = _aggregate(nat_keys, pcodes[g], len(pnames), per_member)
     return table, national
 
 
 def _aggregate(
-    keys: pd.DataFrame,
-    g: npt.NDArray[np.int64],
-    n_groups: int,
-    reoff: npt.NDArray[np.int64],
-    first: npt.NDArray[np.int64],
-    m_day: npt.NDArray[np.int64],
-    end_w: npt.NDArray[np.int64],
-    ext_day: int,
-    alpha: float,
+    keys: pd.DataFrame, g: npt.NDArray[np.int64], n_groups: int, per_member: _PerMember
 ) -> pd.DataFrame:
     """Counts, rates, intervals and status per group."""
+    reoff, first, m_day, end_w, ext_day, alpha = per_member
     g = np.asarray(g, dtype=np.int64)
     n = np.bincount(g, minlength=n_groups).astype(np.int64)
     is_re = reoff > 0
