@@ -115,6 +115,19 @@ def _statuses(table: pd.DataFrame) -> list[str]:
     return [s or "final" for s in _strings(table, "status", "final")]
 
 
+def _cohort_keys(
+    table: pd.DataFrame, required: tuple[str, ...], what: str, default_lot: str
+) -> tuple[list[str], list[str], list[str]]:
+    """Each row's cohort, lot and status in a table of one row per cohort (lot × cohort once).
+
+    ``cohort`` and ``required`` must be columns; a missing lot is ``default_lot``,
+    a missing status ``final``.
+    """
+    _require(table, ("cohort", *required), what)
+    _require_unique(table, ("lot", "cohort"), what)
+    return _strings(table, "cohort", ""), _strings(table, "lot", default_lot), _statuses(table)
+
+
 def _keys(table: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
     """Each row's lot, period and status (missing status = final); lot and period are required."""
     lots, periods = _strings(table, "lot", ""), _strings(table, "period", "")

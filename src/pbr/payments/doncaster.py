@@ -28,15 +28,7 @@ import pandas as pd
 
 from pbr.contracts import Contract
 from pbr.errors import PbrError
-from pbr.payments._table import (
-    _num,
-    _opt,
-    _ratio,
-    _require,
-    _require_unique,
-    _statuses,
-    _strings,
-)
+from pbr.payments._table import _cohort_keys, _num, _opt, _ratio
 from pbr.payments.lines import _ZERO, _line
 
 __all__ = ["doncaster_lines"]
@@ -57,8 +49,7 @@ def doncaster_lines(t: pd.DataFrame, annual_table: Any, contract: Contract) -> l
     comp = contract.target
     assert comp is not None
     what = "Doncaster table"
-    _require(t, ("cohort", "core_contract_value"), what)
-    _require_unique(t, ("lot", "cohort"), what)
+    cohorts, lots, statuses = _cohort_keys(t, ("core_contract_value",), what, "DONCASTER")
     n = _opt(t, "cohort_size", what)
     base = _opt(t, "baseline_rate", what)
     rate = _opt(t, "cohort_rate", what)
@@ -80,11 +71,6 @@ def doncaster_lines(t: pd.DataFrame, annual_table: Any, contract: Contract) -> l
             f"{what}: needs cohort_rate and baseline_rate, or cohort_size, reconvicted "
             "and baseline_rate, or change_pp"
         )
-    cohorts, lots, statuses = (
-        _strings(t, "cohort", ""),
-        _strings(t, "lot", "DONCASTER"),
-        _statuses(t),
-    )
     out = []
     for i in range(len(t)):
         raw = str(t["core_contract_value"].iloc[i]).strip()

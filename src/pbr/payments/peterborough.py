@@ -29,7 +29,7 @@ import pandas as pd
 
 from pbr.contracts import Contract
 from pbr.errors import PbrError
-from pbr.payments._table import _num, _require, _require_unique, _statuses, _strings
+from pbr.payments._table import _cohort_keys, _num, _require
 from pbr.payments.lines import _ZERO, _dec, _money_line
 
 __all__ = ["peterborough_lines"]
@@ -52,8 +52,7 @@ def peterborough_lines(
     comp = contract.comparison
     assert comp is not None
     what = "Peterborough table"
-    _require(t, ("cohort", "treated_n"), what)
-    _require_unique(t, ("lot", "cohort"), what)
+    cohorts, lots, statuses = _cohort_keys(t, ("treated_n",), what, "PETERBOROUGH")
     n = _num(t, "treated_n", what)
     # Events avoided = comparison events expected for the treated − treated events, computed
     # in Decimal from the printed inputs with one division at the end of each term.
@@ -86,8 +85,6 @@ def peterborough_lines(
         raise PbrError(
             f"{what}: row {i + 1}: the treated events must be >= 0, got {t100[i]:g} per 100"
         )
-    cohorts = _strings(t, "cohort", "")
-    lots, statuses = _strings(t, "lot", "PETERBOROUGH"), _statuses(t)
     if len(set(lots)) > 1:
         raise PbrError(
             f"{what}: one lot per table (its cohorts are pooled), got lots "
