@@ -6,6 +6,7 @@ canonical order, so that the same baseline gives byte-identical files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,40 +20,35 @@ from pbr.errors import BaselineFormatError
 #: Version of the on-disk baseline format written by :meth:`Baseline.save`.
 FORMAT_VERSION = 1
 
-_RATE_SCHEMA = pa.schema(
-    [
-        ("lot", pa.string()),
-        ("period", pa.string()),
-        ("quarter_of_year", pa.string()),
-        ("cohort_size", pa.int64()),
-        ("reoffenders", pa.int64()),
-        ("reoffences", pa.int64()),
-        ("baseline_binary", pa.float64()),
-        ("baseline_frequency", pa.float64()),
-        ("baseline_frequency_sd", pa.float64()),
-    ]
+
+def _schema(
+    columns: Sequence[str], *, strings: tuple[str, ...] = (), ints: tuple[str, ...] = ()
+) -> pa.Schema:
+    """The fixed Parquet schema of ``columns``: ``strings``, ``ints`` (int64), the rest float64."""
+    return pa.schema(
+        [
+            (c, pa.string() if c in strings else pa.int64() if c in ints else pa.float64())
+            for c in columns
+        ]
+    )
+
+
+_RATE_SCHEMA = _schema(
+    RATE_COLUMNS,
+    strings=("lot", "period", "quarter_of_year"),
+    ints=("cohort_size", "reoffenders", "reoffences"),
 )
-_CALIBRATION_SCHEMA = pa.schema(
-    [
-        ("decile", pa.int64()),
-        ("n", pa.int64()),
-        ("expected", pa.float64()),
-        ("observed", pa.float64()),
-        ("mean_predicted", pa.float64()),
-        ("observed_rate", pa.float64()),
-        ("difference", pa.float64()),
-    ]
+_CALIBRATION_SCHEMA = _schema(
+    ("decile", "n", "expected", "observed", "mean_predicted", "observed_rate", "difference"),
+    ints=("decile", "n"),
 )
 
 
 def _canonical_rates(rates: pd.DataFrame) -> pd.DataFrame:
     r = rates.reindex(columns=list(RATE_COLUMNS)).copy()
-    for c in ("lot", "period", "quarter_of_year"):
-        r[c] = r[c].astype(str)
-    for c in ("cohort_size", "reoffenders", "reoffences"):
-        r[c] = r[c].astype(np.int64)
-    for c in ("baseline_binary", "baseline_frequency", "baseline_frequency_sd"):
-        r[c] = r[c].astype(float)
+    for f in _RATE_SCHEMA:  # the column types are the on-disk ones
+        dtype = str if pa.types.is_string(f.type) else f.type.to_pandas_dtype()
+        r[f.name] = r[f.name].astype(dtype)
     return r.sort_values(["lot", "period"], kind="stable").reset_index(drop=True)
 
 
