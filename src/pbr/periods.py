@@ -284,11 +284,8 @@ def period_labels(dates: Any, kind: str, *, name: str = "a date") -> npt.NDArray
 
     Parameters
     ----------
-    dates : array-like of dates
-        No date may be missing.
-    kind : {"quarter", "financial_year", "calendar_year"}
-    name : str, default "a date"
-        What the dates are, for the error message.
+    dates, kind, name
+        As for :func:`period_codes` (no date may be missing).
 
     Returns
     -------
@@ -300,7 +297,7 @@ def period_labels(dates: Any, kind: str, *, name: str = "a date") -> npt.NDArray
     Raises
     ------
     PbrError
-        An unknown ``kind``, or a missing date (naming its rows).
+        As for :func:`period_codes`.
 
     Examples
     --------
