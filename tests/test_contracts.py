@@ -389,3 +389,13 @@ def test_frequency_significance_needs_the_per_reoffender_measure() -> None:
     with pytest.raises(ContractError, match=r"^frequency\.require_significance: .*per_offender"):
         Contract.from_dict({**BASE, "frequency": {**freq, "require_significance": True}})
     assert Contract.from_dict({**BASE, "frequency": freq}).frequency is not None
+
+
+def test_a_table_with_two_bad_values_reports_the_same_one_first() -> None:
+    # the quantum and the repayment share are checked before the table's other values
+    with pytest.raises(ContractError, match=r"^rounding\.quantum:"):
+        Contract.from_dict({**BASE, "rounding": {"mode": "BANKERS", "quantum": "0.001"}})
+    with pytest.raises(ContractError, match=r"^target\.repayment_share: must be <= 1"):
+        Contract.from_dict({"name": "d", "target": {"reduction_pp": -1, "repayment_share": 2}})
+    with pytest.raises(ContractError, match=r"^binary\.deduction_price:"):
+        Contract.from_dict(_with(binary__deduction_price=-5, binary__termination_point=2))

@@ -10,9 +10,11 @@ Decimal('500')
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar, Self
 
 from pbr.contracts._parse import (
     _MISSING,
@@ -40,8 +42,128 @@ __all__ = [
 ]
 
 
+# --------------------------------------------------------------------------- the field spec
+#: Parses one TOML value: ``(value, key path) -> value`` (raising ContractError naming the key).
+Parse = Callable[[Any, str], Any]
+
+
+def _parse(parse: Parse) -> dict[str, Parse]:
+    """Field metadata: how :meth:`_Table.from_dict` validates the field's TOML value."""
+    return {"parse": parse}
+
+
+def _optional(parse: Parse) -> Parse:
+    """``parse``, except that an absent value (``None``) stays ``None``."""
+    return lambda value, key: None if value is None else parse(value, key)
+
+
+_optional_money = partial(_money, required=False)
+_share = partial(_num, lo=0.0, hi=1.0)
+
+
 @dataclass(frozen=True)
-class BinaryComponent:
+class _Table:
+    """A contract table: its keys are its fields, and each field says how its value is parsed.
+
+    A field's ``metadata["parse"]`` validates its TOML value; an absent key takes the
+    field's default. :meth:`from_dict` checks the keys, parses each field (in order,
+    :attr:`PARSE_FIRST` first), then runs :meth:`_check`; :meth:`to_dict` writes every
+    field that is not ``None``, money (``Decimal``) as a string.
+    """
+
+    #: The table's name in a contract file (the key path of its errors).
+    PREFIX: ClassVar[str] = ""
+    #: Fields parsed before the others (so the error of a table with several bad values is
+    #: the one this table has always reported first).
+    PARSE_FIRST: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def _keys(cls) -> tuple[str, ...]:
+        """The allowed keys, in order (the field names).
+
+        Examples
+        --------
+        >>> Rounding._keys()
+        ('mode', 'quantum')
+        """
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_dict(cls, d: Any, prefix: str | None = None) -> Self:
+        """Validate and build from a mapping (a TOML table).
+
+        Parameters
+        ----------
+        d : mapping
+        prefix : str, optional
+            The key path named in errors (default: the table's name, :attr:`PREFIX`).
+
+        Examples
+        --------
+        >>> BinaryComponent.from_dict(
+        ...     {"price_per_reoffender_avoided": "10", "deduction_price": 5}).deduction_price
+        Decimal('5')
+        >>> Rounding.from_dict({"mode": "BANKERS"})
+        Traceback (most recent call last):
+        ...
+        pbr.errors.ContractError: rounding.mode: unknown value 'BANKERS' (expected one of ...
+        """
+        prefix = cls.PREFIX if prefix is None else prefix
+        d = _table(d, prefix)
+        _check_keys(d, cls._keys(), prefix)
+        values = {
+            f.name: f.metadata["parse"](
+                d.get(f.name, _MISSING if f.default is MISSING else f.default),
+                f"{prefix}.{f.name}",
+            )
+            for f in sorted(fields(cls), key=lambda f: f.name not in cls.PARSE_FIRST)
+        }
+        build: Callable[..., Self] = cls
+        out = build(**values)
+        out._check(prefix)
+        return out
+
+    def _check(self, prefix: str) -> None:
+        """Rules between fields (none by default); raise ContractError naming ``prefix``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """TOML-ready mapping (money as strings; absent optional fields left out).
+
+        Examples
+        --------
+        >>> c = CapsSpec.from_dict({"total_pbr_income": "13000000"})
+        >>> c.to_dict()
+        {'total_pbr_income': '13000000'}
+        >>> CapsSpec.from_dict(c.to_dict()) == c
+        True
+        """
+        return {
+            f.name: str(v) if isinstance(v, Decimal) else v
+            for f in fields(self)
+            if (v := getattr(self, f.name)) is not None
+        }
+
+
+def _at_most_one(value: Any, key: str) -> Decimal:
+    share: Decimal = _money(value, key)
+    if share > 1:
+        raise ContractError(f"{key}: must be <= 1, got {share}")
+    return share
+
+
+def _quantum(value: Any, key: str) -> Decimal:
+    q: Decimal = _money(value, key)
+    exponent = q.as_tuple().exponent  # an int: the amount is finite
+    if q <= 0 or (isinstance(exponent, int) and exponent < -2):
+        raise ContractError(
+            f"{key}: must be a positive amount with at most 2 "
+            f"decimals (statements are in pence), got {q}"
+        )
+    return q
+
+
+@dataclass(frozen=True)
+class BinaryComponent(_Table):
     """Quarterly binary payment: paid per reoffender avoided on a significant reduction.
 
     ``amount = price_per_reoffender_avoided × (E − O)`` on a significant
@@ -56,67 +178,16 @@ class BinaryComponent:
     Decimal('800')
     """
 
-    price_per_reoffender_avoided: Decimal
-    deduction_price: Decimal
-    termination_rate_pp: float | None = None
-    termination_point: float | None = None
+    price_per_reoffender_avoided: Decimal = field(metadata=_parse(_money))
+    deduction_price: Decimal = field(metadata=_parse(_money))
+    termination_rate_pp: float | None = field(default=None, metadata=_parse(_optional(_num)))
+    termination_point: float | None = field(default=None, metadata=_parse(_optional(_share)))
 
-    KEYS = (
-        "price_per_reoffender_avoided",
-        "deduction_price",
-        "termination_rate_pp",
-        "termination_point",
-    )
-
-    @classmethod
-    def from_dict(cls, d: Any, prefix: str = "binary") -> BinaryComponent:
-        """Validate and build from a mapping (TOML table).
-
-        Examples
-        --------
-        >>> BinaryComponent.from_dict(
-        ...     {"price_per_reoffender_avoided": "10", "deduction_price": 5}).deduction_price
-        Decimal('5')
-        """
-        d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
-        trp = d.get("termination_rate_pp")
-        tp = d.get("termination_point")
-        return cls(
-            price_per_reoffender_avoided=_money(
-                d.get("price_per_reoffender_avoided", _MISSING),
-                f"{prefix}.price_per_reoffender_avoided",
-            ),
-            deduction_price=_money(d.get("deduction_price", _MISSING), f"{prefix}.deduction_price"),
-            termination_rate_pp=None if trp is None else _num(trp, f"{prefix}.termination_rate_pp"),
-            termination_point=None
-            if tp is None
-            else _num(tp, f"{prefix}.termination_point", lo=0.0, hi=1.0),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings).
-
-        Examples
-        --------
-        >>> c = BinaryComponent.from_dict(
-        ...     {"price_per_reoffender_avoided": "10", "deduction_price": 5})
-        >>> BinaryComponent.from_dict(c.to_dict()) == c
-        True
-        """
-        out: dict[str, Any] = {
-            "price_per_reoffender_avoided": str(self.price_per_reoffender_avoided),
-            "deduction_price": str(self.deduction_price),
-        }
-        if self.termination_rate_pp is not None:
-            out["termination_rate_pp"] = self.termination_rate_pp
-        if self.termination_point is not None:
-            out["termination_point"] = self.termination_point
-        return out
+    PREFIX = "binary"
 
 
 @dataclass(frozen=True)
-class FrequencyComponent:
+class FrequencyComponent(_Table):
     """Annual frequency payment per reoffence avoided.
 
     ``avoided = (baseline − observed) × O`` (``per_reoffender``: reoffences per
@@ -132,63 +203,25 @@ class FrequencyComponent:
     'per_reoffender'
     """
 
-    price_per_reoffence_avoided: Decimal
-    binary_hurdle: bool = True
-    require_significance: bool = False
-    measure: str = "per_reoffender"
+    price_per_reoffence_avoided: Decimal = field(metadata=_parse(_money))
+    binary_hurdle: bool = field(default=True, metadata=_parse(_bool))
+    require_significance: bool = field(default=False, metadata=_parse(_bool))
+    measure: str = field(
+        default="per_reoffender", metadata=_parse(partial(_str, choices=FREQUENCY_MEASURES))
+    )
 
-    KEYS = ("price_per_reoffence_avoided", "binary_hurdle", "require_significance", "measure")
+    PREFIX = "frequency"
 
-    @classmethod
-    def from_dict(cls, d: Any, prefix: str = "frequency") -> FrequencyComponent:
-        """Validate and build from a mapping (TOML table).
-
-        Examples
-        --------
-        >>> FrequencyComponent.from_dict({"price_per_reoffence_avoided": "2.50"}).measure
-        'per_reoffender'
-        """
-        d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
-        out = cls(
-            price_per_reoffence_avoided=_money(
-                d.get("price_per_reoffence_avoided", _MISSING),
-                f"{prefix}.price_per_reoffence_avoided",
-            ),
-            binary_hurdle=_bool(d.get("binary_hurdle", True), f"{prefix}.binary_hurdle"),
-            require_significance=_bool(
-                d.get("require_significance", False), f"{prefix}.require_significance"
-            ),
-            measure=_str(
-                d.get("measure", "per_reoffender"), f"{prefix}.measure", FREQUENCY_MEASURES
-            ),
-        )
-        if out.require_significance and out.measure != "per_reoffender":
+    def _check(self, prefix: str) -> None:
+        if self.require_significance and self.measure != "per_reoffender":
             raise ContractError(
                 f"{prefix}.require_significance: the frequency test (Welch, on reoffences per "
-                f"reoffender) is not defined for measure {out.measure}"
+                f"reoffender) is not defined for measure {self.measure}"
             )
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings).
-
-        Examples
-        --------
-        >>> c = FrequencyComponent.from_dict({"price_per_reoffence_avoided": "2.50"})
-        >>> FrequencyComponent.from_dict(c.to_dict()) == c
-        True
-        """
-        return {
-            "price_per_reoffence_avoided": str(self.price_per_reoffence_avoided),
-            "binary_hurdle": self.binary_hurdle,
-            "require_significance": self.require_significance,
-            "measure": self.measure,
-        }
 
 
 @dataclass(frozen=True)
-class FeeBand:
+class FeeBand(_Table):
     """One fee-for-service band: ``price_per_unit`` for volume in ``[min_volume, max_volume)``.
 
     Bands of the same ``unit`` are tiers: a volume ``v`` puts
@@ -208,10 +241,10 @@ class FeeBand:
     min_volume: float = 0.0
     max_volume: float | None = None
 
-    KEYS = ("name", "unit", "price_per_unit", "min_volume", "max_volume")
+    PREFIX = "fee_for_service"
 
     @classmethod
-    def from_dict(cls, d: Any, prefix: str = "fee_for_service") -> FeeBand:
+    def from_dict(cls, d: Any, prefix: str | None = None) -> Self:
         """Validate and build from a mapping (TOML array-of-tables element).
 
         Examples
@@ -219,8 +252,9 @@ class FeeBand:
         >>> FeeBand.from_dict({"name": "starts", "price_per_unit": "100"}).unit
         'starts'
         """
+        prefix = cls.PREFIX if prefix is None else prefix
         d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
+        _check_keys(d, cls._keys(), prefix)
         if "name" not in d:
             raise ContractError(f"{prefix}.name: missing")
         lo = _num(d.get("min_volume", 0), f"{prefix}.min_volume", lo=0.0)
@@ -234,28 +268,9 @@ class FeeBand:
             max_volume=hi,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings).
-
-        Examples
-        --------
-        >>> c = FeeBand.from_dict({"name": "starts", "price_per_unit": "100"})
-        >>> FeeBand.from_dict(c.to_dict()) == c
-        True
-        """
-        out: dict[str, Any] = {
-            "name": self.name,
-            "unit": self.unit,
-            "price_per_unit": str(self.price_per_unit),
-            "min_volume": self.min_volume,
-        }
-        if self.max_volume is not None:
-            out["max_volume"] = self.max_volume
-        return out
-
 
 @dataclass(frozen=True)
-class CapsSpec:
+class CapsSpec(_Table):
     """Caps on PbR income: per lot per contract year, and over the whole statement.
 
     Examples
@@ -264,38 +279,16 @@ class CapsSpec:
     True
     """
 
-    pbr_income_per_lot_per_year: Decimal | None = None
-    total_pbr_income: Decimal | None = None
+    pbr_income_per_lot_per_year: Decimal | None = field(
+        default=None, metadata=_parse(_optional_money)
+    )
+    total_pbr_income: Decimal | None = field(default=None, metadata=_parse(_optional_money))
 
-    KEYS = ("pbr_income_per_lot_per_year", "total_pbr_income")
-
-    @classmethod
-    def from_dict(cls, d: Any, prefix: str = "caps") -> CapsSpec:
-        """Validate and build from a mapping (TOML table).
-
-        Examples
-        --------
-        >>> CapsSpec.from_dict({"total_pbr_income": "13000000"}).total_pbr_income
-        Decimal('13000000')
-        """
-        d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
-        return cls(*(_money(d.get(k), f"{prefix}.{k}", required=False) for k in cls.KEYS))
-
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings).
-
-        Examples
-        --------
-        >>> c = CapsSpec.from_dict({"total_pbr_income": "13000000"})
-        >>> CapsSpec.from_dict(c.to_dict()) == c
-        True
-        """
-        return {k: str(v) for k in self.KEYS if (v := getattr(self, k)) is not None}
+    PREFIX = "caps"
 
 
 @dataclass(frozen=True)
-class CollarsSpec:
+class CollarsSpec(_Table):
     """Collar on deductions (a positive amount: the most that can be deducted per lot per year).
 
     Examples
@@ -305,43 +298,15 @@ class CollarsSpec:
     Decimal('5000')
     """
 
-    deductions_per_lot_per_year: Decimal | None = None
+    deductions_per_lot_per_year: Decimal | None = field(
+        default=None, metadata=_parse(_optional_money)
+    )
 
-    KEYS = ("deductions_per_lot_per_year",)
-
-    @classmethod
-    def from_dict(cls, d: Any, prefix: str = "collars") -> CollarsSpec:
-        """Validate and build from a mapping (TOML table).
-
-        Examples
-        --------
-        >>> CollarsSpec.from_dict({"deductions_per_lot_per_year": 500}).deductions_per_lot_per_year
-        Decimal('500')
-        """
-        d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
-        return cls(
-            _money(
-                d.get("deductions_per_lot_per_year"),
-                f"{prefix}.deductions_per_lot_per_year",
-                required=False,
-            )
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings).
-
-        Examples
-        --------
-        >>> c = CollarsSpec.from_dict({"deductions_per_lot_per_year": 500})
-        >>> CollarsSpec.from_dict(c.to_dict()) == c
-        True
-        """
-        return {k: str(v) for k in self.KEYS if (v := getattr(self, k)) is not None}
+    PREFIX = "collars"
 
 
 @dataclass(frozen=True)
-class ComparisonComponent:
+class ComparisonComponent(_Table):
     """Peterborough-style outcome payment against a matched comparison group.
 
     ``relative_reduction = 1 − treated_per_100 / comparison_per_100``; a cohort
@@ -356,53 +321,15 @@ class ComparisonComponent:
     0.1
     """
 
-    price_per_event_avoided: Decimal
-    cohort_threshold: float = 0.10
-    pooled_threshold: float = 0.075
+    price_per_event_avoided: Decimal = field(metadata=_parse(_money))
+    cohort_threshold: float = field(default=0.10, metadata=_parse(_share))
+    pooled_threshold: float = field(default=0.075, metadata=_parse(_share))
 
-    KEYS = ("price_per_event_avoided", "cohort_threshold", "pooled_threshold")
-
-    @classmethod
-    def from_dict(cls, d: Any, prefix: str = "comparison") -> ComparisonComponent:
-        """Validate and build from a mapping (TOML table).
-
-        Examples
-        --------
-        >>> ComparisonComponent.from_dict({"price_per_event_avoided": "3000"}).pooled_threshold
-        0.075
-        """
-        d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
-        return cls(
-            price_per_event_avoided=_money(
-                d.get("price_per_event_avoided", _MISSING), f"{prefix}.price_per_event_avoided"
-            ),
-            cohort_threshold=_num(
-                d.get("cohort_threshold", 0.10), f"{prefix}.cohort_threshold", lo=0.0, hi=1.0
-            ),
-            pooled_threshold=_num(
-                d.get("pooled_threshold", 0.075), f"{prefix}.pooled_threshold", lo=0.0, hi=1.0
-            ),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping (money as strings).
-
-        Examples
-        --------
-        >>> c = ComparisonComponent.from_dict({"price_per_event_avoided": "3000"})
-        >>> ComparisonComponent.from_dict(c.to_dict()) == c
-        True
-        """
-        return {
-            "price_per_event_avoided": str(self.price_per_event_avoided),
-            "cohort_threshold": self.cohort_threshold,
-            "pooled_threshold": self.pooled_threshold,
-        }
+    PREFIX = "comparison"
 
 
 @dataclass(frozen=True)
-class TargetComponent:
+class TargetComponent(_Table):
     """Doncaster-style target: a reduction of ``reduction_pp`` points or repay a share.
 
     Target met when ``change_pp <= −reduction_pp`` (rounded to 10 decimals);
@@ -414,44 +341,15 @@ class TargetComponent:
     Decimal('0.10')
     """
 
-    reduction_pp: float = 5.0
-    repayment_share: Decimal = Decimal("0.10")
+    reduction_pp: float = field(default=5.0, metadata=_parse(partial(_num, lo=0.0)))
+    repayment_share: Decimal = field(default=Decimal("0.10"), metadata=_parse(_at_most_one))
 
-    KEYS = ("reduction_pp", "repayment_share")
-
-    @classmethod
-    def from_dict(cls, d: Any, prefix: str = "target") -> TargetComponent:
-        """Validate and build from a mapping (TOML table).
-
-        Examples
-        --------
-        >>> TargetComponent.from_dict({"reduction_pp": 5}).reduction_pp
-        5.0
-        """
-        d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
-        share = _money(d.get("repayment_share", "0.10"), f"{prefix}.repayment_share")
-        if share > 1:
-            raise ContractError(f"{prefix}.repayment_share: must be <= 1, got {share}")
-        return cls(
-            reduction_pp=_num(d.get("reduction_pp", 5.0), f"{prefix}.reduction_pp", lo=0.0),
-            repayment_share=share,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping.
-
-        Examples
-        --------
-        >>> c = TargetComponent.from_dict({"reduction_pp": 5})
-        >>> TargetComponent.from_dict(c.to_dict()) == c
-        True
-        """
-        return {"reduction_pp": self.reduction_pp, "repayment_share": str(self.repayment_share)}
+    PREFIX = "target"
+    PARSE_FIRST = ("repayment_share",)
 
 
 @dataclass(frozen=True)
-class Rounding:
+class Rounding(_Table):
     """How each line is rounded, once: to a whole number of ``quantum`` with ``mode``.
 
     ``rounded = round_mode(amount / quantum) × quantum`` (for ``quantum = 0.01`` this is
@@ -464,31 +362,13 @@ class Rounding:
     Decimal('2.35')
     """
 
-    mode: str = "ROUND_HALF_UP"
-    quantum: Decimal = Decimal("0.01")
+    mode: str = field(
+        default="ROUND_HALF_UP", metadata=_parse(partial(_str, choices=ROUNDING_MODES))
+    )
+    quantum: Decimal = field(default=Decimal("0.01"), metadata=_parse(_quantum))
 
-    KEYS = ("mode", "quantum")
-
-    @classmethod
-    def from_dict(cls, d: Any, prefix: str = "rounding") -> Rounding:
-        """Validate and build from a mapping (TOML table).
-
-        Examples
-        --------
-        >>> Rounding.from_dict({"mode": "ROUND_HALF_EVEN"}).mode
-        'ROUND_HALF_EVEN'
-        """
-        d = _table(d, prefix)
-        _check_keys(d, cls.KEYS, prefix)
-        q = _money(d.get("quantum", "0.01"), f"{prefix}.quantum")
-        if q <= 0 or q.as_tuple().exponent < -2:
-            raise ContractError(
-                f"{prefix}.quantum: must be a positive amount with at most 2 "
-                f"decimals (statements are in pence), got {q}"
-            )
-        return cls(
-            mode=_str(d.get("mode", "ROUND_HALF_UP"), f"{prefix}.mode", ROUNDING_MODES), quantum=q
-        )
+    PREFIX = "rounding"
+    PARSE_FIRST = ("quantum",)
 
     def apply(self, amount: Decimal) -> Decimal:
         """Round ``amount`` once to the quantum, then express it in pence (2 dp).
@@ -506,14 +386,3 @@ class Rounding:
                 Decimal(1), rounding=getattr(decimal, self.mode)
             )
             return (steps * self.quantum).quantize(Decimal("0.01"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """TOML-ready mapping.
-
-        Examples
-        --------
-        >>> c = Rounding.from_dict({"mode": "ROUND_HALF_EVEN"})
-        >>> Rounding.from_dict(c.to_dict()) == c
-        True
-        """
-        return {"mode": self.mode, "quantum": str(self.quantum)}
