@@ -60,7 +60,7 @@ from pbr._engine import (
     map_row_groups,
     read_columns,
 )
-from pbr.cohort import Cohort, build_cohort
+from pbr.cohort import Cohort, build_cohort, example_events
 from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_offences
 from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
@@ -179,17 +179,7 @@ def _mean_interval(total: F64, sumsq: F64, n: F64, z: float) -> tuple[F64, F64]:
 
 
 def _example_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The cohort and offences of the module example (for the docstring examples)."""
-    cohort = pd.DataFrame(
-        {
-            "offender_id": ["A", "B"],
-            "lot": ["CPA01", "CPA01"],
-            "index_date": pd.to_datetime(["2015-01-05", "2015-02-10"]),
-            "event_type": ["release", "community_order"],
-            "sex": ["M", "F"],
-            "date_of_birth": pd.to_datetime(["1980-01-01", "1990-06-30"]),
-        }
-    )
+    """Inputs of the docstring examples: :func:`pbr.cohort.example_events` and A's conviction."""
     offences = pd.DataFrame(
         {
             "offender_id": ["A"],
@@ -198,7 +188,7 @@ def _example_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
             "disposal_type": ["conviction"],
         }
     )
-    return cohort, offences
+    return example_events(), offences
 
 
 @dataclass(frozen=True, eq=False)
