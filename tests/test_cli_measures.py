@@ -83,7 +83,10 @@ def test_options(files: tuple[Path, Path], tmp_path: Path) -> None:
     assert t["period"].tolist() == ["2014/15", "2015/16"]
     assert t["reoffences"].tolist() == [2, 0]
     assert t["rules"].tolist() == ["reconviction_events"] * 2
-    assert _run(files, out, "--follow-up", "3", "--waiting", "0", "--no-validate") == 0
+    # the same --out again: refused (nothing replaced) unless --force
+    assert _run(files, out, "--follow-up", "3", "--waiting", "0", "--no-validate") == 2
+    assert pd.read_csv(out)["follow_up_months"].tolist() == [12, 12]
+    assert _run(files, out, "--follow-up", "3", "--waiting", "0", "--no-validate", "--force") == 0
     t = pd.read_csv(out)
     assert t["reoffences"].tolist() == [2, 0]  # A's two offences of 2015-03-01 only
     assert t["follow_up_months"].tolist() == [3, 3]
@@ -103,8 +106,24 @@ def test_bad_input_exit_2(
     assert "follow_up_months" in capsys.readouterr().err
 
 
-def test_other_failure_exit_1(files: tuple[Path, Path], tmp_path: Path) -> None:
-    assert _run(files, tmp_path / "no-such-dir" / "m.csv") == 1
+def test_other_failure_exit_1(
+    files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pbr.pipeline.measures
+
+    def broken(*args: object, **kw: object) -> None:
+        raise RuntimeError("internal fault")
+
+    monkeypatch.setattr(pbr.pipeline.measures, "compute_measures", broken)
+    assert _run(files, tmp_path / "m.csv") == 1
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_out_in_a_new_folder_is_created(files: tuple[Path, Path], tmp_path: Path) -> None:
+    # as for every command's --out (it used to be an unhandled OSError, exit 1)
+    out = tmp_path / "new-dir" / "m.csv"
+    assert _run(files, out) == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["m.csv", "m.manifest.json"]
 
 
 def test_no_progress_when_stderr_not_a_tty(

@@ -486,10 +486,22 @@ def test_cli_compare(tmp_path: Path):
     np.testing.assert_array_equal(pairs["control"], m.pairs["control"])
     assert list(pd.read_csv(out / "outcomes.csv")["measure"]) == ["reoffender", "reoffences"]
     assert (out / "balance.csv").exists()
+    # a fresh --out each time: an existing one would be refused for that reason alone
     code = main(
-        ["compare", "--data", str(f), "--treatment", "t", "--covariates", "u,zz", "--out", str(out)]
+        [
+            "compare",
+            "--data",
+            str(f),
+            "--treatment",
+            "t",
+            "--covariates",
+            "u,zz",
+            "--out",
+            str(tmp_path / "out2"),
+        ]
     )
     assert code == 2
+    assert not (tmp_path / "out2").exists()
     code = main(
         [
             "compare",
@@ -502,10 +514,11 @@ def test_cli_compare(tmp_path: Path):
             "--caliper",
             "abc",
             "--out",
-            str(out),
+            str(tmp_path / "out3"),
         ]
     )
     assert code == 2
+    assert not (tmp_path / "out3").exists()
 
 
 def test_warns_when_pool_smaller_than_k_with_replacement():

@@ -62,6 +62,9 @@ def test_complete_lot_periods_equal_their_final_statement_lines(
     assert (merged["p_significant_reduction"] == sig).all()
 
 
+# the data cut at an earlier extract date is validated again (its stamp is for the sample's
+# own extract date): the sample's juveniles, there on purpose, are warned about
+@pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
 def test_interim_payment_distribution_in_decimal_pounds(sample: pbr.datasets.SampleData) -> None:
     cut = pd.Timestamp("2017-09-30")
     off = sample.offences[sample.offences["disposal_date"] <= cut]

@@ -40,6 +40,9 @@ def test_closed_windows_project_exactly_their_observed_counts(small: SampleData)
     assert (interim["projected_rate"] >= interim["rate_low95"]).all()
 
 
+# the data cut at an earlier extract date is validated again (its stamp is for the sample's
+# own extract date): the sample's juveniles, there on purpose, are warned about
+@pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
 def test_more_follow_up_never_widens_the_interval_in_expectation(small: SampleData) -> None:
     widths = []
     for date in ("2017-03-31", "2017-06-30", "2017-09-30", "2017-12-31", "2018-03-31"):
@@ -83,6 +86,9 @@ def test_more_follow_up_narrows_on_average_over_replications() -> None:
     assert (mean_change < 0).all(), mean_change
 
 
+# the data cut at an earlier extract date is validated again (its stamp is for the sample's
+# own extract date): the sample's juveniles, there on purpose, are warned about
+@pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
 def test_same_seed_same_forecast_and_the_result_protocol(small: SampleData) -> None:
     co, off, ext = _cut(small, "2017-09-30")
     a = forecast(co, off, extract_date=ext, contract="tr_crc", draws=40, seed=5)

@@ -618,3 +618,24 @@ def test_sort_order_matches_lexsort(rows: list[tuple[int, int, int, int]]) -> No
     a, b, c, d = (np.array([r[i] for r in rows], dtype=np.int64) for i in range(4))
     expected = sorted(range(len(rows)), key=lambda i: (*rows[i], i))  # stable, first key first
     assert _sort_order([a, b, c, d]).tolist() == expected
+
+
+def test_generated_and_bundled_samples_pass_the_io_boundary() -> None:
+    """The sample frames are stamped as validated (pbr.io._trusted): they must really be valid."""
+    import warnings
+
+    from pbr.io import validate
+    from pbr.io._trusted import is_stamped
+    from pbr.sample import generate, load_sample
+
+    for s in (load_sample(), generate(seed=2, scale=0.05)):
+        extract = np.datetime64(s.extract_date, "D")
+        assert is_stamped(s.cohort, "cohort", extract)
+        assert is_stamped(s.offences, "offences", extract)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the sample has suspicious rows on purpose
+            report = validate(
+                s.cohort.copy(), s.offences.copy(), extract_date=s.extract_date.isoformat()
+            )
+        assert report.cohort_rows == len(s.cohort)
+        assert report.offence_rows == len(s.offences)

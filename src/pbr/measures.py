@@ -65,6 +65,7 @@ from pbr.counting import OFFENCE_COLUMNS, count_members, outcome_frame, select_o
 from pbr.dates import as_days
 from pbr.errors import IgnoredOptionWarning, PbrError
 from pbr.formatting import format_count
+from pbr.io._read import checked_tables
 from pbr.io._values import parse_iso_date
 from pbr.periods import PERIOD_KINDS
 from pbr.results import Result, Summary
@@ -320,7 +321,7 @@ class Measures(Result):
         >>> import tempfile, pathlib
         >>> from pbr.sample import load_sample
         >>> s = load_sample()
-        >>> m = compute_measures(s.cohort.head(300), s.offences, extract_date=s.extract_date)
+        >>> m = compute_measures(s.cohort, s.offences, extract_date=s.extract_date)
         >>> m.to_excel(pathlib.Path(tempfile.mkdtemp()) / "m.xlsx").suffix
         '.xlsx'
         """
@@ -385,14 +386,14 @@ def _fast_cohort_frame(path: Any) -> pd.DataFrame:
 
 
 def _offence_reader(
-    offences: Any, rules: RuleSet, ext: dt.date, validate: bool
+    offences: Any, rules: RuleSet
 ) -> Callable[[IdLookup, tuple[int, int, int]], OffenceRows]:
     """How to get the offence rows that can count, once the offender universe is known.
 
-    Unvalidated Parquet files are streamed row group by row group on all cores
-    (read, select, look up: the 20-million-row id column never sits in memory
-    whole); other files are read whole (validated through :func:`pbr.io.read_offences`
-    unless ``validate=False``); frames are used as they are.
+    Only unvalidated files arrive here as paths (validated ones are frames): Parquet
+    files are streamed row group by row group on all cores (read, select, look up:
+    the 20-million-row id column never sits in memory whole), CSV files are read
+    whole; frames are used as they are.
     """
     if not (_is_path(offences) or isinstance(offences, pd.DataFrame)):
         raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
@@ -400,11 +401,6 @@ def _offence_reader(
     def read(lookup: IdLookup, bounds: tuple[int, int, int]) -> OffenceRows:
         if isinstance(offences, pd.DataFrame):
             return select_offences(offences, rules, lookup, bounds)
-        if validate:
-            from pbr.io import read_offences
-
-            frame = read_offences(offences, extract_date=ext)
-            return select_offences(frame, rules, lookup, bounds)
         if is_parquet(offences):
             return OffenceRows.concat(
                 map_row_groups(
@@ -419,7 +415,7 @@ def _offence_reader(
     return read
 
 
-def _cohort_source(cohort: Any, ext: dt.date, period: str, validate: bool) -> Cohort | pd.DataFrame:
+def _cohort_source(cohort: Any, period: str) -> Cohort | pd.DataFrame:
     """An already built Cohort (``period`` must agree), or the cohort events as a frame."""
     if isinstance(cohort, Cohort):
         if period != cohort.period_kind:
@@ -435,11 +431,7 @@ def _cohort_source(cohort: Any, ext: dt.date, period: str, validate: bool) -> Co
         raise PbrError(
             f"cohort must be a DataFrame, a Cohort or a path, not {type(cohort).__name__}"
         )
-    if validate:
-        from pbr.io import read_cohort
-
-        return read_cohort(cohort, extract_date=ext)
-    return _fast_cohort_frame(cohort)
+    return _fast_cohort_frame(cohort)  # validated files arrive here as frames
 
 
 def _universe(
@@ -478,14 +470,11 @@ def _cohort_and_offences(
     are read, selected and looked up on a background thread meanwhile (pyarrow
     and numpy release the GIL: both cores work).
     """
-    if validate and _is_path(cohort) and _is_path(offences):
-        # both files validated together: one error lists the bad rows of both tables
-        from pbr.io import validate as validate_tables
-
-        report = validate_tables(cohort, offences, extract_date=ext)
-        cohort, offences = report.cohort, report.offences
-    read_offences = _offence_reader(offences, rules, ext, validate)
-    source = _cohort_source(cohort, ext, period, validate)
+    # files and frames alike cross the io boundary (both at once: one error lists the bad
+    # rows of both tables); frames it already validated are not validated again
+    cohort, offences = checked_tables(cohort, offences, extract_date=ext, validate=validate)
+    read_offences = _offence_reader(offences, rules)
+    source = _cohort_source(cohort, period)
     known = _universe(source, rules)
     background = known is not None and _is_path(offences) and not validate
     with ThreadPoolExecutor(1) as pool:
@@ -561,11 +550,14 @@ def compute_measures(
     lots : sequence of str, optional
         Lot codes to keep (default all).
     validate : bool
-        For path inputs: read through :func:`pbr.io.read_cohort` /
-        :func:`pbr.io.read_offences`, which validate every row (default). With
-        ``validate=False`` the files are read directly with pyarrow (only the needed
-        columns, row groups in parallel) and **no row-level validation** is done —
-        the fast path for trusted extracts (used by the national benchmark).
+        Paths and DataFrames alike go through the io boundary
+        (:func:`pbr.io.checked_tables`), which validates every row of both tables
+        (default) and raises one :class:`~pbr.errors.ValidationError`; a frame it
+        already validated (e.g. from :func:`pbr.io.read_cohort`) and a built
+        Cohort are not validated again. With ``validate=False`` frames are used
+        as given and files are read directly with pyarrow (only the needed
+        columns, row groups in parallel): **no row-level validation** is done —
+        the explicit opt-out for trusted extracts (used by the national benchmark).
 
     Returns
     -------

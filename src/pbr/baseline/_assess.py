@@ -336,6 +336,7 @@ def compare_to_baseline(
     form: Literal["difference", "ratio"] = "difference",
     risk: bool = True,
     rules: str | None = None,
+    validate: bool = True,
 ) -> Assessment:
     """Count reoffending of a performance cohort and adjust it against a baseline.
 
@@ -353,6 +354,9 @@ def compare_to_baseline(
     form : {"difference", "ratio"}
     risk : bool
     rules : str, optional
+    validate : bool
+        As :func:`pbr.compute_measures`: the tables are validated through the io
+        boundary unless already validated; ``False`` is the explicit opt-out.
 
     Returns
     -------
@@ -371,7 +375,12 @@ def compare_to_baseline(
     from pbr.measures import compute_measures  # type: ignore[import-not-found,unused-ignore]
 
     m = compute_measures(
-        cohort, offences, extract_date=extract_date, period=period, rules=rules or baseline.rules
+        cohort,
+        offences,
+        extract_date=extract_date,
+        period=period,
+        rules=rules or baseline.rules,
+        validate=validate,
     )
     return assess_members(
         m.members.reset_index(drop=True),

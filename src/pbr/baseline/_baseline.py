@@ -493,8 +493,8 @@ def load_baseline(directory: str | Path) -> Baseline:
 
 
 def build_baseline(
-    cohort: pd.DataFrame,
-    offences: pd.DataFrame,
+    cohort: Any,
+    offences: Any,
     *,
     extract_date: Any,
     year: int = 2011,
@@ -502,6 +502,7 @@ def build_baseline(
     rules: str = "moj_proven",
     lots: Any = None,
     count_model: bool = False,
+    validate: bool = True,
 ) -> Baseline:
     """Build a baseline from a cohort table and proven offences (docs/methodology.md#baselines).
 
@@ -511,14 +512,17 @@ def build_baseline(
 
     Parameters
     ----------
-    cohort, offences : pandas.DataFrame
-        Tables in pbr's in-memory form (:mod:`pbr.schema`).
+    cohort, offences : pandas.DataFrame or path
+        The two tables; validated through the io boundary as files are
+        (:func:`pbr.io.checked_tables`; not again when already validated).
     extract_date : date-like
     year : int
     risk : {"ogrs3", "model", None, "none"}
     rules : str
     lots : list of str, optional
     count_model : bool
+    validate : bool
+        ``False``: the explicit opt-out of row-level validation (trusted tables).
 
     Returns
     -------
@@ -534,7 +538,14 @@ def build_baseline(
     """
     from pbr.measures import compute_measures  # type: ignore[import-not-found,unused-ignore]
 
-    m = compute_measures(cohort, offences, extract_date=extract_date, period="quarter", rules=rules)
+    m = compute_measures(
+        cohort,
+        offences,
+        extract_date=extract_date,
+        period="quarter",
+        rules=rules,
+        validate=validate,
+    )
     return Baseline.from_members(
         m.members,
         year=year,

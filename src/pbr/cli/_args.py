@@ -1,25 +1,61 @@
 """Argument definitions shared by the ``pbr`` subcommands (one definition, one help text).
 
+Every option used by more than one subcommand is defined once in :data:`OPTIONS`
+and added with :func:`add_options`; :func:`add_microdata_args` and
+:func:`add_out_arg` add the usual groups. :func:`parse_with` parses a
+subcommand's arguments (the examples of every ``register``).
+
 Examples
 --------
 >>> import argparse
 >>> p = argparse.ArgumentParser()
 >>> add_microdata_args(p)
->>> add_rules_arg(p)
+>>> add_options(p, "--rules")
 >>> add_out_arg(p)
 >>> ns = p.parse_args(["--cohort", "c.csv", "--offences", "o.csv", "--extract-date",
 ...                    "2018-06-30", "--out", "d"])
->>> ns.cohort, ns.extract_date, ns.rules, ns.out
-('c.csv', '2018-06-30', 'moj_proven', 'd')
+>>> ns.cohort, ns.extract_date, ns.rules, ns.out, ns.force
+('c.csv', '2018-06-30', 'moj_proven', 'd', False)
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from pbr.contracts import RULE_SETS
 
-__all__ = ["add_microdata_args", "add_out_arg", "add_rules_arg"]
+__all__ = ["OPTIONS", "add_microdata_args", "add_options", "add_out_arg", "parse_with"]
+
+#: Options shared by several subcommands: flag → ``add_argument`` keyword arguments.
+OPTIONS: dict[str, dict[str, Any]] = {
+    "--cohort": {"metavar": "F", "help": "cohort table (CSV or Parquet)"},
+    "--offences": {"metavar": "F", "help": "proven offences table (CSV or Parquet)"},
+    "--extract-date": {"metavar": "D", "help": "date the offence data was extracted, YYYY-MM-DD"},
+    "--rules": {"choices": RULE_SETS, "default": "moj_proven", "help": "counting rule set"},
+    "--contract": {"help": "contract TOML file or preset name"},
+    "--seed": {"type": int, "default": 0, "help": "random seed (0)"},
+    "--force": {
+        "action": "store_true",
+        "help": "replace an existing non-empty --out (atomically: staged, then renamed)",
+    },
+}
+
+
+def add_options(p: argparse.ArgumentParser, *flags: str, **changes: Any) -> None:
+    """Add the shared options ``flags`` (:data:`OPTIONS`); ``changes`` override every one.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_options(p, "--contract", "--seed", default=None)
+    >>> vars(p.parse_args(["--contract", "tr_crc"]))
+    {'contract': 'tr_crc', 'seed': None}
+    """
+    for flag in flags:
+        p.add_argument(flag, **{**OPTIONS[flag], **changes})
 
 
 def add_microdata_args(p: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -36,37 +72,40 @@ def add_microdata_args(p: argparse.ArgumentParser, *, required: bool = True) -> 
     >>> p.parse_args([]).cohort is None
     True
     """
-    for flag, metavar, text in (
-        ("--cohort", "F", "cohort table (CSV or Parquet)"),
-        ("--offences", "F", "proven offences table (CSV or Parquet)"),
-        ("--extract-date", "D", "date the offence data was extracted, YYYY-MM-DD"),
-    ):
-        p.add_argument(flag, required=required, metavar=metavar, help=text)  # default None
+    add_options(p, "--cohort", "--offences", "--extract-date", required=required)
 
 
-def add_rules_arg(p: argparse.ArgumentParser) -> None:
-    """Add ``--rules`` (the counting rule set, default ``moj_proven``).
+def add_out_arg(
+    p: argparse.ArgumentParser,
+    help: str = "output directory",
+    *,
+    metavar: str = "DIR",
+    required: bool = True,
+    default: str | None = None,
+) -> None:
+    """Add ``--out`` and ``--force``: every command that writes writes safely (pbr._staging).
 
     Examples
     --------
     >>> import argparse
     >>> p = argparse.ArgumentParser()
-    >>> add_rules_arg(p)
-    >>> p.parse_args(["--rules", "convictions_only"]).rules
-    'convictions_only'
+    >>> add_out_arg(p, required=False)
+    >>> p.parse_args(["--force"]).out, p.parse_args(["--force"]).force
+    (None, True)
     """
-    p.add_argument("--rules", choices=RULE_SETS, default="moj_proven", help="counting rule set")
+    p.add_argument("--out", required=required, metavar=metavar, default=default, help=help)
+    add_options(p, "--force")
 
 
-def add_out_arg(p: argparse.ArgumentParser, help: str = "output directory") -> None:
-    """Add the required ``--out DIR``.
+def parse_with(register: Callable[[Any], None], argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv`` with a parser holding only the subcommand that ``register`` adds.
 
     Examples
     --------
-    >>> import argparse
-    >>> p = argparse.ArgumentParser()
-    >>> add_out_arg(p)
-    >>> p.parse_args(["--out", "statement"]).out
+    >>> from pbr.cli.verify import register
+    >>> parse_with(register, ["verify", "statement"]).directory
     'statement'
     """
-    p.add_argument("--out", required=True, metavar="DIR", help=help)
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    return parser.parse_args(list(argv))

@@ -6,14 +6,11 @@ its summary. Exit code 0 on success, 2 on bad input, 1 otherwise.
 
 Examples
 --------
->>> import argparse
->>> p = argparse.ArgumentParser()
->>> sub = p.add_subparsers()
->>> register(sub)
->>> args = p.parse_args(["baseline", "--cohort", "c.csv", "--offences", "o.csv",
-...                      "--extract-date", "2018-06-30", "--out", "b"])
->>> args.year, args.risk, args.rules
-(2011, 'ogrs3', 'moj_proven')
+>>> from pbr.cli._args import parse_with
+>>> args = parse_with(register, ["baseline", "--cohort", "c.csv", "--offences", "o.csv",
+...                              "--extract-date", "2018-06-30", "--out", "b"])
+>>> args.year, args.risk, args.rules, args.force
+(2011, 'ogrs3', 'moj_proven', False)
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_out_arg, add_rules_arg
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg
 
 __all__ = ["register", "run"]
 
@@ -42,7 +39,7 @@ def register(subparsers: Any) -> None:
         default="ogrs3",
         help="risk model: recalibrated OGRS3 (default), a fitted GLM, or none",
     )
-    add_rules_arg(p)
+    add_options(p, "--rules")
     p.add_argument("--count-model", action="store_true", help="also fit the frequency model")
     add_out_arg(p)
     p.set_defaults(func=run)
@@ -55,11 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> import argparse
-    >>> ns = argparse.Namespace(cohort="missing.csv", offences="x.csv",
-    ...     extract_date="2018-06-30", year=2011, risk="none", rules="moj_proven",
-    ...     count_model=False, out="b")
-    >>> run(ns)  # doctest: +SKIP
+    >>> run  # doctest: +ELLIPSIS
+    <function run at ...>
     """
     from pbr.pipeline import baseline_from_files
 
@@ -72,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         risk=None if args.risk == "none" else args.risk,
         rules=args.rules,
         count_model=args.count_model,
+        force=args.force,
     )
     print(baseline.summary())
     print(f"\nbaseline written to {out}")

@@ -1,18 +1,13 @@
 """``pbr compare``: matched cohort comparison (methodology, "Comparisons …", §1).
 
-Writes ``balance.csv``, ``pairs.csv``, ``outcomes.csv`` and ``summary.txt``
-(the match summary followed by the outcome table) into ``--out``. Outcomes:
-the columns of ``--outcome``; without it, the JDL measures when the data has
-a ``reoffender`` column (as :func:`pbr.matching.person_table` writes it).
+Writes ``balance.csv``, ``pairs.csv``, ``outcomes.csv``, ``summary.txt`` and
+``manifest.json`` into ``--out`` (:mod:`pbr.pipeline.compare` has the details).
 
 Examples
 --------
->>> import argparse
->>> p = argparse.ArgumentParser()
->>> sub = p.add_subparsers()
->>> register(sub)
->>> args = p.parse_args(["compare", "--data", "d.csv", "--treatment", "t", "--covariates",
-...                      "a,b", "--out", "o"])
+>>> from pbr.cli._args import parse_with
+>>> args = parse_with(register, ["compare", "--data", "d.csv", "--treatment", "t",
+...                              "--covariates", "a,b", "--out", "o"])
 >>> args.covariates, args.ratio, args.caliper, args.distance, args.m_order
 ('a,b', 1, '0.2', 'logit', None)
 """
@@ -20,12 +15,9 @@ Examples
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from pbr.cli._args import add_out_arg
+from pbr.cli._args import add_options, add_out_arg
 from pbr.errors import PbrError
 
 __all__ = ["register", "run"]
@@ -82,7 +74,7 @@ def register(subparsers: Any) -> None:
         help="standard errors of the outcome differences",
     )
     p.add_argument("--ties", default="rank", choices=["rank", "data"], help="tie-breaking")
-    p.add_argument("--seed", type=int, default=0, help="tie-breaking seed")
+    add_options(p, "--seed", help="tie-breaking seed (0)")
     p.add_argument(
         "--min-treated", type=int, default=60, help="JDL minimum matched treated (default 60)"
     )
@@ -90,31 +82,20 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _read(path: str) -> pd.DataFrame:
-    f = Path(path)
-    if not f.exists():
-        raise PbrError(f"data file {path!r} does not exist")
-    if f.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(f)
-    return pd.read_csv(f)
-
-
 def _cols(text: str | None) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()] if text else []
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``pbr compare``; returns the exit code (0).
+    """Run ``pbr compare`` (:func:`pbr.pipeline.compare.compare_from_file`); returns 0.
 
     Examples
     --------
-    >>> import argparse
-    >>> callable(run)
-    True
+    >>> run  # doctest: +ELLIPSIS
+    <function run at ...>
     """
-    from pbr.matching import match
+    from pbr.pipeline.compare import compare_from_file
 
-    data = _read(args.data)
     if args.caliper.lower() == "none":
         caliper: float | None = None
     else:
@@ -122,10 +103,15 @@ def run(args: argparse.Namespace) -> int:
             caliper = float(args.caliper)
         except ValueError:
             raise PbrError(f"--caliper must be a number or 'none', got {args.caliper!r}") from None
-    m = match(
-        data,
+    text = compare_from_file(
+        args.data,
+        args.out,
         treatment=args.treatment,
         covariates=_cols(args.covariates),
+        outcomes=_cols(args.outcome),
+        se=args.se,
+        min_treated=args.min_treated,
+        force=args.force,
         distance=args.distance,
         m_order=args.m_order,
         ratio=args.ratio,
@@ -140,29 +126,5 @@ def run(args: argparse.Namespace) -> int:
         ties=args.ties,
         random_state=args.seed,
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    m.balance.to_csv(out / "balance.csv", index=False)
-    m.pairs.to_csv(out / "pairs.csv", index=False)
-    outcomes = _cols(args.outcome)
-    text = str(m.summary())
-    table = None
-    if outcomes:
-        table = m.outcomes(*outcomes, se=args.se, min_treated=args.min_treated)
-    elif "reoffender" in data.columns:
-        table = m.estimate(
-            frequency="reoffences" if "reoffences" in data.columns else None,
-            days="days_to_first_reoffence" if "days_to_first_reoffence" in data.columns else None,
-            se=args.se,
-            min_treated=args.min_treated,
-        )
-    if table is not None:
-        table.to_csv(out / "outcomes.csv", index=False)
-        cols = ["measure", "treated_mean", "comparison_mean", "difference", "ci_low", "ci_high"]
-        shown = table[[*cols, "p_value", "se_method"]].copy()
-        text += "\n\nOutcomes (treated − matched comparison, 95 % CI):\n" + shown.to_string(
-            index=False, float_format=lambda v: f"{v:.4f}"
-        )
-    (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0

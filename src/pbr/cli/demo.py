@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from pbr.cli._args import add_out_arg
 from pbr.cli._progress import add_progress_args, steps
 from pbr.formatting import format_money
 from pbr.provenance import __version__
@@ -34,7 +35,7 @@ def register(sub: Any) -> None:
             "pay the illustrative tr_crc contract and write an HTML payment statement."
         ),
     )
-    p.add_argument("--out", default="pbr-demo", help="output folder (default: ./pbr-demo)")
+    add_out_arg(p, "output folder (default: ./pbr-demo)", required=False, default="pbr-demo")
     add_progress_args(p)
     p.set_defaults(func=run)
 
@@ -54,13 +55,16 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     import pbr
+    from pbr._staging import check_out, safe_directory, safe_files
     from pbr.payments import after_baseline_year
     from pbr.pipeline import pay_from_files, write_measures, write_pay
 
     t0 = time.perf_counter()
     out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     paths = pbr.datasets.sample_paths()
+    # the demo folder holds four outputs, each written safely (staged, then renamed):
+    # the folder is refused when it holds an input or is not empty, unless --force
+    check_out(out, paths.values(), force=args.force)
     sample = pbr.datasets.load_sample()
     extract = sample.extract_date.isoformat()
 
@@ -84,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         command="demo measures",
         inputs=paths,
         parameters={"extract_date": extract, "period": "quarter", "rules": "moj_proven"},
+        force=args.force,
     )
     latest = m.latest_final_period()
     interim = sorted(m.table.loc[m.table["status"] == "interim", "period"].unique())
@@ -107,7 +112,9 @@ def run(args: argparse.Namespace) -> int:
     baseline = pbr.build_baseline(
         sample.cohort, sample.offences, extract_date=extract, year=2011, risk="ogrs3"
     )
-    baseline_dir = baseline.save(out / "baseline")
+    baseline_dir = out / "baseline"
+    with safe_directory(baseline_dir, force=args.force) as tmp:
+        baseline.save(tmp)
     _say(f"   saved to {baseline_dir}")
 
     bar.update()
@@ -139,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
     _say(f"   paying the final performance periods: {', '.join(paid_periods)}")
     contract = dataclasses.replace(pbr.preset("tr_crc"), periods=tuple(paid_periods))
     contract_path = out / "contract.toml"
-    contract_path.write_text(contract.to_toml(), encoding="utf-8")
+    with safe_files([contract_path], force=args.force) as (staged,):
+        staged.write_text(contract.to_toml(), encoding="utf-8")
     statement = pay_from_files(
         contract_path,
         cohort=paths["cohort"],
@@ -166,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         measures=m,
         assessment=a,
         baseline=baseline,
-        force=True,  # the demo regenerates its own folder
+        force=args.force,
     )
     bar.update()
     bar.close()

@@ -10,11 +10,9 @@ Method: ``docs/methodology.md``, "Forecasting interim cohorts".
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from pbr.cli._args import add_microdata_args
-from pbr.errors import PbrError
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg
 
 __all__ = ["register", "run"]
 
@@ -24,10 +22,8 @@ def register(subparsers: Any) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> parser = argparse.ArgumentParser()
-    >>> register(parser.add_subparsers())
-    >>> a = parser.parse_args(["forecast", "--backtest"])
+    >>> from pbr.cli._args import parse_with
+    >>> a = parse_with(register, ["forecast", "--backtest"])
     >>> a.backtest, a.draws, a.seed
     (True, 1000, 0)
     """
@@ -39,11 +35,11 @@ def register(subparsers: Any) -> None:
         "manifest.json to --out. With --backtest, print the backtest table instead.",
     )
     add_microdata_args(p, required=False)
-    p.add_argument("--contract", default=None, help="contract TOML file or preset name")
-    p.add_argument("--out", default=None, metavar="DIR", help="output directory")
+    add_options(p, "--contract")
+    add_out_arg(p, required=False)
     p.add_argument("--backtest", action="store_true", help="print the backtest table")
     p.add_argument("--draws", type=int, default=1000, help="bootstrap replicates (1000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    add_options(p, "--seed")
     p.add_argument("--strata", type=int, default=5, help="OGRS3 risk strata (5)")
     p.add_argument(
         "--reference",
@@ -53,90 +49,32 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _reference(text: str | None) -> Any:
-    if text is None or text in ("baseline", "latest"):
-        return text
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
 def run(args: argparse.Namespace) -> int:
-    """Run ``pbr forecast``; returns the exit code.
+    """Run ``pbr forecast`` (:mod:`pbr.pipeline.forecast`); returns the exit code.
 
     Examples
     --------
     >>> run  # doctest: +ELLIPSIS
     <function run at ...>
     """
-    from pbr.io import read_cohort, read_offences
+    from pbr.pipeline.forecast import backtest_from_files, forecast_from_files
 
-    given = [args.cohort, args.offences, args.extract_date]
-    if any(v is not None for v in given) and not all(v is not None for v in given):
-        raise PbrError("give all of --cohort, --offences and --extract-date (or none)")
+    options = {"reference": args.reference, "strata": args.strata, "draws": args.draws}
     if args.backtest:
-        from pbr.forecast import backtest
-
-        if args.cohort is None:
-            from pbr.sample import SAMPLE_EXTRACT_DATE, sample_paths
-
-            paths = sample_paths()
-            cohort_p, offences_p = paths["cohort"], paths["offences"]
-            ext: Any = SAMPLE_EXTRACT_DATE.isoformat()
-        else:
-            cohort_p, offences_p, ext = args.cohort, args.offences, args.extract_date
-        co = read_cohort(cohort_p, extract_date=ext)
-        of = read_offences(offences_p, extract_date=ext)
-        bt = backtest(
-            co,
-            of,
-            extract_date=ext,
-            reference=_reference(args.reference),
-            strata=args.strata,
-            draws=args.draws,
-            seed=args.seed,
+        bt = backtest_from_files(
+            args.cohort, args.offences, extract_date=args.extract_date, seed=args.seed, **options
         )
         print(bt.summary())
         return 0
-    if args.cohort is None or args.out is None:
-        raise PbrError("pbr forecast needs --cohort, --offences, --extract-date and --out")
-    from pbr.audit import write_run_manifest
-    from pbr.forecast import forecast
-    from pbr.forecast.page import render_forecast_html
-
-    co = read_cohort(args.cohort, extract_date=args.extract_date)
-    of = read_offences(args.offences, extract_date=args.extract_date)
-    f = forecast(
-        co,
-        of,
+    f, out = forecast_from_files(
+        args.cohort,
+        args.offences,
+        args.out,
         extract_date=args.extract_date,
         contract=args.contract,
-        reference=_reference(args.reference),
-        strata=args.strata,
-        draws=args.draws,
         seed=args.seed,
-    )
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PbrError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-    csv = out / "forecast.csv"
-    f.with_payments().to_csv(csv, index=False, float_format="%.10g", lineterminator="\n")
-    page = out / "forecast.html"
-    page.write_text(render_forecast_html(f), encoding="utf-8")
-    manifest = write_run_manifest(
-        out / "manifest.json",
-        command="forecast",
-        inputs={"cohort": args.cohort, "offences": args.offences},
-        parameters={
-            "extract_date": str(args.extract_date),
-            "contract": args.contract,
-            "reference": list(f.reference),
-            "rules": f.rules,
-            "strata": f.strata,
-            "draws": f.draws,
-        },
-        outputs={"forecast": csv, "page": page},
-        seeds={"bootstrap": f.seed},
+        force=args.force,
+        **options,
     )
     nat = f.national.iloc[-1]
     print(
@@ -150,5 +88,5 @@ def run(args: argparse.Namespace) -> int:
             f"projected total payment £{tot['expected_amount']} "
             f"(95 %: £{tot['amount_low95']} to £{tot['amount_high95']})"
         )
-    print(f"wrote {csv}, {page}, {manifest}")
+    print(f"wrote {out / 'forecast.csv'}, {out / 'forecast.html'}, {out / 'manifest.json'}")
     return 0

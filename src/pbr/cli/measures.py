@@ -5,7 +5,7 @@ Usage (docs/methodology.md#measures-csv)::
     pbr measures --cohort F --offences F --extract-date D
                  [--period quarter|financial_year|calendar_year]
                  [--rules moj_proven|convictions_only|reconviction_events]
-                 [--follow-up 12] [--waiting 6] [--no-validate] --out FILE.csv
+                 [--follow-up 12] [--waiting 6] [--no-validate] --out FILE.csv [--force]
 
 Writes one row per (lot, period), sorted by lot then period, with the
 stable columns (docs/methodology.md#measures-csv) first
@@ -30,7 +30,7 @@ import time
 import warnings
 from typing import Any
 
-from pbr.counting import RULE_SETS
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg
 from pbr.periods import PERIOD_KINDS
 
 __all__ = ["register", "run"]
@@ -46,11 +46,9 @@ def register(subparsers: Any) -> None:
             "per (lot, period) to a CSV file. Exit 0 on success, 2 on bad input, 1 otherwise."
         ),
     )
-    p.add_argument("--cohort", required=True, metavar="F", help="cohort table (CSV or Parquet)")
-    p.add_argument("--offences", required=True, metavar="F", help="offences table (CSV or Parquet)")
-    p.add_argument("--extract-date", required=True, metavar="D", help="extract date, YYYY-MM-DD")
+    add_microdata_args(p)
     p.add_argument("--period", choices=PERIOD_KINDS, default="quarter", help="cohort period")
-    p.add_argument("--rules", choices=RULE_SETS, default="moj_proven", help="counting rule set")
+    add_options(p, "--rules")
     p.add_argument("--follow-up", type=int, default=12, metavar="MONTHS", help="default 12")
     p.add_argument("--waiting", type=int, default=6, metavar="MONTHS", help="default 6")
     p.add_argument(
@@ -58,7 +56,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="skip row-level validation of the input files (fast path for trusted extracts)",
     )
-    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV file")
+    add_out_arg(p, "output CSV file (its manifest goes beside it)", metavar="FILE.csv")
     p.add_argument(
         "--xlsx",
         action="store_true",
@@ -98,18 +96,13 @@ def run(args: argparse.Namespace) -> int:
             waiting_months=args.waiting,
             validate=not args.no_validate,
             progress=progress,
+            force=args.force,
+            xlsx=args.xlsx,
         )
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     if tty:
         print(f"pbr measures: wrote {args.out} and {run.manifest}", file=sys.stderr)
-    if getattr(args, "xlsx", False):
-        from pathlib import Path
-
-        from pbr.provenance import sha256_file
-
-        book = run.measures.to_excel(
-            Path(args.out).with_suffix(".xlsx"), manifest_sha256=sha256_file(run.manifest)
-        )
-        print(f"pbr measures: wrote {book}", file=sys.stderr)
+    if run.xlsx is not None:
+        print(f"pbr measures: wrote {run.xlsx}", file=sys.stderr)
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_out_arg
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg
 from pbr.pipeline import pay_from_files, write_pay
 
 __all__ = ["register", "run"]
@@ -24,11 +24,9 @@ def register(subparsers: Any) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> parser = argparse.ArgumentParser()
-    >>> register(parser.add_subparsers())
-    >>> a = parser.parse_args(["pay", "--contract", "tr_crc", "--measures", "m.csv",
-    ...                        "--out", "st"])
+    >>> from pbr.cli._args import parse_with
+    >>> a = parse_with(register, ["pay", "--contract", "tr_crc", "--measures", "m.csv",
+    ...                           "--out", "st"])
     >>> a.contract, a.measures, a.cohort, a.allow_interim
     ('tr_crc', 'm.csv', None, False)
     """
@@ -39,7 +37,7 @@ def register(subparsers: Any) -> None:
         "from a contract (TOML file or preset name: tr_crc, peterborough_sib, doncaster) and "
         "either an aggregate measures/assessment table or microdata plus a saved baseline.",
     )
-    p.add_argument("--contract", required=True, help="contract TOML file or preset name")
+    add_options(p, "--contract", required=True)
     p.add_argument("--measures", default=None, help="aggregate assessment table (CSV/Parquet)")
     p.add_argument(
         "--annual-measures", default=None, help="annual rows for the frequency component"
@@ -63,9 +61,6 @@ def register(subparsers: Any) -> None:
         help="also write statement.xlsx: the statement in the layout of MoJ's CRC tables",
     )
     add_out_arg(p)
-    p.add_argument(
-        "--force", action="store_true", help="replace an existing non-empty --out (atomically)"
-    )
     p.set_defaults(func=run)
 
 
@@ -88,17 +83,11 @@ def run(args: argparse.Namespace) -> int:
         volumes=args.volumes,
         allow_interim=args.allow_interim,
     )
-    out, html = write_pay(statement, args.out, html=args.html, force=args.force)
+    out, html = write_pay(statement, args.out, html=args.html, force=args.force, xlsx=args.xlsx)
     print(statement.summary())
     print(f"wrote {out}/statement.csv, statement.json, statement.parquet, manifest.json")
     if html is not None:
         print(f"wrote {html}")
-    if getattr(args, "xlsx", False):
-        from pbr.provenance import sha256_file
-        from pbr.report.xlsx import statement_to_excel
-
-        book = statement_to_excel(
-            statement, out / "statement.xlsx", manifest_sha256=sha256_file(out / "manifest.json")
-        )
-        print(f"wrote {book}")
+    if args.xlsx:
+        print(f"wrote {out / 'statement.xlsx'}")
     return 0

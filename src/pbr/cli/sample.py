@@ -2,12 +2,12 @@
 
 Usage::
 
-    pbr sample --out DIR [--seed N] [--scale X] [--lot CODE ...]
+    pbr sample --out DIR [--force] [--seed N] [--scale X] [--lot CODE ...]
 
 Writes ``DIR/cohort.parquet``, ``DIR/offences.parquet`` and ``DIR/truth.json``
 (byte-identical for the same arguments). The bundled sample is regenerated with::
 
-    pbr sample --out data/sample && pbr sample --out src/pbr/data/sample
+    pbr sample --out data/sample --force && pbr sample --out src/pbr/data/sample --force
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import argparse
 from typing import Any
 
 from pbr.cli._args import add_out_arg
-from pbr.sample import DEFAULT_SEED, generate
+from pbr.sample import DEFAULT_SEED
 
 __all__ = ["register", "run"]
 
@@ -26,10 +26,8 @@ def register(subparsers: Any) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> p = argparse.ArgumentParser(); sub = p.add_subparsers()
-    >>> register(sub)
-    >>> p.parse_args(["sample", "--out", "x"]).seed
+    >>> from pbr.cli._args import parse_with
+    >>> parse_with(register, ["sample", "--out", "x"]).seed
     20151001
     """
     p = subparsers.add_parser(
@@ -67,13 +65,17 @@ def run(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> import argparse, tempfile
+    >>> ns = argparse.Namespace(seed=1, scale=0.01, lots=None, force=False)
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     run(argparse.Namespace(out=d, seed=1, scale=0.01, lots=None))  # doctest: +ELLIPSIS
+    ...     run(argparse.Namespace(out=d, **vars(ns)))  # doctest: +ELLIPSIS
     wrote ...
     0
     """
-    sample = generate(seed=args.seed, scale=args.scale, lots=args.lots)
-    paths = sample.write(args.out)
+    from pbr.pipeline.sample import write_sample
+
+    sample, paths = write_sample(
+        args.out, seed=args.seed, scale=args.scale, lots=args.lots, force=args.force
+    )
     print(
         f"wrote {len(sample.cohort):,} cohort rows and {len(sample.offences):,} offence rows "
         f"(seed {sample.seed}, scale {sample.scale}) to " + ", ".join(str(p) for p in paths)

@@ -22,11 +22,9 @@ def register(subparsers: Any) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> parser = argparse.ArgumentParser()
-    >>> register(parser.add_subparsers())
-    >>> parser.parse_args(["verify", "statement"]).directory
-    'statement'
+    >>> from pbr.cli._args import parse_with
+    >>> parse_with(register, ["verify", "statement", "--diff"]).diff
+    True
     """
     p = subparsers.add_parser(
         "verify",

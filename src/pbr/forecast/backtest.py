@@ -35,6 +35,7 @@ from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.project import project
 from pbr.forecast.result import Backtest, interval_columns
+from pbr.io import checked_tables
 from pbr.periods import period_bounds
 from pbr.rulesets import rule_set
 
@@ -56,6 +57,7 @@ def backtest(
     strata: int = 5,
     draws: int = 500,
     seed: int = 0,
+    validate: bool = True,
 ) -> Backtest:
     """Backtest the forecast on the final cohorts of a data set.
 
@@ -67,7 +69,7 @@ def backtest(
         Extract date of the complete data; its final quarters are backtested.
     cutoffs : sequence of int
         Months after each quarter's end at which the data are cut.
-    reference, baseline_year, rules, strata, draws, seed
+    reference, baseline_year, rules, strata, draws, seed, validate
         As for :func:`pbr.forecast.forecast`.
 
     Returns
@@ -85,9 +87,12 @@ def backtest(
     from pbr.measures import compute_measures
 
     check_run_arguments("backtest", offences, draws=draws, strata=strata, seed=seed)
+    cohort, offences = checked_tables(
+        cohort, offences, extract_date=extract_date, validate=validate
+    )
     if not cutoffs or any(isinstance(c, bool) or int(c) < 0 for c in cutoffs):
         raise PbrError(f"backtest: cutoffs must be whole months >= 0, not {list(cutoffs)!r}")
-    m = compute_measures(cohort, offences, extract_date=extract_date, rules=rules)
+    m = compute_measures(cohort, offences, extract_date=extract_date, rules=rules, validate=False)
     members = m.members.reset_index(drop=True)
     ref_periods = reference_periods(m.table, reference, baseline_year=baseline_year)
     t = m.table

@@ -29,6 +29,7 @@ from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.payment import payment_draws
 from pbr.forecast.project import project
 from pbr.forecast.result import Forecast, interval_columns
+from pbr.io import checked_tables
 from pbr.payments import after_baseline_year
 from pbr.rulesets import rule_set
 
@@ -89,6 +90,7 @@ def forecast(
     draws: int = 1000,
     seed: int = 0,
     lots: Sequence[str] | None = None,
+    validate: bool = True,
 ) -> Forecast:
     """Project interim lot-periods to their final binary rate and, with a contract, payment.
 
@@ -116,6 +118,9 @@ def forecast(
     seed : int
         Random seed (same inputs and seed: identical result).
     lots : sequence of str, optional
+    validate : bool
+        The tables cross the io boundary once, here (:func:`pbr.io.checked_tables`:
+        every row checked unless already validated); ``False`` is the explicit opt-out.
 
     Returns
     -------
@@ -136,10 +141,15 @@ def forecast(
     from pbr.measures import compute_measures
 
     check_run_arguments("forecast", offences, draws=draws, strata=strata, seed=seed)
+    cohort, offences = checked_tables(
+        cohort, offences, extract_date=extract_date, validate=validate
+    )
     con = resolve_contract(contract)
     rules = rules or (con.rules[0] if con is not None else "moj_proven")
     year = int(con.baseline) if con is not None and con.baseline.isdigit() else 2011
-    m = compute_measures(cohort, offences, extract_date=extract_date, rules=rules, lots=lots)
+    m = compute_measures(  # validated above: not again
+        cohort, offences, extract_date=extract_date, rules=rules, lots=lots, validate=False
+    )
     members = m.members.reset_index(drop=True)
     ref_periods = reference_periods(m.table, reference, baseline_year=year)
     t = m.table
@@ -212,7 +222,13 @@ def forecast(
         if bl is None:
             risk = None if con.adjustment == "none" else con.adjustment
             bl = build_baseline(
-                cohort, offences, extract_date=extract_date, year=year, risk=risk, rules=rules
+                cohort,
+                offences,
+                extract_date=extract_date,
+                year=year,
+                risk=risk,
+                rules=rules,
+                validate=False,
             )
         form: Literal["difference", "ratio"] = "ratio" if con.form == "ratio" else "difference"
         a = compare_to_baseline(
@@ -224,6 +240,7 @@ def forecast(
             alpha=con.alpha,
             form=form,
             rules=rules,
+            validate=False,
         ).table
         performance = set(after_baseline_year(groups, year)["period"])  # performance periods only
         perf = groups["period"].isin(performance).to_numpy(dtype=bool)

@@ -36,7 +36,7 @@ Examples
 ('CPA15', 'CRC', 'datetime64[s]')
 """
 
-from pbr.io._read import ValidationReport, read_cohort, read_offences, validate
+from pbr.io._read import ValidationReport, checked_tables, read_cohort, read_offences, validate
 from pbr.io._rules import BOOLEAN_FALSE, BOOLEAN_TRUE
 from pbr.io._write import write_table
 
@@ -44,6 +44,7 @@ __all__ = [
     "BOOLEAN_FALSE",
     "BOOLEAN_TRUE",
     "ValidationReport",
+    "checked_tables",
     "read_cohort",
     "read_offences",
     "validate",

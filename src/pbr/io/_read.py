@@ -1,12 +1,15 @@
 """The public readers: :func:`read_cohort`, :func:`read_offences`, :func:`validate`.
 
-Also :class:`ValidationReport`, the result of :func:`validate`.
+Also :class:`ValidationReport`, the result of :func:`validate`, and
+:func:`checked_tables`, the boundary every public function taking cohort and
+offence tables (files or DataFrames) calls (see :mod:`pbr.io._trusted`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +17,7 @@ import pandas as pd
 from pbr.io._checks import _raise, _read
 from pbr.io._parse import _extract_day
 from pbr.io._rules import DateLike, LotsLike, Source
+from pbr.io._trusted import is_stamped, stamp
 from pbr.io._warnings import _emit, _person_warnings
 from pbr.results import Result, Summary
 
@@ -72,7 +76,7 @@ def read_cohort(source: Source, *, extract_date: DateLike, lots: LotsLike = None
     _raise([checked])
     _emit(checked.notes)
     assert checked.frame is not None
-    return checked.frame
+    return stamp(checked.frame, "cohort", extract)
 
 
 def read_offences(source: Source, *, extract_date: DateLike) -> pd.DataFrame:
@@ -112,7 +116,7 @@ def read_offences(source: Source, *, extract_date: DateLike) -> pd.DataFrame:
     _raise([checked])
     _emit(checked.notes)
     assert checked.frame is not None
-    return checked.frame
+    return stamp(checked.frame, "offences", extract)
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,6 +298,59 @@ def validate(
         offence_rows=len(o.frame),
         extract_date=extract,
         warnings=tuple(notes),
-        cohort=c.frame,
-        offences=o.frame,
+        cohort=stamp(c.frame, "cohort", extract),
+        offences=stamp(o.frame, "offences", extract),
     )
+
+
+_validate_pair = validate  # checked_tables' own `validate` is its on/off flag
+
+
+def checked_tables(
+    cohort: Any, offences: Any, *, extract_date: Any, validate: bool = True
+) -> tuple[Any, Any]:
+    """The cohort and offence inputs through the io boundary (module notes).
+
+    Parameters
+    ----------
+    cohort : path, DataFrame, or anything else (e.g. a built Cohort: returned as is)
+    offences : path or DataFrame, or None (only the cohort is checked)
+    extract_date : date-like
+        ISO date the rules check against.
+    validate : bool
+        False: return both unchanged (the explicit opt-out).
+
+    Returns
+    -------
+    (cohort, offences)
+        Validated canonical frames (stamped), or the inputs unchanged when they
+        are already validated, are not tables, or ``validate`` is False.
+
+    Raises
+    ------
+    pbr.errors.ValidationError
+        The failures of both tables at once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"], "index_date": ["2011-01-01"],
+    ...                   "event_type": ["release"], "sex": ["M"], "date_of_birth": ["1980-01-01"]})
+    >>> co, _ = checked_tables(c, None, extract_date="2012-12-31")
+    >>> str(co["index_date"].dtype), checked_tables(co, None, extract_date="2012-12-31")[0] is co
+    ('datetime64[s]', True)
+    """
+    if not validate:
+        return cohort, offences
+    extract = _extract_day(extract_date)
+    table_like = (pd.DataFrame, str, os.PathLike)
+    need_c = isinstance(cohort, table_like) and not is_stamped(cohort, "cohort", extract)
+    need_o = isinstance(offences, table_like) and not is_stamped(offences, "offences", extract)
+    if need_c and need_o:  # one error lists the bad rows of both tables
+        report = _validate_pair(cohort, offences, extract_date=extract)
+        return report.cohort, report.offences
+    if need_c:
+        cohort = read_cohort(cohort, extract_date=extract)
+    if need_o:
+        offences = read_offences(offences, extract_date=extract)
+    return cohort, offences

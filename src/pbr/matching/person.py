@@ -43,6 +43,7 @@ import pandas as pd
 from pbr.cohort import build_cohort
 from pbr.counting import count_reoffending
 from pbr.errors import PbrError
+from pbr.io import checked_tables
 from pbr.risk.ogrs3 import score_cohort
 
 __all__ = ["person_table"]
@@ -57,6 +58,7 @@ def person_table(
     extract_date: dt.date | str | None = None,
     rules: str = "moj_proven",
     treated: Iterable[str] | None = None,
+    validate: bool = True,
 ) -> pd.DataFrame:
     """Person-level covariates and outcomes (module notes).
 
@@ -74,6 +76,10 @@ def person_table(
         Counting rule set (``pbr.rulesets.RULE_SETS``).
     treated : iterable of str, optional
         Offender ids of the treated people: adds a boolean ``treated`` column.
+    validate : bool
+        The tables cross the io boundary (:func:`pbr.io.checked_tables`), checked
+        against ``extract_date`` (without one: today, so only future dates fail);
+        not again when already validated. ``False`` is the explicit opt-out.
 
     Returns
     -------
@@ -94,6 +100,8 @@ def person_table(
     >>> int(person_table(s.cohort, s.offences, periods=["2016Q1"], treated=ids)["treated"].sum())
     3
     """
+    checked_on = extract_date if extract_date is not None else dt.date.today().isoformat()
+    cohort, offences = checked_tables(cohort, offences, extract_date=checked_on, validate=validate)
     members = build_cohort(cohort, period=period).members  # type: ignore[arg-type]
     if periods is not None:
         members = members[members["period"].isin(list(periods))]

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pbr._staging import check_out, safe_directory
 from pbr.baseline import Baseline, build_baseline
-from pbr.io import read_cohort, read_offences
 
 __all__ = ["baseline_from_files"]
 
@@ -24,8 +24,13 @@ def baseline_from_files(
     risk: str | None = "ogrs3",
     rules: str = "moj_proven",
     count_model: bool = False,
+    force: bool = False,
 ) -> tuple[Baseline, Path]:
     """Read and validate the two files, build the baseline and save it into ``out``.
+
+    ``out`` is written safely (:func:`pbr._staging.safe_directory`): refused before any
+    work when it is or contains an input, or exists non-empty without ``force``; the
+    files are staged beside it and renamed into place when all are written.
 
     The baseline directory's files are written by :meth:`pbr.baseline.Baseline.save`
     (``baseline.json`` records its own provenance); a statement paid against it
@@ -49,15 +54,16 @@ def baseline_from_files(
     >>> out.name, b.year, b.risk is None, (out / "baseline.json").is_file()
     ('bl', 2011, True, True)
     """
-    co = read_cohort(cohort, extract_date=extract_date)
-    of = read_offences(offences, extract_date=extract_date)
+    check_out(out, (cohort, offences), force=force)  # before any work
     baseline = build_baseline(
-        co,
-        of,
+        cohort,  # files cross the io boundary inside, both at once
+        offences,
         extract_date=extract_date,
         year=year,
         risk=risk,
         rules=rules,
         count_model=count_model,
     )
-    return baseline, baseline.save(out)
+    with safe_directory(out, (cohort, offences), force=force) as tmp:
+        baseline.save(tmp)
+    return baseline, Path(out)

@@ -30,10 +30,10 @@ from typing import Any
 
 import pandas as pd
 
-from pbr.errors import PbrError
+from pbr._staging import check_out, safe_files
 from pbr.io._values import parse_iso_date
 from pbr.measures import Measures, compute_measures
-from pbr.provenance import run_manifest, write_outputs
+from pbr.provenance import run_manifest, sha256_file, write_outputs
 
 __all__ = ["FLOAT_FORMAT", "MeasuresRun", "manifest_path", "measures_from_files", "write_measures"]
 
@@ -72,10 +72,13 @@ def write_measures(
     command: str,
     inputs: Mapping[str, str | Path],
     parameters: Mapping[str, Any],
+    force: bool = False,
 ) -> Path:
     """Write a measures table to the CSV ``out`` and its manifest beside it; returns the manifest.
 
-    The folder of ``out`` must exist.
+    Both files are staged and renamed into place together (:func:`pbr._staging.safe_files`):
+    ``out`` (or its manifest) that is an input is refused, and so is an existing one
+    unless ``force``.
 
     Examples
     --------
@@ -100,7 +103,9 @@ def write_measures(
         parameters=parameters,
         outputs={"measures": data},
     )
-    return write_outputs({target: data}, manifest, mpath, make_dirs=False)
+    with safe_files([target, mpath], inputs.values(), force=force) as (csv, staged_manifest):
+        write_outputs({csv: data}, manifest, staged_manifest, make_dirs=False)
+    return mpath
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ class MeasuresRun:
     measures : Measures
     csv, manifest : pathlib.Path
         The CSV written and its manifest.
+    xlsx : pathlib.Path or None
+        The workbook, when asked for.
 
     Examples
     --------
@@ -128,6 +135,7 @@ class MeasuresRun:
     measures: Measures
     csv: Path
     manifest: Path
+    xlsx: Path | None = None
 
 
 def measures_from_files(
@@ -142,6 +150,8 @@ def measures_from_files(
     waiting_months: int = 6,
     validate: bool = True,
     progress: Callable[[Measures], None] | None = None,
+    force: bool = False,
+    xlsx: bool = False,
 ) -> MeasuresRun:
     """Compute measures from two files; write the CSV ``out`` and its manifest (``pbr measures``).
 
@@ -155,6 +165,12 @@ def measures_from_files(
         As :func:`pbr.measures.compute_measures`; all recorded in the manifest.
     progress : callable, optional
         Called with the measures once they are computed, before anything is written.
+    force : bool
+        Replace an existing ``out`` and manifest (atomically); without it they are refused
+        before anything is computed, as is an ``out`` that is an input.
+    xlsx : bool
+        Also write ``out`` with the suffix ``.xlsx`` (MoJ's CRC layout; it records the
+        manifest's SHA-256, so it is written after the manifest, and safely too).
 
     Returns
     -------
@@ -172,9 +188,10 @@ def measures_from_files(
     'calendar_year'
     """
     extract_date = parse_iso_date(extract_date, "extract_date")  # recorded normalised
-    for name, path in (("cohort", cohort), ("offences", offences)):
-        if Path(out).resolve() in (Path(path).resolve(), manifest_path(path).resolve()):
-            raise PbrError(f"--out {out} is the {name} input (or its manifest): choose another")
+    book = Path(out).with_suffix(".xlsx") if xlsx else None
+    for target in (out, manifest_path(out), book):  # refused before any work (and at writing)
+        if target is not None:
+            check_out(target, (cohort, offences), force=force)
     m = compute_measures(
         cohort,
         offences,
@@ -201,5 +218,9 @@ def measures_from_files(
             "validate": validate,
             "float_format": FLOAT_FORMAT,
         },
+        force=force,
     )
-    return MeasuresRun(measures=m, csv=Path(out), manifest=manifest)
+    if book is not None:
+        with safe_files([book], (cohort, offences), force=force) as (staged,):
+            m.to_excel(staged, manifest_sha256=sha256_file(manifest))
+    return MeasuresRun(measures=m, csv=Path(out), manifest=manifest, xlsx=book)

@@ -26,13 +26,13 @@ import pandas as pd
 
 from pbr import baseline as baseline_mod
 from pbr import io as io_mod
-from pbr._staging import check_out, staged_directory
+from pbr._staging import safe_directory
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
 from pbr.io._values import parse_iso_date
 from pbr.lots import default_registry
 from pbr.payments import Statement, after_baseline_year, pay, write_statement
-from pbr.provenance import add_output
+from pbr.provenance import add_output, sha256_file
 
 __all__ = ["pay_from_files", "read_table", "write_pay"]
 
@@ -234,6 +234,7 @@ def write_pay(
     assessment: Any = None,
     baseline: Any = None,
     force: bool = False,
+    xlsx: bool = False,
 ) -> tuple[Path, Path | None]:
     """Write a statement and its manifest (and with ``html`` its page), as ``pbr pay --out`` does.
 
@@ -241,7 +242,9 @@ def write_pay(
     :func:`pbr.payments.write_statement`; ``statement.html`` then by
     :func:`pbr.report.write_statement_report`, with the optional ``measures``,
     ``assessment`` and ``baseline`` for its plots, and added to the manifest's
-    hashed outputs. Everything is written in a staging folder beside
+    hashed outputs; with ``xlsx``, ``statement.xlsx`` (which records the
+    manifest's SHA-256, so it is written after it and is not listed in it).
+    Everything is written in a staging folder beside
     ``directory`` and renamed into place when complete (:mod:`pbr._staging`);
     a ``directory`` that is or contains an input is refused, and so is an
     existing non-empty one unless ``force``.
@@ -261,8 +264,7 @@ def write_pay(
     (['manifest.json', 'statement.csv', 'statement.json', 'statement.parquet'], None)
     """
     out = Path(directory)
-    check_out(out, _input_paths(statement), force=force)
-    with staged_directory(out, force=force) as tmp:
+    with safe_directory(out, _input_paths(statement), force=force) as tmp:
         write_statement(statement, tmp)
         if html:
             from pbr.report import write_statement_report  # matplotlib: only for a page
@@ -271,6 +273,14 @@ def write_pay(
                 statement, tmp, measures=measures, assessment=assessment, baseline=baseline
             )
             add_output(tmp / "manifest.json", page.name)
+        if xlsx:
+            from pbr.report.xlsx import statement_to_excel
+
+            statement_to_excel(
+                statement,
+                tmp / "statement.xlsx",
+                manifest_sha256=sha256_file(tmp / "manifest.json"),
+            )
     return out, (out / "statement.html" if html else None)
 
 
