@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pbr.errors import PbrError
+from pbr.errors import PbrError, ValidationError
 from pbr.lots import LotRegistry, default_registry, read_lots
 
 # SPEC §2 table: code, lot, provider (owner from Feb 2015).
@@ -74,37 +74,77 @@ def test_user_registry_replaces_default(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("frame", "message"),
+    ("frame", "expected"),
     [
-        (pd.DataFrame({"code": ["A"], "name": ["x"]}), "missing column"),
+        (pd.DataFrame({"code": ["A"], "name": ["x"]}), [("-", "provider", "missing_column")]),
         (
             pd.DataFrame({"code": ["A", "A"], "name": ["x", "y"], "provider": ["p", "q"]}),
-            "duplicate code",
+            [(2, "code", "duplicate_key")],
         ),
         (
             pd.DataFrame({"code": ["A", "B"], "name": ["x", "x"], "provider": ["p", "q"]}),
-            "duplicate name",
+            [(2, "name", "duplicate_key")],
         ),
         (
             pd.DataFrame({"code": ["A", ""], "name": ["x", "y"], "provider": ["p", "q"]}),
-            "row\\(s\\) 2",
+            [(2, "code", "missing_value")],
+        ),
+        (  # the same lot after trimming and case: one lot, not two (paid twice)
+            pd.DataFrame({"code": ["CPA01", " cpa01"], "name": ["x", "y"], "provider": ["p", "q"]}),
+            [(2, "code", "duplicate_key")],
+        ),
+        (  # every failure at once
+            pd.DataFrame({"code": ["A", "a", "B"], "name": ["x", " ", "X"], "provider": ["p"] * 3}),
+            [
+                (2, "code", "duplicate_key"),
+                (2, "name", "missing_value"),
+                (3, "name", "duplicate_key"),
+            ],
         ),
     ],
 )
-def test_bad_registry_rejected(frame: pd.DataFrame, message: str) -> None:
-    with pytest.raises(PbrError, match=message):
+def test_bad_registry_rejected_row_by_row(
+    frame: pd.DataFrame, expected: list[tuple[object, str, str]]
+) -> None:
+    with pytest.raises(ValidationError) as err:
         LotRegistry(frame)
+    f = err.value.failures
+    got = [(r, c, reason.split(":")[0]) for r, c, reason in f[["row", "column", "reason"]].values]
+    assert got == expected
+    assert (f["table"] == "lots").all()
 
 
 def test_missing_registry_file(tmp_path: Path) -> None:
-    with pytest.raises(PbrError, match="cannot read lot table"):
+    with pytest.raises(PbrError, match="lot table: file .*nope.csv not found"):
         read_lots(tmp_path / "nope.csv")
+
+
+def test_a_registry_file_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
+    p = tmp_path / "lots.csv"
+    p.write_bytes("code,name,provider\nX1,Caf\u00e9,P\n".encode("cp1252"))
+    with pytest.raises(
+        PbrError, match=r"lots.csv is not UTF-8 text: byte 0xE9 at offset 25 \(line 2\)"
+    ):
+        read_lots(p)
+
+
+def test_a_bad_registry_file_is_exit_2_with_the_failure_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pbr.cli import main
+
+    p = tmp_path / "lots.csv"
+    p.write_text("code,name,provider\nX1,North,P\nx1 ,South,P\n")
+    argv = ["validate", "--cohort", "c.csv", "--offences", "o.csv", "--extract-date"]
+    assert main([*argv, "2018-06-30", "--lots", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "lot table" in err and "duplicate_key" in err and "Traceback" not in err
 
 
 def test_name_equal_to_another_lots_code_is_an_error() -> None:
     # lot B named "A" (the code of lot A) made the code "A" resolve to lot B silently
     t = pd.DataFrame({"code": ["A", "B"], "name": ["Area A", "A"], "provider": ["P", "Q"]})
-    with pytest.raises(PbrError, match="'A'"):
+    with pytest.raises(ValidationError, match="ambiguous_name: the code of lot A"):
         LotRegistry(t)
     # a lot whose name is its own code is unambiguous
     same = LotRegistry(pd.DataFrame({"code": ["A"], "name": ["A"], "provider": ["P"]}))

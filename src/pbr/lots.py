@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import io
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,9 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pbr.errors import PbrError
+from pbr._encoding import read_utf8
+from pbr.errors import PbrError, ValidationError
 
-__all__ = ["LotRegistry", "default_registry", "read_lots"]
+__all__ = ["LotRegistry", "check_lot_table", "default_registry", "read_lots"]
 
 _LOT_COLUMNS = ["code", "name", "provider"]
 
@@ -58,29 +60,7 @@ class LotRegistry:
     _by_key: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        missing = [c for c in _LOT_COLUMNS if c not in self.table.columns]
-        if missing:
-            raise PbrError(f"lot table is missing column(s): {', '.join(missing)}")
-        t = self.table.copy()
-        for c in _LOT_COLUMNS:
-            t[c] = t[c].astype("string").str.strip()
-        bad = t[_LOT_COLUMNS].isna().any(axis=1) | (t[_LOT_COLUMNS] == "").any(axis=1)
-        if bad.any():
-            rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad.to_numpy()))
-            raise PbrError(f"lot table has empty code/name/provider in row(s) {rows}")
-        for c in ("code", "name"):
-            dup = t[c][t[c].duplicated()]
-            if len(dup):
-                raise PbrError(f"lot table has duplicate {c}(s): {', '.join(map(str, dup))}")
-        code_of = dict(zip(t["code"], t["code"], strict=True))
-        clash = sorted(
-            str(n) for n, c in zip(t["name"], t["code"], strict=True) if code_of.get(n, c) != c
-        )
-        if clash:
-            raise PbrError(
-                "lot table has name(s) equal to another lot's code (ambiguous): "
-                + ", ".join(repr(n) for n in clash)
-            )
+        t = check_lot_table(self.table)
         t = t.sort_values("code", kind="stable").reset_index(drop=True)
         object.__setattr__(self, "table", t)
         keys = dict(zip(t["code"], t["code"], strict=True))
@@ -178,8 +158,75 @@ class LotRegistry:
         return str(self.table.to_html(index=False))
 
 
+def check_lot_table(table: pd.DataFrame, label: str = "DataFrame") -> pd.DataFrame:
+    """Check a lot table row by row; return it trimmed (docs/methodology.md#validation).
+
+    Every failure at once, in one :class:`~pbr.errors.ValidationError` (table
+    ``lots``), each reason starting with its code: ``missing_column`` (``code``,
+    ``name`` or ``provider`` absent), ``missing_value`` (a blank cell),
+    ``duplicate_key`` (a code or name that repeats another row's after trimming and
+    ignoring case: ``CPA01``, ``cpa01 `` are one lot, not two), ``ambiguous_name``
+    (a name that is another lot's code).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["A1", "a1 "], "name": ["North", ""], "provider": ["P", "P"]})
+    >>> try:
+    ...     check_lot_table(t)
+    ... except ValueError as err:
+    ...     print(err.failures[["row", "column", "value"]].values.tolist())
+    [[2, 'code', 'a1 '], [2, 'name', '']]
+    """
+    rows: list[tuple[Any, str, str, str]] = []
+    missing = [c for c in _LOT_COLUMNS if c not in table.columns]
+    for c in missing:
+        rows.append(
+            ("-", c, "<missing>", "missing_column: the lot table needs code, name, provider")
+        )
+    t = table.copy()
+    for c in (c for c in _LOT_COLUMNS if c not in missing):
+        t[c] = t[c].astype("string").str.strip()
+        for i in np.flatnonzero((t[c].isna() | (t[c] == "")).to_numpy(dtype=bool)):
+            rows.append((int(i) + 1, c, "", f"missing_value: blank {c}"))
+    first: dict[tuple[str, str], int] = {}
+    for c in (c for c in ("code", "name") if c not in missing):
+        for i, v in enumerate(t[c]):
+            if pd.isna(v) or v == "":
+                continue
+            key = (c, str(v).casefold())
+            if key in first:
+                rows.append(
+                    (i + 1, c, str(table[c].iloc[i]),
+                     f"duplicate_key: the {c} of row {first[key]} after trimming and case"),
+                )  # fmt: skip
+            else:
+                first[key] = i + 1
+    if not missing:
+        codes = {str(c).casefold(): str(c) for c in t["code"] if not pd.isna(c)}
+        for i, (n, c) in enumerate(zip(t["name"], t["code"], strict=True)):
+            other = codes.get(str(n).casefold()) if not pd.isna(n) else None
+            if other is not None and other != c:
+                rows.append((i + 1, "name", str(n), f"ambiguous_name: the code of lot {other}"))
+    if rows:
+        failures = pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
+        failures.insert(0, "table", "lots")
+        rank = {c: i for i, c in enumerate(_LOT_COLUMNS)}
+        order = np.lexsort(
+            (
+                failures["column"].map(rank).to_numpy(),
+                failures["row"].map(lambda r: 0 if r == "-" else int(r)).to_numpy(),
+            )
+        )
+        failures = failures.iloc[order]
+        raise ValidationError(f"lot table ({label}) is invalid", failures)
+    return t
+
+
 def read_lots(source: str | Path | pd.DataFrame) -> LotRegistry:
     """Read a user-supplied lot table (CSV path or DataFrame) into a registry.
+
+    The table is checked by :func:`check_lot_table` (a row-level
+    :class:`~pbr.errors.ValidationError`); a file must be UTF-8 text.
 
     Parameters
     ----------
@@ -194,12 +241,13 @@ def read_lots(source: str | Path | pd.DataFrame) -> LotRegistry:
     ['X1']
     """
     if isinstance(source, pd.DataFrame):
-        return LotRegistry(source)
+        return LotRegistry(check_lot_table(source))
+    text = read_utf8(source, "lot table")
     try:
-        df = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise PbrError(f"cannot read lot table {source}: {exc}") from exc
-    return LotRegistry(df)
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise PbrError(f"cannot read lot table {source}: {exc}") from None
+    return LotRegistry(check_lot_table(df, str(source)))
 
 
 @functools.cache

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from pbr._staging import check_out, safe_directory
 from pbr.contracts import available_presets
 from pbr.errors import PbrError
-from pbr.io import validate
+from pbr.io import checked_tables
 from pbr.provenance import run_manifest, write_outputs
 
 if TYPE_CHECKING:
@@ -54,8 +54,7 @@ def read_microdata(
     _all_or_none(cohort, offences, extract_date)
     if cohort is None or offences is None:
         raise PbrError("give all of --cohort, --offences and --extract-date (or none)")
-    report = validate(cohort, offences, extract_date=extract_date)
-    return report.cohort, report.offences
+    return checked_tables(cohort, offences, extract_date=extract_date)
 
 
 def _all_or_none(*given: Any) -> None:

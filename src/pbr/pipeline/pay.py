@@ -18,6 +18,7 @@ Decimal('150000.00')
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,7 @@ import pandas as pd
 
 from pbr import baseline as baseline_mod
 from pbr import io as io_mod
+from pbr._encoding import read_utf8
 from pbr._staging import safe_directory
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
@@ -67,14 +69,13 @@ def read_table(path: str | Path, what: str = "table") -> pd.DataFrame:
                         .map(lambda v: v if v is None else str(v))
                     )
             return t
-        # every cell as its printed text: the io boundary parses numbers exactly; a gzip
-        # file is read as gzip whatever its suffix
-        with p.open("rb") as fh:
-            gz = fh.read(2) == b"\x1f\x8b"
-        return pd.read_csv(
-            p, dtype=str, keep_default_na=True, compression="gzip" if gz else "infer"
-        )
-    except (OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
+        # every cell as its printed text: the io boundary parses numbers exactly; UTF-8
+        # only (gzip whatever the suffix), else an error naming the file and first bad byte
+        text = read_utf8(p, what)
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=True)
+    except PbrError:
+        raise
+    except (OSError, ValueError, EOFError) as exc:
         raise PbrError(f"{what}: cannot read {p}: {exc}") from None
 
 
@@ -173,8 +174,8 @@ def pay_from_files(
     else:
         if cohort is None or offences is None or baseline is None or extract_date is None:
             raise PbrError("the microdata path needs cohort, offences, baseline and extract_date")
-        co = io_mod.read_cohort(cohort, extract_date=extract_date)
-        of = io_mod.read_offences(offences, extract_date=extract_date)
+        # both files through the io boundary at once (one error lists both tables' rows)
+        co, of = io_mod.checked_tables(cohort, offences, extract_date=extract_date)
         form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
         rules = c.rules[0]
         bl = baseline_mod.load_baseline(baseline)
@@ -188,6 +189,7 @@ def pay_from_files(
             alpha=c.alpha,
             form=form,
             rules=rules,
+            validate=False,  # validated above
         )
         table = after_baseline_year(table.table, bl.year)
         if c.frequency is not None:
@@ -200,6 +202,7 @@ def pay_from_files(
                 alpha=c.alpha,
                 form=form,
                 rules=rules,
+                validate=False,
             )
             annual = after_baseline_year(annual.table, bl.year)
     vol = read_table(volumes, "volumes") if volumes is not None else None
