@@ -115,7 +115,7 @@ def test_bad_registry_rejected_row_by_row(
 
 
 def test_missing_registry_file(tmp_path: Path) -> None:
-    with pytest.raises(PbrError, match="lot table: file .*nope.csv not found"):
+    with pytest.raises(PbrError, match=r"lot table: file .*nope\.csv not found"):
         read_lots(tmp_path / "nope.csv")
 
 
