@@ -186,8 +186,8 @@ def check_lot_table(table: pd.DataFrame, label: str = "DataFrame") -> pd.DataFra
     t = table.copy()
     for c in (c for c in _LOT_COLUMNS if c not in missing):
         t[c] = t[c].astype("string").str.strip()
-        for i in np.flatnonzero((t[c].isna() | (t[c] == "")).to_numpy(dtype=bool)):
-            rows.append((int(i) + 1, c, "", f"missing_value: blank {c}"))
+        for k in np.flatnonzero((t[c].isna() | (t[c] == "")).to_numpy(dtype=bool)):
+            rows.append((int(k) + 1, c, "", f"missing_value: blank {c}"))
     first: dict[tuple[str, str], int] = {}
     for c in (c for c in ("code", "name") if c not in missing):
         for i, v in enumerate(t[c]):
