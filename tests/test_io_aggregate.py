@@ -203,6 +203,34 @@ def test_doncaster_counts_win_over_a_printed_rate() -> None:
     assert _codes(e.value) == {(1, "cohort_rate", "0.5", "rate_disagrees_with_counts")}
 
 
+def test_peterborough_blank_count_beside_a_rate_is_refused_never_derived() -> None:
+    # counts win over rates, never a guess: 42.5 per 100 of 200 is 85 events, but a rate
+    # printed to 1 dp cannot pin down the count in general (33.3 of 301: 100.2 → 100?); the
+    # blank cell is refused with its own code, whatever the rate
+    t = pd.DataFrame(
+        {
+            "cohort": ["1", "2", "3"],
+            "treated_n": ["200", "301", "100"],
+            "treated_events": ["85", "", ""],
+            "treated_events_per_100": ["42.5", "33.3", ""],
+            "comparison_events_per_100": ["80", "80", "80"],
+        }
+    )
+    with pytest.raises(ValidationError) as e:
+        pay(preset("peterborough_sib"), t)
+    assert _codes(e.value) == {
+        (2, "treated_events", "<missing>", "count_blank_rate_given"),
+        (3, "treated_events", "<missing>", "missing_value"),
+        (3, "treated_events_per_100", "<missing>", "missing_value"),
+    }
+    # the whole count column left out: paid on the printed rate (the documented fallback)
+    rate_only = t.drop(columns="treated_events").iloc[:1]
+    assert (
+        pay(preset("peterborough_sib"), rate_only).total
+        == pay(preset("peterborough_sib"), t.iloc[:1]).total
+    )
+
+
 # ------------------------------------------------------------------ contract selection
 
 

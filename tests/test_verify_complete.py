@@ -75,3 +75,83 @@ def test_a_random_byte_change_in_any_listed_file_fails_verify_naming_it(
     with contextlib.redirect_stdout(buf):
         main(["verify", str(out)])
     assert name in buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("parameters"),
+    [
+        {"allow_interim": True, "extract_date": None},  # no interim row: the re-run is the same
+        {"allow_interim": False, "extract_date": "2018-06-30"},  # unused by the aggregate path
+    ],
+)
+def test_an_edited_parameter_is_found_even_when_the_rerun_would_not_differ(
+    written: Path, tmp_path: Path, parameters: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the re-run takes its parameters from the manifest, so it agreed with any edit that did
+    # not change a figure; statement.json (hashed) records the parameters the run used
+    out = _copy(written, tmp_path / "c")
+    data = json.loads((out / "manifest.json").read_text())
+    assert data["parameters"] == {"allow_interim": False, "extract_date": None}
+    data["parameters"] = parameters
+    Manifest(data).write(out / "manifest.json")
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert "manifest.json: parameters" in text
+    assert "the hashed statement.json records" in text
+
+
+def _manifest_json(written: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((written / "out" / "manifest.json").read_text())
+    return data
+
+
+@pytest.mark.parametrize(
+    ("edit", "column", "code"),
+    [
+        (lambda d: d.pop("outputs"), "outputs", "missing_field"),
+        (lambda d: d.pop("command"), "command", "missing_field"),
+        (lambda d: d.update(format="pbr-manifest/2"), "format", "unknown_version"),
+        (lambda d: d.update(parameters=[1]), "parameters", "wrong_type"),
+        (
+            lambda d: d["outputs"].update({"statement.csv": "ABC123"}),
+            "outputs.statement.csv",
+            "bad_hash",
+        ),
+        (
+            lambda d: d["inputs"]["measures"].update(sha256="0" * 63),
+            "inputs.measures.sha256",
+            "bad_hash",
+        ),
+    ],
+)
+def test_an_invalid_manifest_is_exit_2_with_the_failure_table(
+    written: Path,
+    tmp_path: Path,
+    edit: object,
+    column: str,
+    code: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = _copy(written, tmp_path / "c")
+    data = _manifest_json(written)
+    edit(data)  # type: ignore[operator]
+    (out / "manifest.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "is not a valid manifest" in err
+    line = next(x for x in err.splitlines() if column in x.split())
+    assert line.split()[0] == "manifest" and f"{code}:" in line
+
+
+def test_malformed_manifest_json_names_line_and_column(
+    written: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _copy(written, tmp_path / "c")
+    text = (out / "manifest.json").read_text()
+    (out / "manifest.json").write_text(text.replace('"command"', "command", 1))
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "malformed_json:" in err and "line " in err and "Traceback" not in err

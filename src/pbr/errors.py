@@ -32,6 +32,7 @@ __all__ = [
     "ContractError",
     "IgnoredOptionWarning",
     "InterimMeasureError",
+    "ManifestError",
     "ModelError",
     "PbrError",
     "PbrWarning",
@@ -162,6 +163,23 @@ class VerificationError(PbrError):
     --------
     >>> isinstance(VerificationError("manifest.json not found"), PbrError)
     True
+    """
+
+
+class ManifestError(ValidationError, VerificationError):
+    """A manifest that is not valid JSON or not a valid manifest: its failures as a table.
+
+    Both a :class:`ValidationError` (the ``pbr`` CLI prints the table, exit 2)
+    and a :class:`VerificationError`.
+
+    Examples
+    --------
+    >>> from pbr.provenance import check_manifest
+    >>> try:
+    ...     check_manifest({"format": "pbr-manifest/9"}, "m.json")
+    ... except VerificationError as err:
+    ...     print(err.failures["reason"].str.split(":").str[0].tolist()[-2:])
+    ['missing_field', 'unknown_version']
     """
 
 

@@ -33,19 +33,21 @@ import hashlib
 import json
 import os
 import platform
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from pbr.errors import PbrError, VerificationError
+from pbr.errors import ManifestError, PbrError, VerificationError
 
 __all__ = [
     "DEPENDENCIES",
     "MANIFEST_FORMAT",
     "Manifest",
     "__version__",
+    "check_manifest",
     "directory_record",
     "environment",
     "input_record",
@@ -216,21 +218,24 @@ class Manifest:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "m.json"
         >>> _ = p.write_text('{"format": "other"}')
-        >>> Manifest.read_file(p)
+        >>> Manifest.read_file(p)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        pbr.errors.VerificationError: ...not a pbr-manifest/1 manifest
+        pbr.errors.ManifestError: ...m.json is not a valid manifest: ... failure(s)
+        ...
         """
         path = Path(path)
         if not path.is_file():
             raise VerificationError(f"{path}: {path.name} not found")
+        raw = path.read_bytes()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise VerificationError(f"{path}: not a valid manifest: {exc}") from None
-        if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-            raise VerificationError(f"{path}: not a {MANIFEST_FORMAT} manifest")
-        return cls(data)
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            _manifest_error(path, [("-", "-", f"byte offset {exc.start}", "not_utf8: not UTF-8")])
+        except json.JSONDecodeError as exc:
+            where = f"line {exc.lineno} column {exc.colno}"
+            _manifest_error(path, [("-", "-", where, f"malformed_json: {exc.msg}")])
+        return cls(check_manifest(data, str(path)))
 
     def to_json(self) -> str:
         r"""Canonical JSON text (sorted keys, 2-space indent, trailing newline).
@@ -258,6 +263,83 @@ class Manifest:
         except OSError as exc:
             raise PbrError(f"{target}: cannot write the manifest: {exc.strerror}") from None
         return target
+
+
+#: Top-level fields every manifest has (and their JSON type).
+_REQUIRED = {
+    "format": str,
+    "pbr_version": str,
+    "command": str,
+    "inputs": dict,
+    "parameters": dict,
+    "outputs": dict,
+}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _manifest_error(path: str | Path, rows: list[tuple[str, str, str, str]]) -> NoReturn:
+    import pandas as pd  # only to build the failure table
+
+    failures = pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
+    failures.insert(0, "table", "manifest")
+    raise ManifestError(f"{path} is not a valid manifest", failures)
+
+
+def check_manifest(data: Any, label: str = "manifest") -> dict[str, Any]:
+    """Check a parsed manifest; return it, or raise one :class:`~pbr.errors.ManifestError`.
+
+    Every failure at once (table ``manifest``; ``column`` is the field, e.g.
+    ``inputs.cohort.sha256``), each reason starting with its code
+    (docs/methodology.md#validation): ``not_an_object``, ``missing_field``,
+    ``wrong_type``, ``unknown_version`` (a format other than
+    :data:`MANIFEST_FORMAT`), ``bad_hash`` (not 64 lower-case hex digits).
+
+    Examples
+    --------
+    >>> try:
+    ...     check_manifest({"format": MANIFEST_FORMAT, "pbr_version": "0.1.0", "command": "pay",
+    ...                     "inputs": {}, "parameters": {}, "outputs": {"a.csv": "xyz"}})
+    ... except VerificationError as err:
+    ...     print(err.failures[["column", "value", "reason"]].values.tolist())
+    [['outputs.a.csv', 'xyz', 'bad_hash: not a SHA-256 (64 lower-case hex digits)']]
+    """
+    if not isinstance(data, dict):
+        _manifest_error(
+            label, [("-", "-", type(data).__name__, "not_an_object: not a JSON object")]
+        )
+    rows: list[tuple[str, str, str, str]] = []
+    for key, kind in _REQUIRED.items():
+        if key not in data:
+            rows.append(("-", key, "<missing>", "missing_field: every manifest has it"))
+        elif not isinstance(data[key], kind):
+            rows.append(("-", key, repr(data[key])[:40], f"wrong_type: expected a {kind.__name__}"))
+    fmt = data.get("format")
+    if isinstance(fmt, str) and fmt != MANIFEST_FORMAT:
+        rows.append(("-", "format", fmt, f"unknown_version: this pbr reads {MANIFEST_FORMAT}"))
+    bad_hash = "bad_hash: not a SHA-256 (64 lower-case hex digits)"
+    for name, rec in (
+        (data.get("inputs") or {}).items() if isinstance(data.get("inputs"), dict) else ()
+    ):
+        if not isinstance(rec, dict):
+            rows.append(("-", f"inputs.{name}", repr(rec)[:40], "wrong_type: expected an object"))
+        elif rec.get("kind") != "directory" and not _SHA256.fullmatch(str(rec.get("sha256", ""))):
+            rows.append(
+                ("-", f"inputs.{name}.sha256", str(rec.get("sha256", "<missing>")), bad_hash)
+            )
+    outputs = data.get("outputs")
+    for name, digest in outputs.items() if isinstance(outputs, dict) else ():
+        if not _SHA256.fullmatch(str(digest)):
+            rows.append(("-", f"outputs.{name}", str(digest), bad_hash))
+    contract = data.get("contract")
+    if (
+        isinstance(contract, dict)
+        and "sha256" in contract
+        and not _SHA256.fullmatch(str(contract["sha256"]))
+    ):
+        rows.append(("-", "contract.sha256", str(contract["sha256"]), bad_hash))
+    if rows:
+        _manifest_error(label, rows)
+    return data
 
 
 def run_manifest(
@@ -333,7 +415,8 @@ def add_output(manifest_path: str | Path, name: str) -> Path:
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = Manifest({"format": MANIFEST_FORMAT, "outputs": {}}).write(d / "manifest.json")
+    >>> m = run_manifest(d, command="x", inputs={}, parameters={}, outputs={})
+    >>> _ = m.write(d / "manifest.json")
     >>> _ = (d / "page.html").write_text("x")
     >>> _ = add_output(d / "manifest.json", "page.html")
     >>> list(Manifest.read(d).outputs)

@@ -70,6 +70,7 @@ class AggregateReason(enum.StrEnum):
     RATE_DISAGREES_WITH_COUNTS = "rate_disagrees_with_counts"
     VARIANCE_BOUND = "variance_bound"
     SELECTS_NOTHING = "selects_nothing"
+    COUNT_BLANK_RATE_GIVEN = "count_blank_rate_given"
 
 
 R = AggregateReason
@@ -123,6 +124,9 @@ _RATE_OF_COUNTS = (
     ("treated_events_per_100", "treated_events", "treated_n", 100),
     ("comparison_events_per_100", "comparison_events", "comparison_n", 100),
 )
+#: Count column → its per-100 rate column: a blank count beside a given rate is refused.
+_RATE_OF_COUNT = {"treated_events": "treated_events_per_100",
+                  "comparison_events": "comparison_events_per_100"}  # fmt: skip
 _STATUSES = ("final", "interim")
 #: Relative slack for values computed in floating point (a rate from a count: ~1e-16).
 _REL = Decimal("1e-9")
@@ -192,6 +196,20 @@ class _Checker:
                 texts[i] = None
             if col in _NO_BLANKS:
                 blank = [i for i, v in enumerate(texts) if v is None and i not in set(bad)]
+                rate = _RATE_OF_COUNT.get(col)
+                rated: set[int] = set()
+                if rate is not None and rate in self.t.columns:
+                    rated = {i for i in blank if _cell_text(self.t[rate].iloc[i]) is not None}
+                    self.fail(
+                        sorted(rated),
+                        col,
+                        [None] * len(rated),
+                        R.COUNT_BLANK_RATE_GIVEN,
+                        f"{col} is blank but {rate} is given: counts win over rates and a "
+                        "count is never derived from a rounded rate; give the count (or leave "
+                        f"the whole {col} column out to pay on the rate)",
+                    )
+                blank = [i for i in blank if i not in rated]
                 self.fail(blank, col, [None] * len(blank), R.MISSING_VALUE, f"{col} is required")
             self.texts[col], self.values[col] = texts, values
             self._range(col, values)

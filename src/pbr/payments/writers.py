@@ -3,8 +3,8 @@
 A written statement directory holds::
 
     statement.csv      one row per line, money as plain decimal strings (2 dp)
-    statement.json     {"contract", "scheme", "provisional", "total", "totals_by_lot", "lines"}
-                       with money as strings
+    statement.json     {"contract", "scheme", "provisional", "parameters", "total",
+                       "totals_by_lot", "lines"} with money as strings
     statement.parquet  explicit Arrow schema; price decimal128(18, 4), amount decimal128(18, 2)
     manifest.json      what produced them (:mod:`pbr.provenance`)
 
@@ -94,6 +94,9 @@ def _json_bytes(s: Statement) -> bytes:
         "scheme": s.contract.scheme,
         "prices_are_illustrative": s.contract.prices_are_illustrative,
         "provisional": s.provisional,
+        # the run's parameters, bound to a hashed output: an edit of the manifest's
+        # parameters is detected even when the re-run would not differ (pbr.pipeline.verify)
+        "parameters": dict(sorted(dict((s.provenance or {}).get("parameters", {})).items())),
         "total": f"{s.total:f}",
         "totals_by_lot": {
             r["lot"]: f"{r['total']:f}" for r in s.totals_by_lot().to_dict("records")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -300,6 +301,8 @@ def verify(directory: str | Path) -> VerifyResult:
             differences[name] = "missing from the statement directory"
         elif sha256_file(f) != expected:
             differences[name] = "stored file does not match the hash in manifest.json"
+    if "statement.json" not in differences:
+        differences.update(_recorded_field_differences(manifest, d))
     rerun_error = None
     outputs: dict[str, bytes] | None = None
     data_changed = [c for c in changed if c["input"] != "contract"]
@@ -375,6 +378,34 @@ def _field_differences(
             stored, rerun = strip(stored), strip(rerun)
         if stored != rerun:
             out[f"manifest.json: {key}"] = f"stored {stored!r}, re-run gives {rerun!r}"
+    return out
+
+
+#: Manifest fields that the (hashed) statement.json also records.
+RECORDED_FIELDS = ("parameters", "provisional", "total")
+
+
+def _recorded_field_differences(manifest: Manifest, d: Path) -> dict[str, str]:
+    """Manifest fields that disagree with the stored statement.json (whose hash matched).
+
+    An edited parameter is found this way even when a re-run would give the same
+    outputs (the re-run takes its parameters from the manifest).
+    """
+    if "statement.json" not in manifest.outputs or not (d / "statement.json").is_file():
+        return {}
+    try:
+        stored = json.loads((d / "statement.json").read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return {"statement.json": "not valid JSON"}
+    out = {}
+    for key in RECORDED_FIELDS:
+        if key not in stored:  # written before statement.json recorded it
+            continue
+        if manifest.data.get(key) != stored[key]:
+            out[f"manifest.json: {key}"] = (
+                f"manifest.json records {manifest.data.get(key)!r}, the hashed statement.json "
+                f"records {stored[key]!r}"
+            )
     return out
 
 
