@@ -26,7 +26,15 @@ from typing import Any
 
 from pbr.contracts import RULE_SETS
 
-__all__ = ["OPTIONS", "add_microdata_args", "add_options", "add_out_arg", "parse_with"]
+__all__ = [
+    "OPTIONS",
+    "add_microdata_args",
+    "add_options",
+    "add_out_arg",
+    "add_subcommand",
+    "from_args",
+    "parse_with",
+]
 
 #: Options shared by several subcommands: flag → ``add_argument`` keyword arguments.
 OPTIONS: dict[str, dict[str, Any]] = {
@@ -95,6 +103,36 @@ def add_out_arg(
     """
     p.add_argument("--out", required=required, metavar=metavar, default=default, help=help)
     add_options(p, "--force")
+
+
+def add_subcommand(
+    subparsers: Any, name: str, run: Callable[[argparse.Namespace], int], **texts: str
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` (``texts``: its ``help`` and ``description``) that calls ``run``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> sub = argparse.ArgumentParser().add_subparsers()
+    >>> p = add_subcommand(sub, "hello", lambda args: 0, help="say hello")
+    >>> p.parse_args([]).func(None)
+    0
+    """
+    p: argparse.ArgumentParser = subparsers.add_parser(name, **texts)
+    p.set_defaults(func=run)
+    return p
+
+
+def from_args(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The parsed options ``names`` as keyword arguments (the CLI only forwards them).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from_args(argparse.Namespace(seed=3, draws=9, out="x"), "seed", "draws")
+    {'seed': 3, 'draws': 9}
+    """
+    return {n: getattr(args, n) for n in names}
 
 
 def parse_with(register: Callable[[Any], None], argv: Sequence[str]) -> argparse.Namespace:

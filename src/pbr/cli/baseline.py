@@ -18,15 +18,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
     """Add the ``baseline`` subcommand to ``subparsers`` (module docstring: an example)."""
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "baseline",
+        run,
         help="build a baseline (per lot x quarter-of-year rates and a risk model)",
         description="Count proven reoffending of the baseline-year cohort, fit the risk "
         "model and write the baseline directory (Parquet + JSON).",
@@ -42,18 +44,12 @@ def register(subparsers: Any) -> None:
     add_options(p, "--rules")
     p.add_argument("--count-model", action="store_true", help="also fit the frequency model")
     add_out_arg(p)
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pbr baseline``; returns the exit code (0).
 
     Errors are raised as :class:`pbr.errors.PbrError` (exit 2 via ``pbr.cli.main``).
-
-    Examples
-    --------
-    >>> run  # doctest: +ELLIPSIS
-    <function run at ...>
     """
     from pbr.pipeline import baseline_from_files
 
@@ -61,12 +57,8 @@ def run(args: argparse.Namespace) -> int:
         args.cohort,
         args.offences,
         args.out,
-        extract_date=args.extract_date,
-        year=args.year,
         risk=None if args.risk == "none" else args.risk,
-        rules=args.rules,
-        count_model=args.count_model,
-        force=args.force,
+        **from_args(args, "extract_date", "year", "rules", "count_model", "force"),
     )
     print(baseline.summary())
     print(f"\nbaseline written to {out}")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.cli._args import add_options, add_out_arg
+from pbr.cli._args import add_options, add_out_arg, add_subcommand, from_args
 from pbr.errors import PbrError
 
 __all__ = ["register", "run"]
@@ -25,8 +25,10 @@ __all__ = ["register", "run"]
 
 def register(subparsers: Any) -> None:
     """Add the ``compare`` subcommand to ``subparsers`` (module docstring: an example)."""
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "compare",
+        run,
         help="propensity-score matched comparison (Justice Data Lab style)",
         description="Nearest-neighbour matching with MatchIt's options; writes balance.csv, "
         "pairs.csv, outcomes.csv and summary.txt.",
@@ -79,7 +81,6 @@ def register(subparsers: Any) -> None:
         "--min-treated", type=int, default=60, help="JDL minimum matched treated (default 60)"
     )
     add_out_arg(p)
-    p.set_defaults(func=run)
 
 
 def _cols(text: str | None) -> list[str]:
@@ -87,13 +88,7 @@ def _cols(text: str | None) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``pbr compare`` (:func:`pbr.pipeline.compare.compare_from_file`); returns 0.
-
-    Examples
-    --------
-    >>> run  # doctest: +ELLIPSIS
-    <function run at ...>
-    """
+    """Run ``pbr compare`` (:func:`pbr.pipeline.compare.compare_from_file`); returns 0."""
     from pbr.pipeline.compare import compare_from_file
 
     if args.caliper.lower() == "none":
@@ -103,28 +98,18 @@ def run(args: argparse.Namespace) -> int:
             caliper = float(args.caliper)
         except ValueError:
             raise PbrError(f"--caliper must be a number or 'none', got {args.caliper!r}") from None
+    direct = ["treatment", "se", "min_treated", "force", "distance", "m_order", "ratio"]
+    direct += ["replace", "caliper_sd", "estimand", "s_d_denom", "separation", "ties"]
     text = compare_from_file(
         args.data,
         args.out,
-        treatment=args.treatment,
         covariates=_cols(args.covariates),
         outcomes=_cols(args.outcome),
-        se=args.se,
-        min_treated=args.min_treated,
-        force=args.force,
-        distance=args.distance,
-        m_order=args.m_order,
-        ratio=args.ratio,
-        replace=args.replace,
         caliper=caliper,
         std_caliper=not args.raw_caliper,
-        caliper_sd=args.caliper_sd,
         exact=_cols(args.exact) or None,
-        estimand=args.estimand,
-        s_d_denom=args.s_d_denom,
-        separation=args.separation,
-        ties=args.ties,
         random_state=args.seed,
+        **from_args(args, *direct),
     )
     print(text)
     return 0

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from pbr.cli._args import add_out_arg
+from pbr.cli._args import add_out_arg, add_subcommand
 from pbr.cli._progress import add_progress_args, steps
 from pbr.formatting import format_money
 from pbr.provenance import __version__
@@ -26,8 +26,10 @@ __all__ = ["register", "run"]
 
 def register(sub: Any) -> None:
     """Add the ``demo`` subcommand."""
-    p = sub.add_parser(
+    p = add_subcommand(
+        sub,
         "demo",
+        run,
         help="run the whole job on the bundled sample data",
         description=(
             "Validate the bundled synthetic sample, count proven reoffending per lot and "
@@ -37,7 +39,6 @@ def register(sub: Any) -> None:
     )
     add_out_arg(p, "output folder (default: ./pbr-demo)", required=False, default="pbr-demo")
     add_progress_args(p)
-    p.set_defaults(func=run)
 
 
 def _say(msg: str = "") -> None:
@@ -45,6 +46,7 @@ def _say(msg: str = "") -> None:
 
 
 def _show(df: pd.DataFrame) -> None:
+    df = df.round(4)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 60):
         _say(df.to_string(index=False))
 
@@ -93,18 +95,9 @@ def run(args: argparse.Namespace) -> int:
     latest = m.latest_final_period()
     interim = sorted(m.table.loc[m.table["status"] == "interim", "period"].unique())
     _say(f"   latest final quarter: {latest}; interim (window not complete): {', '.join(interim)}")
-    cols = [
-        "lot",
-        "cohort_size",
-        "reoffenders",
-        "reoffences",
-        "binary_rate",
-        "reoffences_per_reoffender",
-        "binary_ci_low",
-        "binary_ci_high",
-        "status",
-    ]
-    _show(m.table.loc[m.table["period"] == latest, cols].round(4))
+    counts = ["lot", "cohort_size", "reoffenders"]  # the first columns of both tables shown
+    rates = ["binary_rate", "reoffences_per_reoffender", "binary_ci_low", "binary_ci_high"]
+    _show(m.table.loc[m.table["period"] == latest, [*counts, "reoffences", *rates, "status"]])
 
     bar.update()
     bar.set_description("baseline")
@@ -121,18 +114,8 @@ def run(args: argparse.Namespace) -> int:
     bar.set_description("adjust")
     _say(f"\n4. Each lot's latest final quarter ({latest}) against its 2011 baseline")
     a = pbr.compare_to_baseline(sample.cohort, sample.offences, baseline, extract_date=extract)
-    cols = [
-        "lot",
-        "cohort_size",
-        "reoffenders",
-        "expected_reoffenders",
-        "baseline_binary",
-        "adjusted_rate",
-        "change_pp",
-        "p_value",
-        "outcome",
-    ]
-    _show(a.table.loc[a.table["period"] == latest, cols].round(4))
+    adjusted = ["expected_reoffenders", "baseline_binary", "adjusted_rate", "change_pp"]
+    _show(a.table.loc[a.table["period"] == latest, [*counts, *adjusted, "p_value", "outcome"]])
 
     bar.update()
     bar.set_description("pay")

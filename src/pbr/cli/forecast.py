@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
 
 __all__ = ["register", "run"]
 
@@ -27,8 +27,10 @@ def register(subparsers: Any) -> None:
     >>> a.backtest, a.draws, a.seed
     (True, 1000, 0)
     """
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "forecast",
+        run,
         help="project interim cohorts to their final rate and payment (or --backtest)",
         description="Project interim lot-periods to their final binary rate and, with a "
         "contract, the distribution of their payment; writes forecast.csv, forecast.html and "
@@ -46,35 +48,18 @@ def register(subparsers: Any) -> None:
         default=None,
         help="reference quarters: 'baseline', 'latest' or comma-separated labels",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``pbr forecast`` (:mod:`pbr.pipeline.forecast`); returns the exit code.
-
-    Examples
-    --------
-    >>> run  # doctest: +ELLIPSIS
-    <function run at ...>
-    """
+    """Run ``pbr forecast`` (:mod:`pbr.pipeline.forecast`); returns the exit code."""
     from pbr.pipeline.forecast import backtest_from_files, forecast_from_files
 
-    options = {"reference": args.reference, "strata": args.strata, "draws": args.draws}
+    options = from_args(args, "extract_date", "reference", "strata", "draws", "seed")
     if args.backtest:
-        bt = backtest_from_files(
-            args.cohort, args.offences, extract_date=args.extract_date, seed=args.seed, **options
-        )
-        print(bt.summary())
+        print(backtest_from_files(args.cohort, args.offences, **options).summary())
         return 0
     f, out = forecast_from_files(
-        args.cohort,
-        args.offences,
-        args.out,
-        extract_date=args.extract_date,
-        contract=args.contract,
-        seed=args.seed,
-        force=args.force,
-        **options,
+        args.cohort, args.offences, args.out, **from_args(args, "contract", "force"), **options
     )
     nat = f.national.iloc[-1]
     print(

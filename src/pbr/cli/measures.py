@@ -30,7 +30,7 @@ import time
 import warnings
 from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
 from pbr.periods import PERIOD_KINDS
 
 __all__ = ["register", "run"]
@@ -38,8 +38,10 @@ __all__ = ["register", "run"]
 
 def register(subparsers: Any) -> None:
     """Add the ``measures`` subcommand to ``subparsers``."""
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "measures",
+        run,
         help="proven-reoffending measures per lot × period",
         description=(
             "Count proven reoffending (docs/methodology.md#proven-reoffence) and write one row "
@@ -62,7 +64,6 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also write FILE.xlsx beside the CSV, in the layout of MoJ's CRC tables",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,15 +90,11 @@ def run(args: argparse.Namespace) -> int:
             args.cohort,
             args.offences,
             args.out,
-            extract_date=args.extract_date,
-            period=args.period,
-            rules=args.rules,
             follow_up_months=args.follow_up,
             waiting_months=args.waiting,
             validate=not args.no_validate,
             progress=progress,
-            force=args.force,
-            xlsx=args.xlsx,
+            **from_args(args, "extract_date", "period", "rules", "force", "xlsx"),
         )
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)

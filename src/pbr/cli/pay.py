@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
 from pbr.pipeline import pay_from_files, write_pay
 
 __all__ = ["register", "run"]
@@ -30,8 +30,10 @@ def register(subparsers: Any) -> None:
     >>> a.contract, a.measures, a.cohort, a.allow_interim
     ('tr_crc', 'm.csv', None, False)
     """
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "pay",
+        run,
         help="compute a payment statement from a contract",
         description="Compute a payment statement (statement.csv/.json/.parquet + manifest.json) "
         "from a contract (TOML file or preset name: tr_crc, peterborough_sib, doncaster) and "
@@ -61,27 +63,13 @@ def register(subparsers: Any) -> None:
         help="also write statement.xlsx: the statement in the layout of MoJ's CRC tables",
     )
     add_out_arg(p)
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``pbr pay``; returns the exit code.
-
-    Examples
-    --------
-    >>> run  # doctest: +ELLIPSIS
-    <function run at ...>
-    """
+    """Run ``pbr pay``; returns the exit code."""
+    inputs = ("measures", "annual_measures", "cohort", "offences", "baseline", "volumes")
     statement = pay_from_files(
-        args.contract,
-        measures=args.measures,
-        annual_measures=args.annual_measures,
-        cohort=args.cohort,
-        offences=args.offences,
-        baseline=args.baseline,
-        extract_date=args.extract_date,
-        volumes=args.volumes,
-        allow_interim=args.allow_interim,
+        args.contract, **from_args(args, *inputs, "extract_date", "allow_interim")
     )
     out, html = write_pay(statement, args.out, html=args.html, force=args.force, xlsx=args.xlsx)
     print(statement.summary())

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.cli._args import add_out_arg
+from pbr.cli._args import add_out_arg, add_subcommand
 from pbr.sample import DEFAULT_SEED
 
 __all__ = ["register", "run"]
@@ -30,8 +30,10 @@ def register(subparsers: Any) -> None:
     >>> parse_with(register, ["sample", "--out", "x"]).seed
     20151001
     """
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "sample",
+        run,
         help="write the seeded synthetic sample data (cohort, offences, truth)",
         description=(
             "Generate the synthetic sample (2011 baseline year and quarterly cohorts "
@@ -56,7 +58,6 @@ def register(subparsers: Any) -> None:
         metavar="LOT",
         help="generate only this lot (code or name); repeatable (default: all 21)",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

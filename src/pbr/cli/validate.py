@@ -17,7 +17,7 @@ import sys
 import warnings
 from typing import Any
 
-from pbr.cli._args import add_microdata_args
+from pbr.cli._args import add_microdata_args, add_subcommand
 from pbr.errors import SuspiciousDataWarning
 from pbr.io import validate
 from pbr.lots import read_lots
@@ -27,8 +27,10 @@ __all__ = ["register", "run"]
 
 def register(subparsers: Any) -> None:
     """Add the ``validate`` subcommand to ``subparsers``."""
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "validate",
+        run,
         help="validate a cohort table and an offences table",
         description=(
             "Read and validate both input tables (docs/methodology.md#validation). Exit 0 when "
@@ -37,7 +39,6 @@ def register(subparsers: Any) -> None:
     )
     add_microdata_args(p)
     p.add_argument("--lots", metavar="F", default=None, help="lot table CSV (code,name,provider)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

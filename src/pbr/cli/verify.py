@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import Any
 
+from pbr.cli._args import add_subcommand
 from pbr.pipeline import verify
 
 __all__ = ["register", "run"]
@@ -26,8 +27,10 @@ def register(subparsers: Any) -> None:
     >>> parse_with(register, ["verify", "statement", "--diff"]).diff
     True
     """
-    p = subparsers.add_parser(
+    p = add_subcommand(
+        subparsers,
         "verify",
+        run,
         help="re-run a statement from its manifest and compare byte for byte",
         description="Re-hash the inputs recorded in DIR/manifest.json, re-run the payment and "
         "compare every output file. Exit 0 identical, 1 different (report on stdout), "
@@ -39,17 +42,10 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="show the whole raw diff of the output files (default: the first 40 lines)",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``pbr verify``; returns the exit code.
-
-    Examples
-    --------
-    >>> run  # doctest: +ELLIPSIS
-    <function run at ...>
-    """
+    """Run ``pbr verify``; returns the exit code."""
     result = verify(args.directory)
     text = result.report(max_diff_lines=None if getattr(args, "diff", False) else 40)
     print(text)

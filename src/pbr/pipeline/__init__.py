@@ -15,17 +15,24 @@ outputs with their manifest through :func:`pbr.provenance.write_outputs`:
 - :func:`measures_from_files` / :func:`write_measures` — measures CSV and its
   manifest (``pbr measures``, ``pbr demo``);
 - :func:`baseline_from_files` — build and save a baseline (``pbr baseline``);
+- :mod:`pbr.pipeline.forecast`, :mod:`pbr.pipeline.compare`, :mod:`pbr.pipeline.sample`
+  — ``pbr forecast``, ``pbr compare``, ``pbr sample``;
 - :func:`verify` — re-run a written statement from its manifest (``pbr verify``).
+
+Every ``--out`` is written safely (:mod:`pbr._staging`): staged beside it, renamed
+into place when complete, refused over an input or a non-empty folder without ``force``.
 
 Examples
 --------
 >>> import tempfile, pathlib
->>> from pbr.payments import example_assessment
->>> d = pathlib.Path(tempfile.mkdtemp())
->>> example_assessment(400, lot="CPA01").to_csv(d / "m.csv", index=False)
->>> out = write_statement(pay_from_files("tr_crc", measures=d / "m.csv"), d / "out")
->>> verify(out).identical
-True
+>>> from pbr.sample import sample_paths
+>>> p, out = sample_paths(), pathlib.Path(tempfile.mkdtemp()) / "m.csv"
+>>> run = measures_from_files(p["cohort"], p["offences"], out, extract_date="2018-06-30",
+...                           period="calendar_year", validate=False)
+>>> measures_from_files(p["cohort"], p["offences"], out, extract_date="2018-06-30")
+Traceback (most recent call last):
+...
+pbr.errors.PbrError: --out ...m.csv already exists; choose a new one or pass --force to replace it
 """
 
 from __future__ import annotations

@@ -20,13 +20,13 @@ def baseline_from_files(
     out: str | Path,
     *,
     extract_date: Any,
-    year: int = 2011,
-    risk: str | None = "ogrs3",
-    rules: str = "moj_proven",
-    count_model: bool = False,
     force: bool = False,
+    **options: Any,
 ) -> tuple[Baseline, Path]:
     """Read and validate the two files, build the baseline and save it into ``out``.
+
+    ``options`` (``year``, ``risk``, ``rules``, ``count_model``) are those of
+    :func:`pbr.baseline.build_baseline`.
 
     ``out`` is written safely (:func:`pbr._staging.safe_directory`): refused before any
     work when it is or contains an input, or exists non-empty without ``force``; the
@@ -55,15 +55,8 @@ def baseline_from_files(
     ('bl', 2011, True, True)
     """
     check_out(out, (cohort, offences), force=force)  # before any work
-    baseline = build_baseline(
-        cohort,  # files cross the io boundary inside, both at once
-        offences,
-        extract_date=extract_date,
-        year=year,
-        risk=risk,
-        rules=rules,
-        count_model=count_model,
-    )
+    # files cross the io boundary inside build_baseline, both at once
+    baseline = build_baseline(cohort, offences, extract_date=extract_date, **options)
     with safe_directory(out, (cohort, offences), force=force) as tmp:
         baseline.save(tmp)
     return baseline, Path(out)

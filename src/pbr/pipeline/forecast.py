@@ -62,10 +62,15 @@ def _all_or_none(*given: Any) -> None:
         raise PbrError("give all of --cohort, --offences and --extract-date (or none)")
 
 
-def _reference(text: str | Sequence[str] | None) -> Any:
-    if text is None or not isinstance(text, str) or text in ("baseline", "latest"):
-        return text
-    return [t.strip() for t in text.split(",") if t.strip()]
+def _projection(
+    reference: str | Sequence[str] | None, strata: int, draws: int, seed: int
+) -> dict[str, Any]:
+    """The projection options of forecast and backtest (``reference``: a comma list or a word)."""
+    if isinstance(reference, str) and reference not in ("baseline", "latest"):
+        reference = [t.strip() for t in reference.split(",") if t.strip()]
+    # validate=False: the two files were validated just before (read_microdata)
+    return {"reference": reference, "strata": strata, "draws": draws, "seed": seed,
+            "validate": False}  # fmt: skip
 
 
 def backtest_from_files(
@@ -97,14 +102,7 @@ def backtest_from_files(
         extract_date = SAMPLE_EXTRACT_DATE.isoformat()
     co, of = read_microdata(cohort, offences, extract_date)
     return backtest(
-        co,
-        of,
-        extract_date=extract_date,
-        reference=_reference(reference),
-        strata=strata,
-        draws=draws,
-        seed=seed,
-        validate=False,  # validated just above
+        co, of, extract_date=extract_date, **_projection(reference, strata, draws, seed)
     )
 
 
@@ -149,17 +147,8 @@ def forecast_from_files(
         inputs["contract"] = contract  # a contract file is an input: hashed
     check_out(out, inputs.values(), force=force)
     co, of = read_microdata(cohort, offences, extract_date)
-    f = forecast(
-        co,
-        of,
-        extract_date=extract_date,
-        contract=contract,
-        reference=_reference(reference),
-        strata=strata,
-        draws=draws,
-        seed=seed,
-        validate=False,  # validated just above
-    )
+    options = _projection(reference, strata, draws, seed)
+    f = forecast(co, of, extract_date=extract_date, contract=contract, **options)
     text = f.with_payments().to_csv(index=False, float_format="%.10g", lineterminator="\n")
     page = render_forecast_html(f).encode("utf-8")
     files = {"forecast.csv": text.encode("utf-8"), "forecast.html": page}

@@ -192,16 +192,11 @@ def measures_from_files(
     for target in (out, manifest_path(out), book):  # refused before any work (and at writing)
         if target is not None:
             check_out(target, (cohort, offences), force=force)
-    m = compute_measures(
-        cohort,
-        offences,
-        extract_date=extract_date,
-        period=period,
-        rules=rules,
-        follow_up_months=follow_up_months,
-        waiting_months=waiting_months,
-        validate=validate,
-    )
+    # what is computed is what the manifest records
+    options: dict[str, Any] = {"extract_date": extract_date, "period": period, "rules": rules}
+    options |= {"follow_up_months": follow_up_months, "waiting_months": waiting_months}
+    options["validate"] = validate
+    m = compute_measures(cohort, offences, **options)
     if progress is not None:
         progress(m)
     manifest = write_measures(
@@ -209,15 +204,7 @@ def measures_from_files(
         out,
         command="measures",
         inputs={"cohort": cohort, "offences": offences},
-        parameters={
-            "extract_date": extract_date,
-            "period": period,
-            "rules": rules,
-            "follow_up_months": follow_up_months,
-            "waiting_months": waiting_months,
-            "validate": validate,
-            "float_format": FLOAT_FORMAT,
-        },
+        parameters={**options, "float_format": FLOAT_FORMAT},
         force=force,
     )
     if book is not None:

@@ -176,35 +176,21 @@ def pay_from_files(
             raise PbrError("the microdata path needs cohort, offences, baseline and extract_date")
         # both files through the io boundary at once (one error lists both tables' rows)
         co, of = io_mod.checked_tables(cohort, offences, extract_date=extract_date)
-        form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
-        rules = c.rules[0]
         bl = baseline_mod.load_baseline(baseline)
         _check_baseline_matches(c, bl, baseline)
-        table = baseline_mod.compare_to_baseline(
-            co,
-            of,
-            bl,
-            extract_date=extract_date,
-            period="quarter",
-            alpha=c.alpha,
-            form=form,
-            rules=rules,
-            validate=False,  # validated above
-        )
-        table = after_baseline_year(table.table, bl.year)
-        if c.frequency is not None:
-            annual = baseline_mod.compare_to_baseline(
-                co,
-                of,
-                bl,
-                extract_date=extract_date,
-                period=c.contract_year,
-                alpha=c.alpha,
-                form=form,
-                rules=rules,
-                validate=False,
+        form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
+        # the contract's test and counting rules; the tables were validated just above
+        terms: dict[str, Any] = {"alpha": c.alpha, "form": form, "rules": c.rules[0]}
+
+        def assessed(period: str) -> pd.DataFrame:
+            a = baseline_mod.compare_to_baseline(
+                co, of, bl, extract_date=extract_date, period=period, validate=False, **terms
             )
-            annual = after_baseline_year(annual.table, bl.year)
+            return after_baseline_year(a.table, bl.year)
+
+        table = assessed("quarter")  # binary: quarterly cohorts
+        if c.frequency is not None:
+            annual = assessed(c.contract_year)
     vol = read_table(volumes, "volumes") if volumes is not None else None
     s = pay(
         c,
