@@ -487,38 +487,11 @@ def test_cli_compare(tmp_path: Path):
     assert list(pd.read_csv(out / "outcomes.csv")["measure"]) == ["reoffender", "reoffences"]
     assert (out / "balance.csv").exists()
     # a fresh --out each time: an existing one would be refused for that reason alone
-    code = main(
-        [
-            "compare",
-            "--data",
-            str(f),
-            "--treatment",
-            "t",
-            "--covariates",
-            "u,zz",
-            "--out",
-            str(tmp_path / "out2"),
-        ]
-    )
-    assert code == 2
-    assert not (tmp_path / "out2").exists()
-    code = main(
-        [
-            "compare",
-            "--data",
-            str(f),
-            "--treatment",
-            "t",
-            "--covariates",
-            "u",
-            "--caliper",
-            "abc",
-            "--out",
-            str(tmp_path / "out3"),
-        ]
-    )
-    assert code == 2
-    assert not (tmp_path / "out3").exists()
+    base = ["compare", "--data", str(f), "--treatment", "t"]
+    for name, bad in (("out2", ["--covariates", "u,zz"]), ("out3", ["--caliper", "abc"])):
+        options = bad if "--covariates" in bad else ["--covariates", "u", *bad]
+        assert main([*base, *options, "--out", str(tmp_path / name)]) == 2
+        assert not (tmp_path / name).exists()
 
 
 def test_warns_when_pool_smaller_than_k_with_replacement():
