@@ -4,8 +4,8 @@ Exit codes (docs/methodology.md#measures-csv): 0 success, 2 bad input (the error
 1 anything else. No traceback is printed unless ``PBR_DEBUG=1`` is set.
 
 Each subcommand lives in its own module ``pbr.cli.<name>`` exposing
-``register(subparsers)``, which adds a parser whose default ``func`` takes the
-parsed arguments and returns the exit code.
+``arguments(parser)``, which adds its options, and ``run(args)``, which takes the
+parsed arguments and returns the exit code; its help texts are in :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -24,18 +24,63 @@ from pbr.provenance import __version__
 
 __all__ = ["main"]
 
-#: Subcommands in the order ``pbr --help`` lists them.
-COMMANDS = (
-    "demo",
-    "validate",
-    "measures",
-    "baseline",
-    "pay",
-    "forecast",
-    "verify",
-    "compare",
-    "sample",
-)
+#: Each subcommand in ``pbr --help`` order: ``name: help``, then its description, indented.
+_TEXTS = """\
+demo: run the whole job on the bundled sample data
+    Validate the bundled synthetic sample, count proven reoffending per lot and quarter,
+    build the 2011 baseline, adjust each lot's quarters for offender mix, pay the
+    illustrative tr_crc contract and write an HTML payment statement.
+validate: validate a cohort table and an offences table
+    Read and validate both input tables (docs/methodology.md#validation). Exit 0 when valid,
+    2 with every failing (table, row, column, value, reason) on stderr.
+measures: proven-reoffending measures per lot × period
+    Count proven reoffending (docs/methodology.md#proven-reoffence) and write one row per
+    (lot, period) to a CSV file. Exit 0 on success, 2 on bad input, 1 otherwise.
+baseline: build a baseline (per lot x quarter-of-year rates and a risk model)
+    Count proven reoffending of the baseline-year cohort, fit the risk model and write the
+    baseline directory (Parquet + JSON).
+pay: compute a payment statement from a contract
+    Compute a payment statement (statement.csv/.json/.parquet + manifest.json) from a
+    contract (TOML file or preset name: tr_crc, peterborough_sib, doncaster) and either an
+    aggregate measures/assessment table or microdata plus a saved baseline.
+forecast: project interim cohorts to their final rate and payment (or --backtest)
+    Project interim lot-periods to their final binary rate and, with a contract, the
+    distribution of their payment; writes forecast.csv, forecast.html and manifest.json to
+    --out. With --backtest, print the backtest table instead.
+verify: re-run a statement from its manifest and compare byte for byte
+    Re-hash the inputs recorded in DIR/manifest.json, re-run the payment and compare every
+    output file. Exit 0 identical, 1 different (report on stdout), 2 manifest or inputs
+    missing.
+compare: propensity-score matched comparison (Justice Data Lab style)
+    Nearest-neighbour matching with MatchIt's options; writes balance.csv, pairs.csv,
+    outcomes.csv, summary.txt and manifest.json.
+sample: write the seeded synthetic sample data (cohort, offences, truth)
+    Generate the synthetic sample (2011 baseline year and quarterly cohorts 2015Q4-2017Q1,
+    with offence histories) and write cohort.parquet, offences.parquet and truth.json to
+    DIR. Same arguments, same bytes.
+"""
+
+
+def _commands(texts: str) -> dict[str, tuple[str, str]]:
+    r"""``name → (help, description)`` from a block like :data:`_TEXTS`.
+
+    Examples
+    --------
+    >>> _commands("pay: pay it\n    Compute a\n    statement.\n")
+    {'pay': ('pay it', 'Compute a statement.')}
+    """
+    out: dict[str, list[str]] = {}
+    for line in texts.splitlines():
+        if line.startswith(" "):
+            out[next(reversed(out))].append(line.strip())
+        else:
+            name, text = line.split(": ", 1)
+            out[name] = [text]
+    return {n: (t[0], " ".join(t[1:])) for n, t in out.items()}
+
+
+#: Subcommands in the order ``pbr --help`` lists them: name → (help, description).
+COMMANDS = _commands(_TEXTS)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -50,14 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pbr {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"pbr.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"pbr.cli.{name}":
-                continue  # subcommand not built yet
-            raise
-        module.register(sub)
+    for name, (text, description) in COMMANDS.items():
+        module = importlib.import_module(f"pbr.cli.{name}")
+        p = sub.add_parser(name, help=text, description=description)
+        module.arguments(p)
+        p.set_defaults(func=module.run)
     return parser
 
 

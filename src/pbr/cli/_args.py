@@ -2,8 +2,7 @@
 
 Every option used by more than one subcommand is defined once in :data:`OPTIONS`
 and added with :func:`add_options`; :func:`add_microdata_args` and
-:func:`add_out_arg` add the usual groups. :func:`parse_with` parses a
-subcommand's arguments (the examples of every ``register``).
+:func:`add_out_arg` add the usual groups; :func:`from_args` forwards parsed options.
 
 Examples
 --------
@@ -21,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from pbr.contracts import RULE_SETS
@@ -31,9 +29,7 @@ __all__ = [
     "add_microdata_args",
     "add_options",
     "add_out_arg",
-    "add_subcommand",
     "from_args",
-    "parse_with",
 ]
 
 #: Options shared by several subcommands: flag → ``add_argument`` keyword arguments.
@@ -105,24 +101,6 @@ def add_out_arg(
     add_options(p, "--force")
 
 
-def add_subcommand(
-    subparsers: Any, name: str, run: Callable[[argparse.Namespace], int], **texts: str
-) -> argparse.ArgumentParser:
-    """Add the subcommand ``name`` (``texts``: its ``help`` and ``description``) that calls ``run``.
-
-    Examples
-    --------
-    >>> import argparse
-    >>> sub = argparse.ArgumentParser().add_subparsers()
-    >>> p = add_subcommand(sub, "hello", lambda args: 0, help="say hello")
-    >>> p.parse_args([]).func(None)
-    0
-    """
-    p: argparse.ArgumentParser = subparsers.add_parser(name, **texts)
-    p.set_defaults(func=run)
-    return p
-
-
 def from_args(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     """The parsed options ``names`` as keyword arguments (the CLI only forwards them).
 
@@ -133,17 +111,3 @@ def from_args(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     {'seed': 3, 'draws': 9}
     """
     return {n: getattr(args, n) for n in names}
-
-
-def parse_with(register: Callable[[Any], None], argv: Sequence[str]) -> argparse.Namespace:
-    """Parse ``argv`` with a parser holding only the subcommand that ``register`` adds.
-
-    Examples
-    --------
-    >>> from pbr.cli.verify import register
-    >>> parse_with(register, ["verify", "statement"]).directory
-    'statement'
-    """
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
-    return parser.parse_args(list(argv))

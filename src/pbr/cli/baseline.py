@@ -6,8 +6,8 @@ its summary. Exit code 0 on success, 2 on bad input, 1 otherwise.
 
 Examples
 --------
->>> from pbr.cli._args import parse_with
->>> args = parse_with(register, ["baseline", "--cohort", "c.csv", "--offences", "o.csv",
+>>> from pbr.cli import build_parser
+>>> args = build_parser().parse_args(["baseline", "--cohort", "c.csv", "--offences", "o.csv",
 ...                              "--extract-date", "2018-06-30", "--out", "b"])
 >>> args.year, args.risk, args.rules, args.force
 (2011, 'ogrs3', 'moj_proven', False)
@@ -16,23 +16,14 @@ Examples
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``baseline`` subcommand to ``subparsers`` (module docstring: an example)."""
-    p = add_subcommand(
-        subparsers,
-        "baseline",
-        run,
-        help="build a baseline (per lot x quarter-of-year rates and a risk model)",
-        description="Count proven reoffending of the baseline-year cohort, fit the risk "
-        "model and write the baseline directory (Parquet + JSON).",
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr baseline``."""
     add_microdata_args(p)
     p.add_argument("--year", type=int, default=2011, help="baseline calendar year (2011)")
     p.add_argument(

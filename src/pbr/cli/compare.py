@@ -5,8 +5,8 @@ Writes ``balance.csv``, ``pairs.csv``, ``outcomes.csv``, ``summary.txt`` and
 
 Examples
 --------
->>> from pbr.cli._args import parse_with
->>> args = parse_with(register, ["compare", "--data", "d.csv", "--treatment", "t",
+>>> from pbr.cli import build_parser
+>>> args = build_parser().parse_args(["compare", "--data", "d.csv", "--treatment", "t",
 ...                              "--covariates", "a,b", "--out", "o"])
 >>> args.covariates, args.ratio, args.caliper, args.distance, args.m_order
 ('a,b', 1, '0.2', 'logit', None)
@@ -15,24 +15,15 @@ Examples
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from pbr.cli._args import add_options, add_out_arg, add_subcommand, from_args
+from pbr.cli._args import add_options, add_out_arg, from_args
 from pbr.errors import PbrError
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``compare`` subcommand to ``subparsers`` (module docstring: an example)."""
-    p = add_subcommand(
-        subparsers,
-        "compare",
-        run,
-        help="propensity-score matched comparison (Justice Data Lab style)",
-        description="Nearest-neighbour matching with MatchIt's options; writes balance.csv, "
-        "pairs.csv, outcomes.csv and summary.txt.",
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr compare``."""
     p.add_argument("--data", required=True, help="CSV or Parquet, one row per person")
     p.add_argument("--treatment", required=True, help="boolean or 0/1 treatment column")
     p.add_argument("--covariates", required=True, help="comma-separated covariate columns")

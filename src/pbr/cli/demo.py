@@ -12,31 +12,19 @@ import dataclasses
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from pbr.cli._args import add_out_arg, add_subcommand
+from pbr.cli._args import add_out_arg
 from pbr.cli._progress import add_progress_args, steps
 from pbr.formatting import format_money
 from pbr.provenance import __version__
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(sub: Any) -> None:
-    """Add the ``demo`` subcommand."""
-    p = add_subcommand(
-        sub,
-        "demo",
-        run,
-        help="run the whole job on the bundled sample data",
-        description=(
-            "Validate the bundled synthetic sample, count proven reoffending per lot and "
-            "quarter, build the 2011 baseline, adjust each lot's quarters for offender mix, "
-            "pay the illustrative tr_crc contract and write an HTML payment statement."
-        ),
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr demo``."""
     add_out_arg(p, "output folder (default: ./pbr-demo)", required=False, default="pbr-demo")
     add_progress_args(p)
 

@@ -10,32 +10,22 @@ Method: ``docs/methodology.md``, "Forecasting interim cohorts".
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``forecast`` subcommand to ``subparsers``.
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr forecast``.
 
     Examples
     --------
-    >>> from pbr.cli._args import parse_with
-    >>> a = parse_with(register, ["forecast", "--backtest"])
+    >>> from pbr.cli import build_parser
+    >>> a = build_parser().parse_args(["forecast", "--backtest"])
     >>> a.backtest, a.draws, a.seed
     (True, 1000, 0)
     """
-    p = add_subcommand(
-        subparsers,
-        "forecast",
-        run,
-        help="project interim cohorts to their final rate and payment (or --backtest)",
-        description="Project interim lot-periods to their final binary rate and, with a "
-        "contract, the distribution of their payment; writes forecast.csv, forecast.html and "
-        "manifest.json to --out. With --backtest, print the backtest table instead.",
-    )
     add_microdata_args(p, required=False)
     add_options(p, "--contract")
     add_out_arg(p, required=False)

@@ -30,24 +30,14 @@ import time
 import warnings
 from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
 from pbr.periods import PERIOD_KINDS
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``measures`` subcommand to ``subparsers``."""
-    p = add_subcommand(
-        subparsers,
-        "measures",
-        run,
-        help="proven-reoffending measures per lot × period",
-        description=(
-            "Count proven reoffending (docs/methodology.md#proven-reoffence) and write one row "
-            "per (lot, period) to a CSV file. Exit 0 on success, 2 on bad input, 1 otherwise."
-        ),
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr measures``."""
     add_microdata_args(p)
     p.add_argument("--period", choices=PERIOD_KINDS, default="quarter", help="cohort period")
     add_options(p, "--rules")

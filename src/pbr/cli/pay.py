@@ -11,34 +11,24 @@ measures without ``--allow-interim``); 1 otherwise.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg, add_subcommand, from_args
+from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
 from pbr.pipeline import pay_from_files, write_pay
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``pay`` subcommand to ``subparsers``.
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr pay``.
 
     Examples
     --------
-    >>> from pbr.cli._args import parse_with
-    >>> a = parse_with(register, ["pay", "--contract", "tr_crc", "--measures", "m.csv",
+    >>> from pbr.cli import build_parser
+    >>> a = build_parser().parse_args(["pay", "--contract", "tr_crc", "--measures", "m.csv",
     ...                           "--out", "st"])
     >>> a.contract, a.measures, a.cohort, a.allow_interim
     ('tr_crc', 'm.csv', None, False)
     """
-    p = add_subcommand(
-        subparsers,
-        "pay",
-        run,
-        help="compute a payment statement from a contract",
-        description="Compute a payment statement (statement.csv/.json/.parquet + manifest.json) "
-        "from a contract (TOML file or preset name: tr_crc, peterborough_sib, doncaster) and "
-        "either an aggregate measures/assessment table or microdata plus a saved baseline.",
-    )
     add_options(p, "--contract", required=True)
     p.add_argument("--measures", default=None, help="aggregate assessment table (CSV/Parquet)")
     p.add_argument(

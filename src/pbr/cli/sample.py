@@ -13,34 +13,22 @@ Writes ``DIR/cohort.parquet``, ``DIR/offences.parquet`` and ``DIR/truth.json``
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from pbr.cli._args import add_out_arg, add_subcommand
+from pbr.cli._args import add_out_arg
 from pbr.sample import DEFAULT_SEED
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``sample`` subcommand to the ``pbr`` parser.
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr sample``.
 
     Examples
     --------
-    >>> from pbr.cli._args import parse_with
-    >>> parse_with(register, ["sample", "--out", "x"]).seed
+    >>> from pbr.cli import build_parser
+    >>> build_parser().parse_args(["sample", "--out", "x"]).seed
     20151001
     """
-    p = add_subcommand(
-        subparsers,
-        "sample",
-        run,
-        help="write the seeded synthetic sample data (cohort, offences, truth)",
-        description=(
-            "Generate the synthetic sample (2011 baseline year and quarterly cohorts "
-            "2015Q4-2017Q1, with offence histories) and write cohort.parquet, "
-            "offences.parquet and truth.json to DIR. Same arguments, same bytes."
-        ),
-    )
     add_out_arg(p)
     p.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"

@@ -15,28 +15,17 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from typing import Any
 
-from pbr.cli._args import add_microdata_args, add_subcommand
+from pbr.cli._args import add_microdata_args
 from pbr.errors import SuspiciousDataWarning
 from pbr.io import validate
 from pbr.lots import read_lots
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``validate`` subcommand to ``subparsers``."""
-    p = add_subcommand(
-        subparsers,
-        "validate",
-        run,
-        help="validate a cohort table and an offences table",
-        description=(
-            "Read and validate both input tables (docs/methodology.md#validation). Exit 0 when "
-            "valid, 2 with every failing (table, row, column, value, reason) on stderr."
-        ),
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr validate``."""
     add_microdata_args(p)
     p.add_argument("--lots", metavar="F", default=None, help="lot table CSV (code,name,provider)")
 

@@ -10,32 +10,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from pbr.cli._args import add_subcommand
 from pbr.pipeline import verify
 
-__all__ = ["register", "run"]
+__all__ = ["arguments", "run"]
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``verify`` subcommand to ``subparsers``.
+def arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``pbr verify``.
 
     Examples
     --------
-    >>> from pbr.cli._args import parse_with
-    >>> parse_with(register, ["verify", "statement", "--diff"]).diff
+    >>> from pbr.cli import build_parser
+    >>> build_parser().parse_args(["verify", "statement", "--diff"]).diff
     True
     """
-    p = add_subcommand(
-        subparsers,
-        "verify",
-        run,
-        help="re-run a statement from its manifest and compare byte for byte",
-        description="Re-hash the inputs recorded in DIR/manifest.json, re-run the payment and "
-        "compare every output file. Exit 0 identical, 1 different (report on stdout), "
-        "2 manifest or inputs missing.",
-    )
     p.add_argument("directory", help="statement directory written by pbr pay")
     p.add_argument(
         "--diff",
