@@ -59,12 +59,6 @@ def write_run_manifest(
     'in.csv'
     """
     target = Path(path)
-    manifest = run_manifest(
-        target.resolve().parent,
-        command=command,
-        inputs=inputs,
-        parameters=parameters,
-        outputs={name: Path(p).read_bytes() for name, p in outputs.items()},
-        seeds=seeds,
-    )
-    return manifest.write(target)
+    files = {name: Path(p).read_bytes() for name, p in outputs.items()}
+    record: dict[str, Any] = {"command": command, "inputs": inputs, "parameters": parameters}
+    return run_manifest(target.resolve().parent, outputs=files, seeds=seeds, **record).write(target)

@@ -131,8 +131,12 @@ class BaselineFormatError(PbrError):
 
     Examples
     --------
-    >>> isinstance(BaselineFormatError("format_version 9 is not supported"), ValueError)
-    True
+    >>> import tempfile
+    >>> from pbr.baseline import load_baseline
+    >>> load_baseline(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pbr.errors.BaselineFormatError: ...baseline.json not found: not a pbr baseline directory
     """
 
 
@@ -141,8 +145,14 @@ class InterimMeasureError(PbrError):
 
     Examples
     --------
-    >>> isinstance(InterimMeasureError("CPA01 2016Q4 is interim"), PbrError)
-    True
+    >>> from pbr.contracts import preset
+    >>> from pbr.payments import example_assessment, pay
+    >>> table = example_assessment(400, lot="CPA01").assign(status="interim")
+    >>> try:
+    ...     pay(preset("tr_crc"), table)
+    ... except InterimMeasureError as err:
+    ...     print(str(err).split(";")[0])
+    1 row(s) are interim measures (CPA01 2015Q4)
     """
 
 
@@ -151,7 +161,7 @@ class ModelError(PbrError):
 
     Examples
     --------
-    >>> isinstance(ModelError("Copas denominator <= 0 in rows 3, 7"), PbrError)
+    >>> issubclass(ModelError, PbrError)  # bad input (exit 2 on the command line)
     True
     """
 
@@ -161,8 +171,12 @@ class VerificationError(PbrError):
 
     Examples
     --------
-    >>> isinstance(VerificationError("manifest.json not found"), PbrError)
-    True
+    >>> import tempfile
+    >>> from pbr.pipeline import verify
+    >>> verify(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pbr.errors.VerificationError: ...manifest.json: manifest.json not found
     """
 
 

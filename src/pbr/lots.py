@@ -110,12 +110,18 @@ class LotRegistry:
         return self._field(code, "name")
 
     def provider_of(self, code: str) -> str:
-        """Return the provider of a lot given its code.
+        """Return the provider of a lot given its code (a name is not accepted: see code_of).
+
+        Raises
+        ------
+        PbrError
+            If ``code`` is not a lot code.
 
         Examples
         --------
-        >>> default_registry().provider_of("CPA15")
-        'MTCnovo'
+        >>> reg = default_registry()
+        >>> reg.provider_of("CPA15"), reg.provider_of(reg.code_of("London"))
+        ('MTCnovo', 'MTCnovo')
         """
         return self._field(code, "provider")
 

@@ -93,8 +93,12 @@ OFFENCE_GROUPS = (
     "other",
 )
 
+#: The columns both tables have: the person's id and the OGRS3 offence group.
+_OFFENDER_ID = ColumnSpec("offender_id", "string", True)
+_OFFENCE_GROUP = ColumnSpec("offence_group", "string", False, allowed=OFFENCE_GROUPS)
+
 COHORT_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("offender_id", "string", True),
+    _OFFENDER_ID,
     ColumnSpec("lot", "string", True),
     ColumnSpec("index_date", "date", True),
     ColumnSpec("event_type", "string", True, allowed=EVENT_TYPES),
@@ -103,18 +107,18 @@ COHORT_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("supervisor", "string", False, default="CRC", allowed=SUPERVISORS),
     ColumnSpec("em_only", "bool", False, default=False),
     ColumnSpec("exclusion_reason", "string", False),
-    ColumnSpec("offence_group", "string", False, allowed=OFFENCE_GROUPS),
+    _OFFENCE_GROUP,
     ColumnSpec("sanctions", "int", False),
     ColumnSpec("first_sanction_date", "date", False),
 )
 
 OFFENCE_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("offender_id", "string", True),
+    _OFFENDER_ID,
     ColumnSpec("offence_date", "date", True),
     ColumnSpec("disposal_date", "date", True),
     ColumnSpec("disposal_type", "string", True, allowed=DISPOSAL_TYPES),
     ColumnSpec("breach", "bool", False, default=False),
-    ColumnSpec("offence_group", "string", False, allowed=OFFENCE_GROUPS),
+    _OFFENCE_GROUP,
     ColumnSpec("appearance_id", "string", False),
 )
 

@@ -21,14 +21,7 @@ __all__ = ["arguments", "run"]
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``pbr sample``.
-
-    Examples
-    --------
-    >>> from pbr.cli import build_parser
-    >>> build_parser().parse_args(["sample", "--out", "x"]).seed
-    20151001
-    """
+    """The options of ``pbr sample`` (the defaults give the bundled sample)."""
     add_out_arg(p)
     p.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"

@@ -219,18 +219,16 @@ def write_pay(
     directory: str | Path,
     *,
     html: bool = False,
-    measures: Any = None,
-    assessment: Any = None,
-    baseline: Any = None,
     force: bool = False,
     xlsx: bool = False,
+    **plots: Any,
 ) -> tuple[Path, Path | None]:
     """Write a statement and its manifest (and with ``html`` its page), as ``pbr pay --out`` does.
 
     The statement files and ``manifest.json`` are written by
     :func:`pbr.payments.write_statement`; ``statement.html`` then by
-    :func:`pbr.report.write_statement_report`, with the optional ``measures``,
-    ``assessment`` and ``baseline`` for its plots, and added to the manifest's
+    :func:`pbr.report.write_statement_report`, with the optional ``plots``
+    (its ``measures``, ``assessment`` and ``baseline``), and added to the manifest's
     hashed outputs; with ``xlsx``, ``statement.xlsx`` (which records the
     manifest's SHA-256, so it is written after it and is not listed in it).
     Everything is written in a staging folder beside
@@ -258,9 +256,7 @@ def write_pay(
         if html:
             from pbr.report import write_statement_report  # matplotlib: only for a page
 
-            page = write_statement_report(
-                statement, tmp, measures=measures, assessment=assessment, baseline=baseline
-            )
+            page = write_statement_report(statement, tmp, **plots)
             add_output(tmp / "manifest.json", page.name)
         if xlsx:
             from pbr.report.xlsx import statement_to_excel
