@@ -141,13 +141,9 @@ class ValidationReport(Result):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> c = pd.DataFrame({"offender_id": ["A"], "lot": ["CPA01"], "index_date": ["2011-01-01"],
-    ...                   "event_type": ["release"], "sex": ["M"], "date_of_birth": ["1980-01-01"]})
-    >>> o = pd.DataFrame({"offender_id": ["A"], "offence_date": ["2011-03-01"],
-    ...                   "disposal_date": ["2011-04-01"], "disposal_type": ["caution"]})
-    >>> validate(c, o, extract_date="2012-12-31").summary().title
-    'valid: cohort 1 row(s), offences 1 row(s), extract date 2012-12-31, 0 warning(s)'
+    >>> report = validate(*_example_tables(), extract_date="2012-12-31")
+    >>> report.cohort_rows, report.offence_rows, report.warnings
+    (1, 2, ())
     """
 
     cohort_rows: int
