@@ -14,7 +14,7 @@ from pbr.sample import sample_paths
 from ._helpers import sample_microdata_args
 
 
-def _run(out: Path) -> int:
+def _run(out: Path, *extra: str) -> int:
     return main(
         [
             "measures",
@@ -25,6 +25,7 @@ def _run(out: Path) -> int:
             "convictions_only",
             "--out",
             str(out),
+            *extra,
         ]
     )
 
@@ -52,7 +53,8 @@ def test_measures_manifest_is_byte_identical_on_rerun(tmp_path: Path) -> None:
     out = tmp_path / "m.csv"
     assert _run(out) == 0
     first = (tmp_path / "m.manifest.json").read_bytes(), out.read_bytes()
-    assert _run(out) == 0
+    assert _run(out) == 2  # an existing output is never replaced silently
+    assert _run(out, "--force") == 0
     assert ((tmp_path / "m.manifest.json").read_bytes(), out.read_bytes()) == first
 
 

@@ -161,7 +161,10 @@ def safe_files(
     """
     paths = [Path(t) for t in targets]
     inputs = list(inputs)
-    for t in paths:
+    for k, t in enumerate(paths):
+        if t.is_dir():  # never replaced, even with force
+            what = "the manifest" if k == len(paths) - 1 and len(paths) > 1 else "the file"
+            raise PbrError(f"{t} is a folder: cannot write {what} there")
         check_out(t, inputs, force=force)
     tmp = _staging_folder(paths[0])
     try:
