@@ -34,7 +34,7 @@ from pbr.decompose import Decomposition, decompose_change
 from pbr.errors import SuspiciousDataWarning
 from pbr.forecast import Backtest, Forecast
 from pbr.forecast._examples import example_backtest, example_forecast
-from pbr.io import ValidationReport, validate
+from pbr.io import ValidationReport, checked_tables, validate
 from pbr.matching import MatchResult, match
 from pbr.matching.result import example_data
 from pbr.measures import Measures, compute_measures
@@ -59,7 +59,14 @@ def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     cohort = sample.cohort[sample.cohort["lot"].isin(LOTS)].reset_index(drop=True)
     people = set(cohort["offender_id"])
     offences = sample.offences[sample.offences["offender_id"].isin(people)]
-    return cohort, offences.reset_index(drop=True)
+    # a subset is a new table: validated once here (the sample's juveniles and duplicate
+    # offences, there on purpose, are warned about), then used as validated everywhere
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuspiciousDataWarning)
+        checked: tuple[pd.DataFrame, pd.DataFrame] = checked_tables(
+            cohort, offences.reset_index(drop=True), extract_date=EXTRACT
+        )
+    return checked
 
 
 @pytest.fixture(scope="module")
