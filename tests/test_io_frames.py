@@ -165,3 +165,23 @@ def test_a_stamp_holds_only_for_an_extract_date_on_or_after_the_latest_date(
     with pytest.raises(ValidationError) as err:
         checked_tables(None, small.offences, extract_date=before)
     assert set(err.value.failures["reason"]) == {f"date after the extract date ({before})"}
+
+
+def test_an_earlier_cut_of_a_validated_table_stays_validated(
+    small: pbr.datasets.SampleData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pbr.io import as_extracted
+
+    def spy(*args: object, **kw: object) -> object:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(pbr.io._read, "read_offences", spy)
+    early = as_extracted(small.offences, "offences", "2017-09-30")
+    assert early["disposal_date"].max() <= pd.Timestamp("2017-09-30")
+    assert is_stamped(early, "offences", np.datetime64("2017-09-30"))
+    monkeypatch.undo()
+    # a table the boundary never saw is validated first
+    raw = _bad_disposal(small)
+    raw.attrs.clear()
+    with pytest.raises(ValidationError):
+        as_extracted(raw, "offences", "2017-09-30")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import functools
 
-import pandas as pd
-
 from pbr.forecast.backtest import backtest
 from pbr.forecast.model import forecast
 from pbr.forecast.result import Backtest, Forecast
+from pbr.io import as_extracted
 from pbr.sample import generate
 
 __all__ = ["example_backtest", "example_forecast"]
@@ -18,12 +17,8 @@ __all__ = ["example_backtest", "example_forecast"]
 def example_forecast(contract: str | None = "tr_crc") -> Forecast:
     """A small forecast for the examples: two lots of generated data cut at 2017-09-30."""
     s = generate(seed=5, scale=0.05, lots=["CPA01", "CPA02"])
-    off = s.offences[s.offences["disposal_date"] <= pd.Timestamp("2017-09-30")]
-    # rows of the generated sample (valid as a whole: tests/test_sample.py), cut at the date;
-    # validating the cut again would only repeat the sample's deliberate warnings
-    return forecast(
-        s.cohort, off, extract_date="2017-09-30", contract=contract, draws=40, validate=False
-    )
+    off = as_extracted(s.offences, "offences", "2017-09-30")  # validated rows, cut
+    return forecast(s.cohort, off, extract_date="2017-09-30", contract=contract, draws=40)
 
 
 @functools.lru_cache(maxsize=1)

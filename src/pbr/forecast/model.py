@@ -128,10 +128,10 @@ def forecast(
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> from pbr.io import as_extracted
     >>> from pbr.sample import generate
     >>> s = generate(seed=5, scale=0.05, lots=["CPA01"])
-    >>> early = s.offences[s.offences["disposal_date"] <= pd.Timestamp("2017-09-30")]
+    >>> early = as_extracted(s.offences, "offences", "2017-09-30")  # the data a year earlier
     >>> f = forecast(s.cohort, early, extract_date="2017-09-30", draws=50)
     >>> row = f.table.iloc[-1]
     >>> row["period"], bool(row["projected_rate"] > row["observed_rate"])

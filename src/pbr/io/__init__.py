@@ -36,7 +36,14 @@ Examples
 ('CPA15', 'CRC', 'datetime64[s]')
 """
 
-from pbr.io._read import ValidationReport, checked_tables, read_cohort, read_offences, validate
+from pbr.io._read import (
+    ValidationReport,
+    as_extracted,
+    checked_tables,
+    read_cohort,
+    read_offences,
+    validate,
+)
 from pbr.io._rules import BOOLEAN_FALSE, BOOLEAN_TRUE
 from pbr.io._write import write_table
 
@@ -44,6 +51,7 @@ __all__ = [
     "BOOLEAN_FALSE",
     "BOOLEAN_TRUE",
     "ValidationReport",
+    "as_extracted",
     "checked_tables",
     "read_cohort",
     "read_offences",

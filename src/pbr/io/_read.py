@@ -16,7 +16,7 @@ import pandas as pd
 
 from pbr.io._checks import _raise, _read
 from pbr.io._parse import _extract_day
-from pbr.io._rules import DateLike, LotsLike, Source
+from pbr.io._rules import DateLike, LotsLike, Source, TableName
 from pbr.io._trusted import is_stamped, stamp
 from pbr.io._warnings import _emit, _person_warnings
 from pbr.results import Result, Summary
@@ -350,3 +350,31 @@ def checked_tables(
     if need_o:
         offences = read_offences(offences, extract_date=extract)
     return cohort, offences
+
+
+def as_extracted(table: pd.DataFrame, kind: TableName, extract_date: Any) -> pd.DataFrame:
+    """The rows of a table as an extract taken on ``extract_date`` would hold them.
+
+    Offences: those disposed of on or before the date; cohort events: those indexed on or
+    before it (a backtest's or forecast's earlier cut). A row subset of a table the
+    boundary validated is valid (every error rule concerns one row or a whole column)
+    and is stamped as validated without being checked again; any other table is
+    validated first (:func:`checked_tables`).
+
+    Examples
+    --------
+    >>> from pbr.sample import generate
+    >>> s = generate(seed=5, scale=0.05, lots=["CPA01"])
+    >>> early = as_extracted(s.offences, "offences", "2017-09-30")
+    >>> last = early["disposal_date"].max()
+    >>> bool(last <= pd.Timestamp("2017-09-30")), len(early) < len(s.offences)
+    (True, True)
+    """
+    extract = _extract_day(extract_date)
+    if not is_stamped(table, kind, np.datetime64("9999-12-31")):
+        table = checked_tables(*((table, None) if kind == "cohort" else (None, table)),
+                               extract_date="9999-12-31")[0 if kind == "cohort" else 1]  # fmt: skip
+    column = "index_date" if kind == "cohort" else "disposal_date"
+    days = table[column].to_numpy().astype("datetime64[D]")
+    cut = table[days <= extract].reset_index(drop=True)
+    return stamp(cut, kind, extract)

@@ -87,6 +87,17 @@ def compare_from_file(
         Outcome columns (default: the JDL measures when there is ``reoffender``).
     se, min_treated
         As :meth:`pbr.matching.Matched.outcomes`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np, pandas as pd
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> rng = np.random.default_rng(0)
+    >>> pd.DataFrame({"x": rng.normal(size=300), "t": rng.random(300) < 0.4}).to_csv(
+    ...     d / "people.csv", index=False)
+    >>> _ = compare_from_file(d / "people.csv", d / "out", treatment="t", covariates=["x"])
+    >>> sorted(p.name for p in (d / "out").iterdir())
+    ['balance.csv', 'manifest.json', 'pairs.csv', 'summary.txt']
     """
     from pbr.matching import match
 

@@ -32,6 +32,16 @@ def write_sample(
 
     An existing non-empty ``out`` is refused unless ``force`` (which replaces it
     atomically). Returns the sample and the paths written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> _ = write_sample(d, scale=0.01, lots=["CPA01"])  # an empty folder may be written
+    >>> write_sample(d, scale=0.01, lots=["CPA01"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pbr.errors.PbrError: --out ... already exists and is not empty; ... --force to replace it
     """
     sample = generate(seed=seed, scale=scale, lots=lots)
     target = Path(out)
