@@ -10,6 +10,8 @@ the conventions (docs/methodology.md) and, when known, the manifest's SHA-256.
 Money cells are numbers formatted as pounds (``£#,##0.00``), never text; the
 totals are the statement's own (exact Decimal sums of the rounded lines, written
 as the number with those pence). Counts are whole numbers; rates are percentages.
+The file holds no clock (fixed document times, fixed zip entry times), so the
+same inputs give the same bytes on every run.
 
 Examples
 --------
@@ -138,13 +140,39 @@ def _notes(wb: Any, notes: Sequence[tuple[str, str]]) -> None:
     ws.column_dimensions["B"].width = 110
 
 
+def _stable_bytes(wb: Any) -> bytes:
+    """The workbook's ``.xlsx`` bytes with no clock in them: same cells → same bytes.
+
+    openpyxl stamps ``docProps/core.xml`` with the time of saving and every zip
+    entry with the local time; both are replaced by fixed values (the document
+    properties by :data:`_FIXED`, the entries by 1980-01-01, the zip epoch).
+    """
+    import io
+    import zipfile
+
+    from openpyxl.xml.functions import tostring
+
+    raw = io.BytesIO()
+    wb.save(raw)
+    props = wb.properties
+    props.created = props.modified = _FIXED
+    core = tostring(props.to_tree())
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            data = core if info.filename == "docProps/core.xml" else src.read(info)
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
 def _save(wb: Any, path: str | Path) -> Path:
-    wb.properties.created = _FIXED
-    wb.properties.modified = _FIXED
     wb.properties.creator = "pbr"
     out = Path(path)
     try:
-        wb.save(out)
+        out.write_bytes(_stable_bytes(wb))
     except OSError as exc:
         raise PbrError(f"cannot write the spreadsheet {out}: {exc}") from None
     return out
