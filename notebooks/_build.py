@@ -239,6 +239,14 @@ with warnings.catch_warnings():
 directory = statement.write(OUT / "statement")
 sorted(p.name for p in directory.iterdir())""",
         ),
+        (
+            "md",
+            "This statement pays the **binary** component on quarters and the **frequency** "
+            "component on financial years after the baseline year, **final and interim** "
+            "(`allow_interim=True`: interim lines are provisional), so its total is higher than "
+            "the demo's and the commissioner's (final periods only) and the README tour's "
+            "(binary only, final quarters).",
+        ),
         ("md", "## 1. What the manifest records"),
         (
             "code",
@@ -341,7 +349,9 @@ assert (N, O) == (int(line["cohort_size"]), int(line["reoffenders"]))""",
 RESEARCHER = _nb(
     "# Researcher: cohorts, OGRS3 and a matched comparison\n\n"
     "Build a cohort, score it with OGRS3, and compare a (synthetic) treated group with a "
-    "propensity-matched comparison group, Justice Data Lab style.",
+    "propensity-matched comparison group, Justice Data Lab style. This notebook pays "
+    "**no component and no status**: it measures outcomes and effects only (the demo, the "
+    "commissioner and the auditor notebooks pay).",
     [
         ("code", SETUP),
         (

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._progress import bar
 from pbr.baseline._common import (
     _QUARTER_NAMES,
     RATE_COLUMNS,  # noqa: F401  - used by the docstring examples
@@ -502,6 +503,7 @@ def build_baseline(
     rules: str = "moj_proven",
     lots: Any = None,
     count_model: bool = False,
+    progress: bool | None = None,
 ) -> Baseline:
     """Build a baseline from a cohort table and proven offences (docs/methodology.md#baselines).
 
@@ -519,6 +521,10 @@ def build_baseline(
     rules : str
     lots : list of str, optional
     count_model : bool
+    progress : bool or None
+        A two-step bar (counting, then the risk-model fit): ``None`` (default) on a
+        terminal or in a notebook only, ``True`` always, ``False`` never
+        (:mod:`pbr._progress`); the baseline is the same either way.
 
     Returns
     -------
@@ -534,13 +540,22 @@ def build_baseline(
     """
     from pbr.measures import compute_measures  # type: ignore[import-not-found,unused-ignore]
 
-    m = compute_measures(cohort, offences, extract_date=extract_date, period="quarter", rules=rules)
-    return Baseline.from_members(
-        m.members,
-        year=year,
-        risk=risk,
-        rules=rules,
-        lots=lots,
-        extract_date=extract_date,
-        count_model=count_model,
-    )
+    fits = {"ogrs3": "recalibrating OGRS3", "model": "fitting the risk model"}
+    fit = fits.get(str(risk), "rates")
+    with bar(2, progress=progress, desc="baseline: counting") as steps:
+        m = compute_measures(
+            cohort, offences, extract_date=extract_date, period="quarter", rules=rules
+        )
+        steps.update()
+        steps.set_description(f"baseline: {fit}" + (" + count model" if count_model else ""))
+        baseline = Baseline.from_members(
+            m.members,
+            year=year,
+            risk=risk,
+            rules=rules,
+            lots=lots,
+            extract_date=extract_date,
+            count_model=count_model,
+        )
+        steps.update()
+    return baseline

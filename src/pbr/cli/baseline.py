@@ -22,6 +22,7 @@ import argparse
 from typing import Any
 
 from pbr.cli._args import add_microdata_args, add_out_arg, add_rules_arg
+from pbr.cli._progress import add_progress_args, progress_of
 
 __all__ = ["register", "run"]
 
@@ -45,6 +46,7 @@ def register(subparsers: Any) -> None:
     add_rules_arg(p)
     p.add_argument("--count-model", action="store_true", help="also fit the frequency model")
     add_out_arg(p)
+    add_progress_args(p)
     p.set_defaults(func=run)
 
 
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         risk=None if args.risk == "none" else args.risk,
         rules=args.rules,
         count_model=args.count_model,
+        progress=progress_of(args),
     )
     print(baseline.summary())
     print(f"\nbaseline written to {out}")

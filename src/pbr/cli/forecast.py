@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pbr.cli._args import add_microdata_args
+from pbr.cli._progress import add_progress_args, progress_of
 from pbr.errors import PbrError
 
 __all__ = ["register", "run"]
@@ -50,6 +51,7 @@ def register(subparsers: Any) -> None:
         default=None,
         help="reference quarters: 'baseline', 'latest' or comma-separated labels",
     )
+    add_progress_args(p)
     p.set_defaults(func=run)
 
 
@@ -93,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
             strata=args.strata,
             draws=args.draws,
             seed=args.seed,
+            progress=progress_of(args),
         )
         print(bt.summary())
         return 0
@@ -113,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         strata=args.strata,
         draws=args.draws,
         seed=args.seed,
+        progress=progress_of(args),
     )
     out = Path(args.out)
     try:

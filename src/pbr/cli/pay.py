@@ -14,6 +14,7 @@ import argparse
 from typing import Any
 
 from pbr.cli._args import add_microdata_args, add_out_arg
+from pbr.cli._progress import add_progress_args, progress_of
 from pbr.pipeline import pay_from_files, write_pay
 
 __all__ = ["register", "run"]
@@ -66,6 +67,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--force", action="store_true", help="replace an existing non-empty --out (atomically)"
     )
+    add_progress_args(p)
     p.set_defaults(func=run)
 
 
@@ -87,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         extract_date=args.extract_date,
         volumes=args.volumes,
         allow_interim=args.allow_interim,
+        progress=progress_of(args),
     )
     out, html = write_pay(statement, args.out, html=args.html, force=args.force)
     print(statement.summary())
@@ -95,10 +98,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {html}")
     if getattr(args, "xlsx", False):
         from pbr.provenance import sha256_file
-        from pbr.report.xlsx import statement_to_excel
 
-        book = statement_to_excel(
-            statement, out / "statement.xlsx", manifest_sha256=sha256_file(out / "manifest.json")
+        book = statement.to_excel(
+            out / "statement.xlsx", manifest_sha256=sha256_file(out / "manifest.json")
         )
         print(f"wrote {book}")
     return 0

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pbr._progress import track
 from pbr.dates import add_months, as_days
 from pbr.errors import PbrError
 from pbr.forecast._checks import check_run_arguments
@@ -56,6 +57,7 @@ def backtest(
     strata: int = 5,
     draws: int = 500,
     seed: int = 0,
+    progress: bool | None = None,
 ) -> Backtest:
     """Backtest the forecast on the final cohorts of a data set.
 
@@ -69,6 +71,8 @@ def backtest(
         Months after each quarter's end at which the data are cut.
     reference, baseline_year, rules, strata, draws, seed
         As for :func:`pbr.forecast.forecast`.
+    progress : bool or None
+        A bar over the cut-offs (:mod:`pbr._progress`; default: terminal or notebook only).
 
     Returns
     -------
@@ -117,7 +121,7 @@ def backtest(
     r_member = np.bincount(pair_m, minlength=len(members)).astype(np.float64)
     rows = []
     details = []
-    for c in cutoffs:
+    for c in track(cutoffs, progress=progress, desc="backtest cut-offs", unit="cut-off"):
         cut = {
             p: int(add_months(np.array([e], "datetime64[D]"), int(c))[0].astype(np.int64))
             for p, e in ends.items()

@@ -89,6 +89,7 @@ def forecast(
     draws: int = 1000,
     seed: int = 0,
     lots: Sequence[str] | None = None,
+    progress: bool | None = None,
 ) -> Forecast:
     """Project interim lot-periods to their final binary rate and, with a contract, payment.
 
@@ -116,6 +117,10 @@ def forecast(
     seed : int
         Random seed (same inputs and seed: identical result).
     lots : sequence of str, optional
+    progress : bool or None
+        Progress bars over the replicates: ``None`` (default) on a terminal or in a
+        notebook only, ``True`` always, ``False`` never (:mod:`pbr._progress`); the
+        result is the same either way.
 
     Returns
     -------
@@ -158,7 +163,7 @@ def forecast(
     ref, tgt, s, is_tgt = build_inputs(
         members, groups, ref_periods, proof_ref, x.elapsed, x.window, observed, n_strata=strata
     )
-    dr = project(ref, tgt, n_strata=s, draws=draws, seed=seed)
+    dr = project(ref, tgt, n_strata=s, draws=draws, seed=seed, progress=progress)
     status = targets["status"].astype(str).tolist()
     table = _projection_table(groups, status, dr.final, dr.size, dr.observed, dr.open_members)
     table["level"] = dr.theta
@@ -240,7 +245,7 @@ def forecast(
             on=["lot", "period"],
             how="left",
         )
-        payments = payment_draws(con, assessment, dr.final[:, perf])
+        payments = payment_draws(con, assessment, dr.final[:, perf], progress=progress)
     return Forecast(
         table=table,
         national=national,

@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._progress import track
 from pbr.contracts import MONEY_CONTEXT, Contract
 from pbr.payments import Statement, pay
 
@@ -118,6 +119,8 @@ def payment_draws(
     contract: Contract,
     assessment: pd.DataFrame,
     final_counts: npt.NDArray[np.int64],
+    *,
+    progress: bool | None = False,
 ) -> PaymentDraws:
     """Pay every replicate of the final reoffender counts through :func:`pbr.pay`.
 
@@ -128,6 +131,8 @@ def payment_draws(
         Assessment rows to pay (one per projected lot-period, in the column
         order of ``final_counts``).
     final_counts : numpy.ndarray of int64, shape (draws, rows)
+    progress : bool or None
+        A bar over the replicates (see :mod:`pbr._progress`).
 
     Returns
     -------
@@ -147,7 +152,7 @@ def payment_draws(
     base["status"] = "final"
     cache: dict[bytes, Statement] = {}
     per_draw: list[Statement] = []
-    for b in range(counts.shape[0]):
+    for b in track(range(counts.shape[0]), progress=progress, desc="paying replicates"):
         key = counts[b].tobytes()
         st = cache.get(key)
         if st is None:

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pbr._progress import track
 from pbr._types import BoolArray as B8
 from pbr._types import FloatArray as F64
 from pbr._types import IntArray as I64
@@ -237,6 +238,7 @@ def project(
     n_strata: int,
     draws: int = 1000,
     seed: int = 0,
+    progress: bool | None = False,
 ) -> Draws:
     """Draw replicates of every target group's final reoffender count.
 
@@ -249,6 +251,8 @@ def project(
         Number of replicates (each with its own bootstrap of the reference curves).
     seed : int
         Seed of :func:`numpy.random.default_rng` (same seed, same draws).
+    progress : bool or None
+        A bar over the replicates (see :mod:`pbr._progress`); never changes the draws.
 
     Returns
     -------
@@ -292,7 +296,7 @@ def project(
     future = (cy == 0) & (ca < cw)
     final = np.empty((draws, n_g), dtype=np.int64)
     theta_sum = np.zeros(n_g)
-    for b in range(draws):
+    for b in track(range(draws), progress=progress, desc="forecast replicates", unit="draw"):
         cum = cumulative(resample(curves, rng))
         e = cum[cs, ca]
         f = cum[cs, cw]

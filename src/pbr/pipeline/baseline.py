@@ -24,12 +24,14 @@ def baseline_from_files(
     risk: str | None = "ogrs3",
     rules: str = "moj_proven",
     count_model: bool = False,
+    progress: bool | None = None,
 ) -> tuple[Baseline, Path]:
     """Read and validate the two files, build the baseline and save it into ``out``.
 
     The baseline directory's files are written by :meth:`pbr.baseline.Baseline.save`
     (``baseline.json`` records its own provenance); a statement paid against it
-    hashes every one of them in its manifest.
+    hashes every one of them in its manifest. ``progress`` is passed to
+    :func:`pbr.baseline.build_baseline` (its bar; never part of the result).
 
     Returns
     -------
@@ -59,5 +61,6 @@ def baseline_from_files(
         risk=risk,
         rules=rules,
         count_model=count_model,
+        progress=progress,
     )
     return baseline, baseline.save(out)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from pbr import baseline as baseline_mod
 from pbr import io as io_mod
+from pbr._progress import bar
 from pbr._staging import check_out, staged_directory
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
@@ -105,6 +106,7 @@ def pay_from_files(
     extract_date: str | None = None,
     volumes: str | Path | None = None,
     allow_interim: bool = False,
+    progress: bool | None = None,
 ) -> Statement:
     """Pay from files, recording every input for the audit manifest (what ``pbr pay`` runs).
 
@@ -124,6 +126,11 @@ def pay_from_files(
     volumes : path, optional
         Fee-for-service volumes (``lot, period, unit, volume``).
     allow_interim : bool
+    progress : bool or None
+        On the microdata path, a bar over its steps (reading, assessing the
+        quarters, the contract years): ``None`` (default) on a terminal or in a
+        notebook only, ``True`` always, ``False`` never (:mod:`pbr._progress`).
+        Not recorded: it changes nothing in the statement.
 
     Examples
     --------
@@ -173,35 +180,31 @@ def pay_from_files(
     else:
         if cohort is None or offences is None or baseline is None or extract_date is None:
             raise PbrError("the microdata path needs cohort, offences, baseline and extract_date")
-        co = io_mod.read_cohort(cohort, extract_date=extract_date)
-        of = io_mod.read_offences(offences, extract_date=extract_date)
-        form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
-        rules = c.rules[0]
-        bl = baseline_mod.load_baseline(baseline)
-        _check_baseline_matches(c, bl, baseline)
-        table = baseline_mod.compare_to_baseline(
-            co,
-            of,
-            bl,
-            extract_date=extract_date,
-            period="quarter",
-            alpha=c.alpha,
-            form=form,
-            rules=rules,
-        )
-        table = after_baseline_year(table.table, bl.year)
-        if c.frequency is not None:
-            annual = baseline_mod.compare_to_baseline(
-                co,
-                of,
-                bl,
-                extract_date=extract_date,
-                period=c.contract_year,
-                alpha=c.alpha,
-                form=form,
-                rules=rules,
-            )
-            annual = after_baseline_year(annual.table, bl.year)
+        periods = ["quarter", *([c.contract_year] if c.frequency is not None else [])]
+        with bar(1 + len(periods), progress=progress, desc="pay: reading the files") as steps:
+            co = io_mod.read_cohort(cohort, extract_date=extract_date)
+            of = io_mod.read_offences(offences, extract_date=extract_date)
+            form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
+            bl = baseline_mod.load_baseline(baseline)
+            _check_baseline_matches(c, bl, baseline)
+            assessed = []
+            for kind in periods:  # quarterly for binary, contract years for frequency
+                steps.update()
+                steps.set_description(f"pay: assessing each lot's {kind} periods")
+                a = baseline_mod.compare_to_baseline(
+                    co,
+                    of,
+                    bl,
+                    extract_date=extract_date,
+                    period=kind,
+                    alpha=c.alpha,
+                    form=form,
+                    rules=c.rules[0],
+                )
+                assessed.append(after_baseline_year(a.table, bl.year))
+            steps.update()
+        table = assessed[0]
+        annual = assessed[1] if len(assessed) > 1 else None
     vol = read_table(volumes, "volumes") if volumes is not None else None
     s = pay(
         c,
