@@ -242,49 +242,49 @@ def plot_funnel(
 ) -> Axes:
     r"""Funnel plot of change against the adjusted baseline, with the payment test's limits.
 
-        Each lot-period is a point at (effective cohort size, ``change_pp``); the dashed
-        funnel is ``± 100 z_{1−α/2} √(ē (1 − ē) / N_eff)``, which is each row's own
-        two-sided test limit (see the module notes), so **a point is outside the funnel
-        exactly when it is paid for (below) or deducted for (above)**. Reductions are
-        filled down-triangles, increases filled up-triangles, the rest hollow grey
-        circles; interim rows have a dotted edge. Only flagged points are labelled
-        (``lot period``), each placed where it covers no marker and no other label
+    Each lot-period is a point at (effective cohort size, ``change_pp``); the dashed
+    funnel is ``± 100 z_{1−α/2} √(ē (1 − ē) / N_eff)``, which is each row's own
+    two-sided test limit (see the module notes), so **a point is outside the funnel
+    exactly when it is paid for (below) or deducted for (above)**. Reductions are
+    filled down-triangles, increases filled up-triangles, the rest hollow grey
+    circles; interim rows have a dotted edge. Only flagged points are labelled
+    (``lot period``), each placed where it covers no marker and no other label
     (with a leader line to its point).
 
     Parameters
     ----------
-        assessment_table : pandas.DataFrame
-            See :func:`funnel_points` (the ``.table`` of an assessment works as is).
-        alpha : float, default 0.05
-            Two-sided significance level: use the contract's ``alpha``.
-        ax : matplotlib.axes.Axes, optional
-            Axes to draw on; a new figure otherwise.
-        expected_rate : float, optional
-            The pooled ``ē`` of the x axis (default ``ΣE / ΣN`` of the plotted rows).
-        max_labels : int, default 30
-            Most flagged points to label, the furthest outside first (0 for none).
-        baseline_year : int, optional
-            Leave out this year's rows (the baseline against itself, all at 0).
+    assessment_table : pandas.DataFrame
+        See :func:`funnel_points` (the ``.table`` of an assessment works as is).
+    alpha : float, default 0.05
+        Two-sided significance level: use the contract's ``alpha``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure otherwise.
+    expected_rate : float, optional
+        The pooled ``ē`` of the x axis (default ``ΣE / ΣN`` of the plotted rows).
+    max_labels : int, default 30
+        Most flagged points to label, the furthest outside first (0 for none).
+    baseline_year : int, optional
+        Leave out this year's rows (the baseline against itself, all at 0).
 
     Returns
     -------
-        matplotlib.axes.Axes
+    matplotlib.axes.Axes
 
     Raises
     ------
-        pbr.errors.PbrError
-            On missing columns, ``alpha`` outside (0, 1), or no usable row.
+    pbr.errors.PbrError
+        On missing columns, ``alpha`` outside (0, 1), or no usable row.
 
     Examples
     --------
-        >>> import pandas as pd
-        >>> a = pd.DataFrame({"lot": ["A", "B", "C"], "period": ["2016Q1"] * 3,
-        ...                   "cohort_size": [400, 900, 1600],
-        ...                   "expected_rate": [0.3, 0.3, 0.3],
-        ...                   "change_pp": [1.0, -8.0, 0.5]})
-        >>> ax = plot_funnel(a)
-        >>> [t.get_text() for t in ax.texts]   # only B is outside the 95 % limits
-        ['B 2016Q1']
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"lot": ["A", "B", "C"], "period": ["2016Q1"] * 3,
+    ...                   "cohort_size": [400, 900, 1600],
+    ...                   "expected_rate": [0.3, 0.3, 0.3],
+    ...                   "change_pp": [1.0, -8.0, 0.5]})
+    >>> ax = plot_funnel(a)
+    >>> [t.get_text() for t in ax.texts]   # only B is outside the 95 % limits
+    ['B 2016Q1']
     """
     points = funnel_points(
         assessment_table, alpha, baseline_year=baseline_year, expected_rate=expected_rate

@@ -39,8 +39,9 @@ from matplotlib.figure import Figure
 from pbr.errors import PbrError
 from pbr.formatting import format_money
 from pbr.periods import is_period
-from pbr.report._html_table import _decimal, _esc, _missing
+from pbr.report._html_table import _esc, _missing
 from pbr.report._html_table import html_table as _table
+from pbr.report._inputs import amount as _decimal
 from pbr.report.plots import COMPONENT_ORDER, plot_funnel, plot_payments, plot_rates, plot_waterfall
 from pbr.report.statement_parts import (
     contract_terms,

@@ -20,14 +20,16 @@ Examples
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
+from pbr.report._bars import finish_rows, row_chart
+from pbr.report._inputs import amount as _amount
 from pbr.report._inputs import numeric as _floats
 from pbr.report._inputs import require_columns as _require
 from pbr.report.funnel import plot_funnel
@@ -48,16 +50,6 @@ __all__ = [
 
 #: Order of components in the waterfall; others follow alphabetically, then caps/collars.
 COMPONENT_ORDER = ("fee_for_service", "binary", "frequency")
-
-
-def _decimal(value: Any, row: int) -> Decimal:
-    try:
-        out = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise PbrError(f"statement_lines row {row}: amount {value!r} is not a number") from None
-    if not out.is_finite():
-        raise PbrError(f"statement_lines row {row}: amount {value!r} is not finite")
-    return out
 
 
 def _is_adjustment(component: str) -> bool:
@@ -104,10 +96,11 @@ def waterfall_steps(statement_lines: pd.DataFrame, lot: str | None = None) -> pd
         if lines.empty:
             raise PbrError(f"statement_lines has no line for lot {lot!r}")
     totals: dict[str, Decimal] = {}
-    for row, (component, amount) in enumerate(
+    for row, (component, value) in enumerate(
         zip(lines["component"].astype(str), lines["amount"], strict=True), start=1
     ):
-        totals[component] = totals.get(component, Decimal("0")) + _decimal(amount, row)
+        where = f"statement_lines row {row} column 'amount'"
+        totals[component] = totals.get(component, Decimal("0")) + _amount(value, where)
     known = [c for c in COMPONENT_ORDER if c in totals]
     adjust = sorted(c for c in totals if c not in known and _is_adjustment(c))
     other = sorted(c for c in totals if c not in known and c not in adjust)
@@ -260,39 +253,57 @@ def plot_balance(
     if renames:
         balance_table = balance_table.rename(columns=renames)
     _require(balance_table, ["covariate", "smd_before", "smd_after"], what)
-    names = balance_table["covariate"].astype(str).tolist()
-    before = _floats(balance_table["smd_before"], "smd_before", what)
-    after = _floats(balance_table["smd_after"], "smd_after", what)
-    ax = new_axes(ax, figsize=(6.5, max(2.5, 0.4 * len(names) + 1.2)))
-    style_axes(ax, title="Covariate balance", grid_axis="x")
-    y = np.arange(len(names))[::-1].astype(float)
-    for yi, b, a in zip(y, before, after, strict=True):
-        ax.plot([b, a], [yi, yi], color="#999999", linewidth=0.8)
-    ax.plot(
-        before,
-        y,
-        linestyle="none",
-        marker="o",
-        markersize=6,
-        color=PALETTE[4],
-        markerfacecolor="white",
-        label="before matching",
+    return draw_balance(
+        ax,
+        balance_table["covariate"].astype(str).tolist(),
+        _floats(balance_table["smd_before"], "smd_before", what),
+        _floats(balance_table["smd_after"], "smd_after", what),
+        thresholds=(threshold,),
     )
-    ax.plot(
-        after,
-        y,
-        linestyle="none",
-        marker="s",
-        markersize=5.5,
-        color=PALETTE[0],
-        label="after matching",
-    )
-    ax.axvline(threshold, color=INK, linestyle="--", linewidth=0.9, label=f"±{threshold:g} %")
-    ax.axvline(-threshold, color=INK, linestyle="--", linewidth=0.9)
-    ax.axvline(0, color=INK, linewidth=0.6)
-    ax.set_yticks(y, names)
-    ax.set_xlabel("standardised mean difference (%)")
-    ax.legend(frameon=False, fontsize=8)
+
+
+def draw_balance(
+    ax: Axes | None,
+    names: Sequence[str],
+    before: np.ndarray,
+    after: np.ndarray | None,
+    *,
+    thresholds: Sequence[float] = (10.0,),
+    absolute: bool = False,
+) -> Axes:
+    """The love plot itself, for :func:`plot_balance` and :func:`pbr.matching.love_plot`.
+
+    Hollow circles ``before``, filled squares ``after`` (when given) joined by a
+    thin line, one row per name (first on top); a dashed line at the first
+    threshold, dotted at the others (mirrored at minus when not ``absolute``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ax = draw_balance(None, ["age"], np.array([30.0]), None, absolute=True)
+    >>> ax.get_xlabel(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('|standardised mean difference| (%)', ['before matching', '10 %'])
+    """
+    ax, y = row_chart(ax, "Covariate balance", len(names), per_row=0.4)
+    if after is not None:
+        for yi, b, a in zip(y, before, after, strict=True):
+            ax.plot([b, a], [yi, yi], color="#999999", linewidth=0.8)
+    ax.plot(before, y, linestyle="none", marker="o", markersize=6, color=PALETTE[4],
+            markerfacecolor="white", label="before matching")  # fmt: skip
+    if after is not None:
+        ax.plot(after, y, linestyle="none", marker="s", markersize=5.5, color=PALETTE[0],
+                label="after matching")  # fmt: skip
+    for i, th in enumerate(thresholds):
+        style = "--" if i == 0 else ":"
+        label = f"{th:g} %" if absolute else f"±{th:g} %"
+        ax.axvline(th, color=INK, linestyle=style, linewidth=0.9, label=label)
+        if not absolute:
+            ax.axvline(-th, color=INK, linestyle=style, linewidth=0.9)
+    if not absolute:
+        ax.axvline(0, color=INK, linewidth=0.6)
+    xlabel = "standardised mean difference (%)"
+    finish_rows(ax, y, names, f"|{xlabel[:-4]}| (%)" if absolute else xlabel, zero=False)
+    ax.legend(frameon=False, fontsize=8, loc="lower right" if absolute else "best")
     return ax
 
 
@@ -332,7 +343,10 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
     _require(statement_lines, ["lot", "component", "amount"], what)
     lots = statement_lines["lot"].astype(str).to_numpy()
     comps = statement_lines["component"].astype(str).to_numpy()
-    amounts = [_decimal(v, i) for i, v in enumerate(statement_lines["amount"], start=1)]
+    amounts = [
+        _amount(v, f"statement_lines row {i} column 'amount'")
+        for i, v in enumerate(statement_lines["amount"], start=1)
+    ]
     by: dict[tuple[str, str], Decimal] = {}
     totals: dict[str, Decimal] = {}
     for lot, comp, amount in zip(lots, comps, amounts, strict=True):
