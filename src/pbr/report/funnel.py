@@ -152,14 +152,10 @@ def funnel_points(
         "no_significant_change",
     )
     keep = [c for c in ("lot", "period", "status", "cohort_size") if c in table.columns]
-    out = table[keep].copy()
-    out["n_eff"] = n_eff
-    out["change_pp"] = change
-    out["limit_pp"] = limit
-    out["z"] = z
-    out["flagged"] = flagged
-    out["outcome"] = outcome
-    out["e_bar"] = e_bar
+    out = table[keep].assign(
+        n_eff=n_eff, change_pp=change, limit_pp=limit, z=z, flagged=flagged, outcome=outcome,
+        e_bar=e_bar,
+    )  # fmt: skip
     kept: pd.DataFrame = out[ok]
     return kept
 

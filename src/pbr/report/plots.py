@@ -2,9 +2,10 @@
 
 Each function takes a DataFrame with the documented columns (so it works on the
 ``.table`` of pbr's result objects, on a CSV written by ``pbr``, or on a table a
-user typed in), draws on ``ax`` (or a new figure), and returns the Axes. All share
-the style of :mod:`pbr.report.style`: series differ in marker and line style as
-well as colour, so they read in greyscale print.
+user typed in), draws on ``ax`` (a :class:`matplotlib.axes.Axes`; by default a new
+figure), and returns that Axes (so the functions below document only their own
+parameters). All share the style of :mod:`pbr.report.style`: series differ in
+marker and line style as well as colour, so they read in greyscale print.
 
 Examples
 --------
@@ -132,12 +133,6 @@ def plot_waterfall(
         or strings such as ``"1234.56"``); see :func:`waterfall_steps`.
     lot : str, optional
         Draw this lot only (default: all lines, i.e. the whole statement).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Raises
     ------
@@ -226,14 +221,8 @@ def plot_balance(
         differences in percent: 100 × (mean_t − mean_c) / sqrt((s_t² + s_c²) / 2));
         ``smd_before_pct`` / ``smd_after_pct`` (the columns of
         :attr:`pbr.compare.MatchResult.balance`) are accepted as the same.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
     threshold : float, default 10.0
         Balance threshold in percent.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
@@ -322,12 +311,6 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
     ----------
     statement_lines : pandas.DataFrame
         Columns ``lot``, ``component``, ``amount`` (Decimal or strings).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------

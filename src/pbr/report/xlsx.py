@@ -16,12 +16,10 @@ same inputs give the same bytes on every run.
 Examples
 --------
 >>> import tempfile, pathlib
->>> from openpyxl import load_workbook
->>> from pbr.contracts import preset
->>> from pbr.payments import example_assessment, pay
->>> s = pay(preset("tr_crc"), example_assessment(450))
->>> path = statement_to_excel(s, pathlib.Path(tempfile.mkdtemp()) / "s.xlsx")
->>> load_workbook(path).sheetnames
+>>> import openpyxl, pbr
+>>> deducted = pbr.pay(pbr.preset("tr_crc"), pbr.payments.example_assessment(550))
+>>> book = deducted.to_excel(pathlib.Path(tempfile.mkdtemp()) / "d.xlsx")
+>>> openpyxl.load_workbook(book).sheetnames
 ['Summary', 'Lines', 'Contract terms', 'Notes']
 """
 
@@ -38,17 +36,27 @@ import pandas as pd
 from pbr.errors import PbrError
 from pbr.formatting import format_money
 
-__all__ = ["MEASURE_HEADERS", "STATEMENT_HEADERS", "measures_to_excel", "statement_to_excel"]
+__all__ = [
+    "HEADERS",
+    "MEASURE_HEADERS",
+    "STATEMENT_HEADERS",
+    "measures_to_excel",
+    "statement_to_excel",
+]
 
 MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
 _COUNT_FORMAT = "#,##0"
 _RATE_FORMAT = "0.0"
 _FIXED = dt.datetime(2000, 1, 1)  # document properties: no wall-clock time in the file
 
-#: Measures columns → MoJ-style headers (and a number format).
-MEASURE_HEADERS: dict[str, tuple[str, str | None]] = {
+#: Every column pbr writes to a sheet → its MoJ-style header and number format (one
+#: definition per column: the Measures and the statement Lines sheets share them).
+HEADERS: dict[str, tuple[str, str | None]] = {
     "lot": ("CRC / lot", None),
     "period": ("Cohort period", None),
+    "component": ("Payment component", None),
+    "item": ("Item", None),
+    "status": ("Status (final / interim)", None),
     "eligible": ("Number of offenders eligible", _COUNT_FORMAT),
     "cohort_size": ("Number of offenders in the measurable cohort", _COUNT_FORMAT),
     "reoffenders": ("Number of reoffenders", _COUNT_FORMAT),
@@ -58,20 +66,6 @@ MEASURE_HEADERS: dict[str, tuple[str, str | None]] = {
     "binary_ci_high": ("Proportion who reoffend: 95% interval, upper (%)", _RATE_FORMAT),
     "reoffences_per_reoffender": ("Average number of reoffences per reoffender", "0.00"),
     "reoffences_per_offender": ("Average number of reoffences per offender", "0.00"),
-    "status": ("Status (final / interim)", None),
-}
-_PERCENT = ("binary_rate", "binary_ci_low", "binary_ci_high", "baseline", "adjusted_rate")
-
-#: Statement line columns → headers (and a number format).
-STATEMENT_HEADERS: dict[str, tuple[str, str | None]] = {
-    "lot": ("CRC / lot", None),
-    "period": ("Cohort period", None),
-    "component": ("Payment component", None),
-    "item": ("Item", None),
-    "status": ("Status (final / interim)", None),
-    "cohort_size": ("Number of offenders in the measurable cohort", _COUNT_FORMAT),
-    "reoffenders": ("Number of reoffenders", _COUNT_FORMAT),
-    "reoffences": ("Number of reoffences", _COUNT_FORMAT),
     "expected_reoffenders": ("Expected number of reoffenders (E)", "0.00000"),
     "baseline": ("Baseline proportion who reoffend (%)", _RATE_FORMAT),
     "adjusted_rate": ("Adjusted proportion who reoffend (%)", _RATE_FORMAT),
@@ -85,6 +79,23 @@ STATEMENT_HEADERS: dict[str, tuple[str, str | None]] = {
     "termination": ("Termination threshold crossed", None),
     "note": ("Note", None),
 }
+_PERCENT = ("binary_rate", "binary_ci_low", "binary_ci_high", "baseline", "adjusted_rate")
+
+#: The Measures sheet's columns, in order (headers from :data:`HEADERS`).
+MEASURE_HEADERS = {
+    k: HEADERS[k]
+    for k in ("lot", "period", "eligible", "cohort_size", "reoffenders", "reoffences",
+              "binary_rate", "binary_ci_low", "binary_ci_high", "reoffences_per_reoffender",
+              "reoffences_per_offender", "status")
+}  # fmt: skip
+
+#: The statement Lines sheet's columns, in order (headers from :data:`HEADERS`).
+STATEMENT_HEADERS = {
+    k: HEADERS[k]
+    for k in ("lot", "period", "component", "item", "status", "cohort_size", "reoffenders",
+              "reoffences", "expected_reoffenders", "baseline", "adjusted_rate", "change", "z",
+              "p_value", "outcome", "price", "units", "amount", "termination", "note")
+}  # fmt: skip
 
 
 def _cell_value(column: str, value: Any) -> Any:
