@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 from matplotlib.axes import Axes
 
-from pbr.report.style import INK, new_axes, series_style, style_axes
+from pbr.report.style import INK, format_money, new_axes, series_style, style_axes
 
 __all__ = ["chart", "finish", "finish_rows", "money_axis", "row_chart", "side_by_side"]
 
@@ -95,8 +95,16 @@ def side_by_side(
 
 
 def money_axis(axis: Any) -> None:
-    """Tick labels in whole pounds (``£1,234``) on ``axis`` (``ax.xaxis`` or ``ax.yaxis``)."""
-    axis.set_major_formatter(lambda v, _pos: f"£{v:,.0f}")
+    """Tick labels in whole pounds, in the one money format (``−£1,234``), on ``axis``.
+
+    Examples
+    --------
+    >>> ax = chart(None, "M")
+    >>> money_axis(ax.yaxis)
+    >>> ax.yaxis.get_major_formatter()(-1234.4, 0)
+    '−£1,234'
+    """
+    axis.set_major_formatter(lambda v, _pos: format_money(round(v)).removesuffix(".00"))
 
 
 def finish(

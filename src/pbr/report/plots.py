@@ -29,7 +29,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
-from pbr.report._bars import finish_rows, row_chart
+from pbr.report._bars import finish_rows, money_axis, row_chart
 from pbr.report._inputs import amount as _amount
 from pbr.report._inputs import numeric as _floats
 from pbr.report._inputs import require_columns as _require
@@ -197,7 +197,7 @@ def plot_waterfall(
     ax.axhline(0, color=INK, linewidth=0.8)
     ax.set_xticks(x, [c.replace("_", " ") for c in components])
     ax.set_ylabel("amount (£)")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"£{v:,.0f}")
+    money_axis(ax.yaxis)
     ax.margins(y=0.12)
     return ax
 
@@ -367,7 +367,7 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
     ax.axvline(0, color=INK, linewidth=0.8)
     ax.set_yticks(y, order)
     ax.set_xlim(min(neg.min(initial=0) - 0.22 * span, 0), pos.max(initial=0) + 0.22 * span)
-    ax.xaxis.set_major_formatter(lambda v, _pos: format_money(round(v)).removesuffix(".00"))
+    money_axis(ax.xaxis)
     ax.set_xlabel("amount (£)")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     return ax
