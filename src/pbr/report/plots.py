@@ -53,6 +53,17 @@ __all__ = [
 COMPONENT_ORDER = ("fee_for_service", "binary", "frequency")
 
 
+def _example_lines() -> pd.DataFrame:
+    """Statement lines of two lots for the examples (amounts as text, as in statement.csv)."""
+    return pd.DataFrame(
+        {
+            "lot": ["A", "A", "A", "A", "B"],
+            "component": ["binary", "fee_for_service", "frequency", "cap", "binary"],
+            "amount": ["1000.00", "250.50", "300.00", "-200.00", "5.00"],
+        }
+    )
+
+
 def _is_adjustment(component: str) -> bool:
     c = component.lower()
     return c.startswith(("cap", "collar")) or "_cap" in c or "_collar" in c
@@ -78,16 +89,14 @@ def waterfall_steps(statement_lines: pd.DataFrame, lot: str | None = None) -> pd
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> lines = pd.DataFrame({"lot": ["A", "A", "A"],
-    ...                       "component": ["binary", "fee_for_service", "cap"],
-    ...                       "amount": ["1000.00", "250.50", "-200.00"]})
-    >>> print(waterfall_steps(lines)[["component", "amount", "end"]].to_string(index=False))
+    >>> lines = _example_lines()  # lot A: binary, fee for service, frequency and a cap
+    >>> print(waterfall_steps(lines, "A")[["component", "amount", "end"]].to_string(index=False))
           component  amount     end
     fee_for_service  250.50  250.50
              binary 1000.00 1250.50
-                cap -200.00 1050.50
-              total 1050.50 1050.50
+          frequency  300.00 1550.50
+                cap -200.00 1350.50
+              total 1350.50 1350.50
     """
     what = "statement_lines"
     _require(statement_lines, ["component", "amount"] + (["lot"] if lot is not None else []), what)
@@ -141,15 +150,11 @@ def plot_waterfall(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> lines = pd.DataFrame({"lot": ["A"] * 4,
-    ...                       "component": ["fee_for_service", "binary", "frequency", "cap"],
-    ...                       "amount": ["250.00", "1000.00", "300.00", "-200.00"]})
-    >>> ax = plot_waterfall(lines, lot="A")
+    >>> ax = plot_waterfall(_example_lines(), lot="A")
     >>> len(ax.patches), [t.get_text() for t in ax.get_xticklabels()][-1]
     (5, 'total')
     >>> ax.texts[-1].get_text()
-    '£1,350.00'
+    '£1,350.50'
     """
     steps = waterfall_steps(statement_lines, lot)
     components: list[str] = [str(c) for c in steps["component"]]
@@ -314,11 +319,7 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> lines = pd.DataFrame({"lot": ["A", "A", "B"],
-    ...                       "component": ["binary", "frequency", "binary"],
-    ...                       "amount": ["1000.00", "-200.00", "5.00"]})
-    >>> ax = plot_payments(lines)
+    >>> ax = plot_payments(_example_lines())  # A: £1,350.50 in all, B: £5.00
     >>> [t.get_text() for t in ax.get_yticklabels()], ax.texts[0].get_text()
     (['B', 'A'], '£5.00')
     """

@@ -44,40 +44,60 @@ __all__ = [
     "statement_to_excel",
 ]
 
-MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
+MONEY_FORMAT = '"£"#,##0.00;[Red]"−£"#,##0.00'  # −£7,979.23: pbr's one money format
 _COUNT_FORMAT = "#,##0"
 _RATE_FORMAT = "0.0"
 _FIXED = dt.datetime(2000, 1, 1)  # document properties: no wall-clock time in the file
 
+
+def _formatted(number_format: str | None, **headers: str) -> dict[str, tuple[str, str | None]]:
+    """``{column: (header, number_format)}``: one number format for a kind of column."""
+    return {column: (header, number_format) for column, header in headers.items()}
+
+
 #: Every column pbr writes to a sheet → its MoJ-style header and number format (one
 #: definition per column: the Measures and the statement Lines sheets share them).
 HEADERS: dict[str, tuple[str, str | None]] = {
-    "lot": ("CRC / lot", None),
-    "period": ("Cohort period", None),
-    "component": ("Payment component", None),
-    "item": ("Item", None),
-    "status": ("Status (final / interim)", None),
-    "eligible": ("Number of offenders eligible", _COUNT_FORMAT),
-    "cohort_size": ("Number of offenders in the measurable cohort", _COUNT_FORMAT),
-    "reoffenders": ("Number of reoffenders", _COUNT_FORMAT),
-    "reoffences": ("Number of reoffences", _COUNT_FORMAT),
-    "binary_rate": ("Proportion of offenders who reoffend (%)", _RATE_FORMAT),
-    "binary_ci_low": ("Proportion who reoffend: 95% interval, lower (%)", _RATE_FORMAT),
-    "binary_ci_high": ("Proportion who reoffend: 95% interval, upper (%)", _RATE_FORMAT),
-    "reoffences_per_reoffender": ("Average number of reoffences per reoffender", "0.00"),
-    "reoffences_per_offender": ("Average number of reoffences per offender", "0.00"),
-    "expected_reoffenders": ("Expected number of reoffenders (E)", "0.00000"),
-    "baseline": ("Baseline proportion who reoffend (%)", _RATE_FORMAT),
-    "adjusted_rate": ("Adjusted proportion who reoffend (%)", _RATE_FORMAT),
-    "change": ("Change against the baseline (percentage points)", "0.00"),
-    "z": ("z", "0.000"),
-    "p_value": ("p-value (two-sided)", "0.0000"),
-    "outcome": ("Outcome", None),
-    "price": ("Price (£)", MONEY_FORMAT),
-    "units": ("Units paid (E − O, or volume)", "0.00000"),
-    "amount": ("Amount (£)", MONEY_FORMAT),
-    "termination": ("Termination threshold crossed", None),
-    "note": ("Note", None),
+    **_formatted(
+        None,
+        lot="CRC / lot",
+        period="Cohort period",
+        component="Payment component",
+        item="Item",
+        status="Status (final / interim)",
+        outcome="Outcome",
+        termination="Termination threshold crossed",
+        note="Note",
+    ),
+    **_formatted(
+        _COUNT_FORMAT,
+        eligible="Number of offenders eligible",
+        cohort_size="Number of offenders in the measurable cohort",
+        reoffenders="Number of reoffenders",
+        reoffences="Number of reoffences",
+    ),
+    **_formatted(
+        _RATE_FORMAT,  # percent, one decimal
+        binary_rate="Proportion of offenders who reoffend (%)",
+        binary_ci_low="Proportion who reoffend: 95% interval, lower (%)",
+        binary_ci_high="Proportion who reoffend: 95% interval, upper (%)",
+        baseline="Baseline proportion who reoffend (%)",
+        adjusted_rate="Adjusted proportion who reoffend (%)",
+    ),
+    **_formatted(
+        "0.00",
+        reoffences_per_reoffender="Average number of reoffences per reoffender",
+        reoffences_per_offender="Average number of reoffences per offender",
+        change="Change against the baseline (percentage points)",
+    ),
+    **_formatted(
+        "0.00000",  # the precision the amounts are computed from
+        expected_reoffenders="Expected number of reoffenders (E)",
+        units="Units paid (E − O, or volume)",
+    ),
+    **_formatted(MONEY_FORMAT, price="Price (£)", amount="Amount (£)"),
+    **_formatted("0.000", z="z"),
+    **_formatted("0.0000", p_value="p-value (two-sided)"),
 }
 _PERCENT = ("binary_rate", "binary_ci_low", "binary_ci_high", "baseline", "adjusted_rate")
 
