@@ -235,10 +235,10 @@ def project(
     ref: Reference,
     tgt: Target,
     *,
+    progress: bool | None = False,
     n_strata: int,
     draws: int = 1000,
     seed: int = 0,
-    progress: bool | None = False,
 ) -> Draws:
     """Draw replicates of every target group's final reoffender count.
 
@@ -246,13 +246,13 @@ def project(
     ----------
     ref : Reference
     tgt : Target
+    progress : bool or None
+        A bar over the replicates (see :mod:`pbr._progress`); never changes the draws.
     n_strata : int
     draws : int
         Number of replicates (each with its own bootstrap of the reference curves).
     seed : int
         Seed of :func:`numpy.random.default_rng` (same seed, same draws).
-    progress : bool or None
-        A bar over the replicates (see :mod:`pbr._progress`); never changes the draws.
 
     Returns
     -------
