@@ -191,6 +191,7 @@ def _place_labels(ax: Axes, texts: list[Any], points: np.ndarray, labelled: np.n
     markers = ax.transData.transform(points)  # display pixels, after the final layout
     marker_boxes = np.column_stack([markers - half, markers + half])  # x0, y0, x1, y1
     placed = np.empty((0, 4))
+    leaders = np.empty((0, 4))  # x0, y0, x1, y1 of the leader lines drawn so far
     for t, i in zip(texts, labelled, strict=True):
         (ax_x, ax_y), is_down = markers[i], points[i, 1] < 0
         box = Text.get_window_extent(t, renderer)
@@ -211,12 +212,31 @@ def _place_labels(ax: Axes, texts: list[Any], points: np.ndarray, labelled: np.n
         for f in (0.2, 0.35, 0.5, 0.65, 0.8):
             probe = np.column_stack([ax_x + f * gx, ax_y + f * gy])
             crossed += _overlaps(np.column_stack([probe, probe]), others).any(axis=1)
+        tangled = _crossings(ax_x, ax_y, cx, cy, leaders)  # leader lines crossing each other
         wrong_side = (gy > 0) if is_down else (gy < 0)  # reductions below, increases above
-        cost = np.hypot(gx, 1.5 * gy) + 1e4 * wrong_side + 40 * crossed
+        cost = np.hypot(gx, 1.5 * gy) + 1e4 * wrong_side + 40 * crossed + 80 * tangled
         cost += 1e6 * hits + 1e8 * outside  # clear places first, then the least covered
         best = int(np.argmin(cost))
         placed = np.concatenate([placed, cand[best : best + 1]])
+        leaders = np.concatenate([leaders, [[ax_x, ax_y, cx[best], cy[best]]]])
         t.set_position((gx[best] / px, gy[best] / px))  # offset points
+
+
+def _crossings(x: float, y: float, cx: np.ndarray, cy: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """How many of ``lines`` (rows ``x0, y0, x1, y1``) each segment (x, y)–(cx, cy) crosses."""
+    if not len(lines):
+        return np.zeros(len(cx))
+
+    def side(ax_: Any, ay: Any, bx: Any, by: Any, px: Any, py: Any) -> Any:
+        return np.sign((bx - ax_) * (py - ay) - (by - ay) * (px - ax_))
+
+    x0, y0, x1, y1 = (lines[None, :, k] for k in range(4))
+    px, py = cx[:, None], cy[:, None]
+    apart = (side(x, y, px, py, x0, y0) * side(x, y, px, py, x1, y1) < 0) & (
+        side(x0, y0, x1, y1, x, y) * side(x0, y0, x1, y1, px, py) < 0
+    )
+    out: np.ndarray = apart.sum(axis=1)
+    return out
 
 
 def _overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
