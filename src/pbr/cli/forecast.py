@@ -61,6 +61,24 @@ def _reference(text: str | None) -> Any:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _model_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options the forecast and the backtest share: reference, strata, draws, seed, bar.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(reference="latest", strata=5, draws=10, seed=1, no_progress=True)
+    >>> _model_options(ns)
+    {'reference': 'latest', 'strata': 5, 'draws': 10, 'seed': 1, 'progress': False}
+    """
+    return {
+        "reference": _reference(args.reference),
+        "strata": args.strata,
+        "draws": args.draws,
+        "seed": args.seed,
+        "progress": progress_of(args),
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``pbr forecast``; returns the exit code.
 
@@ -87,16 +105,7 @@ def run(args: argparse.Namespace) -> int:
             cohort_p, offences_p, ext = args.cohort, args.offences, args.extract_date
         co = read_cohort(cohort_p, extract_date=ext)
         of = read_offences(offences_p, extract_date=ext)
-        bt = backtest(
-            co,
-            of,
-            extract_date=ext,
-            reference=_reference(args.reference),
-            strata=args.strata,
-            draws=args.draws,
-            seed=args.seed,
-            progress=progress_of(args),
-        )
+        bt = backtest(co, of, extract_date=ext, **_model_options(args))
         print(bt.summary())
         return 0
     if args.cohort is None or args.out is None:
@@ -108,15 +117,7 @@ def run(args: argparse.Namespace) -> int:
     co = read_cohort(args.cohort, extract_date=args.extract_date)
     of = read_offences(args.offences, extract_date=args.extract_date)
     f = forecast(
-        co,
-        of,
-        extract_date=args.extract_date,
-        contract=args.contract,
-        reference=_reference(args.reference),
-        strata=args.strata,
-        draws=args.draws,
-        seed=args.seed,
-        progress=progress_of(args),
+        co, of, extract_date=args.extract_date, contract=args.contract, **_model_options(args)
     )
     out = Path(args.out)
     try:
