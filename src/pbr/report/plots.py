@@ -203,7 +203,12 @@ def plot_waterfall(
     ax.set_xticks(x, [c.replace("_", " ") for c in components])
     ax.set_ylabel("amount (£)")
     money_axis(ax.yaxis)
-    ax.margins(y=0.12)
+    # room above the highest bar for its label (margins() cannot: a floating bar that
+    # starts at the top of the range pins the limit there as a sticky edge)
+    edges = [0.0, *(float(v) for v in starts), *(float(v) for v in ends)]
+    lo, hi = min(edges), max(edges)
+    pad = 0.12 * ((hi - lo) or 1.0)
+    ax.set_ylim(lo - pad if lo < 0 else lo, hi + pad)
     return ax
 
 
