@@ -60,6 +60,17 @@ def test_complete_lot_periods_equal_their_final_statement_lines(
     assert (merged["amount"] != Decimal("0.00")).any()  # not a vacuous comparison
     sig = (merged["outcome"] == "significant_reduction").astype(float)
     assert (merged["p_significant_reduction"] == sig).all()
+    # the frequency component (annual rows) of the final contract years, likewise
+    assert f.payments.by_year is not None
+    freq = st.lines[(st.lines["component"] == "frequency") & (st.lines["status"] == "final")]
+    years = f.payments.by_year.merge(
+        freq[["lot", "period", "amount"]].astype({"lot": str, "period": str}),
+        on=["lot", "period"],
+    )
+    assert len(years) == len(freq) == 21  # 2015/16 of every lot
+    for col in ("expected_amount", "amount_low95", "amount_high95"):
+        assert (years[col] == years["amount"]).all(), col
+    assert (years["p_paid"] == (years["amount"] > 0).astype(float)).all()
 
 
 def test_interim_payment_distribution_in_decimal_pounds(sample: pbr.datasets.SampleData) -> None:
@@ -79,6 +90,13 @@ def test_interim_payment_distribution_in_decimal_pounds(sample: pbr.datasets.Sam
     ).any()  # some real uncertainty is left
     tot = f.payments.total.iloc[0]
     assert tot["amount_low95"] <= tot["expected_amount"] <= tot["amount_high95"]
+    # the interim contract year's frequency line has a distribution (R still to come)
+    years = f.payments.by_year
+    assert years is not None and set(years["period"]) == {"2015/16", "2016/17"}
+    assert (
+        f.table.loc[f.table["status"] == "interim", "projected_reoffences"]
+        > f.table.loc[f.table["status"] == "interim", "observed_reoffences"]
+    ).all()
     for v in (tot["expected_amount"], tot["amount_low95"], tot["amount_high95"]):
         assert isinstance(v, Decimal) and v == v.quantize(Decimal("0.01"))
     # every replicate's statement is a real statement of the contract

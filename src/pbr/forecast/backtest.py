@@ -31,7 +31,6 @@ from pbr._progress import track
 from pbr.dates import add_months, as_days
 from pbr.errors import PbrError
 from pbr.forecast._checks import check_run_arguments
-from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.project import project
@@ -143,21 +142,29 @@ def backtest(
             x.observed,
             n_strata=strata,
         )
-        dr = project(ref, tgt, n_strata=s, draws=draws, seed=seed + int(c))
+        r_obs = None
+        if with_r:
+            seen = pair_lag <= x.elapsed[pair_m]
+            r_now = np.bincount(pair_m[seen], minlength=len(members)).astype(np.float64)
+            r_obs = np.bincount(tgt.group, weights=r_now[is_tgt], minlength=len(g)).astype(float)
+        dr = project(
+            ref,
+            tgt,
+            n_strata=s,
+            draws=draws,
+            seed=seed + int(c),
+            ref_pairs=ref_pairs if with_r else None,
+            observed_reoffences=r_obs,
+        )
         idx = groups.set_index(["lot", "period"]).index.get_indexer(
             pd.MultiIndex.from_arrays([g["lot"], g["period"]])
         )
         true_o = truth[idx]
         r_proj = np.full(len(g), np.nan)
         r_final = np.full(len(g), np.nan)
-        if with_r:
-            seen = pair_lag <= x.elapsed[pair_m]
-            r_now = np.bincount(pair_m[seen], minlength=len(members)).astype(np.float64)
-            r_obs = np.bincount(tgt.group, weights=r_now[is_tgt], minlength=len(g)).astype(float)
+        if dr.reoffences is not None:
             r_final = np.bincount(tgt.group, weights=r_member[is_tgt], minlength=len(g))
-            r_proj = project_target_reoffences(
-                r_obs, ref, tgt, *ref_pairs, dr.theta, n_strata=s, n_groups=len(g)
-            )
+            r_proj = dr.reoffences.mean(axis=0)
         n = dr.size.astype(np.float64)
         proj = dr.final.mean(axis=0) / n
         iv = interval_columns(dr.final, dr.size)

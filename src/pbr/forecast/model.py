@@ -23,10 +23,9 @@ from pbr.contracts import Contract, load_contract, preset
 from pbr.dates import as_days
 from pbr.errors import PbrError
 from pbr.forecast._checks import check_run_arguments
-from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
-from pbr.forecast.payment import payment_draws
+from pbr.forecast.payment import annual_draws, payment_draws
 from pbr.forecast.project import project
 from pbr.forecast.result import Forecast, interval_columns
 from pbr.payments import after_baseline_year
@@ -163,30 +162,28 @@ def forecast(
     ref, tgt, s, is_tgt = build_inputs(
         members, groups, ref_periods, proof_ref, x.elapsed, x.window, observed, n_strata=strata
     )
-    dr = project(ref, tgt, n_strata=s, draws=draws, seed=seed, progress=progress)
+    with_r = rule_set(rules).unit == "offence"  # R counts offences here, not appearances
+    r_obs = np.bincount(
+        tgt.group,
+        weights=members["reoffences"].to_numpy(np.float64)[is_tgt] if with_r else None,
+        minlength=len(groups),
+    ).astype(np.float64)
+    dr = project(
+        ref,
+        tgt,
+        n_strata=s,
+        draws=draws,
+        seed=seed,
+        progress=progress,
+        ref_pairs=(pair_m, pair_lag) if with_r else None,
+        observed_reoffences=r_obs,
+    )
     status = targets["status"].astype(str).tolist()
     table = _projection_table(groups, status, dr.final, dr.size, dr.observed, dr.open_members)
     table["level"] = dr.theta
-    if rule_set(rules).unit == "offence":  # R counts offences here, not appearances
-        r_obs = np.bincount(
-            tgt.group,
-            weights=members["reoffences"].to_numpy(np.float64)[is_tgt],
-            minlength=len(groups),
-        )
+    if dr.reoffences is not None:
         table["observed_reoffences"] = r_obs.astype(np.int64)
-        table["projected_reoffences"] = (
-            project_target_reoffences(
-                np.zeros(len(groups)),
-                ref,
-                tgt,
-                pair_m,
-                pair_lag,
-                dr.theta,
-                n_strata=s,
-                n_groups=len(groups),
-            )
-            + r_obs
-        )
+        table["projected_reoffences"] = dr.reoffences.mean(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             table["projected_per_reoffender"] = (
                 table["projected_reoffences"] / table["projected_reoffenders"]
@@ -245,7 +242,33 @@ def forecast(
             on=["lot", "period"],
             how="left",
         )
-        payments = payment_draws(con, assessment, dr.final[:, perf], progress=progress)
+        annual = None
+        if con.frequency is not None:
+            if dr.reoffences is None:
+                raise PbrError(
+                    f"forecast: the contract pays frequency but rules {rules!r} count court "
+                    "appearances, not reoffences; the frequency component cannot be projected"
+                )
+            yearly = compare_to_baseline(
+                cohort,
+                offences,
+                bl,
+                extract_date=extract_date,
+                period=con.contract_year,
+                alpha=con.alpha,
+                form=form,
+                rules=rules,
+            ).table
+            yearly = after_baseline_year(yearly, year)
+            kind = con.contract_year
+            o_y = yearly["reoffenders"].to_numpy(np.int64)
+            r_y = yearly["reoffences"].to_numpy(np.int64)
+            annual = (
+                yearly,
+                o_y + annual_draws(yearly, groups, kind, dr.final, dr.observed),
+                r_y + annual_draws(yearly, groups, kind, dr.reoffences, r_obs.astype(np.int64)),
+            )
+        payments = payment_draws(con, assessment, dr.final[:, perf], annual, progress=progress)
     return Forecast(
         table=table,
         national=national,
