@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pbr.counting import count_reoffending
-from pbr.forecast.counts import reoffence_curves, reoffence_moments
+from pbr.forecast.counts import reoffence_moments
 from pbr.forecast.curve import conditional_probability, cumulative, fit_curves, strata_of
 from pbr.forecast.exposure import NO_PROOF, exposure, proof_times
 from pbr.forecast.project import Reference, Target, level_posterior, project
@@ -146,21 +146,6 @@ def test_project_is_deterministic_and_respects_closed_windows() -> None:
     assert (a.final[:, 0] == 1).all()  # group 0: every window closed
     assert a.final[:, 1].min() >= 0 and a.final[:, 1].max() <= 2
     assert a.final[:, 1].std() > 0
-
-
-def test_reoffence_curves_match_hand_counts() -> None:
-    # member: list of proof days of its counting reoffences (empty: never proven)
-    members = [[3, 10, 10], [7], [], [1, 20], []]
-    pm = np.array([i for i, m in enumerate(members) for _ in m])
-    pl = np.array([t for m in members for t in m])
-    later, done = reoffence_curves(np.zeros(5, dtype=np.int64), pm, pl, 1, horizon=20)
-    for a in range(21):
-        after = [m for m in members if m and min(m) > a]
-        before = [m for m in members if m and min(m) <= a]
-        want_l = sum(len(m) for m in after) / len(after) if after else 0.0
-        want_p = sum(sum(t > a for t in m) for m in before) / len(before) if before else 0.0
-        assert later[0, a] == pytest.approx(want_l), a
-        assert done[0, a] == pytest.approx(want_p), a
 
 
 def test_reoffence_moments_match_hand_counts() -> None:

@@ -21,9 +21,9 @@ Examples
 --------
 >>> import numpy as np
 >>> # reference: one member proven on days 2 and 5, one on day 4, one never
->>> L, P = reoffence_curves(np.zeros(3, dtype=np.int64), np.array([0, 0, 1]),
-...                         np.array([2, 5, 4]), 1, horizon=6)
->>> float(L[0, 3]), float(P[0, 3])  # after day 3: R of the day-4 member; 1 more of member 0
+>>> c = reoffence_moments(np.zeros(3, dtype=np.int64), np.array([0, 0, 1]),
+...                       np.array([2, 5, 4]), 1, horizon=6)
+>>> float(c.later[0, 3]), float(c.done[0, 3])  # after day 3: the day-4 member's R; 1 of member 0
 (1.0, 1.0)
 """
 
@@ -40,7 +40,6 @@ from pbr.forecast.exposure import first_proof
 __all__ = [
     "ReoffenceCurves",
     "ReoffenceDraws",
-    "reoffence_curves",
     "reoffence_draws",
     "reoffence_moments",
 ]
@@ -140,23 +139,6 @@ def reoffence_moments(
         done=done,
         done_var=np.maximum(np.nan_to_num(done_m2) - done**2, 0.0),
     )
-
-
-def reoffence_curves(
-    strata: I64, pair_member: I64, pair_lag: I64, n_strata: int, *, horizon: int
-) -> tuple[F64, F64]:
-    """``L_s(a)`` and ``P_s(a)`` for ``a = 0 … horizon`` (:func:`reoffence_moments`' means).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> L, P = reoffence_curves(np.zeros(2, dtype=np.int64), np.array([0, 0]),
-    ...                         np.array([1, 3]), 1, horizon=3)
-    >>> L[0].tolist(), P[0].tolist()
-    ([2.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0])
-    """
-    m = reoffence_moments(strata, pair_member, pair_lag, n_strata, horizon=horizon)
-    return m.later, m.done
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -217,16 +218,17 @@ def forecast(
                 cohort, offences, extract_date=extract_date, year=year, risk=risk, rules=rules
             )
         form: Literal["difference", "ratio"] = "ratio" if con.form == "ratio" else "difference"
-        a = compare_to_baseline(
+        assess = functools.partial(
+            compare_to_baseline,
             cohort,
             offences,
             bl,
             extract_date=extract_date,
-            period="quarter",
             alpha=con.alpha,
             form=form,
             rules=rules,
-        ).table
+        )
+        a = assess(period="quarter").table
         performance = set(after_baseline_year(groups, year)["period"])  # performance periods only
         perf = groups["period"].isin(performance).to_numpy(dtype=bool)
         idx = pd.MultiIndex.from_frame(a[["lot", "period"]].astype(str)).get_indexer(
@@ -249,17 +251,7 @@ def forecast(
                     f"forecast: the contract pays frequency but rules {rules!r} count court "
                     "appearances, not reoffences; the frequency component cannot be projected"
                 )
-            yearly = compare_to_baseline(
-                cohort,
-                offences,
-                bl,
-                extract_date=extract_date,
-                period=con.contract_year,
-                alpha=con.alpha,
-                form=form,
-                rules=rules,
-            ).table
-            yearly = after_baseline_year(yearly, year)
+            yearly = after_baseline_year(assess(period=con.contract_year).table, year)
             kind = con.contract_year
             o_y = yearly["reoffenders"].to_numpy(np.int64)
             r_y = yearly["reoffences"].to_numpy(np.int64)

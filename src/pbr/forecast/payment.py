@@ -96,12 +96,10 @@ class PaymentDraws:
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from pbr.contracts import preset
-    >>> from pbr.payments import example_assessment
-    >>> p = payment_draws(preset("tr_crc"), example_assessment(450), np.array([[450], [450]]))
-    >>> p.total["expected_amount"].tolist(), len(p.statements)
-    ([Decimal('75000.00')], 1)
+    >>> from pbr.forecast._examples import example_forecast
+    >>> p = example_forecast().payments
+    >>> p.total["lot"].tolist(), sorted(set(p.by_year["period"]))
+    (['ALL'], ['2015/16', '2016/17'])
     """
 
     by_period: pd.DataFrame

@@ -28,12 +28,8 @@ lot-period with every window closed has every replicate equal to ``O_g``.
 
 Examples
 --------
->>> import numpy as np
->>> ref = Reference(proof=np.array([5, 50, -1, -1]), strata=np.zeros(4, dtype=np.int64),
-...                 window=np.full(4, 100), group=np.zeros(4, dtype=np.int64))
->>> tgt = Target(group=np.zeros(2, dtype=np.int64), strata=np.zeros(2, dtype=np.int64),
-...              elapsed=np.array([100, 100]), window=np.array([100, 100]),
-...              observed=np.array([True, False]), n_groups=1)
+>>> from pbr.forecast._examples import example_inputs
+>>> ref, tgt = example_inputs(elapsed=10, observed=[True, False])
 >>> d = project(ref, tgt, n_strata=1, draws=5, seed=1)
 >>> d.final.tolist()  # every window closed: the observed count in every replicate
 [[1], [1], [1], [1], [1]]
@@ -327,12 +323,8 @@ def project(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> ref = Reference(proof=np.array([5, 8, -1, -1]), strata=np.zeros(4, dtype=np.int64),
-    ...                 window=np.full(4, 10), group=np.zeros(4, dtype=np.int64))
-    >>> tgt = Target(group=np.zeros(3, dtype=np.int64), strata=np.zeros(3, dtype=np.int64),
-    ...              elapsed=np.full(3, 6), window=np.full(3, 10),
-    ...              observed=np.array([True, False, False]), n_groups=1)
+    >>> from pbr.forecast._examples import example_inputs
+    >>> ref, tgt = example_inputs(elapsed=6, observed=[True, False, False])
     >>> d = project(ref, tgt, n_strata=1, draws=200, seed=0)
     >>> int(d.final.min()), int(d.final.max()) <= 3
     (1, True)
