@@ -12,8 +12,8 @@ all final by *X* are used, so nothing is learnt from the future.
 
 Examples
 --------
->>> from pbr.sample import generate
->>> s = generate(seed=3, scale=0.05, lots=["CPA01", "CPA02"])
+>>> from pbr.forecast._examples import example_data
+>>> s = example_data(3)
 >>> bt = backtest(s.cohort, s.offences, extract_date=s.extract_date, cutoffs=(6,), draws=50)
 >>> bt.table[["cutoff_months", "lot_periods"]].to_numpy().tolist()
 [[6, 10]]
@@ -79,11 +79,11 @@ def backtest(
 
     Examples
     --------
-    >>> from pbr.sample import generate
-    >>> s = generate(seed=3, scale=0.05, lots=["CPA01"])
+    >>> from pbr.forecast._examples import example_data
+    >>> s = example_data(3)
     >>> bt = backtest(s.cohort, s.offences, extract_date=s.extract_date, cutoffs=(9,), draws=30)
     >>> bt.reference, int(bt.table.loc[0, "lot_periods"])
-    (('2011Q1', '2011Q2', '2011Q3', '2011Q4'), 5)
+    (('2011Q1', '2011Q2', '2011Q3', '2011Q4'), 10)
     """
     from pbr.measures import compute_measures
 

@@ -37,12 +37,7 @@ from pbr._types import FloatArray as F64
 from pbr._types import IntArray as I64
 from pbr.forecast.exposure import first_proof
 
-__all__ = [
-    "ReoffenceCurves",
-    "ReoffenceDraws",
-    "reoffence_draws",
-    "reoffence_moments",
-]
+__all__ = ["ReoffenceCurves", "ReoffenceDraws", "reoffence_draws", "reoffence_moments"]
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> from pbr.sample import generate
->>> s = generate(seed=5, scale=0.05, lots=["CPA01"])
+>>> from pbr.forecast._examples import example_data
+>>> s = example_data(5)
 >>> f = forecast(s.cohort, s.offences, extract_date=s.extract_date, draws=50)
 >>> f.table[["period", "status"]].tail(2).to_numpy().tolist()
 [['2016Q4', 'final'], ['2017Q1', 'interim']]
@@ -129,13 +129,15 @@ def forecast(
     Examples
     --------
     >>> import pandas as pd
-    >>> from pbr.sample import generate
-    >>> s = generate(seed=5, scale=0.05, lots=["CPA01"])
+    >>> from pbr.forecast._examples import example_data
+    >>> s = example_data(5)
     >>> early = s.offences[s.offences["disposal_date"] <= pd.Timestamp("2017-09-30")]
     >>> f = forecast(s.cohort, early, extract_date="2017-09-30", draws=50)
-    >>> row = f.table.iloc[-1]
-    >>> row["period"], bool(row["projected_rate"] > row["observed_rate"])
-    ('2017Q1', True)
+    >>> t = f.table
+    >>> bool((t["projected_rate"] >= t["observed_rate"]).all()), sorted(set(t["status"]))
+    (True, ['final', 'interim'])
+    >>> bool((t["projected_rate"] > t["observed_rate"]).any())  # reoffenders still to come
+    True
     """
     from pbr.baseline import build_baseline, compare_to_baseline
     from pbr.measures import compute_measures
