@@ -6,9 +6,11 @@ after the end of *Q*), the extract date is ``X = add_months(end of Q, c)``
 disposed of by *X*, so a member counts as a reoffender exactly when its proof
 time ``D <= X − d`` (:mod:`pbr.forecast.exposure`). The projection from those
 data is compared with the true final rate of each lot-period: bias (projected −
-final), its standard error, RMSE and the share of lot-periods whose 80 % and
-95 % intervals cover the final rate. Only quarters whose reference cohorts are
-all final by *X* are used, so nothing is learnt from the future.
+final), its standard error (with the covariance the lot-periods' errors share
+through the reference curves and the common shift, from the replicates), RMSE
+and the share of lot-periods whose 80 % and 95 % intervals cover the final rate.
+Only quarters whose reference cohorts are all final by *X* are used, so nothing
+is learnt from the future.
 
 Examples
 --------
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from pbr._progress import track
@@ -42,6 +45,20 @@ __all__ = ["CUTOFFS", "backtest"]
 
 #: Default cut-offs: months after the end of the quarter.
 CUTOFFS: tuple[int, ...] = (3, 6, 9, 12, 15)
+
+
+def _bias_se(err: npt.NDArray[np.float64], rates: npt.NDArray[np.float64]) -> float:
+    """Standard error of the mean error, with the covariance the lot-periods share.
+
+    ``sqrt(s² / k + C)``: ``s²`` the variance of the *k* errors, and ``C`` the
+    covariance part of the predictive variance of their mean — the variance over
+    replicates of the mean projected rate less the mean of the per-group variances
+    over *k*, floored at 0. The lot-periods share the reference curves and the
+    common shift, so their errors are correlated and ``s / √k`` alone is too small.
+    """
+    k = len(err)
+    common = float(np.var(rates.mean(axis=1), ddof=1) - np.var(rates, axis=0, ddof=1).sum() / k**2)
+    return float(np.sqrt(np.var(err, ddof=1) / k + max(common, 0.0)))
 
 
 def backtest(
@@ -196,7 +213,7 @@ def backtest(
                 "cutoff_months": int(c),
                 "lot_periods": k,
                 "bias_pp": 100 * float(err.mean()),
-                "bias_se_pp": 100 * float(err.std(ddof=1) / np.sqrt(k)) if k > 1 else np.nan,
+                "bias_se_pp": 100 * _bias_se(err, dr.final / n) if k > 1 else np.nan,
                 "rmse_pp": 100 * float(np.sqrt((err**2).mean())),
                 "coverage80": float(cov80.mean()),
                 "coverage95": float(cov95.mean()),

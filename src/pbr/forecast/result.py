@@ -334,7 +334,8 @@ class Backtest(Result):
     """Backtest figures per cut-off (``table``) and per lot-period (``details``).
 
     ``table`` columns: ``cutoff_months``, ``lot_periods``, ``bias_pp`` (mean of
-    projected − final rate, percentage points), ``bias_se_pp``, ``rmse_pp``,
+    projected − final rate, percentage points), ``bias_se_pp`` (its standard error,
+    shared covariance included), ``rmse_pp``,
     ``coverage80``, ``coverage95`` (shares of lot-periods whose interval holds
     the final rate), ``mean_width95_pp`` and ``reoffences_bias_pct`` (mean relative
     error of the projected reoffences R, per cent; NaN for ``reconviction_events``).
