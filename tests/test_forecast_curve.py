@@ -178,3 +178,14 @@ def test_a_lots_other_periods_move_a_periods_prior() -> None:
     # without lots, nothing pulls group 0 towards its lot's low periods
     a = level_posterior(low, *args)
     assert sh[0] / rt[0] < a[0][0] / a[1][0]
+
+
+def test_a_late_proof_in_a_longer_reference_window_still_counts() -> None:
+    # reference windows of 550 days (a leap day inside), one member proven on day 549;
+    # a target member with a 546-day window, 540 days observed: a reoffence is still to come
+    z = np.zeros(2, dtype=np.int64)
+    ref = Reference(proof=np.array([549, -1]), strata=z, window=np.full(2, 550), group=z)
+    tgt = Target(group=z[:1], strata=z[:1], elapsed=np.array([540]), window=np.array([546]),
+                 observed=np.array([False]), n_groups=1)  # fmt: skip
+    d = project(ref, tgt, n_strata=1, draws=200, seed=0)
+    assert 0 < d.final.mean() < 1

@@ -5,23 +5,28 @@ predictive distribution of its final reoffender count is drawn in three steps
 (``docs/methodology.md``, "Forecasting interim cohorts"):
 
 1. **curve** — the reference histograms are resampled within risk strata
-   (:func:`pbr.forecast.curve.resample`); ``e_i = F_s(a_i)``, ``f_i = F_s(W_i)``;
+   (:func:`pbr.forecast.curve.resample`); ``e_i = F_s(a_i)`` and ``f_i = F_s(H)``,
+   the share of the stratum proven at all (windows are calendar months, 546–550
+   days: ``F_s(W_i)`` would drop reference members proven late in a longer window);
 2. **level** — the cohort's level ``θ_g`` (its cumulative curve is ``θ_g F_s``)
    is drawn from a gamma posterior (:func:`level_posterior`): prior mean
-   ``M_g = m_lot δ`` (the lot's level in the reference cohorts, :func:`level_prior`,
-   times the common shift ``δ`` of all projected groups) and relative variance
-   ``τ²`` (the spread of the groups' levels beyond their sampling variance), and a
+   ``M_g = m_lot δ û_g`` (the lot's level in the reference cohorts, :func:`level_prior`,
+   times the common shift ``δ`` of all projected groups, times the lot's own level
+   in its other projected periods) and relative variance ``τ_g²`` (the spread of
+   the groups' levels beyond their sampling variance, split into a lot and a period
+   part), the hyperparameters estimated on a Poisson bootstrap of the groups; and a
    quasi-binomial likelihood of the observed reoffenders ``O_g`` given their
    expectation ``θ_g E_g``, ``E_g = Σ_i e_i``::
 
-       θ_g ~ Gamma(shape = 1/τ² + O_g/c_g,  rate = 1/(τ² M_g) + E_g/c_g),
+       θ_g ~ Gamma(shape = 1/τ_g² + O_g/c_g,  rate = 1/(τ_g² M_g) + E_g/c_g),
        c_g = Σ e_i (1 − e_i) / Σ e_i
 
 3. **outcomes** — each member not yet proven and with its window open is a
    reoffender at the end with probability
    ``q_i = θ_g (f_i − e_i) / (1 − θ_g e_i)``; the final count is
    ``O_g + Σ_i Bernoulli(q_i)`` (binomial draws over members sharing stratum,
-   elapsed days and window).
+   elapsed days and window); given the reference's reoffences, the final
+   reoffences R are drawn too (:mod:`pbr.forecast.counts`).
 
 Members whose window is closed contribute their observed outcome only, so a
 lot-period with every window closed has every replicate equal to ``O_g``.
