@@ -178,6 +178,16 @@ class ReoffenceDraws:
         variances of the members' reoffences still to come (``K`` new reoffenders
         with ``L_s(a)`` each, the members already proven with ``P_s(a)``), and each
         new reoffender brings at least one reoffence.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> d = ReoffenceDraws(observed=np.array([5.0]), fixed_mean=np.zeros(1),
+        ...                    fixed_var=np.zeros(1), new_mean=np.array([0.2]),
+        ...                    new_var=np.zeros(1), new_group=np.zeros(1, dtype=np.int64),
+        ...                    n_groups=1)
+        >>> d.draw(np.array([3]), np.random.default_rng(0)).tolist()  # at least 1 each: 5 + 3
+        [8]
         """
         k = np.asarray(new_reoffenders, dtype=np.float64)
         n = self.n_groups
