@@ -183,7 +183,7 @@ class Exposure:
     elapsed : numpy.ndarray of int64
         ``min(extract − d, window)``: days of the window already observed (>= 0).
     window : numpy.ndarray of int64
-        ``window_end − d`` in days (the counting rules' window, 546–549 days for 12 + 6).
+        ``window_end − d`` in days (the counting rules' window, 546–550 days for 12 + 6).
     observed : numpy.ndarray of bool
         A counting reoffence is already proven by the extract date (``0 <= D <= elapsed``).
     closed : numpy.ndarray of bool
