@@ -128,7 +128,7 @@ class Forecast(Result):
         ``projected_rate`` (replicate means), ``projected_sd``, ``rate_low80``,
         ``rate_high80``, ``rate_low95``, ``rate_high95``, ``level`` (mean drawn
         θ), ``observed_reoffences``, ``projected_reoffences`` and
-        ``projected_per_reoffender`` (point projections of R,
+        ``projected_per_reoffender`` (replicate means of R,
         :mod:`pbr.forecast.counts`; not for ``reconviction_events``) and, with a
         contract, ``baseline_binary`` and ``expected_rate``.
     national : pandas.DataFrame
