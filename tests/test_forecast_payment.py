@@ -103,3 +103,19 @@ def test_interim_payment_distribution_in_decimal_pounds(sample: pbr.datasets.Sam
     assert all(s.contract.name == "tr_crc" for s in f.payments.statements)
     by_lot_sum = sum(f.payments.by_lot["expected_amount"], Decimal("0"))
     assert abs(by_lot_sum - tot["expected_amount"]) <= Decimal("0.01") * len(f.payments.by_lot)
+
+
+def test_frequency_is_not_projected_from_court_appearances() -> None:
+    from pbr.errors import PbrError
+    from pbr.forecast._examples import example_data
+
+    s = example_data(5)
+    with pytest.raises(PbrError, match="cannot be projected"):
+        forecast(
+            s.cohort,
+            s.offences,
+            extract_date=s.extract_date,
+            contract="tr_crc",
+            rules="reconviction_events",
+            draws=5,
+        )
