@@ -1,8 +1,9 @@
 """``pbr forecast``: project interim cohorts to their final rate and payment; or backtest.
 
 ``pbr forecast --contract C --cohort F --offences F --extract-date D --out DIR``
-writes ``forecast.csv`` (one row per lot × quarter), ``forecast.html`` and
-``manifest.json``. ``pbr forecast --backtest [--cohort F --offences F
+writes ``forecast.csv`` (one row per lot × quarter), ``forecast.html``,
+``manifest.json`` and, when the contract pays frequency, ``forecast_frequency.csv``
+(one row per lot × contract year). ``pbr forecast --backtest [--cohort F --offences F
 --extract-date D]`` prints the backtest table (default data: the bundled sample).
 Method: ``docs/methodology.md``, "Forecasting interim cohorts".
 """
@@ -128,6 +129,11 @@ def run(args: argparse.Namespace) -> int:
     f.with_payments().to_csv(csv, index=False, float_format="%.10g", lineterminator="\n")
     page = out / "forecast.html"
     page.write_text(render_forecast_html(f), encoding="utf-8")
+    outputs = {"forecast": csv, "page": page}
+    years = None if f.payments is None else f.payments.by_year
+    if years is not None and len(years):  # the contract's frequency component
+        outputs["frequency"] = out / "forecast_frequency.csv"
+        years.to_csv(outputs["frequency"], index=False, float_format="%.10g", lineterminator="\n")
     manifest = write_run_manifest(
         out / "manifest.json",
         command="forecast",
@@ -140,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
             "strata": f.strata,
             "draws": f.draws,
         },
-        outputs={"forecast": csv, "page": page},
+        outputs=outputs,
         seeds={"bootstrap": f.seed},
     )
     nat = f.national.iloc[-1]
