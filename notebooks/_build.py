@@ -198,7 +198,7 @@ w.table.sort_values("difference").head(8)""",
             "code",
             """\
 import json
-from pbr.report import statement_to_excel, write_statement_html
+from pbr.report import write_statement_html
 
 directory = statement.write(OUT / "statement")
 manifest = json.loads((directory / "manifest.json").read_text())
@@ -206,7 +206,7 @@ page = write_statement_html(
     statement.lines, directory / "statement.html", manifest=manifest, contract=contract,
     figures={"Funnel plot": plot_funnel(quarterly, alpha=contract.alpha).figure,
              "Payment by component": plot_waterfall(statement.lines).figure})
-book = statement_to_excel(statement, directory / "statement.xlsx")  # the same, as a spreadsheet
+book = statement.to_excel(directory / "statement.xlsx")  # the same, as a spreadsheet
 print(page, f"{page.stat().st_size:,} bytes;", book.name)
 plt.close("all")""",
         ),
