@@ -56,6 +56,24 @@ def _fmt(t: pd.DataFrame) -> str:
     return t.round({**dict.fromkeys(two, 2), "bias_pp": 3, "bias_se_pp": 3}).to_string(index=False)
 
 
+def _bands(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Across data sets: the bias's standard error, the spread of one set's coverage, the bands."""
+    t = pd.concat(tables, ignore_index=True)
+    t["in_bands"] = t["coverage95"].between(0.93, 0.97) & t["coverage80"].between(0.77, 0.83)
+    g = t.groupby("cutoff_months", sort=True)
+    return pd.DataFrame(
+        {
+            "sets": g.size(),
+            "bias_pp": g["bias_pp"].mean(),
+            "se_across_sets": g["bias_pp"].std(ddof=1) / np.sqrt(g.size()),
+            "mean_bias_se": g["bias_se_pp"].mean(),
+            "sd_cov80": 100 * g["coverage80"].std(ddof=1),
+            "sd_cov95": 100 * g["coverage95"].std(ddof=1),
+            "share_in_bands": g["in_bands"].mean(),
+        }
+    ).reset_index()
+
+
 def coverage(seeds: list[int], scale: float, draws: int) -> None:
     import pbr
     from pbr.forecast import backtest
@@ -64,16 +82,20 @@ def coverage(seeds: list[int], scale: float, draws: int) -> None:
     sets = [("bundled sample", pbr.datasets.load_sample())]
     sets += [(f"generate(seed={s}, scale={scale})", pbr.sample.generate(s, scale)) for s in seeds]
     generated = []
+    tables = []
     for name, s in sets:
         t0 = time.perf_counter()
         bt = backtest(s.cohort, s.offences, extract_date=s.extract_date, draws=draws)
         print(f"\n{name}: {time.perf_counter() - t0:.1f} s")
-        print(_fmt(_pool(bt.details)))
+        print(bt.summary())  # bias_se_pp: with the covariance the lot-periods share
         if name != "bundled sample":
             generated.append(bt.details)
+            tables.append(bt.table)
     if generated:
-        print(f"\npooled over the {len(generated)} generated data sets:")
+        print(f"\npooled over the {len(generated)} generated data sets (bias_se_pp: naive):")
         print(_fmt(_pool(pd.concat(generated, ignore_index=True))))
+        print("\nacross the generated data sets (bands: 93-97 % and 77-83 %):")
+        print(_bands(tables).round(3).to_string(index=False))
 
 
 def national(n_cohort: int, n_offences: int, profile: bool = False) -> None:

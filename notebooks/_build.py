@@ -198,7 +198,7 @@ w.table.sort_values("difference").head(8)""",
             "code",
             """\
 import json
-from pbr.report import statement_to_excel, write_statement_html
+from pbr.report import write_statement_html
 
 directory = statement.write(OUT / "statement")
 manifest = json.loads((directory / "manifest.json").read_text())
@@ -206,7 +206,7 @@ page = write_statement_html(
     statement.lines, directory / "statement.html", manifest=manifest, contract=contract,
     figures={"Funnel plot": plot_funnel(quarterly, alpha=contract.alpha).figure,
              "Payment by component": plot_waterfall(statement.lines).figure})
-book = statement_to_excel(statement, directory / "statement.xlsx")  # the same, as a spreadsheet
+book = statement.to_excel(directory / "statement.xlsx")  # the same, as a spreadsheet
 print(page, f"{page.stat().st_size:,} bytes;", book.name)
 plt.close("all")""",
         ),
@@ -238,6 +238,14 @@ with warnings.catch_warnings():
                                    allow_interim=True)
 directory = statement.write(OUT / "statement")
 sorted(p.name for p in directory.iterdir())""",
+        ),
+        (
+            "md",
+            "This statement pays the **binary** component on quarters and the **frequency** "
+            "component on financial years after the baseline year, **final and interim** "
+            "(`allow_interim=True`: interim lines are provisional), so its total is higher than "
+            "the demo's and the commissioner's (final periods only) and the README tour's "
+            "(binary only, final quarters).",
         ),
         ("md", "## 1. What the manifest records"),
         (
@@ -341,7 +349,9 @@ assert (N, O) == (int(line["cohort_size"]), int(line["reoffenders"]))""",
 RESEARCHER = _nb(
     "# Researcher: cohorts, OGRS3 and a matched comparison\n\n"
     "Build a cohort, score it with OGRS3, and compare a (synthetic) treated group with a "
-    "propensity-matched comparison group, Justice Data Lab style.",
+    "propensity-matched comparison group, Justice Data Lab style. This notebook pays "
+    "**no component and no status**: it measures outcomes and effects only (the demo, the "
+    "commissioner and the auditor notebooks pay).",
     [
         ("code", SETUP),
         (

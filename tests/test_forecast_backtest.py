@@ -33,7 +33,7 @@ def test_backtest_intervals_cover_and_projections_are_unbiased(bt: Backtest) -> 
     assert t["coverage80"].between(0.65, 0.93).all(), t
     assert (t["bias_pp"].abs() <= 3 * t["bias_se_pp"]).all(), t
     assert (t["rmse_pp"].diff().dropna() < 0).all()  # later cut-off, smaller error
-    # projected reoffences R (a point projection): within a few per cent of the final count
+    # projected reoffences R (the replicate mean): within a few per cent of the final count
     assert (t["reoffences_bias_pct"].abs() < 3.0).all(), t
 
 

@@ -41,10 +41,13 @@ def test_forecast_writes_table_page_and_manifest(
     assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 2
     man = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
     assert man["command"] == "forecast" and man["seeds"] == {"bootstrap": 3}
-    assert set(man["outputs"]) == {"forecast", "page"}
+    assert set(man["outputs"]) == {"forecast", "page", "frequency"}
+    years = pd.read_csv(a / "forecast_frequency.csv")
+    assert {"lot", "period", "p_paid", "expected_amount", "amount_high95"} <= set(years.columns)
+    assert "Frequency, by lot and contract year" in page
     # same inputs and seed: byte-identical outputs
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
-    for name in ("forecast.csv", "forecast.html"):
+    for name in ("forecast.csv", "forecast.html", "forecast_frequency.csv"):
         assert (a / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 

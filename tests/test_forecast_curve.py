@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pbr.counting import count_reoffending
-from pbr.forecast.counts import reoffence_curves
+from pbr.forecast.counts import reoffence_moments
 from pbr.forecast.curve import conditional_probability, cumulative, fit_curves, strata_of
 from pbr.forecast.exposure import NO_PROOF, exposure, proof_times
 from pbr.forecast.project import Reference, Target, level_posterior, project
@@ -148,16 +148,44 @@ def test_project_is_deterministic_and_respects_closed_windows() -> None:
     assert a.final[:, 1].std() > 0
 
 
-def test_reoffence_curves_match_hand_counts() -> None:
-    # member: list of proof days of its counting reoffences (empty: never proven)
-    members = [[3, 10, 10], [7], [], [1, 20], []]
+def test_reoffence_moments_match_hand_counts() -> None:
+    members = [[3, 10, 10], [7], [], [1, 20], [], [2, 2, 9, 15]]
     pm = np.array([i for i, m in enumerate(members) for _ in m])
     pl = np.array([t for m in members for t in m])
-    later, done = reoffence_curves(np.zeros(5, dtype=np.int64), pm, pl, 1, horizon=20)
+    c = reoffence_moments(np.zeros(len(members), dtype=np.int64), pm, pl, 1, horizon=20)
     for a in range(21):
-        after = [m for m in members if m and min(m) > a]
-        before = [m for m in members if m and min(m) <= a]
-        want_l = sum(len(m) for m in after) / len(after) if after else 0.0
-        want_p = sum(sum(t > a for t in m) for m in before) / len(before) if before else 0.0
-        assert later[0, a] == pytest.approx(want_l), a
-        assert done[0, a] == pytest.approx(want_p), a
+        after = [len(m) for m in members if m and min(m) > a]
+        still = [sum(t > a for t in m) for m in members if m and min(m) <= a]
+        for got_m, got_v, xs in ((c.later, c.later_var, after), (c.done, c.done_var, still)):
+            mean = sum(xs) / len(xs) if xs else 0.0
+            var = sum((x - mean) ** 2 for x in xs) / len(xs) if xs else 0.0
+            assert got_m[0, a] == pytest.approx(mean), a
+            assert got_v[0, a] == pytest.approx(var, abs=1e-12), a
+
+
+def test_a_lots_other_periods_move_a_periods_prior() -> None:
+    # the same period (60 proven of 100 expected) in a lot whose other periods are low or high
+    low = np.array([60, 40, 40, 40, 100, 100, 100, 100])
+    e = np.full(8, 100.0)
+    lots = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    args = (e, np.full(8, 0.8), np.ones(8), 0.01)
+    sh, rt = level_posterior(low, *args, lots=lots)
+    high = low.copy()
+    high[1:4] = 100
+    high[4:] = 40
+    sh2, rt2 = level_posterior(high, *args, lots=lots)
+    assert sh[0] / rt[0] < sh2[0] / rt2[0]
+    # without lots, nothing pulls group 0 towards its lot's low periods
+    a = level_posterior(low, *args)
+    assert sh[0] / rt[0] < a[0][0] / a[1][0]
+
+
+def test_a_late_proof_in_a_longer_reference_window_still_counts() -> None:
+    # reference windows of 550 days (a leap day inside), one member proven on day 549;
+    # a target member with a 546-day window, 540 days observed: a reoffence is still to come
+    z = np.zeros(2, dtype=np.int64)
+    ref = Reference(proof=np.array([549, -1]), strata=z, window=np.full(2, 550), group=z)
+    tgt = Target(group=z[:1], strata=z[:1], elapsed=np.array([540]), window=np.array([546]),
+                 observed=np.array([False]), n_groups=1)  # fmt: skip
+    d = project(ref, tgt, n_strata=1, draws=200, seed=0)
+    assert 0 < d.final.mean() < 1

@@ -60,6 +60,17 @@ def test_complete_lot_periods_equal_their_final_statement_lines(
     assert (merged["amount"] != Decimal("0.00")).any()  # not a vacuous comparison
     sig = (merged["outcome"] == "significant_reduction").astype(float)
     assert (merged["p_significant_reduction"] == sig).all()
+    # the frequency component (annual rows) of the final contract years, likewise
+    assert f.payments.by_year is not None
+    freq = st.lines[(st.lines["component"] == "frequency") & (st.lines["status"] == "final")]
+    years = f.payments.by_year.merge(
+        freq[["lot", "period", "amount"]].astype({"lot": str, "period": str}),
+        on=["lot", "period"],
+    )
+    assert len(years) == len(freq) == 21  # 2015/16 of every lot
+    for col in ("expected_amount", "amount_low95", "amount_high95"):
+        assert (years[col] == years["amount"]).all(), col
+    assert (years["p_paid"] == (years["amount"] > 0).astype(float)).all()
 
 
 # the data cut at an earlier extract date is validated again (its stamp is for the sample's
@@ -82,9 +93,32 @@ def test_interim_payment_distribution_in_decimal_pounds(sample: pbr.datasets.Sam
     ).any()  # some real uncertainty is left
     tot = f.payments.total.iloc[0]
     assert tot["amount_low95"] <= tot["expected_amount"] <= tot["amount_high95"]
+    # the interim contract year's frequency line has a distribution (R still to come)
+    years = f.payments.by_year
+    assert years is not None and set(years["period"]) == {"2015/16", "2016/17"}
+    assert (
+        f.table.loc[f.table["status"] == "interim", "projected_reoffences"]
+        > f.table.loc[f.table["status"] == "interim", "observed_reoffences"]
+    ).all()
     for v in (tot["expected_amount"], tot["amount_low95"], tot["amount_high95"]):
         assert isinstance(v, Decimal) and v == v.quantize(Decimal("0.01"))
     # every replicate's statement is a real statement of the contract
     assert all(s.contract.name == "tr_crc" for s in f.payments.statements)
     by_lot_sum = sum(f.payments.by_lot["expected_amount"], Decimal("0"))
     assert abs(by_lot_sum - tot["expected_amount"]) <= Decimal("0.01") * len(f.payments.by_lot)
+
+
+def test_frequency_is_not_projected_from_court_appearances() -> None:
+    from pbr.errors import PbrError
+    from pbr.forecast._examples import example_data
+
+    s = example_data(5)
+    with pytest.raises(PbrError, match="cannot be projected"):
+        forecast(
+            s.cohort,
+            s.offences,
+            extract_date=s.extract_date,
+            contract="tr_crc",
+            rules="reconviction_events",
+            draws=5,
+        )

@@ -95,6 +95,15 @@ def test_notebook_runs_top_to_bottom(
         if out.output_type == "error"
     ]
     assert not errors
+    # progress bars in a kernel without ipywidgets: a text bar, never tqdm's IProgress warning
+    streams = "".join(
+        out.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "stream"
+    )
+    assert "TqdmWarning" not in streams and "IProgress" not in streams
     # something was shown: at least one figure or table in the notebook
     kinds = {
         key

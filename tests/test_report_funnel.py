@@ -183,6 +183,46 @@ def test_funnel_labels_flagged_only_without_overlap() -> None:
     assert len(plot_funnel(t, max_labels=3).texts) == 3
 
 
+def _label_and_marker_boxes(ax) -> tuple[list, list]:
+    """Renderer extents of the labels, and each marker's square (its size, with its edge)."""
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    labels = [Text.get_window_extent(t, r) for t in ax.texts]  # the text, not its leader
+    markers = []
+    for coll in ax.collections:
+        half = [0.5 * math.sqrt(s) * fig.dpi / 72 for s in coll.get_sizes()]
+        for (px, py), h in zip(
+            ax.transData.transform(coll.get_offsets()), half * len(coll.get_offsets()), strict=False
+        ):
+            markers.append(Bbox.from_extents(px - h, py - h, px + h, py + h))
+    return labels, markers
+
+
+def test_funnel_labels_touch_no_marker_and_no_label_on_the_sample() -> None:
+    sample = pbr.datasets.load_sample()
+    extract = sample.extract_date
+    baseline = pbr.build_baseline(sample.cohort, sample.offences, extract_date=extract,
+                                  year=2011, progress=False)  # fmt: skip
+    a = pbr.compare_to_baseline(sample.cohort, sample.offences, baseline, extract_date=extract)
+    ax = plot_funnel(a.table, baseline_year=2011)
+    names = [t.get_text() for t in ax.texts]
+    # the dense lower-left corner that used to collide
+    assert {"CPA13 2016Q3", "CPA20 2015Q4"} <= set(names) and len(names) >= 20
+    labels, markers = _label_and_marker_boxes(ax)
+    assert len(markers) == len(funnel_points(a.table, baseline_year=2011))
+    frame = ax.get_window_extent()
+    for name, box in zip(names, labels, strict=True):
+        touched = [m for m in markers if box.overlaps(m)]
+        assert not touched, f"label {name!r} covers {len(touched)} marker(s)"
+        assert frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1), name
+    pairs = [(names[i], names[j]) for i in range(len(labels)) for j in range(i + 1, len(labels))
+             if labels[i].overlaps(labels[j])]  # fmt: skip
+    assert pairs == []
+
+
 def test_funnel_errors() -> None:
     with pytest.raises(PbrError, match="alpha"):
         funnel_points(pd.DataFrame({"cohort_size": [1]}), alpha=1.5)

@@ -230,3 +230,21 @@ def test_format_money() -> None:
     assert format_money(Decimal("1234567.891")) == "£1,234,567.89"
     assert format_money("-0.005") == "−£0.01"  # half-up away from zero
     assert format_money("0") == "£0.00"
+
+
+def test_waterfall_amount_labels_stay_inside_the_axes_below_the_title() -> None:
+    # a negative step that starts at the top of the range used to pin the y limit there,
+    # so the highest bar's label ran into the title
+    lines = pd.DataFrame({"lot": ["A"] * 4,
+                          "component": ["fee_for_service", "binary", "frequency", "cap"],
+                          "amount": ["250.50", "1000.00", "-600.00", "-200.00"]})  # fmt: skip
+    ax = plot_waterfall(lines, lot="A")
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(r)
+    title = ax.title if ax.get_title() else ax._left_title
+    for t in ax.texts:
+        box = t.get_window_extent(r)
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1, t.get_text()
+        assert not box.overlaps(title.get_window_extent(r)), t.get_text()

@@ -90,3 +90,49 @@ def test_pbr_measures_xlsx_moj_headers(tmp_path) -> None:
     rate_col = headers.index("Proportion of offenders who reoffend (%)") + 1
     assert ws.cell(2, rate_col).value == pytest.approx(100 * csv["binary_rate"].iloc[0])
     assert "Manifest SHA-256" in [r[0] for r in book["Notes"].iter_rows(values_only=True)]
+
+
+def test_statement_to_excel_method_totals_and_same_bytes_twice(tmp_path) -> None:
+    s = pbr.pay(pbr.preset("tr_crc"), _assessment())
+    first = s.to_excel(tmp_path / "a.xlsx")
+    second = s.to_excel(tmp_path / "b.xlsx")
+    assert first.read_bytes() == second.read_bytes()  # no clock in the file
+    ws = load_workbook(first)["Summary"]
+    rows = {r[0]: r[-1] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows == {"A": 75000.0, "B": -75000.0, "C": 0.0, "All lots": 0.0}
+    import zipfile
+
+    with zipfile.ZipFile(first) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert "2000-01-01T00:00:00Z" in core
+
+
+def test_measures_to_excel_method_moj_headers_and_same_bytes_twice(tmp_path) -> None:
+    from pbr.sample import load_sample
+
+    sample = load_sample()
+    m = pbr.compute_measures(
+        sample.cohort, sample.offences, extract_date=sample.extract_date, period="calendar_year"
+    )
+    a, b = m.to_excel(tmp_path / "a.xlsx"), m.to_excel(tmp_path / "b.xlsx")
+    assert a.read_bytes() == b.read_bytes()
+    ws = load_workbook(a)["Measures"]
+    headers = [c.value for c in ws[1]]
+    assert "Number of offenders in the measurable cohort" in headers
+    assert "Number of reoffenders" in headers
+    col = headers.index("Number of reoffenders") + 1
+    got = [ws.cell(r, col).value for r in range(2, ws.max_row + 1)]
+    assert got == m.table["reoffenders"].astype(int).tolist()
+
+
+def test_pbr_pay_xlsx_twice_gives_the_same_bytes(tmp_path) -> None:
+    a = _assessment().assign(lot=["CPA01", "CPA02", "CPA03"])
+    a.to_csv(tmp_path / "m.csv", index=False)
+    books = []
+    for name in ("one", "two"):
+        out = tmp_path / name
+        args = ["pay", "--contract", "tr_crc", "--measures", str(tmp_path / "m.csv")]
+        assert main([*args, "--out", str(out), "--xlsx"]) == 0
+        books.append((out / "statement.xlsx").read_bytes())
+    assert books[0] == books[1]

@@ -61,6 +61,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._progress import track
 from pbr.adjustment import binary_test
 from pbr.errors import PbrError
 from pbr.formatting import format_count, format_money
@@ -321,6 +322,7 @@ def simulate_payments(
     n_sims: int = 10_000,
     power: float = 0.8,
     random_state: int = 0,
+    progress: bool | None = None,
 ) -> PaymentSimulation:
     """Monte Carlo distribution of binary payments for given true reductions.
 
@@ -342,6 +344,10 @@ def simulate_payments(
         Power for the minimum detectable reduction.
     random_state : int
         Seed of the numpy Generator.
+    progress : bool or None
+        A bar over the effect sizes (each simulates all ``n_sims`` at once): ``None``
+        (default) on a terminal or in a notebook only, ``True`` always, ``False``
+        never (:mod:`pbr._progress`); the draws are the same either way.
 
     Returns
     -------
@@ -399,7 +405,8 @@ def simulate_payments(
     paid = np.empty((n_sims, n_eff, n_coh), dtype=bool)
     deducted = np.empty((n_sims, n_eff, n_coh), dtype=bool)
     amount = np.empty((n_sims, n_eff, n_coh), dtype=float)
-    for ei in range(n_eff):  # loop over effect sizes; all simulations at once
+    effect_steps = track(range(n_eff), progress=progress, desc="payment simulations", unit="effect")
+    for ei in effect_steps:  # loop over effect sizes; all simulations at once
         obs = rng.binomial(n, true_rate[ei], size=(n_sims, n_coh))
         code = lut[offsets + obs]
         paid[:, ei] = code == 1

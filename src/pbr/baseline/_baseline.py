@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._progress import bar
 from pbr.baseline._common import (
     _QUARTER_NAMES,
     RATE_COLUMNS,  # noqa: F401  - used by the docstring examples
@@ -503,6 +504,7 @@ def build_baseline(
     lots: Any = None,
     count_model: bool = False,
     validate: bool = True,
+    progress: bool | None = None,
 ) -> Baseline:
     """Build a baseline from a cohort table and proven offences (docs/methodology.md#baselines).
 
@@ -523,6 +525,10 @@ def build_baseline(
     count_model : bool
     validate : bool
         ``False``: the explicit opt-out of row-level validation (trusted tables).
+    progress : bool or None
+        A two-step bar (counting, then the risk-model fit): ``None`` (default) on a
+        terminal or in a notebook only, ``True`` always, ``False`` never
+        (:mod:`pbr._progress`); the baseline is the same either way.
 
     Returns
     -------
@@ -538,20 +544,27 @@ def build_baseline(
     """
     from pbr.measures import compute_measures  # type: ignore[import-not-found,unused-ignore]
 
-    m = compute_measures(
-        cohort,
-        offences,
-        extract_date=extract_date,
-        period="quarter",
-        rules=rules,
-        validate=validate,
-    )
-    return Baseline.from_members(
-        m.members,
-        year=year,
-        risk=risk,
-        rules=rules,
-        lots=lots,
-        extract_date=extract_date,
-        count_model=count_model,
-    )
+    fits = {"ogrs3": "recalibrating OGRS3", "model": "fitting the risk model"}
+    fit = fits.get(str(risk), "rates")
+    with bar(2, progress=progress, desc="baseline: counting") as steps:
+        m = compute_measures(
+            cohort,
+            offences,
+            extract_date=extract_date,
+            period="quarter",
+            rules=rules,
+            validate=validate,
+        )
+        steps.update()
+        steps.set_description(f"baseline: {fit}" + (" + count model" if count_model else ""))
+        baseline = Baseline.from_members(
+            m.members,
+            year=year,
+            risk=risk,
+            rules=rules,
+            lots=lots,
+            extract_date=extract_date,
+            count_model=count_model,
+        )
+        steps.update()
+    return baseline

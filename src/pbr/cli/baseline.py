@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 
 from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
+from pbr.cli._progress import add_progress_args, progress_of
 
 __all__ = ["arguments", "run"]
 
@@ -35,6 +36,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     add_options(p, "--rules")
     p.add_argument("--count-model", action="store_true", help="also fit the frequency model")
     add_out_arg(p)
+    add_progress_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         args.out,
         risk=None if args.risk == "none" else args.risk,
         **from_args(args, "extract_date", "year", "rules", "count_model", "force"),
+        progress=progress_of(args),
     )
     print(baseline.summary())
     print(f"\nbaseline written to {out}")

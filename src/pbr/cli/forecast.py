@@ -1,8 +1,9 @@
 """``pbr forecast``: project interim cohorts to their final rate and payment; or backtest.
 
 ``pbr forecast --contract C --cohort F --offences F --extract-date D --out DIR``
-writes ``forecast.csv`` (one row per lot × quarter), ``forecast.html`` and
-``manifest.json``. ``pbr forecast --backtest [--cohort F --offences F
+writes ``forecast.csv`` (one row per lot × quarter), ``forecast.html``,
+``manifest.json`` and, when the contract pays frequency, ``forecast_frequency.csv``
+(one row per lot × contract year). ``pbr forecast --backtest [--cohort F --offences F
 --extract-date D]`` prints the backtest table (default data: the bundled sample).
 Method: ``docs/methodology.md``, "Forecasting interim cohorts".
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
+from pbr.cli._progress import add_progress_args, progress_of
 
 __all__ = ["arguments", "run"]
 
@@ -38,6 +40,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="reference quarters: 'baseline', 'latest' or comma-separated labels",
     )
+    add_progress_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from pbr.pipeline.forecast import backtest_from_files, forecast_from_files
 
     options = from_args(args, "extract_date", "reference", "strata", "draws", "seed")
+    options["progress"] = progress_of(args)
     if args.backtest:
         print(backtest_from_files(args.cohort, args.offences, **options).summary())
         return 0
@@ -63,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
             f"projected total payment £{tot['expected_amount']} "
             f"(95 %: £{tot['amount_low95']} to £{tot['amount_high95']})"
         )
-    print(f"wrote {out / 'forecast.csv'}, {out / 'forecast.html'}, {out / 'manifest.json'}")
+    print("wrote " + ", ".join(str(out / n) for n in sorted(p.name for p in out.iterdir())))
     return 0

@@ -17,7 +17,9 @@ ends, floats written with ``%.10g`` (ten significant digits), undefined values
 (e.g. the frequency of a cohort without reoffenders) as empty cells.
 
 Exit 0 on success, 2 on bad input (the error table on stderr), 1 on anything else.
-A progress indication is written to stderr only when stderr is a terminal.
+A progress bar (reading and counting, writing, the spreadsheet) and a closing
+summary line are written to stderr only when stderr is a terminal, and not with
+``--no-progress``.
 Beside the CSV it writes its audit manifest (docs/methodology.md#audit), ``FILE.manifest.json``:
 versions, SHA-256 of both inputs and of the CSV, every parameter, the extract date.
 """
@@ -30,7 +32,9 @@ import time
 import warnings
 from typing import Any
 
+from pbr._progress import enabled
 from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
+from pbr.cli._progress import add_progress_args, progress_of, steps
 from pbr.periods import PERIOD_KINDS
 
 __all__ = ["arguments", "run"]
@@ -54,27 +58,27 @@ def arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write FILE.xlsx beside the CSV, in the layout of MoJ's CRC tables",
     )
+    add_progress_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
     """Compute the measures named in ``args`` and write the CSV; return the exit code."""
     from pbr.pipeline import measures_from_files
 
-    tty = sys.stderr.isatty()
+    shown = enabled(progress_of(args))
     t0 = time.perf_counter()
-    if tty:
-        print("pbr measures: reading and counting ...", file=sys.stderr, flush=True)
+    bar = steps(2, args, "pbr measures: reading and counting")
+    said: list[str] = []
 
     def progress(m: Any) -> None:
-        if tty:
-            print(
-                f"pbr measures: {len(m.members)} members, {len(m.table)} lot × period rows "
-                f"({time.perf_counter() - t0:.1f} s); writing {args.out}",
-                file=sys.stderr,
-                flush=True,
-            )
+        said.append(
+            f"pbr measures: {len(m.members)} members, {len(m.table)} lot × period rows "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
+        bar.update()
+        bar.set_description(f"pbr measures: writing {args.out}")
 
-    with warnings.catch_warnings(record=True) as caught:
+    with bar, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         run = measures_from_files(
             args.cohort,
@@ -86,10 +90,11 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             **from_args(args, "extract_date", "period", "rules", "force", "xlsx"),
         )
+        bar.update()
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
-    if tty:
-        print(f"pbr measures: wrote {args.out} and {run.manifest}", file=sys.stderr)
+    if shown:
+        print(f"{said[0]}; wrote {args.out} and {run.manifest}", file=sys.stderr)
     if run.xlsx is not None:
         print(f"pbr measures: wrote {run.xlsx}", file=sys.stderr)
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
+from pbr.cli._progress import add_progress_args, progress_of
 from pbr.pipeline import pay_from_files, write_pay
 
 __all__ = ["arguments", "run"]
@@ -53,13 +54,16 @@ def arguments(p: argparse.ArgumentParser) -> None:
         help="also write statement.xlsx: the statement in the layout of MoJ's CRC tables",
     )
     add_out_arg(p)
+    add_progress_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pbr pay``; returns the exit code."""
     inputs = ("measures", "annual_measures", "cohort", "offences", "baseline", "volumes")
     statement = pay_from_files(
-        args.contract, **from_args(args, *inputs, "extract_date", "allow_interim")
+        args.contract,
+        **from_args(args, *inputs, "extract_date", "allow_interim"),
+        progress=progress_of(args),
     )
     out, html = write_pay(statement, args.out, html=args.html, force=args.force, xlsx=args.xlsx)
     print(statement.summary())

@@ -6,14 +6,16 @@ after the end of *Q*), the extract date is ``X = add_months(end of Q, c)``
 disposed of by *X*, so a member counts as a reoffender exactly when its proof
 time ``D <= X − d`` (:mod:`pbr.forecast.exposure`). The projection from those
 data is compared with the true final rate of each lot-period: bias (projected −
-final), its standard error, RMSE and the share of lot-periods whose 80 % and
-95 % intervals cover the final rate. Only quarters whose reference cohorts are
-all final by *X* are used, so nothing is learnt from the future.
+final), its standard error (with the covariance the lot-periods' errors share
+through the reference curves and the common shift, from the replicates), RMSE
+and the share of lot-periods whose 80 % and 95 % intervals cover the final rate.
+Only quarters whose reference cohorts are all final by *X* are used, so nothing
+is learnt from the future.
 
 Examples
 --------
->>> from pbr.sample import generate
->>> s = generate(seed=3, scale=0.05, lots=["CPA01", "CPA02"])
+>>> from pbr.forecast._examples import example_data
+>>> s = example_data(3)
 >>> bt = backtest(s.cohort, s.offences, extract_date=s.extract_date, cutoffs=(6,), draws=50)
 >>> bt.table[["cutoff_months", "lot_periods"]].to_numpy().tolist()
 [[6, 10]]
@@ -25,12 +27,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from pbr._progress import track
 from pbr.dates import add_months, as_days
 from pbr.errors import PbrError
 from pbr.forecast._checks import check_run_arguments
-from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
 from pbr.forecast.project import project
@@ -43,6 +46,20 @@ __all__ = ["CUTOFFS", "backtest"]
 
 #: Default cut-offs: months after the end of the quarter.
 CUTOFFS: tuple[int, ...] = (3, 6, 9, 12, 15)
+
+
+def _bias_se(err: npt.NDArray[np.float64], rates: npt.NDArray[np.float64]) -> float:
+    """Standard error of the mean error, with the covariance the lot-periods share.
+
+    ``sqrt(s² / k + C)``: ``s²`` the variance of the *k* errors, and ``C`` the
+    covariance part of the predictive variance of their mean — the variance over
+    replicates of the mean projected rate less the mean of the per-group variances
+    over *k*, floored at 0. The lot-periods share the reference curves and the
+    common shift, so their errors are correlated and ``s / √k`` alone is too small.
+    """
+    k = len(err)
+    common = float(np.var(rates.mean(axis=1), ddof=1) - np.var(rates, axis=0, ddof=1).sum() / k**2)
+    return float(np.sqrt(np.var(err, ddof=1) / k + max(common, 0.0)))
 
 
 def backtest(
@@ -58,6 +75,7 @@ def backtest(
     draws: int = 500,
     seed: int = 0,
     validate: bool = True,
+    progress: bool | None = None,
 ) -> Backtest:
     """Backtest the forecast on the final cohorts of a data set.
 
@@ -71,6 +89,8 @@ def backtest(
         Months after each quarter's end at which the data are cut.
     reference, baseline_year, rules, strata, draws, seed, validate
         As for :func:`pbr.forecast.forecast`.
+    progress : bool or None
+        A bar over the cut-offs (:mod:`pbr._progress`; default: terminal or notebook only).
 
     Returns
     -------
@@ -78,11 +98,11 @@ def backtest(
 
     Examples
     --------
-    >>> from pbr.sample import generate
-    >>> s = generate(seed=3, scale=0.05, lots=["CPA01"])
+    >>> from pbr.forecast._examples import example_data
+    >>> s = example_data(3)
     >>> bt = backtest(s.cohort, s.offences, extract_date=s.extract_date, cutoffs=(9,), draws=30)
     >>> bt.reference, int(bt.table.loc[0, "lot_periods"])
-    (('2011Q1', '2011Q2', '2011Q3', '2011Q4'), 5)
+    (('2011Q1', '2011Q2', '2011Q3', '2011Q4'), 10)
     """
     from pbr.measures import compute_measures
 
@@ -122,7 +142,7 @@ def backtest(
     r_member = np.bincount(pair_m, minlength=len(members)).astype(np.float64)
     rows = []
     details = []
-    for c in cutoffs:
+    for c in track(cutoffs, progress=progress, desc="backtest cut-offs", unit="cut-off"):
         cut = {
             p: int(add_months(np.array([e], "datetime64[D]"), int(c))[0].astype(np.int64))
             for p, e in ends.items()
@@ -144,21 +164,29 @@ def backtest(
             x.observed,
             n_strata=strata,
         )
-        dr = project(ref, tgt, n_strata=s, draws=draws, seed=seed + int(c))
+        r_obs = None
+        if with_r:
+            seen = pair_lag <= x.elapsed[pair_m]
+            r_now = np.bincount(pair_m[seen], minlength=len(members)).astype(np.float64)
+            r_obs = np.bincount(tgt.group, weights=r_now[is_tgt], minlength=len(g)).astype(float)
+        dr = project(
+            ref,
+            tgt,
+            n_strata=s,
+            draws=draws,
+            seed=seed + int(c),
+            ref_pairs=ref_pairs if with_r else None,
+            observed_reoffences=r_obs,
+        )
         idx = groups.set_index(["lot", "period"]).index.get_indexer(
             pd.MultiIndex.from_arrays([g["lot"], g["period"]])
         )
         true_o = truth[idx]
         r_proj = np.full(len(g), np.nan)
         r_final = np.full(len(g), np.nan)
-        if with_r:
-            seen = pair_lag <= x.elapsed[pair_m]
-            r_now = np.bincount(pair_m[seen], minlength=len(members)).astype(np.float64)
-            r_obs = np.bincount(tgt.group, weights=r_now[is_tgt], minlength=len(g)).astype(float)
+        if dr.reoffences is not None:
             r_final = np.bincount(tgt.group, weights=r_member[is_tgt], minlength=len(g))
-            r_proj = project_target_reoffences(
-                r_obs, ref, tgt, *ref_pairs, dr.theta, n_strata=s, n_groups=len(g)
-            )
+            r_proj = dr.reoffences.mean(axis=0)
         n = dr.size.astype(np.float64)
         proj = dr.final.mean(axis=0) / n
         iv = interval_columns(dr.final, dr.size)
@@ -190,7 +218,7 @@ def backtest(
                 "cutoff_months": int(c),
                 "lot_periods": k,
                 "bias_pp": 100 * float(err.mean()),
-                "bias_se_pp": 100 * float(err.std(ddof=1) / np.sqrt(k)) if k > 1 else np.nan,
+                "bias_se_pp": 100 * _bias_se(err, dr.final / n) if k > 1 else np.nan,
                 "rmse_pp": 100 * float(np.sqrt((err**2).mean())),
                 "coverage80": float(cov80.mean()),
                 "coverage95": float(cov95.mean()),

@@ -8,15 +8,16 @@ the empirical **cumulative proof curve** is
 with ``D`` the proof time of the first counting reoffence
 (:func:`pbr.forecast.exposure.proof_times`): it composes the time-to-offence
 and offence-to-disposal distributions, keeping their dependence. For a member
-of stratum *s* with ``e = F_s(a)`` after ``a`` observed days, ``f = F_s(W)``
-at its window end and a cohort **level** ``θ`` (the cohort's cumulative curve is
+of stratum *s* with ``e = F_s(a)`` after ``a`` observed days, ``f = F_s(H)``
+(the share of the stratum proven at all: each reference member is final in its
+own window) and a cohort **level** ``θ`` (the cohort's cumulative curve is
 ``θ · F_s``; ``θ = 1`` is the reference), the probability of a proven reoffence
 still to come given none so far is
 
     q = θ (f − e) / (1 − θ e)          (clipped to [0, 1])
 
 which for ``θ = 1`` is the share of reference members not yet proven by ``a``
-who are proven by ``W``: ``#{a < D <= W} / #{D > a}``.
+who are proven at all: ``#{D > a} / (#{D > a} + #{never proven})``.
 
 Curve uncertainty: a bootstrap replicate resamples the reference members of
 each stratum with replacement, which for the curve is one multinomial draw of
@@ -158,7 +159,8 @@ def conditional_probability(e: Any, f: Any, theta: Any) -> F64:
     Parameters
     ----------
     e, f : array-like of float
-        Reference cumulative curve at the observed days and at the window end.
+        Reference cumulative curve at the observed days and its final value
+        (the share proven at all).
     theta : array-like of float
         Cohort level relative to the reference (1 = the reference's level).
 

@@ -40,7 +40,7 @@ import pandas as pd
 from pbr._types import IntArray as I64
 from pbr.dates import as_days
 from pbr.errors import PbrError
-from pbr.rulesets import rule_set
+from pbr.rulesets import RuleSet, rule_set
 
 __all__ = ["NO_PROOF", "Exposure", "exposure", "first_proof", "proof_pairs", "proof_times"]
 
@@ -57,18 +57,18 @@ def _days(values: object, name: str) -> I64:
     return out
 
 
+def _rules(rules: str | RuleSet) -> RuleSet:
+    return rules if isinstance(rules, RuleSet) else rule_set(rules)
+
+
 def proof_pairs(
-    members: pd.DataFrame,
-    offences: pd.DataFrame,
-    *,
-    rules: str = "moj_proven",
-    follow_up_months: int = 12,
-    waiting_months: int = 6,
+    members: pd.DataFrame, offences: pd.DataFrame, *, rules: str | RuleSet = "moj_proven"
 ) -> tuple[I64, I64]:
     """Every counting offence of every member: (member position, days from index to disposal).
 
-    The offences that count are those of the rule set (see :func:`proof_times`);
-    each qualifying offence row is one pair (``moj_proven`` counts duplicates).
+    The offences that count are those of the rule set and its window (see
+    :func:`proof_times`); each qualifying offence row is one pair (``moj_proven``
+    counts duplicates).
 
     Examples
     --------
@@ -82,7 +82,7 @@ def proof_pairs(
     >>> [x.tolist() for x in proof_pairs(m, o)]
     [[1, 1], [41, 61]]
     """
-    rs = rule_set(rules).with_window(follow_up_months, waiting_months)
+    rs = _rules(rules)
     for col in ("offender_id", "index_date"):
         if col not in members.columns:
             raise PbrError(f"members table has no column {col!r}")
@@ -134,12 +134,7 @@ def first_proof(n: int, member: I64, lag: I64) -> I64:
 
 
 def proof_times(
-    members: pd.DataFrame,
-    offences: pd.DataFrame,
-    *,
-    rules: str = "moj_proven",
-    follow_up_months: int = 12,
-    waiting_months: int = 6,
+    members: pd.DataFrame, offences: pd.DataFrame, *, rules: str | RuleSet = "moj_proven"
 ) -> I64:
     """Days from each member's index date to the disposal of its first counting reoffence.
 
@@ -150,12 +145,13 @@ def proof_times(
     offences : pandas.DataFrame
         ``offender_id``, ``offence_date``, ``disposal_date``, ``disposal_type``;
         optional ``breach``.
-    rules : {"moj_proven", "convictions_only", "reconviction_events"}
+    rules : {"moj_proven", "convictions_only", "reconviction_events"} or RuleSet
         The disposal types that count come from
         :meth:`pbr.rulesets.RuleSet.can_count` (a member is a reoffender under
-        ``reconviction_events`` exactly when it has a counting conviction).
-    follow_up_months, waiting_months : int
-        Window lengths, turned into dates by :meth:`pbr.rulesets.RuleSet.window_ends`.
+        ``reconviction_events`` exactly when it has a counting conviction); the
+        window lengths (12 + 6 months for a name; other lengths:
+        :meth:`pbr.rulesets.RuleSet.with_window`) are turned into dates by
+        :meth:`pbr.rulesets.RuleSet.window_ends`.
 
     Returns
     -------
@@ -174,13 +170,7 @@ def proof_times(
     >>> proof_times(m, o).tolist()  # 2016-09-01 is after the 12-month follow-up
     [547]
     """
-    i, lag = proof_pairs(
-        members,
-        offences,
-        rules=rules,
-        follow_up_months=follow_up_months,
-        waiting_months=waiting_months,
-    )
+    i, lag = proof_pairs(members, offences, rules=rules)
     return first_proof(len(members), i, lag)
 
 
@@ -193,7 +183,7 @@ class Exposure:
     elapsed : numpy.ndarray of int64
         ``min(extract − d, window)``: days of the window already observed (>= 0).
     window : numpy.ndarray of int64
-        ``window_end − d`` in days (the counting rules' window, 546–549 days for 12 + 6).
+        ``window_end − d`` in days (the counting rules' window, 546–550 days for 12 + 6).
     observed : numpy.ndarray of bool
         A counting reoffence is already proven by the extract date (``0 <= D <= elapsed``).
     closed : numpy.ndarray of bool
@@ -218,8 +208,7 @@ def exposure(
     proof: I64,
     extract_day: int | I64,
     *,
-    follow_up_months: int = 12,
-    waiting_months: int = 6,
+    rules: str | RuleSet = "moj_proven",
 ) -> Exposure:
     """Follow-up observed by an extract date, from index days and proof times.
 
@@ -231,7 +220,8 @@ def exposure(
         Proof times from :func:`proof_times` (with the complete data).
     extract_day : int or numpy.ndarray of int64
         The extract date (day number), one for all or one per member.
-    follow_up_months, waiting_months : int
+    rules : str or RuleSet
+        Its window lengths (:func:`proof_times`).
 
     Returns
     -------
@@ -245,7 +235,7 @@ def exposure(
     >>> x.elapsed.tolist(), x.window.tolist(), x.observed.tolist(), x.closed.tolist()
     ([100, 100, 100], [547, 547, 547], [True, False, False], [False, False, False])
     """
-    rs = rule_set("moj_proven").with_window(follow_up_months, waiting_months)
+    rs = _rules(rules)
     index_days = np.asarray(index_days, dtype=np.int64)
     _, end_w = rs.window_ends(index_days)
     window = (end_w - index_days).astype(np.int64)

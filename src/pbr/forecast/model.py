@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> from pbr.sample import generate
->>> s = generate(seed=5, scale=0.05, lots=["CPA01"])
+>>> from pbr.forecast._examples import example_data
+>>> s = example_data(5)
 >>> f = forecast(s.cohort, s.offences, extract_date=s.extract_date, draws=50)
 >>> f.table[["period", "status"]].tail(2).to_numpy().tolist()
 [['2016Q4', 'final'], ['2017Q1', 'interim']]
@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -23,10 +24,9 @@ from pbr.contracts import Contract, load_contract, preset
 from pbr.dates import as_days
 from pbr.errors import PbrError
 from pbr.forecast._checks import check_run_arguments
-from pbr.forecast.counts import project_target_reoffences
 from pbr.forecast.exposure import exposure, first_proof, proof_pairs
 from pbr.forecast.members import build_inputs, reference_periods
-from pbr.forecast.payment import payment_draws
+from pbr.forecast.payment import annual_draws, payment_draws
 from pbr.forecast.project import project
 from pbr.forecast.result import Forecast, interval_columns
 from pbr.io import checked_tables
@@ -91,6 +91,7 @@ def forecast(
     seed: int = 0,
     lots: Sequence[str] | None = None,
     validate: bool = True,
+    progress: bool | None = None,
 ) -> Forecast:
     """Project interim lot-periods to their final binary rate and, with a contract, payment.
 
@@ -121,6 +122,10 @@ def forecast(
     validate : bool
         The tables cross the io boundary once, here (:func:`pbr.io.checked_tables`:
         every row checked unless already validated); ``False`` is the explicit opt-out.
+    progress : bool or None
+        Progress bars over the replicates: ``None`` (default) on a terminal or in a
+        notebook only, ``True`` always, ``False`` never (:mod:`pbr._progress`); the
+        result is the same either way.
 
     Returns
     -------
@@ -128,14 +133,16 @@ def forecast(
 
     Examples
     --------
+    >>> from pbr.forecast._examples import example_data
     >>> from pbr.io import as_extracted
-    >>> from pbr.sample import generate
-    >>> s = generate(seed=5, scale=0.05, lots=["CPA01"])
+    >>> s = example_data(5)
     >>> early = as_extracted(s.offences, "offences", "2017-09-30")  # the data a year earlier
     >>> f = forecast(s.cohort, early, extract_date="2017-09-30", draws=50)
-    >>> row = f.table.iloc[-1]
-    >>> row["period"], bool(row["projected_rate"] > row["observed_rate"])
-    ('2017Q1', True)
+    >>> t = f.table
+    >>> bool((t["projected_rate"] >= t["observed_rate"]).all()), sorted(set(t["status"]))
+    (True, ['final', 'interim'])
+    >>> bool((t["projected_rate"] > t["observed_rate"]).any())  # reoffenders still to come
+    True
     """
     from pbr.baseline import build_baseline, compare_to_baseline
     from pbr.measures import compute_measures
@@ -168,30 +175,28 @@ def forecast(
     ref, tgt, s, is_tgt = build_inputs(
         members, groups, ref_periods, proof_ref, x.elapsed, x.window, observed, n_strata=strata
     )
-    dr = project(ref, tgt, n_strata=s, draws=draws, seed=seed)
+    with_r = rule_set(rules).unit == "offence"  # R counts offences here, not appearances
+    r_obs = np.bincount(
+        tgt.group,
+        weights=members["reoffences"].to_numpy(np.float64)[is_tgt] if with_r else None,
+        minlength=len(groups),
+    ).astype(np.float64)
+    dr = project(
+        ref,
+        tgt,
+        n_strata=s,
+        draws=draws,
+        seed=seed,
+        progress=progress,
+        ref_pairs=(pair_m, pair_lag) if with_r else None,
+        observed_reoffences=r_obs,
+    )
     status = targets["status"].astype(str).tolist()
     table = _projection_table(groups, status, dr.final, dr.size, dr.observed, dr.open_members)
     table["level"] = dr.theta
-    if rule_set(rules).unit == "offence":  # R counts offences here, not appearances
-        r_obs = np.bincount(
-            tgt.group,
-            weights=members["reoffences"].to_numpy(np.float64)[is_tgt],
-            minlength=len(groups),
-        )
+    if dr.reoffences is not None:
         table["observed_reoffences"] = r_obs.astype(np.int64)
-        table["projected_reoffences"] = (
-            project_target_reoffences(
-                np.zeros(len(groups)),
-                ref,
-                tgt,
-                pair_m,
-                pair_lag,
-                dr.theta,
-                n_strata=s,
-                n_groups=len(groups),
-            )
-            + r_obs
-        )
+        table["projected_reoffences"] = dr.reoffences.mean(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             table["projected_per_reoffender"] = (
                 table["projected_reoffences"] / table["projected_reoffenders"]
@@ -231,17 +236,18 @@ def forecast(
                 validate=False,
             )
         form: Literal["difference", "ratio"] = "ratio" if con.form == "ratio" else "difference"
-        a = compare_to_baseline(
+        assess = functools.partial(
+            compare_to_baseline,
             cohort,
             offences,
             bl,
             extract_date=extract_date,
-            period="quarter",
             alpha=con.alpha,
             form=form,
             rules=rules,
             validate=False,
-        ).table
+        )
+        a = assess(period="quarter").table
         performance = set(after_baseline_year(groups, year)["period"])  # performance periods only
         perf = groups["period"].isin(performance).to_numpy(dtype=bool)
         idx = pd.MultiIndex.from_frame(a[["lot", "period"]].astype(str)).get_indexer(
@@ -257,7 +263,23 @@ def forecast(
             on=["lot", "period"],
             how="left",
         )
-        payments = payment_draws(con, assessment, dr.final[:, perf])
+        annual = None
+        if con.frequency is not None:
+            if dr.reoffences is None:
+                raise PbrError(
+                    f"forecast: the contract pays frequency but rules {rules!r} count court "
+                    "appearances, not reoffences; the frequency component cannot be projected"
+                )
+            yearly = after_baseline_year(assess(period=con.contract_year).table, year)
+            kind = con.contract_year
+            o_y = yearly["reoffenders"].to_numpy(np.int64)
+            r_y = yearly["reoffences"].to_numpy(np.int64)
+            annual = (
+                yearly,
+                o_y + annual_draws(yearly, groups, kind, dr.final, dr.observed),
+                r_y + annual_draws(yearly, groups, kind, dr.reoffences, r_obs.astype(np.int64)),
+            )
+        payments = payment_draws(con, assessment, dr.final[:, perf], annual, progress=progress)
     return Forecast(
         table=table,
         national=national,

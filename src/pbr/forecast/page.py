@@ -93,6 +93,9 @@ def render_forecast_html(f: Forecast) -> str:
     parts.append("<h2>National</h2>" + _table(f.national))
     if f.payments is not None:
         parts.append("<h2>Payment by lot</h2>" + _table(f.payments.by_lot))
+        years = f.payments.by_year
+        if years is not None and len(years):
+            parts.append("<h2>Frequency, by lot and contract year</h2>" + _table(years))
     parts.append("<h2>Lot × quarter</h2>" + _table(f.with_payments()))
     parts.append("</body></html>\n")
     return "".join(parts)

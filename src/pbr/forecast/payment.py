@@ -37,10 +37,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from pbr._progress import track
 from pbr.contracts import MONEY_CONTEXT, Contract
 from pbr.payments import Statement, pay
+from pbr.periods import contract_year
 
-__all__ = ["PaymentDraws", "decimal_summary", "payment_draws"]
+__all__ = ["PaymentDraws", "annual_draws", "decimal_summary", "payment_draws"]
 
 _PROBS = (("low95", 0.025), ("low80", 0.10), ("high80", 0.90), ("high95", 0.975))
 
@@ -87,15 +89,17 @@ class PaymentDraws:
         Per quarter: the same money columns of the sum over lots (for the fan chart).
     statements : tuple of Statement
         Distinct statements computed (one per distinct replicate).
+    by_year : pandas.DataFrame or None
+        Per lot and contract year, the frequency lines (given annual rows):
+        ``p_paid`` (share of replicates with a positive frequency payment) and the
+        money columns.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from pbr.contracts import preset
-    >>> from pbr.payments import example_assessment
-    >>> p = payment_draws(preset("tr_crc"), example_assessment(450), np.array([[450], [450]]))
-    >>> p.total["expected_amount"].tolist(), len(p.statements)
-    ([Decimal('75000.00')], 1)
+    >>> from pbr.forecast._examples import example_forecast
+    >>> p = example_forecast().payments
+    >>> p.total["lot"].tolist(), sorted(set(p.by_year["period"]))
+    (['ALL'], ['2015/16', '2016/17'])
     """
 
     by_period: pd.DataFrame
@@ -103,6 +107,7 @@ class PaymentDraws:
     total: pd.DataFrame
     period_totals: pd.DataFrame
     statements: tuple[Statement, ...]
+    by_year: pd.DataFrame | None = None
 
 
 def _money_frame(
@@ -114,10 +119,65 @@ def _money_frame(
     return pd.DataFrame(data)
 
 
+def annual_draws(
+    annual: pd.DataFrame,
+    groups: pd.DataFrame,
+    kind: str,
+    final: npt.NDArray[np.int64],
+    observed: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Replicates of an annual column: its observed value plus what its quarters still add.
+
+    Each projected quarter *g* belongs to the contract year
+    :func:`pbr.periods.contract_year` of its label; an annual row's replicate is
+    its observed count (as at the extract date) plus ``final_g − observed_g``
+    summed over its projected quarters (quarters not projected, e.g. final
+    reference quarters, stay as observed).
+
+    Parameters
+    ----------
+    annual : pandas.DataFrame
+        Annual assessment rows (``lot``, ``period``).
+    groups : pandas.DataFrame
+        The projected quarters (``lot``, ``period``), in the column order of ``final``.
+    kind : {"financial_year", "calendar_year"}
+    final : numpy.ndarray of int64, shape (draws, quarters)
+    observed : numpy.ndarray of int64
+        Observed count per quarter (at the extract date).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (draws, annual rows)
+        Replicates of the change since the extract date, per annual row (add the
+        annual rows' observed counts).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> a = pd.DataFrame({"lot": ["A"], "period": ["2016/17"]})
+    >>> g = pd.DataFrame({"lot": ["A", "A"], "period": ["2016Q2", "2017Q2"]})
+    >>> annual_draws(a, g, "financial_year", np.array([[5, 9], [6, 9]]), np.array([4, 1])).tolist()
+    [[1], [2]]
+    """
+    years = [contract_year(str(p), kind) for p in groups["period"]]
+    idx = pd.MultiIndex.from_frame(annual[["lot", "period"]].astype(str)).get_indexer(
+        pd.MultiIndex.from_arrays([groups["lot"].astype(str).tolist(), years])
+    )
+    sel = np.flatnonzero(idx >= 0)
+    member = np.zeros((len(sel), len(annual)), dtype=np.int64)
+    member[np.arange(len(sel)), idx[sel]] = 1
+    delta = np.asarray(final, dtype=np.int64)[:, sel] - np.asarray(observed, dtype=np.int64)[sel]
+    out: npt.NDArray[np.int64] = delta @ member
+    return out
+
+
 def payment_draws(
     contract: Contract,
     assessment: pd.DataFrame,
     final_counts: npt.NDArray[np.int64],
+    annual: tuple[pd.DataFrame, npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
+    *,
+    progress: bool | None = False,
 ) -> PaymentDraws:
     """Pay every replicate of the final reoffender counts through :func:`pbr.pay`.
 
@@ -128,6 +188,13 @@ def payment_draws(
         Assessment rows to pay (one per projected lot-period, in the column
         order of ``final_counts``).
     final_counts : numpy.ndarray of int64, shape (draws, rows)
+    annual : (DataFrame, array, array), optional
+        For a contract's frequency component: the annual assessment rows
+        (``contract_year`` periods, as at the extract date) and the replicates of
+        their final reoffenders and reoffences (shape (draws, annual rows) each),
+        paid as :func:`pbr.pay`'s ``annual_table``.
+    progress : bool or None
+        A bar over the replicates (see :mod:`pbr._progress`).
 
     Returns
     -------
@@ -145,20 +212,29 @@ def payment_draws(
     base = assessment.reset_index(drop=True).copy()
     counts = np.asarray(final_counts, dtype=np.int64)
     base["status"] = "final"
+    year_base = None if annual is None else annual[0].reset_index(drop=True).assign(status="final")
     cache: dict[bytes, Statement] = {}
     per_draw: list[Statement] = []
-    for b in range(counts.shape[0]):
+    for b in track(range(counts.shape[0]), progress=progress, desc="paying replicates"):
         key = counts[b].tobytes()
+        if annual is not None:
+            key += annual[1][b].tobytes() + annual[2][b].tobytes()
         st = cache.get(key)
         if st is None:
             t = base.copy()
             t["reoffenders"] = counts[b]
-            st = pay(contract, t)
+            ta = None
+            if annual is not None and year_base is not None:
+                ta = year_base.assign(reoffenders=annual[1][b], reoffences=annual[2][b])
+            st = pay(contract, t, annual_table=ta)
             cache[key] = st
         per_draw.append(st)
     first = per_draw[0].lines
     binary = first[first["component"] == "binary"][["lot", "period"]].astype(str)
     keys = [tuple(r) for r in binary.to_numpy()]
+    freq = first[first["component"] == "frequency"][["lot", "period"]].astype(str)
+    year_keys = [tuple(r) for r in freq.to_numpy()]
+    year_amounts: dict[tuple[str, ...], list[Decimal]] = {k: [] for k in year_keys}
     amounts: dict[tuple[str, ...], list[Decimal]] = {k: [] for k in keys}
     outcomes: dict[tuple[str, ...], list[str]] = {k: [] for k in keys}
     lots = sorted({str(x) for x in first["lot"]})
@@ -182,6 +258,8 @@ def payment_draws(
                     amounts[(lot, per)].append(amt)
                     outcomes[(lot, per)].append(str(out))
                     psums[per] += amt
+                elif c == "frequency":
+                    year_amounts[(lot, per)].append(amt)
             for lot in lots:
                 lot_amounts[lot].append(sums[lot])
             for p in periods:
@@ -204,6 +282,14 @@ def payment_draws(
         [(k,) for k in lots], ["lot"], [decimal_summary(lot_amounts[k], contract) for k in lots]
     )
     total = _money_frame([("ALL",)], ["lot"], [decimal_summary(totals, contract)])
+    by_year = _money_frame(
+        year_keys,
+        ["lot", "period"],
+        [decimal_summary(year_amounts[k], contract) for k in year_keys],
+    )
+    by_year.insert(
+        2, "p_paid", [float(np.mean([a > 0 for a in year_amounts[k]])) for k in year_keys]
+    )
     period_totals = _money_frame(
         [(p,) for p in periods],
         ["period"],
@@ -215,4 +301,5 @@ def payment_draws(
         total=total,
         period_totals=period_totals,
         statements=tuple(cache.values()),
+        by_year=by_year,
     )

@@ -128,7 +128,7 @@ class Forecast(Result):
         ``projected_rate`` (replicate means), ``projected_sd``, ``rate_low80``,
         ``rate_high80``, ``rate_low95``, ``rate_high95``, ``level`` (mean drawn
         θ), ``observed_reoffences``, ``projected_reoffences`` and
-        ``projected_per_reoffender`` (point projections of R,
+        ``projected_per_reoffender`` (replicate means of R,
         :mod:`pbr.forecast.counts`; not for ``reconviction_events``) and, with a
         contract, ``baseline_binary`` and ``expected_rate``.
     national : pandas.DataFrame
@@ -334,7 +334,8 @@ class Backtest(Result):
     """Backtest figures per cut-off (``table``) and per lot-period (``details``).
 
     ``table`` columns: ``cutoff_months``, ``lot_periods``, ``bias_pp`` (mean of
-    projected − final rate, percentage points), ``bias_se_pp``, ``rmse_pp``,
+    projected − final rate, percentage points), ``bias_se_pp`` (its standard error,
+    shared covariance included), ``rmse_pp``,
     ``coverage80``, ``coverage95`` (shares of lot-periods whose interval holds
     the final rate), ``mean_width95_pp`` and ``reoffences_bias_pct`` (mean relative
     error of the projected reoffences R, per cent; NaN for ``reconviction_events``).

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pbr.errors import PbrError
-from pbr.report.style import INK, PALETTE, new_axes, style_axes
+from pbr.report.plots import draw_balance
 
 __all__ = ["love_plot"]
 
@@ -63,39 +63,13 @@ def love_plot(
     for col in ("covariate", "smd_before_pct"):
         if col not in balance.columns:
             raise PbrError(f"balance table has no column {col!r}")
-    names = balance["covariate"].astype(str).tolist()
-    y = np.arange(len(names))[::-1].astype(float)
     tf = np.abs if absolute else (lambda v: v)
-    before = tf(balance["smd_before_pct"].to_numpy(dtype=float))
-    ax = new_axes(ax, figsize=(6.5, max(2.5, 0.35 * len(names) + 1.2)))
-    style_axes(ax, title="Covariate balance", grid_axis="x")
-    has_after = "smd_after_pct" in balance.columns
-    if has_after:
-        after = tf(balance["smd_after_pct"].to_numpy(dtype=float))
-        for yi, b, a in zip(y, before, after, strict=True):
-            ax.plot([b, a], [yi, yi], color="#999999", linewidth=0.8)
-    series = [
-        (
-            before,
-            "before matching",
-            {"marker": "o", "markersize": 6, "color": PALETTE[4], "markerfacecolor": "white"},
-        )
-    ]
-    if has_after:
-        series.append(
-            (after, "after matching", {"marker": "s", "markersize": 5.5, "color": PALETTE[0]})
-        )
-    for x, label, marks in series:  # hollow circles before, filled squares after
-        ax.plot(x, y, linestyle="none", label=label, **marks)
-    for i, th in enumerate(thresholds):
-        style = "--" if i == 0 else ":"
-        ax.axvline(th, color=INK, linestyle=style, linewidth=0.9, label=f"{th:g} %")
-        if not absolute:
-            ax.axvline(-th, color=INK, linestyle=style, linewidth=0.9)
-    ax.set_yticks(y)
-    ax.set_yticklabels(names)
-    ax.set_xlabel(
-        "|standardised mean difference| (%)" if absolute else "standardised mean difference (%)"
+    after = balance.get("smd_after_pct")
+    return draw_balance(  # the chart of pbr.report.plot_balance, in the house style
+        ax,
+        balance["covariate"].astype(str).tolist(),
+        tf(balance["smd_before_pct"].to_numpy(dtype=float)),
+        None if after is None else tf(after.to_numpy(dtype=float)),
+        thresholds=thresholds,
+        absolute=absolute,
     )
-    ax.legend(loc="lower right", frameon=False)
-    return ax

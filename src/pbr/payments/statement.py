@@ -184,6 +184,27 @@ class Statement(Result):
 
         return plot_waterfall(self.lines, ax=ax)
 
+    def to_excel(self, path: str | Path, *, manifest_sha256: str | None = None) -> Path:
+        """Write an ``.xlsx`` workbook in MoJ's CRC layout (:func:`pbr.report.statement_to_excel`).
+
+        The Summary sheet's "All lots" total is :attr:`total`, as a number formatted
+        as money (docs/methodology.md#payment-lines).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from openpyxl import load_workbook
+        >>> from pbr.contracts import preset
+        >>> from pbr.payments import pay
+        >>> s = pay(preset("tr_crc"), example_assessment(450))
+        >>> ws = load_workbook(s.to_excel(pathlib.Path(tempfile.mkdtemp()) / "s.xlsx"))["Summary"]
+        >>> ws.cell(ws.max_row, ws.max_column).value
+        75000
+        """
+        from pbr.report.xlsx import statement_to_excel  # the report layer is below: lazy
+
+        return statement_to_excel(self, path, manifest_sha256=manifest_sha256)
+
     def write(self, directory: str | Path) -> Path:
         """Write statement.csv/.json/.parquet and manifest.json (see :mod:`pbr.payments.writers`).
 

@@ -25,7 +25,7 @@ def baseline_from_files(
 ) -> tuple[Baseline, Path]:
     """Read and validate the two files, build the baseline and save it into ``out``.
 
-    ``options`` (``year``, ``risk``, ``rules``, ``count_model``) are those of
+    ``options`` (``year``, ``risk``, ``rules``, ``count_model``, ``progress``) are those of
     :func:`pbr.baseline.build_baseline`.
 
     ``out`` is written safely (:func:`pbr._staging.safe_directory`): refused before any
@@ -34,7 +34,8 @@ def baseline_from_files(
 
     The baseline directory's files are written by :meth:`pbr.baseline.Baseline.save`
     (``baseline.json`` records its own provenance); a statement paid against it
-    hashes every one of them in its manifest.
+    hashes every one of them in its manifest. ``progress`` is passed to
+    :func:`pbr.baseline.build_baseline` (its bar; never part of the result).
 
     Returns
     -------

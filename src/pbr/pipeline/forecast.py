@@ -1,8 +1,9 @@
 """Forecasting from files: read the microdata, project, write the outputs and manifest.
 
 :func:`forecast_from_files` is what ``pbr forecast --out DIR`` runs; it writes
-``forecast.csv`` (one row per lot × quarter), ``forecast.html`` and
-``manifest.json`` safely (:func:`pbr._staging.safe_directory`).
+``forecast.csv`` (one row per lot × quarter), ``forecast.html``,
+``manifest.json`` and, when the contract pays frequency, ``forecast_frequency.csv``
+(one row per lot × contract year) safely (:func:`pbr._staging.safe_directory`).
 :func:`backtest_from_files` is ``pbr forecast --backtest`` (the bundled sample
 by default). Method: docs/methodology.md, "Forecasting interim cohorts".
 
@@ -63,14 +64,18 @@ def _all_or_none(*given: Any) -> None:
 
 
 def _projection(
-    reference: str | Sequence[str] | None, strata: int, draws: int, seed: int
+    reference: str | Sequence[str] | None,
+    strata: int,
+    draws: int,
+    seed: int,
+    progress: bool | None = None,
 ) -> dict[str, Any]:
     """The projection options of forecast and backtest (``reference``: a comma list or a word)."""
     if isinstance(reference, str) and reference not in ("baseline", "latest"):
         reference = [t.strip() for t in reference.split(",") if t.strip()]
     # validate=False: the two files were validated just before (read_microdata)
     return {"reference": reference, "strata": strata, "draws": draws, "seed": seed,
-            "validate": False}  # fmt: skip
+            "validate": False, "progress": progress}  # fmt: skip
 
 
 def backtest_from_files(
@@ -82,6 +87,7 @@ def backtest_from_files(
     strata: int = 5,
     draws: int = 1000,
     seed: int = 0,
+    progress: bool | None = None,
 ) -> Backtest:
     """Backtest the forecast on two files (default: the bundled sample), as ``--backtest`` does.
 
@@ -101,9 +107,8 @@ def backtest_from_files(
         cohort, offences = paths["cohort"], paths["offences"]
         extract_date = SAMPLE_EXTRACT_DATE.isoformat()
     co, of = read_microdata(cohort, offences, extract_date)
-    return backtest(
-        co, of, extract_date=extract_date, **_projection(reference, strata, draws, seed)
-    )
+    options = _projection(reference, strata, draws, seed, progress)
+    return backtest(co, of, extract_date=extract_date, **options)
 
 
 def forecast_from_files(
@@ -118,6 +123,7 @@ def forecast_from_files(
     draws: int = 1000,
     seed: int = 0,
     force: bool = False,
+    progress: bool | None = None,
 ) -> tuple[Forecast, Path]:
     """Forecast from two files and write the outputs and manifest into ``out`` (module notes).
 
@@ -147,11 +153,17 @@ def forecast_from_files(
         inputs["contract"] = contract  # a contract file is an input: hashed
     check_out(out, inputs.values(), force=force)
     co, of = read_microdata(cohort, offences, extract_date)
-    options = _projection(reference, strata, draws, seed)
+    options = _projection(reference, strata, draws, seed, progress)
     f = forecast(co, of, extract_date=extract_date, contract=contract, **options)
     text = f.with_payments().to_csv(index=False, float_format="%.10g", lineterminator="\n")
     page = render_forecast_html(f).encode("utf-8")
     files = {"forecast.csv": text.encode("utf-8"), "forecast.html": page}
+    names = {"forecast": "forecast.csv", "page": "forecast.html"}  # manifest name → file
+    years = None if f.payments is None else f.payments.by_year
+    if years is not None and len(years):  # the contract's frequency component
+        names["frequency"] = "forecast_frequency.csv"
+        by_year = years.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+        files["forecast_frequency.csv"] = by_year.encode("utf-8")
     target = Path(out)
     manifest = run_manifest(
         target.resolve(),
@@ -165,7 +177,7 @@ def forecast_from_files(
             "strata": f.strata,
             "draws": f.draws,
         },
-        outputs={"forecast": files["forecast.csv"], "page": files["forecast.html"]},
+        outputs={name: files[file] for name, file in names.items()},
         seeds={"bootstrap": f.seed},
     )
     with safe_directory(target, inputs.values(), force=force) as tmp:

@@ -28,6 +28,7 @@ import pandas as pd
 from pbr import baseline as baseline_mod
 from pbr import io as io_mod
 from pbr._encoding import read_utf8
+from pbr._progress import bar
 from pbr._staging import safe_directory
 from pbr.contracts import Contract, available_presets, load_contract, preset
 from pbr.errors import IgnoredOptionWarning, PbrError
@@ -106,6 +107,7 @@ def pay_from_files(
     extract_date: str | None = None,
     volumes: str | Path | None = None,
     allow_interim: bool = False,
+    progress: bool | None = None,
 ) -> Statement:
     """Pay from files, recording every input for the audit manifest (what ``pbr pay`` runs).
 
@@ -125,6 +127,11 @@ def pay_from_files(
     volumes : path, optional
         Fee-for-service volumes (``lot, period, unit, volume``).
     allow_interim : bool
+    progress : bool or None
+        On the microdata path, a bar over its steps (reading, assessing the
+        quarters, the contract years): ``None`` (default) on a terminal or in a
+        notebook only, ``True`` always, ``False`` never (:mod:`pbr._progress`).
+        Not recorded: it changes nothing in the statement.
 
     Examples
     --------
@@ -174,23 +181,26 @@ def pay_from_files(
     else:
         if cohort is None or offences is None or baseline is None or extract_date is None:
             raise PbrError("the microdata path needs cohort, offences, baseline and extract_date")
-        # both files through the io boundary at once (one error lists both tables' rows)
-        co, of = io_mod.checked_tables(cohort, offences, extract_date=extract_date)
-        bl = baseline_mod.load_baseline(baseline)
-        _check_baseline_matches(c, bl, baseline)
-        form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
-        # the contract's test and counting rules; the tables were validated just above
-        terms: dict[str, Any] = {"alpha": c.alpha, "form": form, "rules": c.rules[0]}
-
-        def assessed(period: str) -> pd.DataFrame:
-            a = baseline_mod.compare_to_baseline(
-                co, of, bl, extract_date=extract_date, period=period, validate=False, **terms
-            )
-            return after_baseline_year(a.table, bl.year)
-
-        table = assessed("quarter")  # binary: quarterly cohorts
-        if c.frequency is not None:
-            annual = assessed(c.contract_year)
+        periods = ["quarter", *([c.contract_year] if c.frequency is not None else [])]
+        with bar(1 + len(periods), progress=progress, desc="pay: reading the files") as steps:
+            # both files through the io boundary at once (one error lists both tables' rows)
+            co, of = io_mod.checked_tables(cohort, offences, extract_date=extract_date)
+            form: Literal["difference", "ratio"] = "ratio" if c.form == "ratio" else "difference"
+            bl = baseline_mod.load_baseline(baseline)
+            _check_baseline_matches(c, bl, baseline)
+            # the contract's test and counting rules; the tables were validated just above
+            terms: dict[str, Any] = {"alpha": c.alpha, "form": form, "rules": c.rules[0]}
+            assessed = []
+            for kind in periods:  # quarterly for binary, contract years for frequency
+                steps.update()
+                steps.set_description(f"pay: assessing each lot's {kind} periods")
+                a = baseline_mod.compare_to_baseline(
+                    co, of, bl, extract_date=extract_date, period=kind, validate=False, **terms
+                )
+                assessed.append(after_baseline_year(a.table, bl.year))
+            steps.update()
+        table = assessed[0]
+        annual = assessed[1] if len(assessed) > 1 else None
     vol = read_table(volumes, "volumes") if volumes is not None else None
     s = pay(
         c,
@@ -259,12 +269,8 @@ def write_pay(
             page = write_statement_report(statement, tmp, **plots)
             add_output(tmp / "manifest.json", page.name)
         if xlsx:
-            from pbr.report.xlsx import statement_to_excel
-
-            statement_to_excel(
-                statement,
-                tmp / "statement.xlsx",
-                manifest_sha256=sha256_file(tmp / "manifest.json"),
+            statement.to_excel(
+                tmp / "statement.xlsx", manifest_sha256=sha256_file(tmp / "manifest.json")
             )
     return out, (out / "statement.html" if html else None)
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from pbr.errors import PbrError
 from pbr.formatting import format_count, format_money
+from pbr.report._inputs import amount
 from pbr.report.statement_parts import exact_number
 
 __all__ = ["html_table"]
@@ -52,19 +52,6 @@ def _esc_wrap(value: Any) -> str:
     return _esc(value).replace("_", "_<wbr>")
 
 
-def _decimal(value: Any, where: str) -> Decimal:
-    if isinstance(value, Decimal):
-        out = value
-    else:
-        try:
-            out = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise PbrError(f"{where}: {value!r} is not an amount") from None
-    if not out.is_finite():
-        raise PbrError(f"{where}: {value!r} is not a finite amount")
-    return out
-
-
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -80,7 +67,7 @@ def _cell(column: str, value: Any, row: int, money: bool = False) -> tuple[str, 
     if _missing(value):
         return "", False
     if money or column in _MONEY_COLUMNS:
-        return format_money(_decimal(value, f"row {row} column {column!r}")), True
+        return format_money(amount(value, f"row {row} column {column!r}")), True
     if column in _EXACT_COLUMNS and isinstance(value, (int, float, Decimal)):
         return exact_number(value), True
     if isinstance(value, bool):

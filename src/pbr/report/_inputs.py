@@ -1,8 +1,9 @@
-"""Input checks shared by the report's charts: required columns and numeric columns."""
+"""Input checks shared by the report's charts and pages: required, numeric, money columns."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 
 from pbr.errors import PbrError
 
-__all__ = ["numeric", "require_columns"]
+__all__ = ["amount", "numeric", "require_columns"]
 
 
 def require_columns(table: Any, columns: Iterable[str], what: str) -> None:
@@ -46,3 +47,27 @@ def numeric(values: Any, column: str, what: str) -> np.ndarray:
         return np.asarray(pd.to_numeric(pd.Series(values), errors="raise"), dtype=float)
     except (ValueError, TypeError) as exc:
         raise PbrError(f"{what} column {column!r} must be numeric: {exc}") from None
+
+
+def amount(value: Any, where: str) -> Decimal:
+    """``value`` as an exact :class:`~decimal.Decimal` amount; else a PbrError naming ``where``.
+
+    A Decimal is kept as it is; anything else is read from its text (so
+    ``"1234.56"`` and ``1234.56`` give the same pence).
+
+    Examples
+    --------
+    >>> amount("19910.16", "row 1"), amount(Decimal("-1.50"), "row 2")
+    (Decimal('19910.16'), Decimal('-1.50'))
+    >>> amount("n/a", "statement_lines row 3 column 'amount'")
+    Traceback (most recent call last):
+    ...
+    pbr.errors.PbrError: statement_lines row 3 column 'amount': 'n/a' is not an amount
+    """
+    try:
+        out = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise PbrError(f"{where}: {value!r} is not an amount") from None
+    if not out.is_finite():
+        raise PbrError(f"{where}: {value!r} is not a finite amount")
+    return out

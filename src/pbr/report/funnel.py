@@ -152,56 +152,99 @@ def funnel_points(
         "no_significant_change",
     )
     keep = [c for c in ("lot", "period", "status", "cohort_size") if c in table.columns]
-    out = table[keep].copy()
-    out["n_eff"] = n_eff
-    out["change_pp"] = change
-    out["limit_pp"] = limit
-    out["z"] = z
-    out["flagged"] = flagged
-    out["outcome"] = outcome
-    out["e_bar"] = e_bar
+    out = table[keep].assign(
+        n_eff=n_eff, change_pp=change, limit_pp=limit, z=z, flagged=flagged, outcome=outcome,
+        e_bar=e_bar,
+    )  # fmt: skip
     kept: pd.DataFrame = out[ok]
     return kept
 
 
-def _spread_labels(ax: Axes, texts: list[Any]) -> None:
-    """Nudge overlapping labels apart vertically (deterministic; boxes measured once)."""
-    if len(texts) < 2:
+_MARKER_SIZE = 34.0  # scatter ``s``, points²: a marker spans √s points
+_GAP = 2.5  # pixels kept clear around every label
+
+
+def _place_labels(ax: Axes, texts: list[Any], points: np.ndarray, labelled: np.ndarray) -> None:
+    """Put each label where its box touches no marker, no other label and stays in the axes.
+
+    Deterministic greedy placement, in the order of ``texts`` (the furthest outside
+    first; ``points`` are every marker's data coordinates, ``labelled`` the index
+    of each text's point): every label's box (its renderer extent, measured once)
+    tries centres on a grid around its point, nearest first, on its own side of
+    the zero line first (reductions below, increases above), and takes the first
+    that is clear of every marker (a square of the marker's size), of the labels
+    already placed and of the axes' edges. A label with no clear
+    place keeps its least-covered one. A leader line joins label and point.
+    """
+    if not texts:
         return
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
 
     fig = ax.figure
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)  # type: ignore[arg-type]
     fig.draw_without_rendering()  # type: ignore[union-attr]  # layout first, then measure
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
-    from matplotlib.text import Text
+    px = fig.dpi / 72
+    half = 0.5 * np.sqrt(_MARKER_SIZE) * px + 0.6 * px  # half a marker, with its edge
+    frame = ax.get_window_extent(renderer)
+    markers = ax.transData.transform(points)  # display pixels, after the final layout
+    marker_boxes = np.column_stack([markers - half, markers + half])  # x0, y0, x1, y1
+    placed = np.empty((0, 4))
+    leaders = np.empty((0, 4))  # x0, y0, x1, y1 of the leader lines drawn so far
+    for t, i in zip(texts, labelled, strict=True):
+        (ax_x, ax_y), is_down = markers[i], points[i, 1] < 0
+        box = Text.get_window_extent(t, renderer)
+        w, h = box.width + 2 * _GAP, box.height + 2 * _GAP
+        gx, gy = (g.ravel() for g in np.meshgrid(np.arange(-30, 31) * 4 * px,
+                                                  np.arange(-20, 21) * h / 2))  # fmt: skip
+        cx, cy = ax_x + gx, ax_y + gy
+        cand = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+        outside = (
+            (cand[:, 0] < frame.x0) | (cand[:, 2] > frame.x1)
+            | (cand[:, 1] < frame.y0) | (cand[:, 3] > frame.y1)
+        )  # fmt: skip
+        blocked = np.concatenate([marker_boxes, placed])
+        hits = _overlaps(cand, blocked).sum(axis=1)
+        # a leader line through another marker or label is hard to follow: sample it
+        others = np.concatenate([np.delete(marker_boxes, i, axis=0), placed])
+        crossed = np.zeros(len(cand))
+        for f in (0.2, 0.35, 0.5, 0.65, 0.8):
+            probe = np.column_stack([ax_x + f * gx, ax_y + f * gy])
+            crossed += _overlaps(np.column_stack([probe, probe]), others).any(axis=1)
+        tangled = _crossings(ax_x, ax_y, cx, cy, leaders)  # leader lines crossing each other
+        wrong_side = (gy > 0) if is_down else (gy < 0)  # reductions below, increases above
+        cost = np.hypot(gx, 1.5 * gy) + 1e4 * wrong_side + 40 * crossed + 80 * tangled
+        cost += 1e6 * hits + 1e8 * outside  # clear places first, then the least covered
+        best = int(np.argmin(cost))
+        placed = np.concatenate([placed, cand[best : best + 1]])
+        leaders = np.concatenate([leaders, [[ax_x, ax_y, cx[best], cy[best]]]])
+        t.set_position((gx[best] / px, gy[best] / px))  # offset points
 
-    boxes = [Text.get_window_extent(t, renderer) for t in texts]  # the text, not its leader line
-    x0 = np.array([b.x0 for b in boxes])
-    x1 = np.array([b.x1 for b in boxes])
-    y0 = np.array([b.y0 for b in boxes])
-    h = np.array([b.height for b in boxes])
-    shift = np.zeros(len(texts))  # in display pixels
-    for _ in range(200):
-        moved = False
-        lo = y0 + shift
-        for i in range(len(texts)):
-            for j in range(i + 1, len(texts)):
-                if x0[i] >= x1[j] or x0[j] >= x1[i]:
-                    continue
-                a, b = (i, j) if (lo[i], i) <= (lo[j], j) else (j, i)
-                gap = lo[a] + h[a] + 3 - lo[b]  # 3 px apart: clear after pixel snapping
-                if gap > 0:
-                    shift[a] -= gap / 2
-                    shift[b] += gap / 2
-                    lo = y0 + shift
-                    moved = True
-        if not moved:
-            break
-    points_per_pixel = 72 / fig.dpi
-    for t, dy in zip(texts, shift, strict=True):
-        x, y = t.get_position()
-        t.set_position((x, y + dy * points_per_pixel))
+
+def _crossings(x: float, y: float, cx: np.ndarray, cy: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """How many of ``lines`` (rows ``x0, y0, x1, y1``) each segment (x, y)–(cx, cy) crosses."""
+    if not len(lines):
+        return np.zeros(len(cx))
+
+    def side(ax_: Any, ay: Any, bx: Any, by: Any, px: Any, py: Any) -> Any:
+        return np.sign((bx - ax_) * (py - ay) - (by - ay) * (px - ax_))
+
+    x0, y0, x1, y1 = (lines[None, :, k] for k in range(4))
+    px, py = cx[:, None], cy[:, None]
+    apart = (side(x, y, px, py, x0, y0) * side(x, y, px, py, x1, y1) < 0) & (
+        side(x0, y0, x1, y1, x, y) * side(x0, y0, x1, y1, px, py) < 0
+    )
+    out: np.ndarray = apart.sum(axis=1)
+    return out
+
+
+def _overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``[i, j]``: box ``a[i]`` and box ``b[j]`` (rows ``x0, y0, x1, y1``) intersect."""
+    return (
+        (a[:, None, 0] < b[None, :, 2]) & (b[None, :, 0] < a[:, None, 2])
+        & (a[:, None, 1] < b[None, :, 3]) & (b[None, :, 1] < a[:, None, 3])
+    )  # fmt: skip
 
 
 def plot_funnel(
@@ -221,7 +264,8 @@ def plot_funnel(
     exactly when it is paid for (below) or deducted for (above)**. Reductions are
     filled down-triangles, increases filled up-triangles, the rest hollow grey
     circles; interim rows have a dotted edge. Only flagged points are labelled
-    (``lot period``), nudged apart so that labels do not cover each other.
+    (``lot period``), each placed where it covers no marker and no other label
+    (with a leader line to its point).
 
     Parameters
     ----------
@@ -292,7 +336,7 @@ def plot_funnel(
                 x[sel],
                 y[sel],
                 marker=marker,
-                s=34,
+                s=_MARKER_SIZE,
                 facecolors=colour if filled and not is_interim else "white",
                 edgecolors=colour,
                 linestyles=":" if is_interim else "-",
@@ -313,18 +357,24 @@ def plot_funnel(
             ax.annotate(
                 names[i],
                 (x[i], y[i]),
-                # away from the band of unflagged points: reductions below, increases above
-                xytext=(5, -5 if y[i] < 0 else 5),
+                xytext=(0, 0),  # placed by _place_labels once the axes are laid out
                 textcoords="offset points",
                 fontsize=7,
                 color=INK,
-                va="top" if y[i] < 0 else "bottom",
+                ha="center",
+                va="center",
                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-                arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": "#999999",
+                    "linewidth": 0.5,
+                    "shrinkA": 0,
+                    "shrinkB": 3,
+                },
                 in_layout=False,
                 zorder=2.5,  # under the markers: a label never hides a point
             )
-            for i in sorted(order)
+            for i in order  # the furthest outside is placed first, nearest its point
         ]
         ymax = float(np.nanmax(np.abs(np.concatenate([y, limit]))))
         ax.set_ylim(-1.15 * ymax, 1.15 * ymax)
@@ -334,5 +384,5 @@ def plot_funnel(
     ax.set_xlabel(f"effective cohort size  ē(1 − ē)·N² / V,  ē = {e_bar:.3f}  (log scale)")
     ax.set_ylabel("change against adjusted baseline (pp)")
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
-    _spread_labels(ax, texts)
+    _place_labels(ax, texts, np.column_stack([x, y]), order)
     return ax

@@ -31,7 +31,7 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -39,8 +39,9 @@ from matplotlib.figure import Figure
 from pbr.errors import PbrError
 from pbr.formatting import format_money
 from pbr.periods import is_period
-from pbr.report._html_table import _decimal, _esc, _missing
+from pbr.report._html_table import _esc, _missing
 from pbr.report._html_table import html_table as _table
+from pbr.report._inputs import amount as _decimal
 from pbr.report.plots import COMPONENT_ORDER, plot_funnel, plot_payments, plot_rates, plot_waterfall
 from pbr.report.statement_parts import (
     contract_terms,
@@ -414,34 +415,33 @@ def render_statement_html(
     return "\n".join(parts)
 
 
+class PageOptions(TypedDict, total=False):
+    """The optional keywords of :func:`render_statement_html`, passed on by the writers."""
+
+    summary_by_lot: pd.DataFrame | None
+    figures: Mapping[str, Figure] | None
+    title: str
+    contract: Any
+
+
 def write_statement_html(
     statement_lines: pd.DataFrame,
     path: str | Path,
     *,
     manifest: Mapping[str, Any],
-    summary_by_lot: pd.DataFrame | None = None,
-    figures: Mapping[str, Figure] | None = None,
-    title: str = "Payment statement",
-    contract: Any = None,
+    **options: Unpack[PageOptions],
 ) -> Path:
     """Write :func:`render_statement_html` to ``path`` as UTF-8 with Unix line ends.
 
     Parameters
     ----------
-    statement_lines : pandas.DataFrame
-        See :func:`render_statement_html`.
+    statement_lines, manifest
+        As for :func:`render_statement_html`.
     path : str or pathlib.Path
         The file to write (its folder must exist).
-    manifest : Mapping
-        See :func:`render_statement_html`.
-    summary_by_lot : pandas.DataFrame, optional
-        See :func:`render_statement_html`.
-    figures : Mapping of str to Figure, optional
-        See :func:`render_statement_html`.
-    title : str, default "Payment statement"
-        Title of the page.
-    contract : pbr.contracts.Contract, optional
-        See :func:`render_statement_html`.
+    **options
+        ``summary_by_lot``, ``figures``, ``title``, ``contract``: as for
+        :func:`render_statement_html`.
 
     Returns
     -------
@@ -454,17 +454,10 @@ def write_statement_html(
     >>> lines = pd.DataFrame({"lot": ["A"], "period": ["2016Q1"], "component": ["binary"],
     ...                       "amount": ["10.00"]})
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "statement.html"
-    >>> write_statement_html(lines, out, manifest={}).name
+    >>> write_statement_html(lines, out, manifest={}, title="Q1").name
     'statement.html'
     """
-    text = render_statement_html(
-        statement_lines,
-        manifest=manifest,
-        summary_by_lot=summary_by_lot,
-        figures=figures,
-        title=title,
-        contract=contract,
-    )
+    text = render_statement_html(statement_lines, manifest=manifest, **options)
     out = Path(path)
     try:
         out.write_bytes(text.encode("utf-8"))

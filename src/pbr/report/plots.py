@@ -2,9 +2,10 @@
 
 Each function takes a DataFrame with the documented columns (so it works on the
 ``.table`` of pbr's result objects, on a CSV written by ``pbr``, or on a table a
-user typed in), draws on ``ax`` (or a new figure), and returns the Axes. All share
-the style of :mod:`pbr.report.style`: series differ in marker and line style as
-well as colour, so they read in greyscale print.
+user typed in), draws on ``ax`` (a :class:`matplotlib.axes.Axes`; by default a new
+figure), and returns that Axes (so the functions below document only their own
+parameters). All share the style of :mod:`pbr.report.style`: series differ in
+marker and line style as well as colour, so they read in greyscale print.
 
 Examples
 --------
@@ -20,14 +21,16 @@ Examples
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from pbr.errors import PbrError
+from pbr.report._bars import finish_rows, money_axis, row_chart
+from pbr.report._inputs import amount as _amount
 from pbr.report._inputs import numeric as _floats
 from pbr.report._inputs import require_columns as _require
 from pbr.report.funnel import plot_funnel
@@ -50,14 +53,15 @@ __all__ = [
 COMPONENT_ORDER = ("fee_for_service", "binary", "frequency")
 
 
-def _decimal(value: Any, row: int) -> Decimal:
-    try:
-        out = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise PbrError(f"statement_lines row {row}: amount {value!r} is not a number") from None
-    if not out.is_finite():
-        raise PbrError(f"statement_lines row {row}: amount {value!r} is not finite")
-    return out
+def _example_lines() -> pd.DataFrame:
+    """Statement lines of two lots for the examples (amounts as text, as in statement.csv)."""
+    return pd.DataFrame(
+        {
+            "lot": ["A", "A", "A", "A", "B"],
+            "component": ["binary", "fee_for_service", "frequency", "cap", "binary"],
+            "amount": ["1000.00", "250.50", "300.00", "-200.00", "5.00"],
+        }
+    )
 
 
 def _is_adjustment(component: str) -> bool:
@@ -85,16 +89,14 @@ def waterfall_steps(statement_lines: pd.DataFrame, lot: str | None = None) -> pd
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> lines = pd.DataFrame({"lot": ["A", "A", "A"],
-    ...                       "component": ["binary", "fee_for_service", "cap"],
-    ...                       "amount": ["1000.00", "250.50", "-200.00"]})
-    >>> print(waterfall_steps(lines)[["component", "amount", "end"]].to_string(index=False))
+    >>> lines = _example_lines()  # lot A: binary, fee for service, frequency and a cap
+    >>> print(waterfall_steps(lines, "A")[["component", "amount", "end"]].to_string(index=False))
           component  amount     end
     fee_for_service  250.50  250.50
              binary 1000.00 1250.50
-                cap -200.00 1050.50
-              total 1050.50 1050.50
+          frequency  300.00 1550.50
+                cap -200.00 1350.50
+              total 1350.50 1350.50
     """
     what = "statement_lines"
     _require(statement_lines, ["component", "amount"] + (["lot"] if lot is not None else []), what)
@@ -104,10 +106,11 @@ def waterfall_steps(statement_lines: pd.DataFrame, lot: str | None = None) -> pd
         if lines.empty:
             raise PbrError(f"statement_lines has no line for lot {lot!r}")
     totals: dict[str, Decimal] = {}
-    for row, (component, amount) in enumerate(
+    for row, (component, value) in enumerate(
         zip(lines["component"].astype(str), lines["amount"], strict=True), start=1
     ):
-        totals[component] = totals.get(component, Decimal("0")) + _decimal(amount, row)
+        where = f"statement_lines row {row} column 'amount'"
+        totals[component] = totals.get(component, Decimal("0")) + _amount(value, where)
     known = [c for c in COMPONENT_ORDER if c in totals]
     adjust = sorted(c for c in totals if c not in known and _is_adjustment(c))
     other = sorted(c for c in totals if c not in known and c not in adjust)
@@ -139,12 +142,6 @@ def plot_waterfall(
         or strings such as ``"1234.56"``); see :func:`waterfall_steps`.
     lot : str, optional
         Draw this lot only (default: all lines, i.e. the whole statement).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Raises
     ------
@@ -153,15 +150,11 @@ def plot_waterfall(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> lines = pd.DataFrame({"lot": ["A"] * 4,
-    ...                       "component": ["fee_for_service", "binary", "frequency", "cap"],
-    ...                       "amount": ["250.00", "1000.00", "300.00", "-200.00"]})
-    >>> ax = plot_waterfall(lines, lot="A")
+    >>> ax = plot_waterfall(_example_lines(), lot="A")
     >>> len(ax.patches), [t.get_text() for t in ax.get_xticklabels()][-1]
     (5, 'total')
     >>> ax.texts[-1].get_text()
-    '£1,350.00'
+    '£1,350.50'
     """
     steps = waterfall_steps(statement_lines, lot)
     components: list[str] = [str(c) for c in steps["component"]]
@@ -209,8 +202,13 @@ def plot_waterfall(
     ax.axhline(0, color=INK, linewidth=0.8)
     ax.set_xticks(x, [c.replace("_", " ") for c in components])
     ax.set_ylabel("amount (£)")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"£{v:,.0f}")
-    ax.margins(y=0.12)
+    money_axis(ax.yaxis)
+    # room above the highest bar for its label (margins() cannot: a floating bar that
+    # starts at the top of the range pins the limit there as a sticky edge)
+    edges = [0.0, *(float(v) for v in starts), *(float(v) for v in ends)]
+    lo, hi = min(edges), max(edges)
+    pad = 0.12 * ((hi - lo) or 1.0)
+    ax.set_ylim(lo - pad if lo < 0 else lo, hi + pad)
     return ax
 
 
@@ -233,14 +231,8 @@ def plot_balance(
         differences in percent: 100 × (mean_t − mean_c) / sqrt((s_t² + s_c²) / 2));
         ``smd_before_pct`` / ``smd_after_pct`` (the columns of
         :attr:`pbr.compare.MatchResult.balance`) are accepted as the same.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
     threshold : float, default 10.0
         Balance threshold in percent.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
@@ -260,39 +252,57 @@ def plot_balance(
     if renames:
         balance_table = balance_table.rename(columns=renames)
     _require(balance_table, ["covariate", "smd_before", "smd_after"], what)
-    names = balance_table["covariate"].astype(str).tolist()
-    before = _floats(balance_table["smd_before"], "smd_before", what)
-    after = _floats(balance_table["smd_after"], "smd_after", what)
-    ax = new_axes(ax, figsize=(6.5, max(2.5, 0.4 * len(names) + 1.2)))
-    style_axes(ax, title="Covariate balance", grid_axis="x")
-    y = np.arange(len(names))[::-1].astype(float)
-    for yi, b, a in zip(y, before, after, strict=True):
-        ax.plot([b, a], [yi, yi], color="#999999", linewidth=0.8)
-    ax.plot(
-        before,
-        y,
-        linestyle="none",
-        marker="o",
-        markersize=6,
-        color=PALETTE[4],
-        markerfacecolor="white",
-        label="before matching",
+    return draw_balance(
+        ax,
+        balance_table["covariate"].astype(str).tolist(),
+        _floats(balance_table["smd_before"], "smd_before", what),
+        _floats(balance_table["smd_after"], "smd_after", what),
+        thresholds=(threshold,),
     )
-    ax.plot(
-        after,
-        y,
-        linestyle="none",
-        marker="s",
-        markersize=5.5,
-        color=PALETTE[0],
-        label="after matching",
-    )
-    ax.axvline(threshold, color=INK, linestyle="--", linewidth=0.9, label=f"±{threshold:g} %")
-    ax.axvline(-threshold, color=INK, linestyle="--", linewidth=0.9)
-    ax.axvline(0, color=INK, linewidth=0.6)
-    ax.set_yticks(y, names)
-    ax.set_xlabel("standardised mean difference (%)")
-    ax.legend(frameon=False, fontsize=8)
+
+
+def draw_balance(
+    ax: Axes | None,
+    names: Sequence[str],
+    before: np.ndarray,
+    after: np.ndarray | None,
+    *,
+    thresholds: Sequence[float] = (10.0,),
+    absolute: bool = False,
+) -> Axes:
+    """The love plot itself, for :func:`plot_balance` and :func:`pbr.matching.love_plot`.
+
+    Hollow circles ``before``, filled squares ``after`` (when given) joined by a
+    thin line, one row per name (first on top); a dashed line at the first
+    threshold, dotted at the others (mirrored at minus when not ``absolute``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ax = draw_balance(None, ["age"], np.array([30.0]), None, absolute=True)
+    >>> ax.get_xlabel(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('|standardised mean difference| (%)', ['before matching', '10 %'])
+    """
+    ax, y = row_chart(ax, "Covariate balance", len(names), per_row=0.4)
+    if after is not None:
+        for yi, b, a in zip(y, before, after, strict=True):
+            ax.plot([b, a], [yi, yi], color="#999999", linewidth=0.8)
+    ax.plot(before, y, linestyle="none", marker="o", markersize=6, color=PALETTE[4],
+            markerfacecolor="white", label="before matching")  # fmt: skip
+    if after is not None:
+        ax.plot(after, y, linestyle="none", marker="s", markersize=5.5, color=PALETTE[0],
+                label="after matching")  # fmt: skip
+    for i, th in enumerate(thresholds):
+        style = "--" if i == 0 else ":"
+        label = f"{th:g} %" if absolute else f"±{th:g} %"
+        ax.axvline(th, color=INK, linestyle=style, linewidth=0.9, label=label)
+        if not absolute:
+            ax.axvline(-th, color=INK, linestyle=style, linewidth=0.9)
+    if not absolute:
+        ax.axvline(0, color=INK, linewidth=0.6)
+    xlabel = "standardised mean difference (%)"
+    finish_rows(ax, y, names, f"|{xlabel[:-4]}| (%)" if absolute else xlabel, zero=False)
+    ax.legend(frameon=False, fontsize=8, loc="lower right" if absolute else "best")
     return ax
 
 
@@ -311,20 +321,10 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
     ----------
     statement_lines : pandas.DataFrame
         Columns ``lot``, ``component``, ``amount`` (Decimal or strings).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> lines = pd.DataFrame({"lot": ["A", "A", "B"],
-    ...                       "component": ["binary", "frequency", "binary"],
-    ...                       "amount": ["1000.00", "-200.00", "5.00"]})
-    >>> ax = plot_payments(lines)
+    >>> ax = plot_payments(_example_lines())  # A: £1,350.50 in all, B: £5.00
     >>> [t.get_text() for t in ax.get_yticklabels()], ax.texts[0].get_text()
     (['B', 'A'], '£5.00')
     """
@@ -332,7 +332,10 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
     _require(statement_lines, ["lot", "component", "amount"], what)
     lots = statement_lines["lot"].astype(str).to_numpy()
     comps = statement_lines["component"].astype(str).to_numpy()
-    amounts = [_decimal(v, i) for i, v in enumerate(statement_lines["amount"], start=1)]
+    amounts = [
+        _amount(v, f"statement_lines row {i} column 'amount'")
+        for i, v in enumerate(statement_lines["amount"], start=1)
+    ]
     by: dict[tuple[str, str], Decimal] = {}
     totals: dict[str, Decimal] = {}
     for lot, comp, amount in zip(lots, comps, amounts, strict=True):
@@ -370,7 +373,7 @@ def plot_payments(statement_lines: pd.DataFrame, ax: Axes | None = None) -> Axes
     ax.axvline(0, color=INK, linewidth=0.8)
     ax.set_yticks(y, order)
     ax.set_xlim(min(neg.min(initial=0) - 0.22 * span, 0), pos.max(initial=0) + 0.22 * span)
-    ax.xaxis.set_major_formatter(lambda v, _pos: format_money(round(v)).removesuffix(".00"))
+    money_axis(ax.xaxis)
     ax.set_xlabel("amount (£)")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     return ax

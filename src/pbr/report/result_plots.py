@@ -2,9 +2,10 @@
 
 Like the other report plots, each function takes plain DataFrames with the
 documented columns (the ``.table`` or a part of a pbr result), draws on ``ax``
-(or a new figure) in the house style of :mod:`pbr.report.style`, and returns the
-Axes. The results' ``plot()`` methods call these (see ``docs/api.md``, "The
-result protocol").
+(a :class:`matplotlib.axes.Axes`; by default a new figure) in the house style of
+:mod:`pbr.report.style` through the shared bar-chart scaffolding of
+:mod:`pbr.report._bars`, and returns that :class:`~matplotlib.axes.Axes`. The
+results' ``plot()`` methods call these (see ``docs/api.md``, "The result protocol").
 
 Examples
 --------
@@ -19,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
+from pbr.report._bars import chart, finish, finish_rows, money_axis, row_chart, side_by_side
 from pbr.report._inputs import require_columns as _require
-from pbr.report.style import INK, PALETTE, new_axes, series_style, style_axes
+from pbr.report.style import INK, PALETTE, series_style
 
 __all__ = [
     "plot_baseline_rates",
@@ -48,12 +49,6 @@ def _floats(values: Any) -> np.ndarray:
     return np.array([float(v) for v in values], dtype=float)
 
 
-def _tick_labels(ax: Axes, x: np.ndarray, labels: Sequence[str]) -> None:
-    ax.set_xticks(x, list(labels))
-    if len(labels) > 6:
-        ax.tick_params(axis="x", labelrotation=90)
-
-
 def plot_cohort_flow(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Measurable and excluded rows per period, summed over lots (stacked bars).
 
@@ -62,12 +57,6 @@ def plot_cohort_flow(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     counts : pandas.DataFrame
         Columns ``period``, ``measurable`` and ``excluded`` (the summary table of
         :class:`pbr.cohort.Cohort`, one row per lot × period).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure otherwise.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
@@ -79,8 +68,7 @@ def plot_cohort_flow(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     _require(counts, ["period", "measurable", "excluded"], "cohort counts")
     by = counts.groupby(counts["period"].astype(str), sort=True)[["measurable", "excluded"]].sum()
-    ax = new_axes(ax)
-    style_axes(ax, title="Cohort: measurable and excluded rows by period")
+    ax = chart(ax, "Cohort: measurable and excluded rows by period")
     x = np.arange(len(by))
     kept = by["measurable"].to_numpy(dtype=float)
     out = by["excluded"].to_numpy(dtype=float)
@@ -95,10 +83,8 @@ def plot_cohort_flow(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
         hatch="//",
         label="excluded",
     )
-    _tick_labels(ax, x, list(by.index))
-    ax.set_xlabel("period")
-    ax.set_ylabel("rows (people × index events)")
-    ax.legend(frameon=False, fontsize=8)
+    finish(ax, x, list(by.index), xlabel="period", ylabel="rows (people × index events)",
+           legend=True)  # fmt: skip
     return ax
 
 
@@ -111,11 +97,6 @@ def plot_baseline_rates(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
         Columns ``lot``, ``quarter_of_year`` and ``baseline_binary`` (proportion);
         the rows with ``quarter_of_year == "year"`` are drawn (the rates table of
         :class:`pbr.baseline.Baseline`).
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
@@ -127,13 +108,11 @@ def plot_baseline_rates(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     _require(rates, ["lot", "quarter_of_year", "baseline_binary"], "baseline rates")
     year = rates[rates["quarter_of_year"].astype(str) == "year"]
-    ax = new_axes(ax)
-    style_axes(ax, title="Baseline binary rate by lot")
+    ax = chart(ax, "Baseline binary rate by lot")
     x = np.arange(len(year))
     ax.bar(x, 100 * _floats(year["baseline_binary"]), width=0.6, color=PALETTE[0])
-    _tick_labels(ax, x, year["lot"].astype(str).tolist())
-    ax.set_xlabel("lot")
-    ax.set_ylabel("baseline reoffenders / cohort (%)")
+    lots = year["lot"].astype(str).tolist()
+    finish(ax, x, lots, xlabel="lot", ylabel="baseline reoffenders / cohort (%)")
     return ax
 
 
@@ -149,11 +128,6 @@ def plot_totals_ab(
         :class:`pbr.whatif.WhatIf`).
     name_a, name_b : str
         Legend names of the two contracts.
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
@@ -164,25 +138,16 @@ def plot_totals_ab(
     [10.0, -5.0]
     """
     _require(table, ["lot", "total_a", "total_b"], "what-if table")
-    ax = new_axes(ax)
-    style_axes(ax, title="Contract what-if: total by lot")
+    ax = chart(ax, "Contract what-if: total by lot")
     x = np.arange(len(table))
-    for i, (col, name, hatch) in enumerate((("total_a", name_a, None), ("total_b", name_b, "//"))):
-        colour = series_style(i)["color"]
-        ax.bar(
-            x + (i - 0.5) * 0.4,
-            _floats(table[col]),
-            width=0.4,
-            color="white" if hatch else colour,
-            edgecolor=colour,
-            hatch=hatch,
-            label=f"{'AB'[i]}: {name}",
-        )
-    ax.axhline(0, color=INK, linewidth=0.8)
-    _tick_labels(ax, x, table["lot"].astype(str).tolist())
-    ax.set_ylabel("total (£)")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"£{v:,.0f}")
-    ax.legend(frameon=False, fontsize=8)
+    pair = [
+        (_floats(table["total_a"]), f"A: {name_a}"),
+        (_floats(table["total_b"]), f"B: {name_b}"),
+    ]
+    side_by_side(ax, x, pair)
+    lots = table["lot"].astype(str).tolist()
+    finish(ax, x, lots, ylabel="total (£)", zero=True, legend=True)
+    money_axis(ax.yaxis)
     return ax
 
 
@@ -195,7 +160,6 @@ def plot_decomposition(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         Columns ``mix_pp``, ``performance_pp`` and ``total_pp`` (percentage points);
         rows are labelled by ``stratum``, else ``lot`` and ``period``, else their
         position (the table of :class:`pbr.decompose.Decomposition`).
-    ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
@@ -217,19 +181,11 @@ def plot_decomposition(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         labels = (table["lot"].astype(str) + " " + table["period"].astype(str)).tolist()
     else:
         labels = [str(i) for i in range(len(table))]
-    ax = new_axes(ax)
-    style_axes(ax, title="Change in the binary rate: offender mix and performance")
+    ax = chart(ax, "Change in the binary rate: offender mix and performance")
     x = np.arange(len(table))
-    ax.bar(x - 0.18, _floats(table["mix_pp"]), width=0.36, color=PALETTE[1], label="offender mix")
-    ax.bar(
-        x + 0.18,
-        _floats(table["performance_pp"]),
-        width=0.36,
-        color="white",
-        edgecolor=PALETTE[0],
-        hatch="//",
-        label="performance",
-    )
+    parts = [(_floats(table["mix_pp"]), "offender mix"),
+             (_floats(table["performance_pp"]), "performance")]  # fmt: skip
+    side_by_side(ax, x, parts, width=0.36)
     ax.plot(
         x,
         _floats(table["total_pp"]),
@@ -240,10 +196,7 @@ def plot_decomposition(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         color=INK,
         label="total",
     )
-    ax.axhline(0, color=INK, linewidth=0.8)
-    _tick_labels(ax, x, labels)
-    ax.set_ylabel("percentage points")
-    ax.legend(frameon=False, fontsize=8)
+    finish(ax, x, labels, ylabel="percentage points", zero=True, legend=True)
     return ax
 
 
@@ -259,11 +212,6 @@ def plot_payment_risk(
         :class:`pbr.simulate.PaymentSimulation`).
     power : float, optional
         Draw this target power as a dashed reference line.
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
@@ -273,8 +221,7 @@ def plot_payment_risk(
     (0.0, 1.0)
     """
     _require(table, ["lot", "effect_pp", "p_payment"], "simulation table")
-    ax = new_axes(ax)
-    style_axes(ax, title="Payment risk: P(payment) by true effect", grid_axis="both")
+    ax = chart(ax, "Payment risk: P(payment) by true effect", grid="both")
     for i, (lot, g) in enumerate(table.groupby(table["lot"].astype(str), sort=True)):
         ax.plot(
             _floats(g["effect_pp"]),
@@ -301,7 +248,6 @@ def plot_true_effects(true_effects: pd.DataFrame, ax: Axes | None = None) -> Axe
     true_effects : pandas.DataFrame
         Columns ``lot`` and ``effect_pp`` (percentage points), optionally ``name``
         (the ``true_effects`` of :class:`pbr.sample.SampleData`).
-    ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
@@ -316,21 +262,18 @@ def plot_true_effects(true_effects: pd.DataFrame, ax: Axes | None = None) -> Axe
     'true provider effect (percentage points)'
     """
     _require(true_effects, ["lot", "effect_pp"], "true_effects")
-    t = true_effects.iloc[::-1]
+    t = true_effects
     pp = _floats(t["effect_pp"])
     if "name" in t.columns:
         labels = [f"{c} {n}" for c, n in zip(t["lot"], t["name"], strict=True)]
     else:
         labels = t["lot"].astype(str).tolist()
-    ax = new_axes(ax, figsize=(7.0, max(2.5, 0.25 * len(t) + 1.2)))
-    style_axes(ax, title="Synthetic sample: hidden provider effects", grid_axis="x")
-    y = np.arange(len(t))
+    ax, y = row_chart(ax, "Synthetic sample: hidden provider effects", len(t), width=7.0,
+                      per_row=0.25)  # fmt: skip
     for sel, colour, hatch in ((pp <= 0, PALETTE[0], None), (pp > 0, PALETTE[4], "//")):
         ax.barh(y[sel], pp[sel], color="white" if hatch else colour, edgecolor=colour, hatch=hatch)
-    ax.axvline(0.0, color=INK, linewidth=0.8)
-    ax.set_yticks(y, labels)
+    finish_rows(ax, y, labels, "true provider effect (percentage points)")
     ax.tick_params(axis="y", labelsize=7)
-    ax.set_xlabel("true provider effect (percentage points)")
     return ax
 
 
@@ -342,11 +285,6 @@ def plot_input_counts(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     table : pandas.DataFrame
         Columns ``table``, ``rows`` and ``offenders`` (the table of
         :class:`pbr.io.ValidationReport`).
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
@@ -357,23 +295,10 @@ def plot_input_counts(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     [10.0, 40.0, 8.0, 6.0]
     """
     _require(table, ["table", "rows", "offenders"], "validation table")
-    ax = new_axes(ax)
-    style_axes(ax, title="Validated inputs: rows and offenders")
+    ax = chart(ax, "Validated inputs: rows and offenders")
     x = np.arange(len(table))
-    for i, (col, hatch) in enumerate((("rows", None), ("offenders", "//"))):
-        colour = series_style(i)["color"]
-        ax.bar(
-            x + (i - 0.5) * 0.4,
-            _floats(table[col]),
-            width=0.4,
-            color="white" if hatch else colour,
-            edgecolor=colour,
-            hatch=hatch,
-            label=col,
-        )
-    _tick_labels(ax, x, table["table"].astype(str).tolist())
-    ax.set_ylabel("count")
-    ax.legend(frameon=False, fontsize=8)
+    side_by_side(ax, x, [(_floats(table[c]), c) for c in ("rows", "offenders")])
+    finish(ax, x, table["table"].astype(str).tolist(), ylabel="count", legend=True)
     return ax
 
 
@@ -386,7 +311,6 @@ def plot_coefficients(coefficients: pd.DataFrame, ax: Axes | None = None) -> Axe
         Columns ``term``, ``estimate`` and ``std_error``; rows whose ``term``
         starts with ``level[`` (the level intercepts of a
         :class:`pbr.risk.RiskModel`) are left out when any slope term exists.
-    ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
@@ -406,9 +330,7 @@ def plot_coefficients(coefficients: pd.DataFrame, ax: Axes | None = None) -> Axe
     c = coefficients[slopes] if slopes.any() else coefficients
     est = _floats(c["estimate"])
     half = 1.959963984540054 * _floats(c["std_error"])
-    ax = new_axes(ax, figsize=(6.5, max(2.5, 0.35 * len(c) + 1.2)))
-    style_axes(ax, title="Risk model coefficients (95 % intervals)", grid_axis="x")
-    y = np.arange(len(c))[::-1].astype(float)
+    ax, y = row_chart(ax, "Risk model coefficients (95 % intervals)", len(c))
     ax.errorbar(
         est,
         y,
@@ -420,9 +342,7 @@ def plot_coefficients(coefficients: pd.DataFrame, ax: Axes | None = None) -> Axe
         capsize=2.5,
         elinewidth=0.9,
     )
-    ax.axvline(0.0, color=INK, linewidth=0.8)
-    ax.set_yticks(y, c["term"].astype(str).tolist())
-    ax.set_xlabel("estimate (linear predictor scale)")
+    finish_rows(ax, y, c["term"].astype(str).tolist(), "estimate (linear predictor scale)")
     return ax
 
 
@@ -434,7 +354,6 @@ def plot_verification(checks: pd.DataFrame, ax: Axes | None = None) -> Axes:
     checks : pandas.DataFrame
         Columns ``check`` (a label) and ``differing`` (a count), one row per kind
         of check.
-    ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
@@ -450,13 +369,10 @@ def plot_verification(checks: pd.DataFrame, ax: Axes | None = None) -> Axes:
     [1.0, 0.0]
     """
     _require(checks, ["check", "differing"], "verification checks")
-    ax = new_axes(ax, figsize=(6.5, max(2.0, 0.4 * len(checks) + 1.2)))
-    style_axes(ax, title="Verification: differences found", grid_axis="x")
-    y = np.arange(len(checks))[::-1].astype(float)
+    ax, y = row_chart(ax, "Verification: differences found", len(checks), per_row=0.4)
     counts = _floats(checks["differing"])
     colours = [PALETTE[4] if v > 0 else PALETTE[2] for v in counts]
     ax.barh(y, counts, color=colours, height=0.5)
-    ax.set_yticks(y, checks["check"].astype(str).tolist())
-    ax.set_xlabel("count")
+    finish_rows(ax, y, checks["check"].astype(str).tolist(), "count", zero=False)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax

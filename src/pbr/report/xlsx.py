@@ -10,16 +10,16 @@ the conventions (docs/methodology.md) and, when known, the manifest's SHA-256.
 Money cells are numbers formatted as pounds (``£#,##0.00``), never text; the
 totals are the statement's own (exact Decimal sums of the rounded lines, written
 as the number with those pence). Counts are whole numbers; rates are percentages.
+The file holds no clock (fixed document times, fixed zip entry times), so the
+same inputs give the same bytes on every run.
 
 Examples
 --------
 >>> import tempfile, pathlib
->>> from openpyxl import load_workbook
->>> from pbr.contracts import preset
->>> from pbr.payments import example_assessment, pay
->>> s = pay(preset("tr_crc"), example_assessment(450))
->>> path = statement_to_excel(s, pathlib.Path(tempfile.mkdtemp()) / "s.xlsx")
->>> load_workbook(path).sheetnames
+>>> import openpyxl, pbr
+>>> deducted = pbr.pay(pbr.preset("tr_crc"), pbr.payments.example_assessment(550))
+>>> book = deducted.to_excel(pathlib.Path(tempfile.mkdtemp()) / "d.xlsx")
+>>> openpyxl.load_workbook(book).sheetnames
 ['Summary', 'Lines', 'Contract terms', 'Notes']
 """
 
@@ -36,53 +36,86 @@ import pandas as pd
 from pbr.errors import PbrError
 from pbr.formatting import format_money
 
-__all__ = ["MEASURE_HEADERS", "STATEMENT_HEADERS", "measures_to_excel", "statement_to_excel"]
+__all__ = [
+    "HEADERS",
+    "MEASURE_HEADERS",
+    "STATEMENT_HEADERS",
+    "measures_to_excel",
+    "statement_to_excel",
+]
 
-MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
+MONEY_FORMAT = '"£"#,##0.00;[Red]"−£"#,##0.00'  # −£7,979.23: pbr's one money format
 _COUNT_FORMAT = "#,##0"
 _RATE_FORMAT = "0.0"
 _FIXED = dt.datetime(2000, 1, 1)  # document properties: no wall-clock time in the file
 
-#: Measures columns → MoJ-style headers (and a number format).
-MEASURE_HEADERS: dict[str, tuple[str, str | None]] = {
-    "lot": ("CRC / lot", None),
-    "period": ("Cohort period", None),
-    "eligible": ("Number of offenders eligible", _COUNT_FORMAT),
-    "cohort_size": ("Number of offenders in the measurable cohort", _COUNT_FORMAT),
-    "reoffenders": ("Number of reoffenders", _COUNT_FORMAT),
-    "reoffences": ("Number of reoffences", _COUNT_FORMAT),
-    "binary_rate": ("Proportion of offenders who reoffend (%)", _RATE_FORMAT),
-    "binary_ci_low": ("Proportion who reoffend: 95% interval, lower (%)", _RATE_FORMAT),
-    "binary_ci_high": ("Proportion who reoffend: 95% interval, upper (%)", _RATE_FORMAT),
-    "reoffences_per_reoffender": ("Average number of reoffences per reoffender", "0.00"),
-    "reoffences_per_offender": ("Average number of reoffences per offender", "0.00"),
-    "status": ("Status (final / interim)", None),
+
+def _formatted(number_format: str | None, **headers: str) -> dict[str, tuple[str, str | None]]:
+    """``{column: (header, number_format)}``: one number format for a kind of column."""
+    return {column: (header, number_format) for column, header in headers.items()}
+
+
+#: Every column pbr writes to a sheet → its MoJ-style header and number format (one
+#: definition per column: the Measures and the statement Lines sheets share them).
+HEADERS: dict[str, tuple[str, str | None]] = {
+    **_formatted(
+        None,
+        lot="CRC / lot",
+        period="Cohort period",
+        component="Payment component",
+        item="Item",
+        status="Status (final / interim)",
+        outcome="Outcome",
+        termination="Termination threshold crossed",
+        note="Note",
+    ),
+    **_formatted(
+        _COUNT_FORMAT,
+        eligible="Number of offenders eligible",
+        cohort_size="Number of offenders in the measurable cohort",
+        reoffenders="Number of reoffenders",
+        reoffences="Number of reoffences",
+    ),
+    **_formatted(
+        _RATE_FORMAT,  # percent, one decimal
+        binary_rate="Proportion of offenders who reoffend (%)",
+        binary_ci_low="Proportion who reoffend: 95% interval, lower (%)",
+        binary_ci_high="Proportion who reoffend: 95% interval, upper (%)",
+        baseline="Baseline proportion who reoffend (%)",
+        adjusted_rate="Adjusted proportion who reoffend (%)",
+    ),
+    **_formatted(
+        "0.00",
+        reoffences_per_reoffender="Average number of reoffences per reoffender",
+        reoffences_per_offender="Average number of reoffences per offender",
+        change="Change against the baseline (percentage points)",
+    ),
+    **_formatted(
+        "0.00000",  # the precision the amounts are computed from
+        expected_reoffenders="Expected number of reoffenders (E)",
+        units="Units paid (E − O, or volume)",
+    ),
+    **_formatted(MONEY_FORMAT, price="Price (£)", amount="Amount (£)"),
+    **_formatted("0.000", z="z"),
+    **_formatted("0.0000", p_value="p-value (two-sided)"),
 }
 _PERCENT = ("binary_rate", "binary_ci_low", "binary_ci_high", "baseline", "adjusted_rate")
 
-#: Statement line columns → headers (and a number format).
-STATEMENT_HEADERS: dict[str, tuple[str, str | None]] = {
-    "lot": ("CRC / lot", None),
-    "period": ("Cohort period", None),
-    "component": ("Payment component", None),
-    "item": ("Item", None),
-    "status": ("Status (final / interim)", None),
-    "cohort_size": ("Number of offenders in the measurable cohort", _COUNT_FORMAT),
-    "reoffenders": ("Number of reoffenders", _COUNT_FORMAT),
-    "reoffences": ("Number of reoffences", _COUNT_FORMAT),
-    "expected_reoffenders": ("Expected number of reoffenders (E)", "0.00000"),
-    "baseline": ("Baseline proportion who reoffend (%)", _RATE_FORMAT),
-    "adjusted_rate": ("Adjusted proportion who reoffend (%)", _RATE_FORMAT),
-    "change": ("Change against the baseline (percentage points)", "0.00"),
-    "z": ("z", "0.000"),
-    "p_value": ("p-value (two-sided)", "0.0000"),
-    "outcome": ("Outcome", None),
-    "price": ("Price (£)", MONEY_FORMAT),
-    "units": ("Units paid (E − O, or volume)", "0.00000"),
-    "amount": ("Amount (£)", MONEY_FORMAT),
-    "termination": ("Termination threshold crossed", None),
-    "note": ("Note", None),
-}
+#: The Measures sheet's columns, in order (headers from :data:`HEADERS`).
+MEASURE_HEADERS = {
+    k: HEADERS[k]
+    for k in ("lot", "period", "eligible", "cohort_size", "reoffenders", "reoffences",
+              "binary_rate", "binary_ci_low", "binary_ci_high", "reoffences_per_reoffender",
+              "reoffences_per_offender", "status")
+}  # fmt: skip
+
+#: The statement Lines sheet's columns, in order (headers from :data:`HEADERS`).
+STATEMENT_HEADERS = {
+    k: HEADERS[k]
+    for k in ("lot", "period", "component", "item", "status", "cohort_size", "reoffenders",
+              "reoffences", "expected_reoffenders", "baseline", "adjusted_rate", "change", "z",
+              "p_value", "outcome", "price", "units", "amount", "termination", "note")
+}  # fmt: skip
 
 
 def _cell_value(column: str, value: Any) -> Any:
@@ -138,13 +171,39 @@ def _notes(wb: Any, notes: Sequence[tuple[str, str]]) -> None:
     ws.column_dimensions["B"].width = 110
 
 
+def _stable_bytes(wb: Any) -> bytes:
+    """The workbook's ``.xlsx`` bytes with no clock in them: same cells → same bytes.
+
+    openpyxl stamps ``docProps/core.xml`` with the time of saving and every zip
+    entry with the local time; both are replaced by fixed values (the document
+    properties by :data:`_FIXED`, the entries by 1980-01-01, the zip epoch).
+    """
+    import io
+    import zipfile
+
+    from openpyxl.xml.functions import tostring
+
+    raw = io.BytesIO()
+    wb.save(raw)
+    props = wb.properties
+    props.created = props.modified = _FIXED
+    core = tostring(props.to_tree())
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            data = core if info.filename == "docProps/core.xml" else src.read(info)
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
 def _save(wb: Any, path: str | Path) -> Path:
-    wb.properties.created = _FIXED
-    wb.properties.modified = _FIXED
     wb.properties.creator = "pbr"
     out = Path(path)
     try:
-        wb.save(out)
+        out.write_bytes(_stable_bytes(wb))
     except OSError as exc:
         raise PbrError(f"cannot write the spreadsheet {out}: {exc}") from None
     return out
