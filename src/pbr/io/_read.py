@@ -71,12 +71,7 @@ def read_cohort(source: Source, *, extract_date: DateLike, lots: LotsLike = None
     >>> df["lot"].tolist(), df["em_only"].tolist()
     (['CPA01', 'CPA21'], [False, True])
     """
-    extract = _extract_day(extract_date)
-    checked = _read(source, "cohort", extract, lots)
-    _raise([checked])
-    _emit(checked.notes)
-    assert checked.frame is not None
-    return stamp(checked.frame, "cohort", extract)
+    return _read_one(source, "cohort", extract_date, lots)
 
 
 def read_offences(source: Source, *, extract_date: DateLike) -> pd.DataFrame:
@@ -111,12 +106,19 @@ def read_offences(source: Source, *, extract_date: DateLike) -> pd.DataFrame:
     ...     print(err.failures.loc[0, ["row", "column", "reason"]].tolist())
     [1, 'disposal_date', 'disposal_date before offence_date']
     """
+    return _read_one(source, "offences", extract_date, None)
+
+
+def _read_one(
+    source: Source, table: TableName, extract_date: DateLike, lots: LotsLike
+) -> pd.DataFrame:
+    """Validate one table (raising every failure), emit its warnings, return it stamped."""
     extract = _extract_day(extract_date)
-    checked = _read(source, "offences", extract, None)
+    checked = _read(source, table, extract, lots)
     _raise([checked])
     _emit(checked.notes)
     assert checked.frame is not None
-    return stamp(checked.frame, "offences", extract)
+    return stamp(checked.frame, table, extract)
 
 
 @dataclass(frozen=True, eq=False)

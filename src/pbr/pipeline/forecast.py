@@ -64,10 +64,11 @@ def _all_or_none(*given: Any) -> None:
 
 
 def _projection(
-    reference: str | Sequence[str] | None,
-    strata: int,
-    draws: int,
-    seed: int,
+    *,
+    reference: str | Sequence[str] | None = None,
+    strata: int = 5,
+    draws: int = 1000,
+    seed: int = 0,
     progress: bool | None = None,
 ) -> dict[str, Any]:
     """The projection options of forecast and backtest (``reference``: a comma list or a word)."""
@@ -83,13 +84,12 @@ def backtest_from_files(
     offences: str | Path | None = None,
     *,
     extract_date: Any = None,
-    reference: str | Sequence[str] | None = None,
-    strata: int = 5,
-    draws: int = 1000,
-    seed: int = 0,
-    progress: bool | None = None,
+    **options: Any,
 ) -> Backtest:
     """Backtest the forecast on two files (default: the bundled sample), as ``--backtest`` does.
+
+    ``options`` are the projection options of :func:`forecast_from_files` (``reference``,
+    ``strata``, ``draws``, ``seed``, ``progress``).
 
     Examples
     --------
@@ -107,8 +107,7 @@ def backtest_from_files(
         cohort, offences = paths["cohort"], paths["offences"]
         extract_date = SAMPLE_EXTRACT_DATE.isoformat()
     co, of = read_microdata(cohort, offences, extract_date)
-    options = _projection(reference, strata, draws, seed, progress)
-    return backtest(co, of, extract_date=extract_date, **options)
+    return backtest(co, of, extract_date=extract_date, **_projection(**options))
 
 
 def forecast_from_files(
@@ -153,7 +152,9 @@ def forecast_from_files(
         inputs["contract"] = contract  # a contract file is an input: hashed
     check_out(out, inputs.values(), force=force)
     co, of = read_microdata(cohort, offences, extract_date)
-    options = _projection(reference, strata, draws, seed, progress)
+    options = _projection(
+        reference=reference, strata=strata, draws=draws, seed=seed, progress=progress
+    )
     f = forecast(co, of, extract_date=extract_date, contract=contract, **options)
     text = f.with_payments().to_csv(index=False, float_format="%.10g", lineterminator="\n")
     page = render_forecast_html(f).encode("utf-8")
