@@ -263,11 +263,12 @@ def _write(df: pd.DataFrame, path: Path, fmt: str) -> Path:
 def _extract(s: dict[str, Any], path: str) -> dt.date:
     """The scenario's extract date; for validated files no earlier than any date in it.
 
-    The validator refuses dates after the extract date; the frame and unvalidated
-    paths get the generated extract date as it is.
+    The validator refuses dates after the extract date, for frames as for files
+    (docs/methodology.md#validation); the unvalidated paths get the generated extract
+    date as it is.
     """
-    fmt, validate = INPUT_PATHS[path]
-    if fmt is None or not validate:
+    _, validate = INPUT_PATHS[path]
+    if not validate:
         return s["extract"]  # type: ignore[no-any-return]
     days = [r["index_date"] for r in s["rows"]]
     days += [o[k] for o in s["offences"] for k in ("offence_date", "disposal_date")]
