@@ -22,14 +22,18 @@ from pbr.io._parse import _plain
 from pbr.io._rules import _NA_LIKE, MIN_OFFENCE_AGE, WARN_MAX_AGE, WARN_MIN_AGE, BoolArray, IntArray
 
 
-def _warn_na_like(text: pa.Array, column: str, table: str, notes: list[str]) -> None:
-    hits = int(pc.sum(pc.is_in(text, value_set=pa.array(_NA_LIKE))).as_py() or 0)
-    if hits:
-        notes.append(
-            f"{table}: {hits:,} {column} value(s) look like a missing-value marker "
-            f"({'/'.join(_NA_LIKE[:4])}...); pbr reads only empty cells as missing, "
-            "so these are kept as text"
-        )
+def _na_like_hits(text: pa.Array) -> int:
+    """How many values of a text column look like a missing-value marker."""
+    return int(pc.sum(pc.is_in(text, value_set=pa.array(_NA_LIKE))).as_py() or 0)
+
+
+def _na_like_note(table: str, column: str, hits: int) -> str:
+    """The warning about ``hits`` NA-like values in ``column``."""
+    return (
+        f"{table}: {hits:,} {column} value(s) look like a missing-value marker "
+        f"({'/'.join(_NA_LIKE[:4])}...); pbr reads only empty cells as missing, "
+        "so these are kept as text"
+    )
 
 
 def _string_array(s: pd.Series) -> pa.Array:
