@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from pbr._engine import (
     IdCodes,
@@ -470,6 +471,17 @@ def _cohort_and_offences(
     are read, selected and looked up on a background thread meanwhile (pyarrow
     and numpy release the GIL: both cores work).
     """
+    if validate and _is_path(cohort) and _is_path(offences):
+        # two files: validated together, the offences streamed by row group
+        return _validated_files(
+            cohort,
+            offences,
+            ext=ext,
+            rules=rules,
+            period=period,
+            eligibility=eligibility,
+            dedupe=dedupe,
+        )
     # files and frames alike cross the io boundary (both at once: one error lists the bad
     # rows of both tables); frames it already validated are not validated again
     cohort, offences = checked_tables(cohort, offences, extract_date=ext, validate=validate)
@@ -505,6 +517,55 @@ def _cohort_and_offences(
             bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
             rows = read_offences(IdLookup(codes.universe), bounds)
     return built, rows
+
+
+def _validated_files(
+    cohort: Any,
+    offences: Any,
+    *,
+    ext: dt.date,
+    rules: RuleSet,
+    period: str,
+    eligibility: Sequence[str] | None,
+    dedupe: str,
+) -> tuple[Cohort, OffenceRows]:
+    """Both files validated together (one error lists the bad rows of both tables).
+
+    The offences are validated and selected row group by row group
+    (:mod:`pbr.io._microdata_stream`); what is reported is what
+    :func:`pbr.io.validate` reports.
+    """
+    from pbr.io._microdata_stream import validate_streaming
+
+    def keep(frame: pd.DataFrame) -> Callable[[Any, Any, Any, Any], Any]:
+        bounds = rules.bounds(as_days(frame["index_date"]).astype(np.int64))
+
+        def rows(kind: Any, breach: Any, off: Any, disp: Any) -> Any:
+            return rules.can_count(kind, pa.array(breach)) & rules.in_window(off, disp, *bounds)
+
+        return rows
+
+    got = validate_streaming(
+        cohort,
+        offences,
+        extract=np.datetime64(ext, "D"),
+        keep=keep,
+        appearance=rules.needs_appearance,
+    )
+    built = build_cohort(
+        got.cohort,
+        period=period,  # type: ignore[arg-type]
+        eligibility=eligibility,
+        dedupe=dedupe,  # type: ignore[arg-type]
+        offender_codes=got.codes,
+    )
+    if got.rows is not None:
+        return built, got.rows
+    assert got.offences is not None and built.offender_codes is not None
+    bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
+    return built, select_offences(
+        got.offences, rules, IdLookup(built.offender_codes.universe), bounds
+    )
 
 
 # ----------------------------------------------------------------------------- the measures

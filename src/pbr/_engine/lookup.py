@@ -33,6 +33,7 @@ __all__ = ["IdLookup", "index_in"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
+U64 = npt.NDArray[np.uint64]
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
 #: Rows per lookup chunk (one chunk per task on the thread pool).
@@ -86,6 +87,8 @@ class IdLookup:
         self.universe = universe
         keys = fixed_keys(universe, None) if universe.null_count == 0 else None
         self._fast = keys is not None
+        #: True when ids are looked up by fixed keys (:meth:`find`).
+        self.fast = self._fast
         if keys is None:
             return
         self._k1, self._k2, self._kl = keys
@@ -146,6 +149,25 @@ class IdLookup:
         keys = fixed_keys(arr, rows)
         if keys is None:
             return None
+        res = self.find(keys)
+        if arr.null_count:
+            valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            res[~(valid if rows is None else valid[rows])] = -1
+        return res
+
+    def find(self, keys: tuple[U64, U64, U64]) -> I32:
+        """Codes (-1 if absent) of ids given as :func:`~pbr._engine.strings.fixed_keys`.
+
+        Only when :attr:`fast` (every universe id has a fixed key).
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> from pbr._engine.strings import fixed_keys
+        >>> look = IdLookup(pa.array(["a", "b"]))
+        >>> look.fast, look.find(fixed_keys(pa.array(["b", "c"]), None)).tolist()
+        (True, [1, -1])
+        """
         q1, q2, ql = keys
         k1, k2, kl, mask = self._k1, self._k2, self._kl, self._mask
         slot = _slots(q1, q2, ql, self._bits)
@@ -164,7 +186,4 @@ class IdLookup:
             res[act[h]] = t[h]
             go = np.flatnonzero(full & ~hit)
             act, slot = act[go], (slot[go] + 1) & mask
-        if arr.null_count:
-            valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-            res[~(valid if rows is None else valid[rows])] = -1
         return res

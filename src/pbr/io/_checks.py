@@ -184,7 +184,8 @@ def _check_columns(
             cols.values[c.name] = (ivals, present)
         else:
             check_id_type(arr, c.name, fails)
-            text = _clean_str(arr)
+            coded = c.allowed is not None and c.default is None and c.name != "lot"
+            text = _clean_codes(arr) if coded else _clean_str(arr)
             present = _nonnull(text)
             if c.required:
                 idx = np.flatnonzero(~present)
@@ -193,10 +194,7 @@ def _check_columns(
                 registry = registry or _registry(lots)
                 text = _resolve_lots(text, present, registry, fails, arr)
             elif c.allowed is not None:
-                known = np.asarray(
-                    pc.is_in(text, value_set=pa.array(c.allowed)).to_numpy(zero_copy_only=False),
-                    dtype=bool,
-                )
+                known = _is_in(text, c.allowed)
                 idx = np.flatnonzero(present & ~known)
                 shown = ", ".join(c.allowed) if len(c.allowed) <= 6 else "see docs"
                 fails.add(idx, c.name, _display(arr, idx), f"unknown {c.name} (expected {shown})")
@@ -210,8 +208,33 @@ def _check_columns(
     return cols
 
 
+def _clean_codes(arr: pa.Array) -> pa.Array:
+    """:func:`_clean_str` of a code column; a dictionary stays one (cleaned dictionary).
+
+    A cleaned-away (blank) dictionary value is a missing value of the rows that
+    use it: arrow's ``is_valid`` and ``is_in`` see it as missing.
+    """
+    if pa.types.is_dictionary(arr.type) and len(arr.dictionary) < len(arr):
+        return pa.DictionaryArray.from_arrays(arr.indices, _clean_str(arr.dictionary))
+    return _clean_str(arr)
+
+
+def _is_in(text: pa.Array, allowed: tuple[str, ...]) -> BoolArray:
+    """``text[i] in allowed`` (missing: false); a dictionary is tested on its values."""
+    value_set = pa.array(allowed, pa.string())
+    if isinstance(text, pa.DictionaryArray):
+        hit = pc.fill_null(pc.is_in(text.dictionary, value_set=value_set), False)
+        in_dict = np.append(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool), False)
+        idx = np.asarray(pc.fill_null(text.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+        out: BoolArray = in_dict[idx]
+        return out
+    return np.asarray(pc.is_in(text, value_set=value_set).to_numpy(zero_copy_only=False), bool)
+
+
 def _as_series(value: Any) -> pd.Series:
     """One checked column (see :class:`_Columns`) in the canonical pandas form."""
+    if isinstance(value, pa.DictionaryArray):
+        value = value.dictionary.take(value.indices)
     if isinstance(value, tuple):
         ivals, present = value
         return pd.Series(pd.arrays.IntegerArray(ivals, ~present))

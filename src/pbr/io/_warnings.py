@@ -7,6 +7,7 @@ responsibility, NA-like text; each warning gives counts.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pbr._engine.codes import IdCodes, encode_ids
 from pbr._engine.lookup import IdLookup
 from pbr._engine.strings import string_parts
 from pbr.dates import age_in_years
@@ -187,18 +189,7 @@ def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> li
         return notes
     dup = _duplicated(frame)
     if dup.any():
-        first = int(np.flatnonzero(dup)[0]) + 1
-        if table == "cohort":
-            notes.append(
-                f"cohort: {int(dup.sum()):,} row(s) are exact duplicates of an earlier row "
-                f"(first at row {first}); they collapse into one event under the "
-                "first-event rule"
-            )
-        else:
-            notes.append(
-                f"offences: {int(dup.sum()):,} row(s) are exact duplicates of an earlier row "
-                f"(first at row {first}); they are kept and count as separate offences"
-            )
+        notes.append(_dup_note(table, int(dup.sum()), int(np.flatnonzero(dup)[0])))
     if table == "cohort":
         dob = frame["date_of_birth"].to_numpy().astype("datetime64[D]")
         idate = frame["index_date"].to_numpy().astype("datetime64[D]")
@@ -226,14 +217,39 @@ def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> li
     return notes
 
 
-def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
-    """Cross-table warnings: inconsistent people, offences before age 10."""
-    notes: list[str] = []
-    if len(cohort) == 0:
-        return notes
-    enc = pc.dictionary_encode(_string_array(cohort["offender_id"]))
-    person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    k = len(enc.dictionary)
+def _dup_note(table: str, count: int, first: int) -> str:
+    """The warning about ``count`` exact duplicate rows, the first at 0-based row ``first``."""
+    if table == "cohort":
+        return (
+            f"cohort: {count:,} row(s) are exact duplicates of an earlier row "
+            f"(first at row {first + 1}); they collapse into one event under the "
+            "first-event rule"
+        )
+    return (
+        f"offences: {count:,} row(s) are exact duplicates of an earlier row "
+        f"(first at row {first + 1}); they are kept and count as separate offences"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _People:
+    """The cohort's people: offender codes, their lookup and earliest date of birth.
+
+    ``first_dob[code]`` is the earliest date of birth (day number) of the person
+    with that code; ``latest_dob`` the largest of them.
+    """
+
+    codes: IdCodes
+    lookup: IdLookup
+    first_dob: IntArray
+    latest_dob: int
+
+
+def _people(cohort: pd.DataFrame) -> tuple[_People, list[str]]:
+    """The people of a valid, non-empty cohort and the inconsistent-people warning."""
+    codes = encode_ids(cohort["offender_id"])
+    person = np.asarray(codes.codes, dtype=np.int64)
+    k = len(codes.universe)
     dob = cohort["date_of_birth"].to_numpy().astype("datetime64[D]").view(np.int64)
     sex = (cohort["sex"] == "M").to_numpy(dtype=bool).astype(np.int64)
     lo = np.full(k, np.iinfo(np.int64).max)
@@ -244,34 +260,59 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
     sex_hi = np.full(k, -1)
     np.minimum.at(sex_lo, person, sex)
     np.maximum.at(sex_hi, person, sex)
+    notes: list[str] = []
     incons = int(((lo != hi) | (sex_lo != sex_hi)).sum())
     if incons:
         notes.append(
             f"cohort: {incons:,} offender(s) have more than one date_of_birth or sex "
             "across their rows"
         )
+    latest = int(lo.max()) if k else int(np.iinfo(np.int64).min // 2)
+    return _People(codes, IdLookup(codes.universe), lo, latest), notes
+
+
+def _young(people: _People, code: npt.NDArray[np.int32], off: IntArray, near: IntArray) -> IntArray:
+    """The rows of ``near`` whose offence day is before the offender's 10th birthday.
+
+    ``code`` is each row's offender code (-1: not in the cohort), ``off`` the
+    offence day numbers.
+    """
+    rows = near[code[near] >= 0]
+    first_dob = people.first_dob[code[rows]]
+    o = off[rows]
+    # 10 years are at most 3,653 days: only rows nearer than that can be under 10
+    close = np.flatnonzero(o - first_dob < 3654)
+    rows, o, first_dob = rows[close], o[close], first_dob[close]
+    young = o < first_dob
+    ok = np.flatnonzero(~young)
+    young[ok] = (
+        age_in_years(first_dob[ok].view("datetime64[D]"), o[ok].view("datetime64[D]"))
+        < MIN_OFFENCE_AGE
+    )
+    out: IntArray = rows[young]
+    return out
+
+
+def _young_note(count: int, first: int) -> str:
+    """The warning about ``count`` offences before age 10, the first at 0-based row ``first``."""
+    return (
+        f"offences: {count:,} offence(s) dated before the offender's "
+        f"{MIN_OFFENCE_AGE}th birthday (first at row {first + 1})"
+    )
+
+
+def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
+    """Cross-table warnings: inconsistent people, offences before age 10."""
+    if len(cohort) == 0:
+        return []
+    people, notes = _people(cohort)
     if len(offences):
         # the engine's id lookup (exact fixed-width keys in a numpy hash table, all cores)
-        where = IdLookup(enc.dictionary).codes(offences["offender_id"]).astype(np.int64)
-        has = np.flatnonzero(where >= 0)
-        off = offences["offence_date"].to_numpy().astype("datetime64[D]").view(np.int64)[has]
-        first_dob = lo[where[has]]
-        # 10 years are at most 3,653 days: only rows nearer than that can be under 10
-        near = np.flatnonzero(off - first_dob < 3654)
-        young_near = off[near] < first_dob[near]
-        ok = np.flatnonzero(~young_near)
-        young_near[ok] = (
-            age_in_years(
-                first_dob[near][ok].view("datetime64[D]"), off[near][ok].view("datetime64[D]")
-            )
-            < MIN_OFFENCE_AGE
-        )
-        young = has[near[young_near]]
+        code = people.lookup.codes(offences["offender_id"])
+        off = offences["offence_date"].to_numpy().astype("datetime64[D]").view(np.int64)
+        young = _young(people, code, off, np.arange(len(off)))
         if len(young):
-            notes.append(
-                f"offences: {len(young):,} offence(s) dated before the offender's "
-                f"{MIN_OFFENCE_AGE}th birthday (first at row {int(young[0]) + 1})"
-            )
+            notes.append(_young_note(len(young), int(young[0])))
     return notes
 
 

@@ -1,0 +1,481 @@
+"""Validating a Parquet offences file row group by row group, selecting as it goes.
+
+The validated path of :func:`pbr.compute_measures` on two files: the cohort is
+read and validated whole (:func:`pbr.io.read_cohort`'s checks), then the
+offences file is streamed one row group per core. Each row group gets every
+row rule of docs/methodology.md#input-data (the same column checks as the
+whole-table reader, :func:`pbr.io._checks._check_columns`), a 96-bit
+fingerprint per row for the exact-duplicate warning, the offender lookup for
+the before-age-10 warning, and the engine's selection of the rows that can
+count. Only those selected rows, the fingerprints and a few counts are kept:
+the 20-million-row offences table never sits in memory as a whole, and no
+pandas objects are made for it.
+
+What is reported is exactly what :func:`pbr.io.validate` reports:
+
+* a file with **any** failing row, a missing required column, duplicate
+  column names, an unusual extra column type, no row groups or an unreadable
+  row group is handed to the whole-table reader, which builds the failure
+  table (so every failure table is the one it builds, only for failing files);
+* the warnings of a valid file are computed from the row groups with the same
+  rules and the same counts and first rows: NA-like ``appearance_id`` values,
+  exact duplicate rows (equal canonical values, missing equals missing), and
+  offences dated before the offender's 10th birthday.
+
+Two rows are taken as exact duplicates when their fingerprints agree: one
+64-bit and one 32-bit hash, computed independently from each column's
+canonical value (every byte of a string). Equal rows always agree; two
+different rows agree with probability about ``2**-96`` per pair.
+
+Examples
+--------
+>>> import pyarrow as pa, pyarrow.parquet as pq
+>>> import numpy as np, warnings
+>>> pa_c = pa.table({"offender_id": ["A"], "lot": ["CPA01"], "index_date": ["2011-01-01"],
+...     "event_type": ["release"], "sex": ["M"], "date_of_birth": ["1980-01-01"]})
+>>> pa_o = pa.table({"offender_id": ["A", "A", "A"], "offence_date": ["2011-03-01"] * 3,
+...     "disposal_date": ["2011-04-01"] * 3, "disposal_type": ["caution"] * 3})
+>>> pq.write_table(pa_c, "c.parquet"); pq.write_table(pa_o, "o.parquet", row_group_size=2)
+>>> keep = lambda cohort: lambda kind, breach, off, disp: np.ones(len(off), bool)
+>>> with warnings.catch_warnings(record=True) as seen:
+...     warnings.simplefilter("always")
+...     got = validate_streaming("c.parquet", "o.parquet", extract=np.datetime64("2012-01-01"),
+...                              keep=keep, appearance=False)
+>>> got.rows.code.tolist(), [str(w.message)[:40] for w in seen]
+([0, 0, 0], ['offences: 2 row(s) are exact duplicates o'])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pbr._engine import IdCodes, OffenceRows
+from pbr._engine.strings import fixed_keys
+from pbr.io._checks import _check_columns, _cross_checks, _raise, _read
+from pbr.io._failures import _Failures
+from pbr.io._readers import _dictionary_columns
+from pbr.io._rules import _INDEX_COLUMN_RE, _SPECS, BoolArray, IntArray
+from pbr.io._warnings import (
+    _dup_note,
+    _emit,
+    _na_like_note,
+    _People,
+    _people,
+    _person_warnings,
+    _repeated,
+    _young,
+    _young_note,
+)
+
+__all__ = ["Validated", "validate_streaming"]
+
+U64 = npt.NDArray[np.uint64]
+I32 = npt.NDArray[np.int32]
+#: ``keep(disposal_type, breach, offence_day, disposal_day)``: the rows that can count.
+KeepRows = Callable[[pa.Array, BoolArray, I32, I32], BoolArray]
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_M3 = np.uint64(0x165667B19E3779F9)
+_NULL = np.uint64(0x5BD1E9955BD1E995)
+_NAN = np.float64(np.nan).view(np.uint64)
+_FLOAT_EXACT = 2**53
+#: Rows per chunk of the per-row work (its numpy temporaries stay small).
+_CHUNK = 1 << 17
+
+
+class _Fallback(Exception):
+    """The file is read whole instead (invalid rows, or a shape the stream does not take)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Validated:
+    """Both tables validated: the cohort, its offender codes and the offence rows.
+
+    Attributes
+    ----------
+    cohort : pandas.DataFrame
+        The canonical cohort table.
+    codes : IdCodes
+        Its offender ids as codes (the universe the offence rows are coded in).
+    rows : OffenceRows or None
+        The selected offence rows (streamed), or None when the offences file was
+        read whole: then ``offences`` holds the canonical table.
+    offences : pandas.DataFrame or None
+    """
+
+    cohort: pd.DataFrame
+    codes: IdCodes
+    rows: OffenceRows | None
+    offences: pd.DataFrame | None
+
+
+def _mix(h: U64, w: U64, m: np.uint64) -> U64:
+    h ^= w
+    h *= m
+    h ^= h >> np.uint64(29)
+    return h
+
+
+def _key_words(keys: tuple[U64, U64, U64]) -> tuple[U64, U64]:
+    """:func:`_text_words` of ids of at most 16 bytes, from their fixed keys."""
+    k1, k2, kl = keys
+    f = _mix(kl * _M2, k1, _M1)
+    g = _mix(kl * _M3 + _M1, k1 ^ _M2, _M3)
+    long = np.flatnonzero(kl > np.uint64(8))
+    f[long] = _mix(f[long], k2[long], _M1)
+    g[long] = _mix(g[long], k2[long] ^ _M2, _M3)
+    return f, g
+
+
+def _text_words(arr: pa.Array) -> tuple[U64, U64]:
+    """Two independent 64-bit hashes of every string's bytes (missing: a fixed word).
+
+    The bytes are read as little-endian 64-bit words (the last one zero-padded),
+    mixed in order into a hash seeded with the length; a dictionary column's
+    values are hashed once each.
+    """
+    if isinstance(arr, pa.DictionaryArray):
+        df, dg = _text_words(arr.dictionary)
+        idx = np.asarray(arr.indices.fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+        f, g = df[idx], dg[idx]
+        if arr.null_count or arr.dictionary.null_count:
+            missing = ~np.asarray(pc.is_valid(arr).to_numpy(zero_copy_only=False), dtype=bool)
+            f[missing] = _NULL
+            g[missing] = _NULL ^ _M3
+        return f, g
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    n = len(arr)
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    starts = offs[:-1].astype(np.int64)
+    lens = (offs[1:] - offs[:-1]).astype(np.int64)
+    lo, hi = int(offs[0]), int(offs[-1])
+    raw = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    buf = np.zeros(hi - lo + 8, dtype=np.uint8)
+    buf[: hi - lo] = raw[lo:hi]
+    starts -= lo
+    # every byte offset as the start of an (unaligned) little-endian 64-bit word
+    words = np.ndarray((hi - lo + 1,), dtype=np.uint64, buffer=buf, strides=(1,))
+    f = lens.astype(np.uint64) * _M2
+    g = lens.astype(np.uint64) * _M3 + _M1
+    longest = int(lens.max()) if n else 0
+    rows: IntArray | None = None
+    for k in range(0, longest, 8):
+        if k:
+            rows = np.flatnonzero(lens > k) if rows is None else rows[lens[rows] > k]
+        at = starts + k if rows is None else starts[rows] + k
+        rest = lens - k if rows is None else lens[rows] - k
+        w = words[at]
+        short = rest < 8
+        if short.any():
+            bits = (np.minimum(rest[short], 7) * 8).astype(np.uint64)
+            w[short] &= (np.uint64(1) << bits) - np.uint64(1)
+        if rows is None:
+            f = _mix(f, w, _M1)
+            g = _mix(g, w ^ _M2, _M3)
+        else:
+            f[rows] = _mix(f[rows], w, _M1)
+            g[rows] = _mix(g[rows], w ^ _M2, _M3)
+    if arr.null_count:
+        missing = ~np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        f[missing] = _NULL
+        g[missing] = _NULL ^ _M3
+    return f, g
+
+
+def _value_word(value: Any) -> U64:
+    """One exact 64-bit word per row of a checked date, flag or whole-number column."""
+    if isinstance(value, tuple):  # (values, present) of a whole-number column
+        ivals, present = value
+        return np.where(present, ivals, np.int64(-(2**62))).view(np.uint64)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "M":
+        return arr.astype("datetime64[D]").view(np.int64).view(np.uint64)
+    return arr.astype(np.uint64)
+
+
+def _extra_word(col: pa.Array) -> U64 | tuple[U64, U64]:
+    """Words of an extra column with the equality the pandas frame gives it.
+
+    Text: exact strings; numbers: numeric equality (missing equals NaN, as in the
+    frame); flags, dates and timestamps: their values. Other types: the
+    whole-table reader.
+    """
+    t = col.type
+    if pa.types.is_dictionary(t):
+        col, t = col.dictionary_decode(), t.value_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return _text_words(col)
+    valid = np.asarray(col.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        f = np.asarray(col.cast(pa.float64()).fill_null(0).to_numpy(), dtype=np.float64).copy()
+        if pa.types.is_integer(t) and len(f) and np.abs(f).max() >= _FLOAT_EXACT:
+            raise _Fallback
+        f[f == 0] = 0.0
+        f[~valid | np.isnan(f)] = np.nan
+        w = f.view(np.uint64)
+        w[np.isnan(f)] = _NAN
+        return w
+    if pa.types.is_boolean(t):
+        w = np.asarray(col.fill_null(False).to_numpy(zero_copy_only=False)).astype(np.uint64)
+    elif pa.types.is_date(t) or pa.types.is_timestamp(t):
+        ints = col.cast(pa.date32() if pa.types.is_date(t) else pa.int64()).cast(pa.int64())
+        w = np.asarray(ints.fill_null(0).to_numpy(), dtype=np.int64).view(np.uint64).copy()
+    else:
+        raise _Fallback
+    w[~valid] = _NULL
+    return w
+
+
+def _fingerprint(
+    cols: dict[str, Any], extras: list[pa.Array], n: int, ids: tuple[U64, U64] | None
+) -> tuple[U64, Any]:
+    """The 64-bit and 32-bit fingerprints of every row (see the module docstring).
+
+    ``ids``: the words of ``offender_id`` when already made from its fixed keys.
+    """
+    f = np.zeros(n, dtype=np.uint64)
+    g = np.full(n, _M2, dtype=np.uint64)
+    words = [
+        ids
+        if c == "offender_id" and ids is not None
+        else _text_words(v)
+        if isinstance(v, pa.Array)
+        else _value_word(v)
+        for c, v in cols.items()
+    ] + [_extra_word(x) for x in extras]
+    for w in words:
+        wf, wg = w if isinstance(w, tuple) else (w, w)
+        f = _mix(f, wf, _M1)
+        g = _mix(g, wg ^ _M1, _M3)
+    return f, (g >> np.uint64(32)).astype(np.uint32)
+
+
+@dataclass
+class _Group:
+    """What one row group leaves behind."""
+
+    rows: OffenceRows | None
+    f: U64
+    g: npt.NDArray[np.uint32]
+    na_hits: int
+    young: IntArray
+
+
+class _Stream:
+    """The streamed offences file (one row group per task, failures abort)."""
+
+    def __init__(self, path: Path, extract: np.datetime64, people: _People) -> None:
+        self.path, self.extract, self.people = path, extract, people
+        try:
+            pf = pq.ParquetFile(path)
+            names = [n for n in pf.schema_arrow.names if not _INDEX_COLUMN_RE.match(n)]
+            meta = pf.metadata
+        except (pa.ArrowException, OSError):
+            raise _Fallback from None
+        spec = [c.name for c in _SPECS["offences"]]
+        required = [c.name for c in _SPECS["offences"] if c.required]
+        if len(set(names)) != len(names) or any(c not in names for c in required):
+            raise _Fallback
+        if meta.num_row_groups == 0:
+            raise _Fallback
+        self.names = names
+        self.spec_names = [c for c in names if c in spec]
+        self.extras = [c for c in names if c not in spec]
+        self.dictionary = _dictionary_columns(path, "offences")
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.failed = False
+
+    def group(self, i: int, keep: KeepRows | None, appearance: bool) -> _Group | None:
+        if self.failed:
+            return None
+        try:
+            t = pq.ParquetFile(self.path, read_dictionary=self.dictionary).read_row_group(
+                i, columns=self.names, use_threads=False
+            )
+            return self._check(t, int(self.starts[i]), keep, appearance)
+        except _Fallback:
+            self.failed = True
+            return None
+        except (pa.ArrowException, OSError):
+            self.failed = True
+            return None
+
+    def _check(self, t: pa.Table, start: int, keep: KeepRows | None, appearance: bool) -> _Group:
+        n = t.num_rows
+        fails = _Failures("offences")
+        columns = {c: t.column(c).combine_chunks() for c in self.spec_names}
+        cols = _check_columns(columns, n, "offences", self.extract, None, fails)
+        _cross_checks("offences", cols.dates, self.extract, fails)
+        if fails or self.failed:
+            raise _Fallback
+        values = {c: cols.values[c] for c in self.spec_names}  # absent ones are constant
+        extras = [t.column(x).combine_chunks() for x in self.extras]
+        f = np.empty(n, dtype=np.uint64)
+        g = np.empty(n, dtype=np.uint32)
+        parts: list[OffenceRows] = []
+        young: list[IntArray] = []
+        # small chunks: the numpy temporaries stay in cache and in reused memory
+        for a in range(0, n, _CHUNK):
+            b = min(n, a + _CHUNK)
+            part = {c: _slice(v, a, b) for c, v in values.items()}
+            ids = part["offender_id"]
+            keys = fixed_keys(ids, None) if self.people.lookup.fast and not ids.null_count else None
+            words = _key_words(keys) if keys is not None else None
+            f[a:b], g[a:b] = _fingerprint(part, [x.slice(a, b - a) for x in extras], b - a, words)
+            rows, old = self._select(part, keep, appearance, keys)
+            young.append(old + (start + a))
+            if rows is not None:
+                parts.append(rows)
+        rows_all = OffenceRows.concat(parts) if keep is not None else None
+        na = cols.na_hits.get("appearance_id", 0)
+        return _Group(rows_all, f, g, na, np.concatenate([np.zeros(0, np.int64), *young]))
+
+    def _select(
+        self,
+        part: dict[str, Any],
+        keep: KeepRows | None,
+        appearance: bool,
+        keys: tuple[U64, U64, U64] | None,
+    ) -> tuple[OffenceRows | None, IntArray]:
+        """The rows of one chunk that can count, and its rows dated before age 10."""
+        ids = part["offender_id"]
+        n = len(ids)
+        off = part["offence_date"].view(np.int64)
+        disp = part["disposal_date"].view(np.int64)
+        near = off < self.people.latest_dob + 3654  # only these can be before age 10
+        sel = near.copy()
+        can: BoolArray | None = None
+        if keep is not None:
+            breach = part.get("breach", np.zeros(n, dtype=bool))
+            can = keep(part["disposal_type"], breach, off, disp)
+            sel |= can
+        code = np.full(n, -1, dtype=np.int32)
+        where = np.flatnonzero(sel)
+        if keys is not None:
+            code[where] = self.people.lookup.find(tuple(k[where] for k in keys))  # type: ignore[arg-type]
+        else:
+            code[where] = self.people.lookup.codes(ids, sel, threads=False)
+        young = _young(self.people, code, off, np.flatnonzero(near))
+        if can is None:
+            return None, young
+        take = np.flatnonzero(can & (code >= 0))
+        app = None
+        if appearance:
+            text = part.get("appearance_id", pa.nulls(n, pa.string()))
+            app = pa.chunked_array([text], pa.string()).take(pa.array(take))
+        rows = OffenceRows(code[take], off[take].astype(np.int32), disp[take].astype(np.int32), app)
+        return rows, young
+
+    def run(self, keep: KeepRows | None, appearance: bool) -> list[_Group]:
+        k = len(self.starts) - 1
+        workers = max(1, min(os.cpu_count() or 1, k))
+        with ThreadPoolExecutor(workers) as ex:
+            got = list(ex.map(lambda i: self.group(i, keep, appearance), range(k)))
+        if self.failed or any(x is None for x in got):
+            raise _Fallback
+        return [x for x in got if x is not None]
+
+
+def _slice(value: Any, a: int, b: int) -> Any:
+    """Rows ``a:b`` of a checked column (arrow array, numpy array or (values, present))."""
+    if isinstance(value, tuple):
+        return tuple(v[a:b] for v in value)
+    if isinstance(value, pa.Array):
+        return value.slice(a, b - a)
+    return value[a:b]
+
+
+def _duplicates(groups: list[_Group]) -> tuple[int, int]:
+    """(number of rows equal to an earlier row, first such row index), from the fingerprints."""
+    f = np.concatenate([x.f for x in groups])
+    for x in groups:
+        x.f = np.empty(0, np.uint64)  # the concatenation holds them now
+    cand = np.flatnonzero(_repeated(f))
+    if len(cand) == 0:
+        return 0, -1
+    g = np.concatenate([x.g for x in groups])[cand]
+    fc = f[cand]
+    del f
+    order = np.lexsort((cand, g, fc))
+    fs, gs = fc[order], g[order]
+    same = (fs[1:] == fs[:-1]) & (gs[1:] == gs[:-1])
+    dup = cand[order][1:][same]
+    return len(dup), int(dup.min()) if len(dup) else -1
+
+
+def validate_streaming(
+    cohort: Any,
+    offences: Any,
+    *,
+    extract: np.datetime64,
+    keep: Callable[[pd.DataFrame], KeepRows],
+    appearance: bool,
+) -> Validated:
+    """Validate both files, streaming the offences (see the module docstring).
+
+    Parameters
+    ----------
+    cohort, offences : path
+        The two files.
+    extract : numpy.datetime64
+        The extract date.
+    keep : callable
+        Given the valid cohort frame, returns the ``keep(disposal_type, breach,
+        offence_day, disposal_day)`` mask function of the rows that can count.
+    appearance : bool
+        Keep the selected rows' ``appearance_id``.
+
+    Returns
+    -------
+    Validated
+
+    Raises
+    ------
+    pbr.errors.ValidationError
+        Exactly as :func:`pbr.io.validate`.
+    """
+    c = _read(cohort, "cohort", extract, None)
+    if c.frame is not None and Path(offences).is_file():
+        people, cohort_notes = _people(c.frame)
+        try:
+            stream = _Stream(Path(offences), extract, people)
+            groups = stream.run(keep(c.frame), appearance)
+        except _Fallback:
+            pass
+        else:
+            notes = list(c.notes)
+            hits = sum(x.na_hits for x in groups)
+            if hits:
+                notes.append(_na_like_note("offences", "appearance_id", hits))
+            count, first = _duplicates(groups)
+            if count:
+                notes.append(_dup_note("offences", count, first))
+            notes.extend(cohort_notes)
+            young = np.concatenate([x.young for x in groups])
+            if len(young):
+                notes.append(_young_note(len(young), int(young[0])))
+            _emit(notes)
+            rows = OffenceRows.concat([x.rows for x in groups if x.rows is not None])
+            return Validated(c.frame, people.codes, rows, None)
+    o = _read(offences, "offences", extract, None)
+    _raise([c, o])
+    assert c.frame is not None and o.frame is not None
+    people, _ = _people(c.frame)
+    _emit(c.notes + o.notes + _person_warnings(c.frame, o.frame))
+    return Validated(c.frame, people.codes, None, o.frame)
