@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from pbr._engine.strings import as_strings, fixed_keys
 
-__all__ = ["IdLookup", "index_in"]
+__all__ = ["IdLookup", "index_in", "key_buckets"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -65,6 +65,21 @@ def _slots(k1: Any, k2: Any, ln: Any, bits: int) -> I64:
     h *= _M1
     out: I64 = (h >> np.uint64(64 - bits)).astype(np.int64)
     return out
+
+
+def key_buckets(keys: tuple[U64, U64, U64], bits: int) -> I64:
+    """A ``bits``-bit hash of each id's :func:`~pbr._engine.strings.fixed_keys`.
+
+    Equal ids share a bucket (the slot hash of :class:`IdLookup`).
+
+    Examples
+    --------
+    >>> from pbr._engine.strings import fixed_keys
+    >>> b = key_buckets(fixed_keys(pa.array(["a", "b", "a"]), None), 8)
+    >>> bool(b[0] == b[2]), bool(0 <= b.min() and b.max() < 256)
+    (True, True)
+    """
+    return _slots(keys[0], keys[1], keys[2], bits)
 
 
 class IdLookup:

@@ -358,7 +358,7 @@ class _Stream:
         n = len(ids)
         off = part["offence_date"].view(np.int64)
         disp = part["disposal_date"].view(np.int64)
-        near = off < self.people.latest_dob + 3654  # only these can be before age 10
+        near = self.people.may_be_young(off, keys)  # only these can be before age 10
         sel = near.copy()
         can: BoolArray | None = None
         if keep is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pbr._engine.codes import IdCodes, encode_ids
-from pbr._engine.lookup import IdLookup
-from pbr._engine.strings import string_parts
+from pbr._engine.lookup import IdLookup, key_buckets
+from pbr._engine.strings import fixed_keys, string_parts
 from pbr.dates import age_in_years
 from pbr.errors import SuspiciousDataWarning
 from pbr.io._parse import _plain
@@ -236,13 +237,27 @@ class _People:
     """The cohort's people: offender codes, their lookup and earliest date of birth.
 
     ``first_dob[code]`` is the earliest date of birth (day number) of the person
-    with that code; ``latest_dob`` the largest of them.
+    with that code; ``latest_dob`` the largest of them; ``latest_in[b]`` the
+    largest ``first_dob`` of the people whose fixed-key bucket
+    (:func:`~pbr._engine.lookup.key_buckets` with ``bucket_bits``) is ``b``
+    (None when the ids are not all short): an upper bound of a row's
+    offender's earliest date of birth, without looking the offender up.
     """
 
     codes: IdCodes
     lookup: IdLookup
     first_dob: IntArray
     latest_dob: int
+    latest_in: npt.NDArray[np.int32] | None = None
+    bucket_bits: int = 0
+
+    def may_be_young(self, off: IntArray, keys: tuple[Any, Any, Any] | None) -> BoolArray:
+        """Rows that may be dated before the offender's 10th birthday (a superset)."""
+        latest: Any = self.latest_dob
+        if keys is not None and self.latest_in is not None:
+            latest = self.latest_in[key_buckets(keys, self.bucket_bits)]
+        out: BoolArray = off < latest + 3654
+        return out
 
 
 def _people(cohort: pd.DataFrame) -> tuple[_People, list[str]]:
@@ -267,8 +282,15 @@ def _people(cohort: pd.DataFrame) -> tuple[_People, list[str]]:
             f"cohort: {incons:,} offender(s) have more than one date_of_birth or sex "
             "across their rows"
         )
-    latest = int(lo.max()) if k else int(np.iinfo(np.int64).min // 2)
-    return _People(codes, IdLookup(codes.universe), lo, latest), notes
+    latest = int(lo.max()) if k else -(2**40)
+    lookup = IdLookup(codes.universe)
+    keys = fixed_keys(codes.universe, None) if lookup.fast and k else None
+    if keys is None:
+        return _People(codes, lookup, lo, latest), notes
+    bits = max(4, int(np.ceil(np.log2(k))))
+    latest_in = np.full(1 << bits, np.iinfo(np.int32).min, dtype=np.int32)
+    np.maximum.at(latest_in, key_buckets(keys, bits), lo.astype(np.int32))
+    return _People(codes, lookup, lo, latest, latest_in, bits), notes
 
 
 def _young(people: _People, code: npt.NDArray[np.int32], off: IntArray, near: IntArray) -> IntArray:
