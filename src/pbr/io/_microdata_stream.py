@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -269,7 +269,7 @@ def _fingerprint(
 class _Group:
     """What one row group leaves behind."""
 
-    rows: OffenceRows | None
+    rows: OffenceRows
     f: U64
     g: npt.NDArray[np.uint32]
     na_hits: int
@@ -279,8 +279,11 @@ class _Group:
 class _Stream:
     """The streamed offences file (one row group per task, failures abort)."""
 
-    def __init__(self, path: Path, extract: np.datetime64, people: _People) -> None:
-        self.path, self.extract, self.people = path, extract, people
+    def __init__(self, path: Path, extract: np.datetime64) -> None:
+        self.path, self.extract = path, extract
+        #: Set by the caller once the cohort is read: its people and the keep test
+        #: (None: the cohort is invalid or empty, the stream stops).
+        self.context: Future[tuple[_People, KeepRows] | None] = Future()
         try:
             pf = pq.ParquetFile(path)
             names = [n for n in pf.schema_arrow.names if not _INDEX_COLUMN_RE.match(n)]
@@ -301,22 +304,19 @@ class _Stream:
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.failed = False
 
-    def group(self, i: int, keep: KeepRows | None, appearance: bool) -> _Group | None:
+    def group(self, i: int, appearance: bool) -> _Group | None:
         if self.failed:
             return None
         try:
             t = pq.ParquetFile(self.path, read_dictionary=self.dictionary).read_row_group(
                 i, columns=self.names, use_threads=False
             )
-            return self._check(t, int(self.starts[i]), keep, appearance)
-        except _Fallback:
-            self.failed = True
-            return None
-        except (pa.ArrowException, OSError):
+            return self._check(t, int(self.starts[i]), appearance)
+        except (_Fallback, pa.ArrowException, OSError):
             self.failed = True
             return None
 
-    def _check(self, t: pa.Table, start: int, keep: KeepRows | None, appearance: bool) -> _Group:
+    def _check(self, t: pa.Table, start: int, appearance: bool) -> _Group:
         n = t.num_rows
         fails = _Failures("offences")
         columns = {c: t.column(c).combine_chunks() for c in self.spec_names}
@@ -328,52 +328,55 @@ class _Stream:
         extras = [t.column(x).combine_chunks() for x in self.extras]
         f = np.empty(n, dtype=np.uint64)
         g = np.empty(n, dtype=np.uint32)
-        parts: list[OffenceRows] = []
-        young: list[IntArray] = []
+        fast = True
         # small chunks: the numpy temporaries stay in cache and in reused memory
         for a in range(0, n, _CHUNK):
             b = min(n, a + _CHUNK)
             part = {c: _slice(v, a, b) for c, v in values.items()}
-            ids = part["offender_id"]
-            keys = fixed_keys(ids, None) if self.people.lookup.fast and not ids.null_count else None
+            keys = _keys(part["offender_id"])
+            fast = fast and keys is not None
             words = _key_words(keys) if keys is not None else None
             f[a:b], g[a:b] = _fingerprint(part, [x.slice(a, b - a) for x in extras], b - a, words)
-            rows, old = self._select(part, keep, appearance, keys)
+        context = self.context.result()  # the cohort's people (read meanwhile)
+        if context is None:
+            raise _Fallback
+        people, keep = context
+        parts: list[OffenceRows] = []
+        young: list[IntArray] = [np.zeros(0, np.int64)]
+        for a in range(0, n, _CHUNK):
+            b = min(n, a + _CHUNK)
+            part = {c: _slice(v, a, b) for c, v in values.items()}
+            keys = _keys(part["offender_id"]) if fast and people.lookup.fast else None
+            rows, old = self._select(people, part, keep, appearance, keys)
             young.append(old + (start + a))
-            if rows is not None:
-                parts.append(rows)
-        rows_all = OffenceRows.concat(parts) if keep is not None else None
+            parts.append(rows)
         na = cols.na_hits.get("appearance_id", 0)
-        return _Group(rows_all, f, g, na, np.concatenate([np.zeros(0, np.int64), *young]))
+        return _Group(OffenceRows.concat(parts), f, g, na, np.concatenate(young))
 
     def _select(
         self,
+        people: _People,
         part: dict[str, Any],
-        keep: KeepRows | None,
+        keep: KeepRows,
         appearance: bool,
         keys: tuple[U64, U64, U64] | None,
-    ) -> tuple[OffenceRows | None, IntArray]:
+    ) -> tuple[OffenceRows, IntArray]:
         """The rows of one chunk that can count, and its rows dated before age 10."""
         ids = part["offender_id"]
         n = len(ids)
         off = part["offence_date"].view(np.int64)
         disp = part["disposal_date"].view(np.int64)
-        near = self.people.may_be_young(off, keys)  # only these can be before age 10
-        sel = near.copy()
-        can: BoolArray | None = None
-        if keep is not None:
-            breach = part.get("breach", np.zeros(n, dtype=bool))
-            can = keep(part["disposal_type"], breach, off, disp)
-            sel |= can
+        near = people.may_be_young(off, keys)  # only these can be before age 10
+        breach = part.get("breach", np.zeros(n, dtype=bool))
+        can = keep(part["disposal_type"], breach, off, disp)
+        sel = near | can
         code = np.full(n, -1, dtype=np.int32)
         where = np.flatnonzero(sel)
         if keys is not None:
-            code[where] = self.people.lookup.find(tuple(k[where] for k in keys))  # type: ignore[arg-type]
+            code[where] = people.lookup.find(tuple(k[where] for k in keys))  # type: ignore[arg-type]
         else:
-            code[where] = self.people.lookup.codes(ids, sel, threads=False)
-        young = _young(self.people, code, off, np.flatnonzero(near))
-        if can is None:
-            return None, young
+            code[where] = people.lookup.codes(ids, sel, threads=False)
+        young = _young(people, code, off, np.flatnonzero(near))
         take = np.flatnonzero(can & (code >= 0))
         app = None
         if appearance:
@@ -382,14 +385,19 @@ class _Stream:
         rows = OffenceRows(code[take], off[take].astype(np.int32), disp[take].astype(np.int32), app)
         return rows, young
 
-    def run(self, keep: KeepRows | None, appearance: bool) -> list[_Group]:
+    def run(self, appearance: bool) -> list[_Group]:
         k = len(self.starts) - 1
         workers = max(1, min(os.cpu_count() or 1, k))
         with ThreadPoolExecutor(workers) as ex:
-            got = list(ex.map(lambda i: self.group(i, keep, appearance), range(k)))
+            got = list(ex.map(lambda i: self.group(i, appearance), range(k)))
         if self.failed or any(x is None for x in got):
             raise _Fallback
         return [x for x in got if x is not None]
+
+
+def _keys(ids: pa.Array) -> tuple[U64, U64, U64] | None:
+    """Fixed keys of a chunk of ids (None: some id is missing or longer than 16 bytes)."""
+    return None if ids.null_count else fixed_keys(ids, None)
 
 
 def _slice(value: Any, a: int, b: int) -> Any:
@@ -450,29 +458,47 @@ def validate_streaming(
     pbr.errors.ValidationError
         Exactly as :func:`pbr.io.validate`.
     """
-    c = _read(cohort, "cohort", extract, None)
-    if c.frame is not None and Path(offences).is_file():
-        people, cohort_notes = _people(c.frame)
+    stream: _Stream | None = None
+    if Path(offences).is_file():
         try:
-            stream = _Stream(Path(offences), extract, people)
-            groups = stream.run(keep(c.frame), appearance)
+            stream = _Stream(Path(offences), extract)
         except _Fallback:
-            pass
-        else:
-            notes = list(c.notes)
-            hits = sum(x.na_hits for x in groups)
-            if hits:
-                notes.append(_na_like_note("offences", "appearance_id", hits))
-            count, first = _duplicates(groups)
-            if count:
-                notes.append(_dup_note("offences", count, first))
-            notes.extend(cohort_notes)
-            young = np.concatenate([x.young for x in groups])
-            if len(young):
-                notes.append(_young_note(len(young), int(young[0])))
-            _emit(notes)
-            rows = OffenceRows.concat([x.rows for x in groups if x.rows is not None])
-            return Validated(c.frame, people.codes, rows, None)
+            stream = None
+    groups: list[_Group] | None = None
+    cohort_notes: list[str] = []
+    people: _People | None = None
+    with ThreadPoolExecutor(1) as background:
+        # the offences are checked and fingerprinted meanwhile; their lookups wait
+        pending = background.submit(stream.run, appearance) if stream is not None else None
+        context: tuple[_People, KeepRows] | None = None
+        try:
+            c = _read(cohort, "cohort", extract, None)
+            if c.frame is not None and len(c.frame):
+                people, cohort_notes = _people(c.frame)
+                context = (people, keep(c.frame))
+        finally:
+            if stream is not None:
+                stream.context.set_result(context)
+        if pending is not None:
+            try:
+                groups = pending.result()
+            except _Fallback:
+                groups = None
+    if groups is not None and people is not None and c.frame is not None:
+        notes = list(c.notes)
+        hits = sum(x.na_hits for x in groups)
+        if hits:
+            notes.append(_na_like_note("offences", "appearance_id", hits))
+        count, first = _duplicates(groups)
+        if count:
+            notes.append(_dup_note("offences", count, first))
+        notes.extend(cohort_notes)
+        young = np.concatenate([x.young for x in groups])
+        if len(young):
+            notes.append(_young_note(len(young), int(young[0])))
+        _emit(notes)
+        rows = OffenceRows.concat([x.rows for x in groups])
+        return Validated(c.frame, people.codes, rows, None)
     o = _read(offences, "offences", extract, None)
     _raise([c, o])
     assert c.frame is not None and o.frame is not None
