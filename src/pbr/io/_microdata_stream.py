@@ -328,40 +328,43 @@ class _Stream:
         extras = [t.column(x).combine_chunks() for x in self.extras]
         f = np.empty(n, dtype=np.uint64)
         g = np.empty(n, dtype=np.uint32)
-        fast = True
+        parts: list[OffenceRows] = []
+        young: list[IntArray] = [np.zeros(0, np.int64)]
+        # the cohort's people, when read by now: one pass; otherwise the lookups wait
+        ready = self.context.done()
+        held: list[tuple[int, dict[str, Any]]] = []
         # small chunks: the numpy temporaries stay in cache and in reused memory
         for a in range(0, n, _CHUNK):
             b = min(n, a + _CHUNK)
             part = {c: _slice(v, a, b) for c, v in values.items()}
             keys = _keys(part["offender_id"])
-            fast = fast and keys is not None
             words = _key_words(keys) if keys is not None else None
             f[a:b], g[a:b] = _fingerprint(part, [x.slice(a, b - a) for x in extras], b - a, words)
-        context = self.context.result()  # the cohort's people (read meanwhile)
-        if context is None:
-            raise _Fallback
-        people, keep = context
-        parts: list[OffenceRows] = []
-        young: list[IntArray] = [np.zeros(0, np.int64)]
-        for a in range(0, n, _CHUNK):
-            b = min(n, a + _CHUNK)
-            part = {c: _slice(v, a, b) for c, v in values.items()}
-            keys = _keys(part["offender_id"]) if fast and people.lookup.fast else None
-            rows, old = self._select(people, part, keep, appearance, keys)
-            young.append(old + (start + a))
-            parts.append(rows)
+            if ready:
+                self._select(part, keys, appearance, start + a, parts, young)
+            else:
+                held.append((a, part))
+        for a, part in held:
+            self._select(part, _keys(part["offender_id"]), appearance, start + a, parts, young)
         na = cols.na_hits.get("appearance_id", 0)
         return _Group(OffenceRows.concat(parts), f, g, na, np.concatenate(young))
 
     def _select(
         self,
-        people: _People,
         part: dict[str, Any],
-        keep: KeepRows,
-        appearance: bool,
         keys: tuple[U64, U64, U64] | None,
-    ) -> tuple[OffenceRows, IntArray]:
-        """The rows of one chunk that can count, and its rows dated before age 10."""
+        appearance: bool,
+        start: int,
+        parts: list[OffenceRows],
+        young: list[IntArray],
+    ) -> None:
+        """Append the rows of one chunk that can count, and its rows dated before age 10."""
+        context = self.context.result()  # the cohort's people (read meanwhile)
+        if context is None:
+            raise _Fallback
+        people, keep = context
+        if not people.lookup.fast:
+            keys = None
         ids = part["offender_id"]
         n = len(ids)
         off = part["offence_date"].view(np.int64)
@@ -376,14 +379,15 @@ class _Stream:
             code[where] = people.lookup.find(tuple(k[where] for k in keys))  # type: ignore[arg-type]
         else:
             code[where] = people.lookup.codes(ids, sel, threads=False)
-        young = _young(people, code, off, np.flatnonzero(near))
+        young.append(_young(people, code, off, np.flatnonzero(near)) + start)
         take = np.flatnonzero(can & (code >= 0))
         app = None
         if appearance:
             text = part.get("appearance_id", pa.nulls(n, pa.string()))
             app = pa.chunked_array([text], pa.string()).take(pa.array(take))
-        rows = OffenceRows(code[take], off[take].astype(np.int32), disp[take].astype(np.int32), app)
-        return rows, young
+        parts.append(
+            OffenceRows(code[take], off[take].astype(np.int32), disp[take].astype(np.int32), app)
+        )
 
     def run(self, appearance: bool) -> list[_Group]:
         k = len(self.starts) - 1
