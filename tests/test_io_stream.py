@@ -20,7 +20,7 @@ import pbr
 from pbr._engine.strings import fixed_keys
 from pbr.errors import SuspiciousDataWarning, ValidationError
 from pbr.io import validate
-from pbr.io._microdata_stream import _key_words, _text_words
+from pbr.io._microdata_words import _key_words, _text_words
 from pbr.io._parse import _surely_clean
 
 EXTRACT = "2018-12-31"

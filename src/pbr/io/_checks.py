@@ -22,6 +22,7 @@ from pbr.errors import ValidationError
 from pbr.io._csv import _load_csv
 from pbr.io._failures import _Failures, _message, _sorted_failures
 from pbr.io._microdata_extra import check_id_type
+from pbr.io._microdata_words import _fingerprint
 from pbr.io._parse import _clean_str, _display, _nonnull, _parse_bools, _parse_dates, _parse_ints
 from pbr.io._readers import _is_parquet, _load_frame, _load_parquet, _Raw
 from pbr.io._rules import (
@@ -109,7 +110,9 @@ def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike)
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
     for name, s in raw.extras:
         frame[name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
-    notes.extend(_table_warnings(table, frame, age))
+    # the spec columns' fingerprint from the checked arrow/numpy values (fast)
+    h, _ = _fingerprint(cols.values, [], n, None)
+    notes.extend(_table_warnings(table, frame, age, h, len(cols.values)))
     return _Checked(table, raw.label, frame, fails, notes)
 
 

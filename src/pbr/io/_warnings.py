@@ -144,10 +144,14 @@ def _column_words(s: pd.Series) -> npt.NDArray[np.uint64]:
 
 def _repeated(h: npt.NDArray[np.uint64]) -> BoolArray:
     """Rows whose value of ``h`` occurs more than once (one sort of the top 32 bits)."""
-    top = (h >> np.uint64(32)).astype(np.uint32)
+    return _repeated_top((h >> np.uint64(32)).astype(np.uint32))
+
+
+def _repeated_top(top: npt.NDArray[np.uint32]) -> BoolArray:
+    """Rows whose value of ``top`` occurs more than once (a superset of :func:`_repeated`)."""
     srt = np.sort(top)
     again = srt[1:][srt[1:] == srt[:-1]]
-    out = np.zeros(len(h), dtype=bool)
+    out = np.zeros(len(top), dtype=bool)
     if len(again) == 0:
         return out
     values = np.unique(again)
@@ -160,7 +164,9 @@ def _repeated(h: npt.NDArray[np.uint64]) -> BoolArray:
     return out
 
 
-def _duplicated(frame: pd.DataFrame) -> BoolArray:
+def _duplicated(
+    frame: pd.DataFrame, h: npt.NDArray[np.uint64] | None = None, start: int = 0
+) -> BoolArray:
     """Exact duplicates of an earlier row (missing equals missing).
 
     A 64-bit fingerprint of every row (one word per column, from the raw values or
@@ -168,12 +174,15 @@ def _duplicated(frame: pd.DataFrame) -> BoolArray:
     exact duplicates always share a fingerprint); the candidates are then compared
     exactly: each column is factorised (pyarrow ``dictionary_encode`` for strings)
     and the codes are combined into one exact int64 row key. No false positives.
+    ``h`` is the fingerprint of the first ``start`` columns when already made
+    (equal values must give equal words).
     """
     out = np.zeros(len(frame), dtype=bool)
     if frame.shape[1] == 0 or len(frame) < 2:
         return out if frame.shape[1] else _exact_duplicated(frame)
-    h = np.zeros(len(frame), dtype=np.uint64)
-    for i in range(frame.shape[1]):
+    if h is None:
+        h, start = np.zeros(len(frame), dtype=np.uint64), 0
+    for i in range(start, frame.shape[1]):
         h = (h ^ _column_words(frame.iloc[:, i])) * _M1
         h ^= h >> np.uint64(32)
     candidates = np.flatnonzero(_repeated(h))
@@ -182,13 +191,22 @@ def _duplicated(frame: pd.DataFrame) -> BoolArray:
     return out
 
 
-def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> list[str]:
-    """Suspicious-but-legal data in one valid table: one message per kind."""
+def _table_warnings(
+    table: str,
+    frame: pd.DataFrame,
+    age: IntArray | None,
+    h: npt.NDArray[np.uint64] | None = None,
+    start: int = 0,
+) -> list[str]:
+    """Suspicious-but-legal data in one valid table: one message per kind.
+
+    ``h``, ``start``: see :func:`_duplicated`.
+    """
     notes: list[str] = []
     n = len(frame)
     if n == 0:
         return notes
-    dup = _duplicated(frame)
+    dup = _duplicated(frame, h, start)
     if dup.any():
         notes.append(_dup_note(table, int(dup.sum()), int(np.flatnonzero(dup)[0])))
     if table == "cohort":
