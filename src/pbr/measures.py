@@ -471,17 +471,19 @@ def _cohort_and_offences(
     are read, selected and looked up on a background thread meanwhile (pyarrow
     and numpy release the GIL: both cores work).
     """
+
+    def build(frame: pd.DataFrame, codes: IdCodes | None) -> Cohort:
+        return build_cohort(
+            frame,
+            period=period,  # type: ignore[arg-type]
+            eligibility=eligibility,
+            dedupe=dedupe,  # type: ignore[arg-type]
+            offender_codes=codes,
+        )
+
     if validate and _is_path(cohort) and _is_path(offences):
         # two files: validated together, the offences streamed by row group
-        return _validated_files(
-            cohort,
-            offences,
-            ext=ext,
-            rules=rules,
-            period=period,
-            eligibility=eligibility,
-            dedupe=dedupe,
-        )
+        return _validated_files(cohort, offences, ext, rules, build)
     # files and frames alike cross the io boundary (both at once: one error lists the bad
     # rows of both tables); frames it already validated are not validated again
     cohort, offences = checked_tables(cohort, offences, extract_date=ext, validate=validate)
@@ -498,36 +500,33 @@ def _cohort_and_offences(
             if isinstance(source, Cohort):
                 built = source
             else:
-                built = build_cohort(
-                    source,
-                    period=period,  # type: ignore[arg-type]
-                    eligibility=eligibility,
-                    dedupe=dedupe,  # type: ignore[arg-type]
-                    offender_codes=known[0] if known is not None else None,
-                )
+                built = build(source, known[0] if known is not None else None)
         except BaseException:
             if pending is not None:
                 pending.cancel()  # a queued read never starts; a running one is awaited
             raise
-        if pending is not None:
-            rows = pending.result()
-        else:
-            codes = built.offender_codes
-            assert codes is not None  # build_cohort always encodes the offenders
-            bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
-            rows = read_offences(IdLookup(codes.universe), bounds)
+        rows = (
+            pending.result() if pending is not None else _member_rows(built, rules, read_offences)
+        )
     return built, rows
+
+
+def _member_rows(
+    built: Cohort, rules: RuleSet, read: Callable[[IdLookup, tuple[int, int, int]], OffenceRows]
+) -> OffenceRows:
+    """The offence rows that can count, read once the cohort's members are known."""
+    codes = built.offender_codes
+    assert codes is not None  # build_cohort always encodes the offenders
+    bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
+    return read(IdLookup(codes.universe), bounds)
 
 
 def _validated_files(
     cohort: Any,
     offences: Any,
-    *,
     ext: dt.date,
     rules: RuleSet,
-    period: str,
-    eligibility: Sequence[str] | None,
-    dedupe: str,
+    build: Callable[[pd.DataFrame, IdCodes | None], Cohort],
 ) -> tuple[Cohort, OffenceRows]:
     """Both files validated together (one error lists the bad rows of both tables).
 
@@ -552,20 +551,16 @@ def _validated_files(
         keep=keep,
         appearance=rules.needs_appearance,
     )
-    built = build_cohort(
-        got.cohort,
-        period=period,  # type: ignore[arg-type]
-        eligibility=eligibility,
-        dedupe=dedupe,  # type: ignore[arg-type]
-        offender_codes=got.codes,
-    )
+    built = build(got.cohort, got.codes)
     if got.rows is not None:
         return built, got.rows
-    assert got.offences is not None and built.offender_codes is not None
-    bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
-    return built, select_offences(
-        got.offences, rules, IdLookup(built.offender_codes.universe), bounds
-    )
+    frame = got.offences
+    assert frame is not None
+
+    def select(lookup: IdLookup, bounds: tuple[int, int, int]) -> OffenceRows:
+        return select_offences(frame, rules, lookup, bounds)
+
+    return built, _member_rows(built, rules, select)
 
 
 # ----------------------------------------------------------------------------- the measures
