@@ -41,8 +41,8 @@ Examples
 ...     warnings.simplefilter("always")
 ...     got = validate_streaming("c.parquet", "o.parquet", extract=np.datetime64("2012-01-01"),
 ...                              keep=keep, appearance=False)
->>> got.rows.code.tolist(), [str(w.message)[:40] for w in seen]
-([0, 0, 0], ['offences: 2 row(s) are exact duplicates o'])
+>>> got.rows.code.tolist(), [str(w.message)[:39] for w in seen]
+([0, 0, 0], ['offences: 2 row(s) are exact duplicates'])
 """
 
 from __future__ import annotations
