@@ -19,6 +19,7 @@ import pytest
 import pbr
 from pbr._engine.strings import fixed_keys
 from pbr.errors import SuspiciousDataWarning, ValidationError
+from pbr.io import _microdata_stream as stream
 from pbr.io import validate
 from pbr.io._microdata_words import _key_words, _text_words
 from pbr.io._parse import _surely_clean
@@ -89,9 +90,21 @@ def _messages(fn: object) -> tuple[list[str], object]:
 
 
 @pytest.mark.parametrize("dictionary", [True, False])
-def test_streamed_warnings_and_counts_equal_whole_table(tmp_path: Path, dictionary: bool) -> None:
+def test_streamed_warnings_and_counts_equal_whole_table(
+    tmp_path: Path, dictionary: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     c, o = _write(tmp_path, _offences(), use_dictionary=dictionary)
+    whole_reads: list[str] = []
+    real_read = stream._read
+
+    def spy(source: object, table: str, *args: object) -> object:
+        whole_reads.append(table)
+        return real_read(source, table, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream, "_read", spy)
     streamed, m = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT))
+    assert whole_reads == ["cohort"]  # the offences were streamed, not read whole
+    monkeypatch.undo()
     whole, report = _messages(lambda: validate(c, o, extract_date=EXTRACT))
     assert streamed == whole
     # known by construction: 3 duplicates (first at data row 71), 2 NA-like, 2 before age 10
@@ -184,3 +197,19 @@ def test_fixed_keys_of_mixed_widths_are_the_zero_padded_bytes() -> None:
 )
 def test_surely_clean(values: list[str | None], clean: bool) -> None:
     assert _surely_clean(pa.array(values, pa.string())) is clean
+
+
+def test_failing_cohort_stops_the_stream_and_reports_both_tables(tmp_path: Path) -> None:
+    df = _offences()
+    df.loc[3, "disposal_date"] = "2014-01-01"  # before its offence date
+    c, o = _write(tmp_path, df)
+    bad = _cohort().to_pandas()
+    bad.loc[2, "sex"] = "X"
+    pq.write_table(pa.Table.from_pandas(bad, preserve_index=False), c)
+    with pytest.raises(ValidationError) as streamed:
+        pbr.compute_measures(c, o, extract_date=EXTRACT)
+    with pytest.raises(ValidationError) as whole:
+        validate(c, o, extract_date=EXTRACT)
+    pd.testing.assert_frame_equal(streamed.value.failures, whole.value.failures)
+    got = streamed.value.failures[["table", "row", "column"]].values.tolist()
+    assert got == [["cohort", 3, "sex"], ["offences", 4, "disposal_date"]]
