@@ -608,10 +608,12 @@ def compute_measures(
     validate : bool
         Paths and DataFrames alike go through the io boundary
         (:func:`pbr.io.checked_tables`), which validates every row of both tables
-        (default) and raises one :class:`~pbr.errors.ValidationError`; a frame it
-        already validated (e.g. from :func:`pbr.io.read_cohort`) and a built
-        Cohort are not validated again. With ``validate=False`` frames are used
-        as given and files are read directly with pyarrow (only the needed
+        (default) and raises one :class:`~pbr.errors.ValidationError`; two files
+        are validated together with a Parquet offences file streamed row group by
+        row group (same rules and reports, :mod:`pbr.io._microdata_stream`); a
+        frame it already validated (e.g. from :func:`pbr.io.read_cohort`) and a
+        built Cohort are not validated again. With ``validate=False`` frames are
+        used as given and files are read directly with pyarrow (only the needed
         columns, row groups in parallel): **no row-level validation** is done —
         the explicit opt-out for trusted extracts (used by the national benchmark).
 
