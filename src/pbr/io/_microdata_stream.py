@@ -171,13 +171,13 @@ class _Stream:
     def _check(self, t: pa.Table, start: int, appearance: bool) -> _Group:
         n = t.num_rows
         fails = _Failures("offences")
-        columns = {c: t.column(c).combine_chunks() for c in self.spec_names}
+        columns = {c: _one_chunk(t.column(c)) for c in self.spec_names}
         cols = _check_columns(columns, n, "offences", self.extract, None, fails)
         _cross_checks("offences", cols.dates, self.extract, fails)
         if fails or self.failed:
             raise _Fallback
         values = {c: cols.values[c] for c in self.spec_names}  # absent ones are constant
-        extras = [t.column(x).combine_chunks() for x in self.extras]
+        extras = [_one_chunk(t.column(x)) for x in self.extras]
         f = np.empty(n, dtype=np.uint64)
         g = np.empty(n, dtype=np.uint32)
         parts: list[OffenceRows] = []
@@ -250,6 +250,11 @@ class _Stream:
         if self.failed or any(x is None for x in got):
             raise _Fallback
         return [x for x in got if x is not None]
+
+
+def _one_chunk(col: pa.ChunkedArray) -> pa.Array:
+    """The column as one array (a row group's column is usually one chunk already: no copy)."""
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
 
 
 def _keys(ids: pa.Array) -> tuple[U64, U64, U64] | None:

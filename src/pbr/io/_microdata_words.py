@@ -121,7 +121,8 @@ def _value_word(value: Any) -> U64:
         return np.where(present, ivals, np.int64(-(2**62))).view(np.uint64)
     arr = np.asarray(value)
     if arr.dtype.kind == "M":
-        return arr.astype("datetime64[D]").view(np.int64).view(np.uint64)
+        days = arr if arr.dtype == np.dtype("datetime64[D]") else arr.astype("datetime64[D]")
+        return days.view(np.int64).view(np.uint64)
     return arr.astype(np.uint64)
 
 
