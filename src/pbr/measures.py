@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from pbr._engine import (
     IdCodes,
@@ -470,6 +471,19 @@ def _cohort_and_offences(
     are read, selected and looked up on a background thread meanwhile (pyarrow
     and numpy release the GIL: both cores work).
     """
+
+    def build(frame: pd.DataFrame, codes: IdCodes | None) -> Cohort:
+        return build_cohort(
+            frame,
+            period=period,  # type: ignore[arg-type]
+            eligibility=eligibility,
+            dedupe=dedupe,  # type: ignore[arg-type]
+            offender_codes=codes,
+        )
+
+    if validate and _is_path(cohort) and _is_path(offences):
+        # two files: validated together, the offences streamed by row group
+        return _validated_files(cohort, offences, ext, rules, build)
     # files and frames alike cross the io boundary (both at once: one error lists the bad
     # rows of both tables); frames it already validated are not validated again
     cohort, offences = checked_tables(cohort, offences, extract_date=ext, validate=validate)
@@ -486,25 +500,67 @@ def _cohort_and_offences(
             if isinstance(source, Cohort):
                 built = source
             else:
-                built = build_cohort(
-                    source,
-                    period=period,  # type: ignore[arg-type]
-                    eligibility=eligibility,
-                    dedupe=dedupe,  # type: ignore[arg-type]
-                    offender_codes=known[0] if known is not None else None,
-                )
+                built = build(source, known[0] if known is not None else None)
         except BaseException:
             if pending is not None:
                 pending.cancel()  # a queued read never starts; a running one is awaited
             raise
-        if pending is not None:
-            rows = pending.result()
-        else:
-            codes = built.offender_codes
-            assert codes is not None  # build_cohort always encodes the offenders
-            bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
-            rows = read_offences(IdLookup(codes.universe), bounds)
+        rows = (
+            pending.result() if pending is not None else _member_rows(built, rules, read_offences)
+        )
     return built, rows
+
+
+def _member_rows(
+    built: Cohort, rules: RuleSet, read: Callable[[IdLookup, tuple[int, int, int]], OffenceRows]
+) -> OffenceRows:
+    """The offence rows that can count, read once the cohort's members are known."""
+    codes = built.offender_codes
+    assert codes is not None  # build_cohort always encodes the offenders
+    bounds = rules.bounds(as_days(built.members["index_date"]).astype(np.int64))
+    return read(IdLookup(codes.universe), bounds)
+
+
+def _validated_files(
+    cohort: Any,
+    offences: Any,
+    ext: dt.date,
+    rules: RuleSet,
+    build: Callable[[pd.DataFrame, IdCodes | None], Cohort],
+) -> tuple[Cohort, OffenceRows]:
+    """Both files validated together (one error lists the bad rows of both tables).
+
+    The offences are validated and selected row group by row group
+    (:mod:`pbr.io._microdata_stream`); what is reported is what
+    :func:`pbr.io.validate` reports.
+    """
+    from pbr.io._microdata_stream import validate_streaming
+
+    def keep(frame: pd.DataFrame) -> Callable[[Any, Any, Any, Any], Any]:
+        bounds = rules.bounds(as_days(frame["index_date"]).astype(np.int64))
+
+        def rows(kind: Any, breach: Any, off: Any, disp: Any) -> Any:
+            return rules.can_count(kind, pa.array(breach)) & rules.in_window(off, disp, *bounds)
+
+        return rows
+
+    got = validate_streaming(
+        cohort,
+        offences,
+        extract=np.datetime64(ext, "D"),
+        keep=keep,
+        appearance=rules.needs_appearance,
+    )
+    built = build(got.cohort, got.codes)
+    if got.rows is not None:
+        return built, got.rows
+    frame = got.offences
+    assert frame is not None
+
+    def select(lookup: IdLookup, bounds: tuple[int, int, int]) -> OffenceRows:
+        return select_offences(frame, rules, lookup, bounds)
+
+    return built, _member_rows(built, rules, select)
 
 
 # ----------------------------------------------------------------------------- the measures
@@ -552,10 +608,12 @@ def compute_measures(
     validate : bool
         Paths and DataFrames alike go through the io boundary
         (:func:`pbr.io.checked_tables`), which validates every row of both tables
-        (default) and raises one :class:`~pbr.errors.ValidationError`; a frame it
-        already validated (e.g. from :func:`pbr.io.read_cohort`) and a built
-        Cohort are not validated again. With ``validate=False`` frames are used
-        as given and files are read directly with pyarrow (only the needed
+        (default) and raises one :class:`~pbr.errors.ValidationError`; two files
+        are validated together with a Parquet offences file streamed row group by
+        row group (same rules and reports, :mod:`pbr.io._microdata_stream`); a
+        frame it already validated (e.g. from :func:`pbr.io.read_cohort`) and a
+        built Cohort are not validated again. With ``validate=False`` frames are
+        used as given and files are read directly with pyarrow (only the needed
         columns, row groups in parallel): **no row-level validation** is done —
         the explicit opt-out for trusted extracts (used by the national benchmark).
 

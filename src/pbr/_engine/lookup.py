@@ -29,10 +29,11 @@ import pyarrow.compute as pc
 
 from pbr._engine.strings import as_strings, fixed_keys
 
-__all__ = ["IdLookup", "index_in"]
+__all__ = ["IdLookup", "index_in", "key_buckets"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
+U64 = npt.NDArray[np.uint64]
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
 #: Rows per lookup chunk (one chunk per task on the thread pool).
@@ -66,6 +67,21 @@ def _slots(k1: Any, k2: Any, ln: Any, bits: int) -> I64:
     return out
 
 
+def key_buckets(keys: tuple[U64, U64, U64], bits: int) -> I64:
+    """A ``bits``-bit hash of each id's :func:`~pbr._engine.strings.fixed_keys`.
+
+    Equal ids share a bucket (the slot hash of :class:`IdLookup`).
+
+    Examples
+    --------
+    >>> from pbr._engine.strings import fixed_keys
+    >>> b = key_buckets(fixed_keys(pa.array(["a", "b", "a"]), None), 8)
+    >>> bool(b[0] == b[2]), bool(0 <= b.min() and b.max() < 256)
+    (True, True)
+    """
+    return _slots(keys[0], keys[1], keys[2], bits)
+
+
 class IdLookup:
     """Codes of ids in a fixed ``universe`` (an arrow string array of distinct ids).
 
@@ -86,6 +102,8 @@ class IdLookup:
         self.universe = universe
         keys = fixed_keys(universe, None) if universe.null_count == 0 else None
         self._fast = keys is not None
+        #: True when ids are looked up by fixed keys (:meth:`find`).
+        self.fast = self._fast
         if keys is None:
             return
         self._k1, self._k2, self._kl = keys
@@ -146,6 +164,25 @@ class IdLookup:
         keys = fixed_keys(arr, rows)
         if keys is None:
             return None
+        res = self.find(keys)
+        if arr.null_count:
+            valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            res[~(valid if rows is None else valid[rows])] = -1
+        return res
+
+    def find(self, keys: tuple[U64, U64, U64]) -> I32:
+        """Codes (-1 if absent) of ids given as :func:`~pbr._engine.strings.fixed_keys`.
+
+        Only when :attr:`fast` (every universe id has a fixed key).
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> from pbr._engine.strings import fixed_keys
+        >>> look = IdLookup(pa.array(["a", "b"]))
+        >>> look.fast, look.find(fixed_keys(pa.array(["b", "c"]), None)).tolist()
+        (True, [1, -1])
+        """
         q1, q2, ql = keys
         k1, k2, kl, mask = self._k1, self._k2, self._kl, self._mask
         slot = _slots(q1, q2, ql, self._bits)
@@ -164,7 +201,4 @@ class IdLookup:
             res[act[h]] = t[h]
             go = np.flatnonzero(full & ~hit)
             act, slot = act[go], (slot[go] + 1) & mask
-        if arr.null_count:
-            valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-            res[~(valid if rows is None else valid[rows])] = -1
         return res

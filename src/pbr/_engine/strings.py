@@ -81,7 +81,7 @@ def fixed_keys(arr: pa.Array, rows: I64 | None) -> tuple[U64, U64, U64] | None:
 
     Returns None when an id is longer than :data:`KEY_BYTES`. Fixed-width ids
     stored back to back are gathered from a zero-copy 2-D byte view; mixed widths
-    are gathered in blocks with the bytes past each id's end zeroed.
+    by two unaligned 64-bit reads per id with the bytes past its end masked off.
 
     Examples
     --------
@@ -98,23 +98,36 @@ def fixed_keys(arr: pa.Array, rows: I64 | None) -> tuple[U64, U64, U64] | None:
     n = len(starts)
     if n and int(lens.max()) > KEY_BYTES:
         return None
+    width = int(lens.max()) if n else 0
+    n_all = len(offs) - 1
+    all_lens = lens if rows is None else offs[1:] - offs[:-1]
+    if n and not (int(all_lens.min()) == width and int(all_lens.max()) == width):
+        return _gathered_keys(data, starts, lens)
     buf = np.zeros((n, KEY_BYTES), dtype=np.uint8)
     if n:
-        width = int(lens.max())
-        n_all = len(offs) - 1
-        all_lens = lens if rows is None else offs[1:] - offs[:-1]
-        if int(all_lens.min()) == width and int(all_lens.max()) == width:
-            # fixed-width ids stored back to back: a zero-copy (n_all, width) view
-            view = data[int(offs[0]) : int(offs[0]) + n_all * width].reshape(n_all, width)
-            buf[:, :width] = view if rows is None else view[rows]
-        else:
-            col = np.arange(width, dtype=np.int64)
-            step = 1 << 18
-            for a in range(0, n, step):
-                s, ln = starts[a : a + step].astype(np.int64), lens[a : a + step]
-                idx = np.minimum(s[:, None] + col[None, :], len(data) - 1)
-                vals = data[idx]
-                vals[col[None, :] >= ln[:, None]] = 0
-                buf[a : a + step, :width] = vals
+        # fixed-width ids stored back to back: a zero-copy (n_all, width) view
+        view = data[int(offs[0]) : int(offs[0]) + n_all * width].reshape(n_all, width)
+        buf[:, :width] = view if rows is None else view[rows]
     words = buf.view(np.uint64)
     return words[:, 0].copy(), words[:, 1].copy(), lens.astype(np.uint64)
+
+
+#: ``_MASKS[k]``: the low ``k`` bytes of a 64-bit word (k = 0 … 8).
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+
+
+def _gathered_keys(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[Any], lens: npt.NDArray[Any]
+) -> tuple[U64, U64, U64]:
+    """Fixed keys of ids of mixed widths: two unaligned 64-bit reads per id, masked."""
+    lo = int(starts.min())
+    hi = int((starts + lens).max())
+    buf = np.zeros(hi - lo + 16, dtype=np.uint8)
+    buf[: hi - lo] = data[lo:hi]
+    # every byte offset as the start of an (unaligned) little-endian 64-bit word
+    words = np.ndarray((hi - lo + 9,), dtype=np.uint64, buffer=buf, strides=(1,))
+    at = starts.astype(np.int64) - lo
+    ln = lens.astype(np.int64)
+    k1 = words[at] & _MASKS[np.minimum(ln, 8)]
+    k2 = words[at + 8] & _MASKS[np.clip(ln - 8, 0, 8)]
+    return k1, k2, ln.astype(np.uint64)

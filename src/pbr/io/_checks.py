@@ -7,7 +7,7 @@ Every failure is collected, then raised once by :func:`_raise` as one
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pbr.errors import ValidationError
 from pbr.io._csv import _load_csv
 from pbr.io._failures import _Failures, _message, _sorted_failures
 from pbr.io._microdata_extra import check_id_type
+from pbr.io._microdata_words import _fingerprint
 from pbr.io._parse import _clean_str, _display, _nonnull, _parse_bools, _parse_dates, _parse_ints
 from pbr.io._readers import _is_parquet, _load_frame, _load_parquet, _Raw
 from pbr.io._rules import (
@@ -34,7 +35,7 @@ from pbr.io._rules import (
     LotsLike,
     TableName,
 )
-from pbr.io._warnings import _table_warnings, _warn_na_like
+from pbr.io._warnings import _na_like_hits, _na_like_note, _table_warnings
 from pbr.lots import LotRegistry, default_registry, read_lots
 
 
@@ -99,10 +100,55 @@ def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike)
             hint = f" (found {near[0]!r}: column names are case-sensitive)" if near else ""
             fails.add_whole(c.name, _MISSING, f"missing required column{hint}")
 
-    out: dict[str, Any] = {}
-    dates: dict[str, DayArray] = {}
+    cols = _check_columns(raw.columns, n, table, extract, lots, fails)
+    for name, hits in cols.na_hits.items():
+        notes.append(_na_like_note(table, name, hits))
+    age = _cross_checks(table, cols.dates, extract, fails)
+    if fails:
+        return _Checked(table, raw.label, None, fails, notes)
+    out = {name: _as_series(v) for name, v in cols.values.items()}
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    for name, s in raw.extras:
+        frame[name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+    # the spec columns' fingerprint from the checked arrow/numpy values (fast)
+    h, _ = _fingerprint(cols.values, [], n, None)
+    notes.extend(_table_warnings(table, frame, age, h, len(cols.values)))
+    return _Checked(table, raw.label, frame, fails, notes)
+
+
+@dataclass
+class _Columns:
+    """The checked spec columns of one table (or one row group of it), before pandas.
+
+    ``values``: dates as ``datetime64[D]``, flags as ``bool``, whole numbers as
+    ``(values, present)``, text as a cleaned arrow ``string`` array; ``dates``
+    the date columns again (for the cross-column checks); ``na_hits`` the number
+    of NA-like text values per column that is warned about.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    dates: dict[str, DayArray] = field(default_factory=dict)
+    na_hits: dict[str, int] = field(default_factory=dict)
+
+
+def _check_columns(
+    columns: dict[str, pa.Array],
+    n: int,
+    table: TableName,
+    extract: np.datetime64,
+    lots: LotsLike,
+    fails: _Failures,
+) -> _Columns:
+    """Apply the row rules of every spec column (docs/methodology.md#input-data).
+
+    A required column that is absent gets no per-row failures (it is reported
+    once as missing by the caller); an absent optional column is read as empty.
+    """
+    spec = _SPECS[table]
+    cols = _Columns()
+    registry: LotRegistry | None = None
     for c in spec:
-        arr = raw.columns.get(c.name)
+        arr = columns.get(c.name)
         if arr is None:
             arr = pa.nulls(n, pa.string())
             if c.required:
@@ -119,8 +165,8 @@ def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike)
             over = ~np.isnat(days) & (days > extract)
             idx = np.flatnonzero(over)
             fails.add(idx, c.name, _display(arr, idx), f"date after the extract date ({extract})")
-            dates[c.name] = days
-            out[c.name] = pd.Series(days.astype("datetime64[s]"))
+            cols.dates[c.name] = days
+            cols.values[c.name] = days
         elif c.kind == "bool":
             vals, bad = _parse_bools(arr, bool(c.default))
             idx = np.flatnonzero(bad)
@@ -130,7 +176,7 @@ def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike)
                 _display(arr, idx),
                 "not a boolean (expected true/false, yes/no, y/n, 1/0)",
             )
-            out[c.name] = pd.Series(vals.astype(bool))
+            cols.values[c.name] = vals.astype(bool)
         elif c.kind == "int":
             ivals, present, bad = _parse_ints(arr)
             idx = np.flatnonzero(bad)
@@ -138,38 +184,68 @@ def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike)
             if c.name == "sanctions":
                 idx = np.flatnonzero(present & (ivals < 1))
                 fails.add(idx, c.name, _display(arr, idx), "sanctions must be at least 1")
-            out[c.name] = pd.Series(pd.arrays.IntegerArray(ivals, ~present))
+            cols.values[c.name] = (ivals, present)
         else:
             check_id_type(arr, c.name, fails)
-            text = _clean_str(arr)
+            coded = c.allowed is not None and c.default is None and c.name != "lot"
+            text = _clean_codes(arr) if coded else _clean_str(arr)
             present = _nonnull(text)
             if c.required:
                 idx = np.flatnonzero(~present)
                 fails.add(idx, c.name, np.full(len(idx), _MISSING, object), "missing value")
             if c.name == "lot":
-                text = _resolve_lots(text, present, _registry(lots), fails, arr)
+                registry = registry or _registry(lots)
+                text = _resolve_lots(text, present, registry, fails, arr)
             elif c.allowed is not None:
-                known = np.asarray(
-                    pc.is_in(text, value_set=pa.array(c.allowed)).to_numpy(zero_copy_only=False),
-                    dtype=bool,
-                )
+                known = _is_in(text, c.allowed)
                 idx = np.flatnonzero(present & ~known)
                 shown = ", ".join(c.allowed) if len(c.allowed) <= 6 else "see docs"
                 fails.add(idx, c.name, _display(arr, idx), f"unknown {c.name} (expected {shown})")
             if c.default is not None:
                 text = pc.fill_null(text, str(c.default))
             elif c.name in ("exclusion_reason", "appearance_id"):
-                _warn_na_like(text, c.name, table, notes)
-            out[c.name] = pd.Series(pd.array(text, dtype="string"))
+                hits = _na_like_hits(text)
+                if hits:
+                    cols.na_hits[c.name] = hits
+            cols.values[c.name] = text
+    return cols
 
-    age = _cross_checks(table, dates, out, extract, fails)
-    if fails:
-        return _Checked(table, raw.label, None, fails, notes)
-    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
-    for name, s in raw.extras:
-        frame[name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
-    notes.extend(_table_warnings(table, frame, age))
-    return _Checked(table, raw.label, frame, fails, notes)
+
+def _clean_codes(arr: pa.Array) -> pa.Array:
+    """:func:`_clean_str` of a code column; a dictionary stays one (cleaned dictionary).
+
+    A cleaned-away (blank) dictionary value is a missing value of the rows that
+    use it: arrow's ``is_valid`` and ``is_in`` see it as missing.
+    """
+    if pa.types.is_dictionary(arr.type) and len(arr.dictionary) < len(arr):
+        return pa.DictionaryArray.from_arrays(arr.indices, _clean_str(arr.dictionary))
+    return _clean_str(arr)
+
+
+def _is_in(text: pa.Array, allowed: tuple[str, ...]) -> BoolArray:
+    """``text[i] in allowed`` (missing: false); a dictionary is tested on its values."""
+    value_set = pa.array(allowed, pa.string())
+    if isinstance(text, pa.DictionaryArray):
+        hit = pc.fill_null(pc.is_in(text.dictionary, value_set=value_set), False)
+        in_dict = np.append(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool), False)
+        idx = np.asarray(pc.fill_null(text.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+        out: BoolArray = in_dict[idx]
+        return out
+    return np.asarray(pc.is_in(text, value_set=value_set).to_numpy(zero_copy_only=False), bool)
+
+
+def _as_series(value: Any) -> pd.Series:
+    """One checked column (see :class:`_Columns`) in the canonical pandas form."""
+    if isinstance(value, pa.DictionaryArray):
+        value = value.dictionary.take(value.indices)
+    if isinstance(value, tuple):
+        ivals, present = value
+        return pd.Series(pd.arrays.IntegerArray(ivals, ~present))
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "M":
+            return pd.Series(value.astype("datetime64[s]"))
+        return pd.Series(value)
+    return pd.Series(pd.array(value, dtype="string"))
 
 
 def _registry(lots: LotsLike) -> LotRegistry:
@@ -201,7 +277,6 @@ def _resolve_lots(
 def _cross_checks(
     table: str,
     dates: dict[str, DayArray],
-    out: dict[str, Any],
     extract: np.datetime64,
     fails: _Failures,
 ) -> IntArray | None:

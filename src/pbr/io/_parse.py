@@ -90,8 +90,34 @@ def _clean_str(arr: pa.Array) -> pa.Array:
         return pa.nulls(len(arr), pa.string())
     if not _is_str(arr):
         arr = _to_text(arr)
+    if _surely_clean(arr):
+        return arr
     trimmed = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _surely_clean(arr: pa.Array) -> bool:
+    """True when no string is empty or starts or ends with a possible whitespace byte.
+
+    Bytes up to 0x20 and every non-ASCII byte count as possible whitespace, so a
+    true answer means trimming would change nothing (checked on the buffers).
+    """
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return n == 0
+    bufs = arr.buffers()
+    if bufs[2] is None:
+        return False  # every string is empty
+    offs = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    data = np.frombuffer(bufs[2], dtype=np.uint8)
+    start, end = offs[:-1], offs[1:]
+    if arr.null_count:
+        valid = _nonnull(arr)
+        start, end = start[valid], end[valid]
+    if bool((end <= start).any()):
+        return False
+    first, last = data[start], data[end - 1]
+    return not bool(((first <= 0x20) | (first >= 0x80) | (last <= 0x20) | (last >= 0x80)).any())
 
 
 def _to_text(arr: pa.Array) -> pa.Array:

@@ -7,6 +7,8 @@ responsibility, NA-like text; each warning gives counts.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,22 +16,27 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pbr._engine.lookup import IdLookup
-from pbr._engine.strings import string_parts
+from pbr._engine.codes import IdCodes, encode_ids
+from pbr._engine.lookup import IdLookup, key_buckets
+from pbr._engine.strings import fixed_keys, string_parts
 from pbr.dates import age_in_years
 from pbr.errors import SuspiciousDataWarning
 from pbr.io._parse import _plain
 from pbr.io._rules import _NA_LIKE, MIN_OFFENCE_AGE, WARN_MAX_AGE, WARN_MIN_AGE, BoolArray, IntArray
 
 
-def _warn_na_like(text: pa.Array, column: str, table: str, notes: list[str]) -> None:
-    hits = int(pc.sum(pc.is_in(text, value_set=pa.array(_NA_LIKE))).as_py() or 0)
-    if hits:
-        notes.append(
-            f"{table}: {hits:,} {column} value(s) look like a missing-value marker "
-            f"({'/'.join(_NA_LIKE[:4])}...); pbr reads only empty cells as missing, "
-            "so these are kept as text"
-        )
+def _na_like_hits(text: pa.Array) -> int:
+    """How many values of a text column look like a missing-value marker."""
+    return int(pc.sum(pc.is_in(text, value_set=pa.array(_NA_LIKE))).as_py() or 0)
+
+
+def _na_like_note(table: str, column: str, hits: int) -> str:
+    """The warning about ``hits`` NA-like values in ``column``."""
+    return (
+        f"{table}: {hits:,} {column} value(s) look like a missing-value marker "
+        f"({'/'.join(_NA_LIKE[:4])}...); pbr reads only empty cells as missing, "
+        "so these are kept as text"
+    )
 
 
 def _string_array(s: pd.Series) -> pa.Array:
@@ -137,10 +144,14 @@ def _column_words(s: pd.Series) -> npt.NDArray[np.uint64]:
 
 def _repeated(h: npt.NDArray[np.uint64]) -> BoolArray:
     """Rows whose value of ``h`` occurs more than once (one sort of the top 32 bits)."""
-    top = (h >> np.uint64(32)).astype(np.uint32)
+    return _repeated_top((h >> np.uint64(32)).astype(np.uint32))
+
+
+def _repeated_top(top: npt.NDArray[np.uint32]) -> BoolArray:
+    """Rows whose value of ``top`` occurs more than once (a superset of :func:`_repeated`)."""
     srt = np.sort(top)
     again = srt[1:][srt[1:] == srt[:-1]]
-    out = np.zeros(len(h), dtype=bool)
+    out = np.zeros(len(top), dtype=bool)
     if len(again) == 0:
         return out
     values = np.unique(again)
@@ -153,7 +164,9 @@ def _repeated(h: npt.NDArray[np.uint64]) -> BoolArray:
     return out
 
 
-def _duplicated(frame: pd.DataFrame) -> BoolArray:
+def _duplicated(
+    frame: pd.DataFrame, h: npt.NDArray[np.uint64] | None = None, start: int = 0
+) -> BoolArray:
     """Exact duplicates of an earlier row (missing equals missing).
 
     A 64-bit fingerprint of every row (one word per column, from the raw values or
@@ -161,12 +174,15 @@ def _duplicated(frame: pd.DataFrame) -> BoolArray:
     exact duplicates always share a fingerprint); the candidates are then compared
     exactly: each column is factorised (pyarrow ``dictionary_encode`` for strings)
     and the codes are combined into one exact int64 row key. No false positives.
+    ``h`` is the fingerprint of the first ``start`` columns when already made
+    (equal values must give equal words).
     """
     out = np.zeros(len(frame), dtype=bool)
     if frame.shape[1] == 0 or len(frame) < 2:
         return out if frame.shape[1] else _exact_duplicated(frame)
-    h = np.zeros(len(frame), dtype=np.uint64)
-    for i in range(frame.shape[1]):
+    if h is None:
+        h, start = np.zeros(len(frame), dtype=np.uint64), 0
+    for i in range(start, frame.shape[1]):
         h = (h ^ _column_words(frame.iloc[:, i])) * _M1
         h ^= h >> np.uint64(32)
     candidates = np.flatnonzero(_repeated(h))
@@ -175,26 +191,24 @@ def _duplicated(frame: pd.DataFrame) -> BoolArray:
     return out
 
 
-def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> list[str]:
-    """Suspicious-but-legal data in one valid table: one message per kind."""
+def _table_warnings(
+    table: str,
+    frame: pd.DataFrame,
+    age: IntArray | None,
+    h: npt.NDArray[np.uint64] | None = None,
+    start: int = 0,
+) -> list[str]:
+    """Suspicious-but-legal data in one valid table: one message per kind.
+
+    ``h``, ``start``: see :func:`_duplicated`.
+    """
     notes: list[str] = []
     n = len(frame)
     if n == 0:
         return notes
-    dup = _duplicated(frame)
+    dup = _duplicated(frame, h, start)
     if dup.any():
-        first = int(np.flatnonzero(dup)[0]) + 1
-        if table == "cohort":
-            notes.append(
-                f"cohort: {int(dup.sum()):,} row(s) are exact duplicates of an earlier row "
-                f"(first at row {first}); they collapse into one event under the "
-                "first-event rule"
-            )
-        else:
-            notes.append(
-                f"offences: {int(dup.sum()):,} row(s) are exact duplicates of an earlier row "
-                f"(first at row {first}); they are kept and count as separate offences"
-            )
+        notes.append(_dup_note(table, int(dup.sum()), int(np.flatnonzero(dup)[0])))
     if table == "cohort":
         dob = frame["date_of_birth"].to_numpy().astype("datetime64[D]")
         idate = frame["index_date"].to_numpy().astype("datetime64[D]")
@@ -222,14 +236,53 @@ def _table_warnings(table: str, frame: pd.DataFrame, age: IntArray | None) -> li
     return notes
 
 
-def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
-    """Cross-table warnings: inconsistent people, offences before age 10."""
-    notes: list[str] = []
-    if len(cohort) == 0:
-        return notes
-    enc = pc.dictionary_encode(_string_array(cohort["offender_id"]))
-    person = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    k = len(enc.dictionary)
+def _dup_note(table: str, count: int, first: int) -> str:
+    """The warning about ``count`` exact duplicate rows, the first at 0-based row ``first``."""
+    if table == "cohort":
+        return (
+            f"cohort: {count:,} row(s) are exact duplicates of an earlier row "
+            f"(first at row {first + 1}); they collapse into one event under the "
+            "first-event rule"
+        )
+    return (
+        f"offences: {count:,} row(s) are exact duplicates of an earlier row "
+        f"(first at row {first + 1}); they are kept and count as separate offences"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _People:
+    """The cohort's people: offender codes, their lookup and earliest date of birth.
+
+    ``first_dob[code]`` is the earliest date of birth (day number) of the person
+    with that code; ``latest_dob`` the largest of them; ``latest_in[b]`` the
+    largest ``first_dob`` of the people whose fixed-key bucket
+    (:func:`~pbr._engine.lookup.key_buckets` with ``bucket_bits``) is ``b``
+    (None when the ids are not all short): an upper bound of a row's
+    offender's earliest date of birth, without looking the offender up.
+    """
+
+    codes: IdCodes
+    lookup: IdLookup
+    first_dob: IntArray
+    latest_dob: int
+    latest_in: npt.NDArray[np.int32] | None = None
+    bucket_bits: int = 0
+
+    def may_be_young(self, off: IntArray, keys: tuple[Any, Any, Any] | None) -> BoolArray:
+        """Rows that may be dated before the offender's 10th birthday (a superset)."""
+        latest: Any = self.latest_dob
+        if keys is not None and self.latest_in is not None:
+            latest = self.latest_in[key_buckets(keys, self.bucket_bits)]
+        out: BoolArray = off < latest + 3654
+        return out
+
+
+def _people(cohort: pd.DataFrame) -> tuple[_People, list[str]]:
+    """The people of a valid, non-empty cohort and the inconsistent-people warning."""
+    codes = encode_ids(cohort["offender_id"])
+    person = np.asarray(codes.codes, dtype=np.int64)
+    k = len(codes.universe)
     dob = cohort["date_of_birth"].to_numpy().astype("datetime64[D]").view(np.int64)
     sex = (cohort["sex"] == "M").to_numpy(dtype=bool).astype(np.int64)
     lo = np.full(k, np.iinfo(np.int64).max)
@@ -240,34 +293,66 @@ def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
     sex_hi = np.full(k, -1)
     np.minimum.at(sex_lo, person, sex)
     np.maximum.at(sex_hi, person, sex)
+    notes: list[str] = []
     incons = int(((lo != hi) | (sex_lo != sex_hi)).sum())
     if incons:
         notes.append(
             f"cohort: {incons:,} offender(s) have more than one date_of_birth or sex "
             "across their rows"
         )
+    latest = int(lo.max()) if k else -(2**40)
+    lookup = IdLookup(codes.universe)
+    keys = fixed_keys(codes.universe, None) if lookup.fast and k else None
+    if keys is None:
+        return _People(codes, lookup, lo, latest), notes
+    bits = max(4, int(np.ceil(np.log2(k))))
+    latest_in = np.full(1 << bits, np.iinfo(np.int32).min, dtype=np.int32)
+    np.maximum.at(latest_in, key_buckets(keys, bits), lo.astype(np.int32))
+    return _People(codes, lookup, lo, latest, latest_in, bits), notes
+
+
+def _young(people: _People, code: npt.NDArray[np.int32], off: IntArray, near: IntArray) -> IntArray:
+    """The rows of ``near`` whose offence day is before the offender's 10th birthday.
+
+    ``code`` is each row's offender code (-1: not in the cohort), ``off`` the
+    offence day numbers.
+    """
+    rows = near[code[near] >= 0]
+    first_dob = people.first_dob[code[rows]]
+    o = off[rows]
+    # 10 years are at most 3,653 days: only rows nearer than that can be under 10
+    close = np.flatnonzero(o - first_dob < 3654)
+    rows, o, first_dob = rows[close], o[close], first_dob[close]
+    young = o < first_dob
+    ok = np.flatnonzero(~young)
+    young[ok] = (
+        age_in_years(first_dob[ok].view("datetime64[D]"), o[ok].view("datetime64[D]"))
+        < MIN_OFFENCE_AGE
+    )
+    out: IntArray = rows[young]
+    return out
+
+
+def _young_note(count: int, first: int) -> str:
+    """The warning about ``count`` offences before age 10, the first at 0-based row ``first``."""
+    return (
+        f"offences: {count:,} offence(s) dated before the offender's "
+        f"{MIN_OFFENCE_AGE}th birthday (first at row {first + 1})"
+    )
+
+
+def _person_warnings(cohort: pd.DataFrame, offences: pd.DataFrame) -> list[str]:
+    """Cross-table warnings: inconsistent people, offences before age 10."""
+    if len(cohort) == 0:
+        return []
+    people, notes = _people(cohort)
     if len(offences):
         # the engine's id lookup (exact fixed-width keys in a numpy hash table, all cores)
-        where = IdLookup(enc.dictionary).codes(offences["offender_id"]).astype(np.int64)
-        has = np.flatnonzero(where >= 0)
-        off = offences["offence_date"].to_numpy().astype("datetime64[D]").view(np.int64)[has]
-        first_dob = lo[where[has]]
-        # 10 years are at most 3,653 days: only rows nearer than that can be under 10
-        near = np.flatnonzero(off - first_dob < 3654)
-        young_near = off[near] < first_dob[near]
-        ok = np.flatnonzero(~young_near)
-        young_near[ok] = (
-            age_in_years(
-                first_dob[near][ok].view("datetime64[D]"), off[near][ok].view("datetime64[D]")
-            )
-            < MIN_OFFENCE_AGE
-        )
-        young = has[near[young_near]]
+        code = people.lookup.codes(offences["offender_id"])
+        off = offences["offence_date"].to_numpy().astype("datetime64[D]").view(np.int64)
+        young = _young(people, code, off, np.arange(len(off)))
         if len(young):
-            notes.append(
-                f"offences: {len(young):,} offence(s) dated before the offender's "
-                f"{MIN_OFFENCE_AGE}th birthday (first at row {int(young[0]) + 1})"
-            )
+            notes.append(_young_note(len(young), int(young[0])))
     return notes
 
 

@@ -1,0 +1,379 @@
+"""Validating a Parquet offences file row group by row group, selecting as it goes.
+
+The validated path of :func:`pbr.compute_measures` on two files: the cohort is
+read and validated whole (:func:`pbr.io.read_cohort`'s checks), then the
+offences file is streamed one row group per core. Each row group gets every
+row rule of docs/methodology.md#input-data (the same column checks as the
+whole-table reader, :func:`pbr.io._checks._check_columns`), a 96-bit
+fingerprint per row for the exact-duplicate warning, the offender lookup for
+the before-age-10 warning, and the engine's selection of the rows that can
+count. Only those selected rows, the fingerprints and a few counts are kept:
+the 20-million-row offences table never sits in memory as a whole, and no
+pandas objects are made for it.
+
+What is reported is exactly what :func:`pbr.io.validate` reports:
+
+* a file with **any** failing row, a missing required column, duplicate
+  column names, an unusual extra column type, no row groups or an unreadable
+  row group is handed to the whole-table reader, which builds the failure
+  table (so every failure table is the one it builds, only for failing files);
+* the warnings of a valid file are computed from the row groups with the same
+  rules and the same counts and first rows: NA-like ``appearance_id`` values,
+  exact duplicate rows (equal canonical values, missing equals missing), and
+  offences dated before the offender's 10th birthday.
+
+Two rows are taken as exact duplicates when their fingerprints agree: one
+64-bit and one 32-bit hash, computed independently from each column's
+canonical value (every byte of a string). Equal rows always agree; two
+different rows agree with probability about ``2**-96`` per pair.
+
+Examples
+--------
+>>> import pyarrow as pa, pyarrow.parquet as pq
+>>> import numpy as np, warnings
+>>> pa_c = pa.table({"offender_id": ["A"], "lot": ["CPA01"], "index_date": ["2011-01-01"],
+...     "event_type": ["release"], "sex": ["M"], "date_of_birth": ["1980-01-01"]})
+>>> pa_o = pa.table({"offender_id": ["A", "A", "A"], "offence_date": ["2011-03-01"] * 3,
+...     "disposal_date": ["2011-04-01"] * 3, "disposal_type": ["caution"] * 3})
+>>> pq.write_table(pa_c, "c.parquet"); pq.write_table(pa_o, "o.parquet", row_group_size=2)
+>>> keep = lambda cohort: lambda kind, breach, off, disp: np.ones(len(off), bool)
+>>> with warnings.catch_warnings(record=True) as seen:
+...     warnings.simplefilter("always")
+...     got = validate_streaming("c.parquet", "o.parquet", extract=np.datetime64("2012-01-01"),
+...                              keep=keep, appearance=False)
+>>> got.rows.code.tolist(), [str(w.message)[:39] for w in seen]
+([0, 0, 0], ['offences: 2 row(s) are exact duplicates'])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pbr._engine import IdCodes, OffenceRows
+from pbr._engine.strings import fixed_keys
+from pbr.io._checks import _check_columns, _cross_checks, _raise, _read
+from pbr.io._failures import _Failures
+from pbr.io._microdata_words import Unsupported, _fingerprint, _key_words
+from pbr.io._readers import _dictionary_columns
+from pbr.io._rules import _INDEX_COLUMN_RE, _SPECS, BoolArray, IntArray
+from pbr.io._warnings import (
+    _dup_note,
+    _emit,
+    _na_like_note,
+    _People,
+    _people,
+    _person_warnings,
+    _repeated_top,
+    _young,
+    _young_note,
+)
+
+__all__ = ["Validated", "validate_streaming"]
+
+U64 = npt.NDArray[np.uint64]
+I32 = npt.NDArray[np.int32]
+#: ``keep(disposal_type, breach, offence_day, disposal_day)``: the rows that can count.
+KeepRows = Callable[[pa.Array, BoolArray, I32, I32], BoolArray]
+
+#: Rows per chunk of the per-row work (its numpy temporaries stay small).
+_CHUNK = 1 << 17
+
+
+class _Fallback(Exception):
+    """The file is read whole instead (invalid rows, or a shape the stream does not take)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Validated:
+    """Both tables validated: the cohort, its offender codes and the offence rows.
+
+    Attributes
+    ----------
+    cohort : pandas.DataFrame
+        The canonical cohort table.
+    codes : IdCodes
+        Its offender ids as codes (the universe the offence rows are coded in).
+    rows : OffenceRows or None
+        The selected offence rows (streamed), or None when the offences file was
+        read whole: then ``offences`` holds the canonical table.
+    offences : pandas.DataFrame or None
+    """
+
+    cohort: pd.DataFrame
+    codes: IdCodes
+    rows: OffenceRows | None
+    offences: pd.DataFrame | None
+
+
+@dataclass
+class _Group:
+    """What one row group leaves behind."""
+
+    rows: OffenceRows
+    top: npt.NDArray[np.uint32]
+    low: npt.NDArray[np.uint32]
+    g: npt.NDArray[np.uint32]
+    na_hits: int
+    young: IntArray
+
+
+class _Stream:
+    """The streamed offences file (one row group per task, failures abort)."""
+
+    def __init__(self, path: Path, extract: np.datetime64) -> None:
+        self.path, self.extract = path, extract
+        #: Set by the caller once the cohort is read: its people and the keep test
+        #: (None: the cohort is invalid or empty, the stream stops).
+        self.context: Future[tuple[_People, KeepRows] | None] = Future()
+        try:
+            pf = pq.ParquetFile(path)
+            names = [n for n in pf.schema_arrow.names if not _INDEX_COLUMN_RE.match(n)]
+            meta = pf.metadata
+        except (pa.ArrowException, OSError):
+            raise _Fallback from None
+        spec = [c.name for c in _SPECS["offences"]]
+        required = [c.name for c in _SPECS["offences"] if c.required]
+        if len(set(names)) != len(names) or any(c not in names for c in required):
+            raise _Fallback
+        if meta.num_row_groups == 0:
+            raise _Fallback
+        self.names = names
+        self.spec_names = [c for c in names if c in spec]
+        self.extras = [c for c in names if c not in spec]
+        self.dictionary = _dictionary_columns(path, "offences")
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.failed = False
+
+    def group(self, i: int, appearance: bool) -> _Group | None:
+        if self.failed:
+            return None
+        try:
+            t = pq.ParquetFile(self.path, read_dictionary=self.dictionary).read_row_group(
+                i, columns=self.names, use_threads=False
+            )
+            return self._check(t, int(self.starts[i]), appearance)
+        except (_Fallback, Unsupported, pa.ArrowException, OSError):
+            self.failed = True
+            return None
+
+    def _check(self, t: pa.Table, start: int, appearance: bool) -> _Group:
+        n = t.num_rows
+        fails = _Failures("offences")
+        columns = {c: _one_chunk(t.column(c)) for c in self.spec_names}
+        cols = _check_columns(columns, n, "offences", self.extract, None, fails)
+        _cross_checks("offences", cols.dates, self.extract, fails)
+        if fails or self.failed:
+            raise _Fallback
+        values = {c: cols.values[c] for c in self.spec_names}  # absent ones are constant
+        extras = [_one_chunk(t.column(x)) for x in self.extras]
+        f = np.empty(n, dtype=np.uint64)
+        g = np.empty(n, dtype=np.uint32)
+        parts: list[OffenceRows] = []
+        young: list[IntArray] = [np.zeros(0, np.int64)]
+        # the cohort's people, when read by now: one pass; otherwise the lookups wait
+        ready = self.context.done()
+        held: list[tuple[int, dict[str, Any]]] = []
+        # small chunks: the numpy temporaries stay in cache and in reused memory
+        for a in range(0, n, _CHUNK):
+            b = min(n, a + _CHUNK)
+            part = {c: _slice(v, a, b) for c, v in values.items()}
+            keys = _keys(part["offender_id"])
+            words = _key_words(keys) if keys is not None else None
+            f[a:b], g[a:b] = _fingerprint(part, [x.slice(a, b - a) for x in extras], b - a, words)
+            if ready:
+                self._select(part, keys, appearance, start + a, parts, young)
+            else:
+                held.append((a, part))
+        for a, part in held:
+            self._select(part, _keys(part["offender_id"]), appearance, start + a, parts, young)
+        na = cols.na_hits.get("appearance_id", 0)
+        top, low = (f >> np.uint64(32)).astype(np.uint32), f.astype(np.uint32)
+        return _Group(OffenceRows.concat(parts), top, low, g, na, np.concatenate(young))
+
+    def _select(
+        self,
+        part: dict[str, Any],
+        keys: tuple[U64, U64, U64] | None,
+        appearance: bool,
+        start: int,
+        parts: list[OffenceRows],
+        young: list[IntArray],
+    ) -> None:
+        """Append the rows of one chunk that can count, and its rows dated before age 10."""
+        context = self.context.result()  # the cohort's people (read meanwhile)
+        if context is None:
+            raise _Fallback
+        people, keep = context
+        if not people.lookup.fast:
+            keys = None
+        ids = part["offender_id"]
+        n = len(ids)
+        off = part["offence_date"].view(np.int64)
+        disp = part["disposal_date"].view(np.int64)
+        near = people.may_be_young(off, keys)  # only these can be before age 10
+        breach = part.get("breach", np.zeros(n, dtype=bool))
+        can = keep(part["disposal_type"], breach, off, disp)
+        sel = near | can
+        code = np.full(n, -1, dtype=np.int32)
+        where = np.flatnonzero(sel)
+        if keys is not None:
+            code[where] = people.lookup.find(tuple(k[where] for k in keys))  # type: ignore[arg-type]
+        else:
+            code[where] = people.lookup.codes(ids, sel, threads=False)
+        young.append(_young(people, code, off, np.flatnonzero(near)) + start)
+        take = np.flatnonzero(can & (code >= 0))
+        app = None
+        if appearance:
+            text = part.get("appearance_id", pa.nulls(n, pa.string()))
+            app = pa.chunked_array([text], pa.string()).take(pa.array(take))
+        parts.append(
+            OffenceRows(code[take], off[take].astype(np.int32), disp[take].astype(np.int32), app)
+        )
+
+    def run(self, appearance: bool) -> list[_Group]:
+        k = len(self.starts) - 1
+        workers = max(1, min(os.cpu_count() or 1, k))
+        with ThreadPoolExecutor(workers) as ex:
+            got = list(ex.map(lambda i: self.group(i, appearance), range(k)))
+        if self.failed or any(x is None for x in got):
+            raise _Fallback
+        return [x for x in got if x is not None]
+
+
+def _one_chunk(col: pa.ChunkedArray) -> pa.Array:
+    """The column as one array (a row group's column is usually one chunk already: no copy)."""
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+
+
+def _keys(ids: pa.Array) -> tuple[U64, U64, U64] | None:
+    """Fixed keys of a chunk of ids (None: some id is missing or longer than 16 bytes)."""
+    return None if ids.null_count else fixed_keys(ids, None)
+
+
+def _slice(value: Any, a: int, b: int) -> Any:
+    """Rows ``a:b`` of a checked column (arrow array, numpy array or (values, present))."""
+    if isinstance(value, tuple):
+        return tuple(v[a:b] for v in value)
+    if isinstance(value, pa.Array):
+        return value.slice(a, b - a)
+    return value[a:b]
+
+
+def _duplicates(groups: list[_Group]) -> tuple[int, int]:
+    """(number of rows equal to an earlier row, first such row index), from the fingerprints.
+
+    Rows whose top 32 fingerprint bits repeat are the candidates; among them, rows
+    with an earlier row of the same 64 + 32 fingerprint bits are the duplicates.
+    """
+    sizes = np.array([len(x.top) for x in groups], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    top = np.concatenate([x.top for x in groups])
+    cand = np.flatnonzero(_repeated_top(top))
+    if len(cand) == 0:
+        return 0, -1
+    key = np.empty((3, len(cand)), dtype=np.uint32)
+    key[0] = top[cand]
+    del top
+    which = np.searchsorted(starts, cand, side="right") - 1
+    for i, x in enumerate(groups):
+        here = np.flatnonzero(which == i)
+        local = cand[here] - starts[i]
+        key[1, here] = x.low[local]
+        key[2, here] = x.g[local]
+    order = np.lexsort((cand, key[2], key[1], key[0]))
+    k = key[:, order]
+    same = (k[:, 1:] == k[:, :-1]).all(axis=0)
+    dup = cand[order][1:][same]
+    return len(dup), int(dup.min()) if len(dup) else -1
+
+
+def validate_streaming(
+    cohort: Any,
+    offences: Any,
+    *,
+    extract: np.datetime64,
+    keep: Callable[[pd.DataFrame], KeepRows],
+    appearance: bool,
+) -> Validated:
+    """Validate both files, streaming the offences (see the module docstring).
+
+    Parameters
+    ----------
+    cohort, offences : path
+        The two files.
+    extract : numpy.datetime64
+        The extract date.
+    keep : callable
+        Given the valid cohort frame, returns the ``keep(disposal_type, breach,
+        offence_day, disposal_day)`` mask function of the rows that can count.
+    appearance : bool
+        Keep the selected rows' ``appearance_id``.
+
+    Returns
+    -------
+    Validated
+
+    Raises
+    ------
+    pbr.errors.ValidationError
+        Exactly as :func:`pbr.io.validate`.
+    """
+    stream: _Stream | None = None
+    if Path(offences).is_file():
+        try:
+            stream = _Stream(Path(offences), extract)
+        except _Fallback:
+            stream = None
+    groups: list[_Group] | None = None
+    cohort_notes: list[str] = []
+    people: _People | None = None
+    with ThreadPoolExecutor(1) as background:
+        # the offences are checked and fingerprinted meanwhile; their lookups wait
+        pending = background.submit(stream.run, appearance) if stream is not None else None
+        context: tuple[_People, KeepRows] | None = None
+        try:
+            c = _read(cohort, "cohort", extract, None)
+            if c.frame is not None and len(c.frame):
+                people, cohort_notes = _people(c.frame)
+                context = (people, keep(c.frame))
+        finally:
+            if stream is not None:
+                stream.context.set_result(context)
+        if pending is not None:
+            try:
+                groups = pending.result()
+            except _Fallback:
+                groups = None
+    if groups is not None and people is not None and c.frame is not None:
+        notes = list(c.notes)
+        hits = sum(x.na_hits for x in groups)
+        if hits:
+            notes.append(_na_like_note("offences", "appearance_id", hits))
+        count, first = _duplicates(groups)
+        if count:
+            notes.append(_dup_note("offences", count, first))
+        notes.extend(cohort_notes)
+        young = np.concatenate([x.young for x in groups])
+        if len(young):
+            notes.append(_young_note(len(young), int(young[0])))
+        _emit(notes)
+        rows = OffenceRows.concat([x.rows for x in groups])
+        return Validated(c.frame, people.codes, rows, None)
+    o = _read(offences, "offences", extract, None)
+    _raise([c, o])
+    assert c.frame is not None and o.frame is not None
+    people, _ = _people(c.frame)
+    _emit(c.notes + o.notes + _person_warnings(c.frame, o.frame))
+    return Validated(c.frame, people.codes, None, o.frame)
