@@ -1,7 +1,8 @@
 """Shared pieces of the benchmarks: the DuckDB peer query and the measured subprocess.
 
-* :data:`DUCKDB_SQL` — the SPEC §3–§4 job (eligibility, first event per offender per
-  quarter, exclusion reasons, the 12 + 6 month window) as ONE DuckDB SQL query over two
+* :data:`DUCKDB_SQL` — the cohort and counting job (docs/methodology.md#cohorts and
+  #proven-reoffence: eligibility, first event per offender per quarter, exclusion
+  reasons, the 12 + 6 month window), as ONE DuckDB SQL query over two
   Parquet files; one row per lot × quarter with cohort size, reoffenders, reoffences.
 * :func:`run_measured` — runs a command in a fresh process and returns its wall time
   (process start to exit) and its peak RSS (``ru_maxrss`` of the child from ``wait4``,

@@ -1,4 +1,4 @@
-"""National-scale benchmark: pbr measures vs one DuckDB SQL query (SPEC §11).
+"""National-scale benchmark: pbr measures vs one DuckDB SQL query (docs/methodology.md#performance).
 
 Usage::
 
@@ -6,7 +6,7 @@ Usage::
                                             [--regenerate] [--seed 20110101]
 
 1. Generates (once, fixed seed, vectorised numpy/pyarrow) ``benchmarks/_data/cohort.parquet``
-   and ``benchmarks/_data/offences.parquet`` in the SPEC §1 schema.
+   and ``benchmarks/_data/offences.parquet`` in the input schema of docs/methodology.md#input-data.
 2. Runs, each in its own subprocess (so that peak memory is measured per engine):
 
    * ``pbr``: :func:`pbr.compute_measures` from the two Parquet paths
@@ -14,7 +14,8 @@ Usage::
      since the benchmark measures the counting engine, not the validator), quarterly
      cohorts, ``moj_proven`` rules;
    * ``duckdb``: the same job (eligibility, first event per offender per quarter,
-     exclusion reasons, the SPEC §4 window) as ONE SQL query over the same files.
+     exclusion reasons, the counting window of docs/methodology.md#proven-reoffence)
+     as ONE SQL query over the same files.
 
 3. Checks that cohort size, reoffenders and reoffences agree on every lot × quarter,
    and prints both wall times, both peak RSS figures (``VmHWM`` of the child) and
