@@ -13,7 +13,7 @@ import pytest
 
 from pbr.cohort import build_cohort
 from pbr.counting import count_reoffending
-from pbr.errors import PbrError
+from pbr.errors import PbrError, SuspiciousDataWarning
 from pbr.measures import compute_measures
 from pbr.rulesets import RULE_SET_NAMES, RULE_SETS, RuleSet, rule_set
 
@@ -85,8 +85,10 @@ def test_a_new_rule_set_is_one_object(tmp_path: Path) -> None:
     # breaches counted: row i (a breach conviction inside the window) joins the 6
     breaches = RuleSet("breaches_too", ("conviction", "caution"), breaches_count=True)
     assert set(_every_path(breaches, tmp_path).values()) == {7}
-    # the measures table records the rule set's name
-    m = compute_measures(COHORT, OFFENCES, extract_date="2018-01-01", rules=with_pnd)
+    # the measures table records the rule set's name (validated: row d duplicates row c
+    # on purpose, which the boundary reports as a warning)
+    with pytest.warns(SuspiciousDataWarning, match="exact duplicates"):
+        m = compute_measures(COHORT, OFFENCES, extract_date="2018-01-01", rules=with_pnd)
     assert m.rules == "with_pnd"
     assert m.table["rules"].tolist() == ["with_pnd"]
 
