@@ -8,6 +8,10 @@ import pytest
 from pbr.cohort import ELIGIBILITY_RULES, build_cohort
 from pbr.errors import PbrError
 
+# the hand-built frames hold legal but suspicious rows on purpose (juveniles, duplicate
+# rows): they are validated, and the validator's warnings are tested in tests/test_io_*
+pytestmark = pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
+
 
 def _cohort(rows: list[tuple]) -> pd.DataFrame:  # type: ignore[type-arg]
     cols = ["offender_id", "lot", "index_date", "event_type", "date_of_birth", "supervisor",

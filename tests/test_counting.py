@@ -8,6 +8,10 @@ import pytest
 from pbr.counting import RULE_SETS, count_reoffending, counting_disposals
 from pbr.errors import PbrError
 
+# the hand-built frames hold legal but suspicious rows on purpose (juveniles, duplicate
+# rows): they are validated, and the validator's warnings are tested in tests/test_io_*
+pytestmark = pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
+
 
 def _off(rows: list[tuple[str, str, str, str, bool, str | None]]) -> pd.DataFrame:
     return pd.DataFrame(

@@ -196,6 +196,8 @@ def scenario(draw: Any) -> dict[str, Any]:
     }
 
 
+# the scenarios hold juveniles and duplicate rows, legal data the validator warns about
+@pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
 @given(scenario())
 def test_cohort_matches_oracle(s: dict[str, Any]) -> None:
     df = cohort_frame(s["rows"])
@@ -214,6 +216,8 @@ def test_cohort_matches_oracle(s: dict[str, Any]) -> None:
     assert "extra_column" in c.members.columns
 
 
+# the scenarios hold juveniles and duplicate rows, legal data the validator warns about
+@pytest.mark.filterwarnings("ignore::pbr.errors.SuspiciousDataWarning")
 @settings(max_examples=150)
 @given(scenario())
 def test_counts_match_oracle(s: dict[str, Any]) -> None:

@@ -56,6 +56,7 @@ from pbr._engine import IdCodes, argsort_keys, encode_ids, sorted_codes
 from pbr.dates import as_days
 from pbr.errors import PbrError
 from pbr.formatting import format_count
+from pbr.io import NO_EXTRACT_DATE, checked_tables
 from pbr.periods import PERIOD_KINDS, PeriodKind, period_codes, period_names
 from pbr.results import Result, Summary
 from pbr.rulesets import add_months_days
@@ -329,15 +330,21 @@ def build_cohort(
     dedupe: Literal["quarter", "period"] = "quarter",
     offender_codes: IdCodes | None = None,
     rules: Any = _UNSET,
+    extract_date: Any = None,
+    validate: bool = True,
 ) -> Cohort:
     """Apply the PbR eligibility rules and the first-event rule to cohort events.
 
     Parameters
     ----------
     cohort : pandas.DataFrame
-        Cohort events in pbr's in-memory form (docs/methodology.md, "Canonical
-        in-memory form"; see :mod:`pbr.schema`). Needs ``offender_id``, ``lot``,
-        ``index_date`` and the columns the selected rules use. Extra columns are kept.
+        Cohort events. A raw frame crosses the io boundary first
+        (:func:`pbr.io.checked_tables`, docs/methodology.md#validation): every
+        failing row is listed in one :class:`~pbr.errors.ValidationError`, and the
+        rules then run on the canonical form (docs/methodology.md, "Canonical
+        in-memory form"; see :mod:`pbr.schema`: lot codes, defaults filled in).
+        A frame the boundary already validated (stamped) is not validated again.
+        Extra columns are kept.
     period : {"quarter", "financial_year", "calendar_year"}
         Period of the cohorts (label column ``period``).
     eligibility : sequence of str, optional
@@ -352,10 +359,23 @@ def build_cohort(
         while the cohort is built); computed here otherwise.
     rules : sequence of str
         Deprecated name of ``eligibility`` (a DeprecationWarning).
+    extract_date : date-like, optional
+        The date the data was extracted, for the rule "no date after the extract
+        date". None (default): that one rule is **not checked** (there is no date
+        to check against, and none is guessed); every other rule is.
+    validate : bool
+        True (default): validate an unstamped frame as above. False: the explicit
+        opt-out, for trusted frames already in canonical form (e.g. a caller that
+        validated them itself); the frame is then used as given.
 
     Returns
     -------
     Cohort
+
+    Raises
+    ------
+    pbr.errors.ValidationError
+        The frame fails validation (every failing row: row, column, value, reason).
 
     Examples
     --------
@@ -378,6 +398,9 @@ def build_cohort(
     chosen = _check_options(period, eligibility, dedupe)
     if not isinstance(cohort, pd.DataFrame):
         raise PbrError(f"cohort must be a pandas DataFrame, not {type(cohort).__name__}")
+    if validate:  # no extract date: only "date after the extract date" is not checked
+        ext = NO_EXTRACT_DATE if extract_date is None else extract_date
+        cohort = checked_tables(cohort, None, extract_date=ext)[0]
     for col in ("offender_id", "lot", "index_date"):
         _need(cohort, col, "cohort")
     n = len(cohort)

@@ -60,6 +60,7 @@ from pbr._engine import (
 from pbr._types import IntArray as I64
 from pbr.dates import as_days
 from pbr.errors import PbrError
+from pbr.io import NO_EXTRACT_DATE, checked_tables
 from pbr.rulesets import RULE_SET_NAMES, RULE_SETS, RuleSet, rule_set
 
 __all__ = [
@@ -236,20 +237,34 @@ def count_reoffending(
     rules: str | RuleSet = "moj_proven",
     follow_up_months: int = 12,
     waiting_months: int = 6,
+    extract_date: Any = None,
+    validate: bool = True,
 ) -> pd.DataFrame:
     """Proven reoffences of each cohort member (docs/methodology.md §5).
 
     Parameters
     ----------
     members : pandas.DataFrame
-        Needs ``offender_id`` and ``index_date`` (one row per index event).
+        Needs ``offender_id`` and ``index_date`` (one row per index event): a
+        built cohort's members (:attr:`pbr.cohort.Cohort.members`, whose events
+        :func:`pbr.cohort.build_cohort` validated), so it is not validated here.
     offences : pandas.DataFrame
         Needs ``offender_id``, ``offence_date``, ``disposal_date``,
         ``disposal_type``; optional ``breach`` (default false) and
-        ``appearance_id`` (``reconviction_events``).
+        ``appearance_id`` (``reconviction_events``). A raw frame crosses the io
+        boundary first (:func:`pbr.io.checked_tables`,
+        docs/methodology.md#validation); a frame it already validated (stamped)
+        is not validated again.
     rules : {"moj_proven", "convictions_only", "reconviction_events"} or RuleSet
     follow_up_months, waiting_months : int
         Window lengths (defaults 12 and 6; interim measures use shorter ones).
+    extract_date : date-like, optional
+        The date the offences were extracted, for the rule "no date after the
+        extract date". None (default): that one rule is **not checked** (no date
+        is guessed); every other rule is.
+    validate : bool
+        True (default): validate an unstamped ``offences`` frame. False: the
+        explicit opt-out, for trusted frames already in canonical form.
 
     Returns
     -------
@@ -259,13 +274,18 @@ def count_reoffending(
         ``first_reoffence_date`` (offence date of the earliest counted offence,
         NaT if none) and ``window_end`` (``d + follow_up + waiting`` months).
 
+    Raises
+    ------
+    pbr.errors.ValidationError
+        ``offences`` fails validation (every failing row: row, column, value, reason).
+
     Examples
     --------
     >>> import pandas as pd
     >>> m = pd.DataFrame({"offender_id": ["A", "B"],
     ...                   "index_date": pd.to_datetime(["2015-08-31", "2015-01-01"])})
     >>> o = pd.DataFrame({"offender_id": ["A", "A", "A"],
-    ...     "offence_date": pd.to_datetime(["2016-08-31", "2016-08-31", "2015-09-01"]),
+    ...     "offence_date": pd.to_datetime(["2016-08-31", "2016-08-30", "2015-09-01"]),
     ...     "disposal_date": pd.to_datetime(["2017-02-28", "2017-02-28", "2015-09-01"]),
     ...     "disposal_type": ["conviction", "conviction", "pnd"]})
     >>> r = count_reoffending(m, o)
@@ -276,6 +296,9 @@ def count_reoffending(
     for col in ("offender_id", "index_date"):
         if col not in members.columns:
             raise PbrError(f"members table has no column {col!r}")
+    if validate and isinstance(offences, pd.DataFrame):
+        ext = NO_EXTRACT_DATE if extract_date is None else extract_date
+        offences = checked_tables(None, offences, extract_date=ext)[1]
     for col in OFFENCE_COLUMNS[:4]:
         if col not in offences.columns:
             raise PbrError(f"offences table has no column {col!r}")

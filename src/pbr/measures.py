@@ -479,6 +479,7 @@ def _cohort_and_offences(
             eligibility=eligibility,
             dedupe=dedupe,  # type: ignore[arg-type]
             offender_codes=codes,
+            validate=False,  # the inputs crossed the io boundary above (or were opted out)
         )
 
     if validate and _is_path(cohort) and _is_path(offences):

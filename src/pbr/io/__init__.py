@@ -37,6 +37,7 @@ Examples
 """
 
 from pbr.io._read import (
+    NO_EXTRACT_DATE,
     ValidationReport,
     as_extracted,
     checked_tables,
@@ -50,6 +51,7 @@ from pbr.io._write import write_table
 __all__ = [
     "BOOLEAN_FALSE",
     "BOOLEAN_TRUE",
+    "NO_EXTRACT_DATE",
     "ValidationReport",
     "as_extracted",
     "checked_tables",

@@ -102,14 +102,15 @@ def person_table(
     """
     checked_on = extract_date if extract_date is not None else dt.date.today().isoformat()
     cohort, offences = checked_tables(cohort, offences, extract_date=checked_on, validate=validate)
-    members = build_cohort(cohort, period=period).members  # type: ignore[arg-type]
+    # both tables crossed the io boundary just above (or were opted out): not validated again
+    members = build_cohort(cohort, period=period, validate=False).members  # type: ignore[arg-type]
     if periods is not None:
         members = members[members["period"].isin(list(periods))]
     members = members.sort_values(["index_date", "row"], kind="stable")
     members = members.drop_duplicates("offender_id", keep="first").reset_index(drop=True)
     if members.empty:
         raise PbrError("no eligible index events in the chosen periods")
-    out = count_reoffending(members, offences, rules=rules)
+    out = count_reoffending(members, offences, rules=rules, validate=False)
     scores = score_cohort(members).table
     people = pd.DataFrame(
         {
