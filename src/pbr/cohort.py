@@ -97,7 +97,8 @@ class Cohort(Result):
     Attributes
     ----------
     members : pandas.DataFrame
-        One row per measurable index event: all input columns plus ``period``
+        One row per measurable index event: all input columns (in canonical form
+        when ``build_cohort`` validated the frame: lot codes, defaults) plus ``period``
         (label) and ``row`` (1-based input position); sorted by lot, period,
         offender_id, index_date, row.
     eligible : pandas.DataFrame
