@@ -185,3 +185,21 @@ def test_an_earlier_cut_of_a_validated_table_stays_validated(
     raw.attrs.clear()
     with pytest.raises(ValidationError):
         as_extracted(raw, "offences", "2017-09-30")
+
+
+def test_an_arrow_column_of_several_chunks_is_read_as_one() -> None:
+    # pd.concat of arrow-backed frames gives columns of several chunks; they are validated
+    # like any column (this once raised AttributeError in the clean-string check)
+    part = pd.DataFrame(
+        {
+            "offender_id": pd.Series(["A"], dtype="string[pyarrow]"),
+            "offence_date": ["2016-03-01"],
+            "disposal_date": ["2016-04-01"],
+            "disposal_type": pd.Series([" conviction"], dtype="string[pyarrow]"),
+        }
+    )
+    two = pd.concat([part, part.assign(offender_id="B")], ignore_index=True)
+    assert two["offender_id"].array._pa_array.num_chunks == 2
+    got = read_offences(two, extract_date="2016-12-31")
+    assert got["offender_id"].tolist() == ["A", "B"]
+    assert got["disposal_type"].tolist() == ["conviction", "conviction"]

@@ -54,6 +54,8 @@ def _series_to_arrow(s: pd.Series) -> pa.Array:
         arr = pa.array(s, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
         arr = pa.array(s.astype("string"), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):  # an arrow-backed column of several chunks (pd.concat)
+        arr = arr.combine_chunks()
     return arr
 
 
