@@ -1,8 +1,9 @@
 """In-memory inputs cross the same boundary as files, and are validated once.
 
 docs/methodology.md#validation: a DataFrame given to :func:`pbr.compute_measures`,
-:func:`pbr.build_baseline`, :func:`pbr.forecast.forecast` (every public function
-taking cohort / offence tables) is validated by the same rules, with the same
+:func:`pbr.build_baseline`, :func:`pbr.forecast.forecast`, the building blocks
+:func:`pbr.cohort.build_cohort` and :func:`pbr.counting.count_reoffending` (every
+public function taking cohort / offence tables) is validated by the same rules, with the same
 :class:`~pbr.errors.ValidationError` (table, row, column, value, reason code),
 as a file; ``validate=False`` is the explicit opt-out (trusted extracts).
 
