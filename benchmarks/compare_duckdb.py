@@ -84,7 +84,8 @@ def run_mode(mode: str, data: Path, extract_date: str, pbr_src: Path, tag: str) 
         env["PYTHONPATH"] = str(pbr_src)
     else:
         csv_out = data / f"_{tag}_{mode}.csv"
-        csv_out.unlink(missing_ok=True)
+        for old in (csv_out, csv_out.with_suffix(".manifest.json")):
+            old.unlink(missing_ok=True)  # pbr never replaces an output without --force
         argv = [sys.executable, "-m", "pbr", "measures", "--cohort", cohort, "--offences", offences]
         argv += ["--extract-date", extract_date, "--period", "quarter", "--out", str(csv_out)]
         if mode == "cli-novalidate":

@@ -86,7 +86,10 @@ def main() -> int:
         argv = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "pbr", "measures"]
     argv += ["--cohort", str(data / "cohort.parquet"), "--offences", str(data / "offences.parquet")]
     argv += ["--extract-date", meta["extract_date"], "--period", "quarter"]
-    argv += ["--out", str(data / f"_profile_{mode}.csv")]
+    csv_out = data / f"_profile_{mode}.csv"
+    for old in (csv_out, csv_out.with_suffix(".manifest.json")):
+        old.unlink(missing_ok=True)  # pbr never replaces an output without --force
+    argv += ["--out", str(csv_out)]
     if args.no_validate:
         argv.append("--no-validate")
     m0 = machine()
