@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pandas as pd
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 import pbr
 from pbr.cli import main
 from pbr.payments import example_assessment
+from pbr.pipeline import verify
 from pbr.provenance import sha256_file
 from pbr.report.xlsx import MONEY_FORMAT, statement_to_excel
 
@@ -66,7 +68,15 @@ def test_pbr_pay_xlsx_on_the_sample_total_and_manifest_hash(tmp_path, capsys) ->
     ws = book["Summary"]
     assert Decimal(str(ws.cell(ws.max_row, ws.max_column).value)) == total
     notes = {r[0]: r[1] for r in book["Notes"].iter_rows(min_row=2, values_only=True)}
-    assert notes["Manifest SHA-256"] == sha256_file(out / "manifest.json")
+    assert notes["Lines SHA-256"].startswith(sha256_file(out / "statement.csv") + " (")
+    # the workbook is an output like any other: hashed in the manifest, checked by verify
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["outputs"]["statement.xlsx"] == sha256_file(out / "statement.xlsx")
+    assert verify(out).identical
+    book["Summary"].cell(2, 2).value = 1  # an edited workbook no longer verifies
+    book.save(out / "statement.xlsx")
+    result = verify(out)
+    assert not result.identical and "statement.xlsx" in result.differences
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -89,7 +99,10 @@ def test_pbr_measures_xlsx_moj_headers(tmp_path) -> None:
     assert got == csv["cohort_size"].astype(int).tolist()
     rate_col = headers.index("Proportion of offenders who reoffend (%)") + 1
     assert ws.cell(2, rate_col).value == pytest.approx(100 * csv["binary_rate"].iloc[0])
-    assert "Manifest SHA-256" in [r[0] for r in book["Notes"].iter_rows(values_only=True)]
+    notes = {r[0]: r[1] for r in book["Notes"].iter_rows(min_row=2, values_only=True)}
+    assert notes["Lines SHA-256"].startswith(sha256_file(out) + " (")
+    manifest = json.loads(out.with_suffix(".manifest.json").read_text())
+    assert manifest["outputs"]["m.xlsx"] == sha256_file(tmp_path / "m.xlsx")
 
 
 def test_statement_to_excel_method_totals_and_same_bytes_twice(tmp_path) -> None:

@@ -314,7 +314,13 @@ class Measures(Result):
 
         return plot_rates(self.table, ax=ax, lots=lots)
 
-    def to_excel(self, path: str | Path, *, manifest_sha256: str | None = None) -> Path:
+    def to_excel(
+        self,
+        path: str | Path,
+        *,
+        manifest_sha256: str | None = None,
+        lines_file: tuple[str, str] | None = None,
+    ) -> Path:
         """Write an ``.xlsx`` workbook (see :func:`pbr.report.xlsx.measures_to_excel`).
 
         Examples
@@ -328,7 +334,7 @@ class Measures(Result):
         """
         from pbr.report.xlsx import measures_to_excel
 
-        return measures_to_excel(self, path, manifest_sha256=manifest_sha256)
+        return measures_to_excel(self, path, manifest_sha256=manifest_sha256, lines_file=lines_file)
 
 
 def _extract(extract_date: Any) -> dt.date:

@@ -184,7 +184,13 @@ class Statement(Result):
 
         return plot_waterfall(self.lines, ax=ax)
 
-    def to_excel(self, path: str | Path, *, manifest_sha256: str | None = None) -> Path:
+    def to_excel(
+        self,
+        path: str | Path,
+        *,
+        manifest_sha256: str | None = None,
+        lines_file: tuple[str, str] | None = None,
+    ) -> Path:
         """Write an ``.xlsx`` workbook in MoJ's CRC layout (:func:`pbr.report.statement_to_excel`).
 
         The Summary sheet's "All lots" total is :attr:`total`, as a number formatted
@@ -203,7 +209,9 @@ class Statement(Result):
         """
         from pbr.report.xlsx import statement_to_excel  # the report layer is below: lazy
 
-        return statement_to_excel(self, path, manifest_sha256=manifest_sha256)
+        return statement_to_excel(
+            self, path, manifest_sha256=manifest_sha256, lines_file=lines_file
+        )
 
     def write(self, directory: str | Path) -> Path:
         """Write statement.csv/.json/.parquet and manifest.json (see :mod:`pbr.payments.writers`).

@@ -33,7 +33,7 @@ import pandas as pd
 from pbr._staging import check_out, safe_files
 from pbr.io._values import parse_iso_date
 from pbr.measures import Measures, compute_measures
-from pbr.provenance import run_manifest, sha256_file, write_outputs
+from pbr.provenance import add_output, run_manifest, sha256_file, write_outputs
 
 __all__ = ["FLOAT_FORMAT", "MeasuresRun", "manifest_path", "measures_from_files", "write_measures"]
 
@@ -170,7 +170,7 @@ def measures_from_files(
         before anything is computed, as is an ``out`` that is an input.
     xlsx : bool
         Also write ``out`` with the suffix ``.xlsx`` (MoJ's CRC layout; it records the
-        manifest's SHA-256, so it is written after the manifest, and safely too).
+        CSV's SHA-256 and is then added to the manifest's hashed outputs).
 
     Returns
     -------
@@ -209,5 +209,6 @@ def measures_from_files(
     )
     if book is not None:
         with safe_files([book], (cohort, offences), force=force) as (staged,):
-            m.to_excel(staged, manifest_sha256=sha256_file(manifest))
+            m.to_excel(staged, lines_file=(Path(out).name, sha256_file(out)))
+        add_output(manifest, book.name)  # the workbook is hashed too (verify checks it)
     return MeasuresRun(measures=m, csv=Path(out), manifest=manifest, xlsx=book)

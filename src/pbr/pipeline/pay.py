@@ -239,8 +239,8 @@ def write_pay(
     :func:`pbr.payments.write_statement`; ``statement.html`` then by
     :func:`pbr.report.write_statement_report`, with the optional ``plots``
     (its ``measures``, ``assessment`` and ``baseline``), and added to the manifest's
-    hashed outputs; with ``xlsx``, ``statement.xlsx`` (which records the
-    manifest's SHA-256, so it is written after it and is not listed in it).
+    hashed outputs; with ``xlsx``, ``statement.xlsx`` (which records the SHA-256
+    of ``statement.csv``), added to the hashed outputs too.
     Everything is written in a staging folder beside
     ``directory`` and renamed into place when complete (:mod:`pbr._staging`);
     a ``directory`` that is or contains an input is refused, and so is an
@@ -268,10 +268,10 @@ def write_pay(
 
             page = write_statement_report(statement, tmp, **plots)
             add_output(tmp / "manifest.json", page.name)
-        if xlsx:
-            statement.to_excel(
-                tmp / "statement.xlsx", manifest_sha256=sha256_file(tmp / "manifest.json")
-            )
+        if xlsx:  # it records the lines' hash and is hashed in the manifest (verify checks it)
+            lines_file = ("statement.csv", sha256_file(tmp / "statement.csv"))
+            statement.to_excel(tmp / "statement.xlsx", lines_file=lines_file)
+            add_output(tmp / "manifest.json", "statement.xlsx")
     return out, (out / "statement.html" if html else None)
 
 

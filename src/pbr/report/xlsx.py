@@ -239,8 +239,33 @@ _CONVENTIONS = (
 )
 
 
+def _provenance_note(
+    manifest_sha256: str | None, lines: tuple[str, str] | None, missing: str
+) -> tuple[str, str]:
+    """The Notes row that ties a workbook to its audit record.
+
+    With ``lines`` (name, SHA-256 of the lines file the manifest lists) the workbook is
+    itself listed in the manifest; otherwise the manifest's own hash, or ``missing``.
+
+    Examples
+    --------
+    >>> _provenance_note(None, ("statement.csv", "ab12"), "none")
+    ('Lines SHA-256', 'ab12 (statement.csv; this workbook is hashed in manifest.json)')
+    >>> _provenance_note("cd34", None, "none")
+    ('Manifest SHA-256', 'cd34')
+    """
+    if lines is not None:
+        name, sha = lines
+        return ("Lines SHA-256", f"{sha} ({name}; this workbook is hashed in manifest.json)")
+    return ("Manifest SHA-256", manifest_sha256 or missing)
+
+
 def statement_to_excel(
-    statement: Any, path: str | Path, *, manifest_sha256: str | None = None
+    statement: Any,
+    path: str | Path,
+    *,
+    manifest_sha256: str | None = None,
+    lines_file: tuple[str, str] | None = None,
 ) -> Path:
     """Write a payment statement as an ``.xlsx`` workbook.
 
@@ -255,7 +280,13 @@ def statement_to_excel(
     path : str or pathlib.Path
         The ``.xlsx`` file to write.
     manifest_sha256 : str, optional
-        SHA-256 of the statement's ``manifest.json``, recorded in the notes.
+        SHA-256 of the statement's ``manifest.json``, recorded in the notes (for a
+        workbook written after the manifest and kept outside it).
+    lines_file : (str, str), optional
+        The lines file this workbook shows and its SHA-256, e.g.
+        ``("statement.csv", "…")``, recorded in the notes. ``pbr pay --xlsx`` passes
+        it and then lists the workbook itself in the manifest's hashed outputs, so
+        ``pbr verify`` checks it (docs/methodology.md#verification).
 
     Returns
     -------
@@ -323,17 +354,18 @@ def statement_to_excel(
         ),
         ("Provisional", "yes: computed on interim measures" if statement.provisional else "no"),
         *_CONVENTIONS,
-        (
-            "Manifest SHA-256",
-            manifest_sha256 or "not written (statement not saved with a manifest)",
-        ),
+        _provenance_note(manifest_sha256, lines_file, "statement not saved with a manifest"),
     ]
     _notes(wb, notes)
     return _save(wb, path)
 
 
 def measures_to_excel(
-    measures: Any, path: str | Path, *, manifest_sha256: str | None = None
+    measures: Any,
+    path: str | Path,
+    *,
+    manifest_sha256: str | None = None,
+    lines_file: tuple[str, str] | None = None,
 ) -> Path:
     """Write measures as an ``.xlsx`` workbook in the layout of MoJ's CRC tables.
 
@@ -348,6 +380,9 @@ def measures_to_excel(
     path : str or pathlib.Path
     manifest_sha256 : str, optional
         SHA-256 of the measures manifest, recorded in the notes.
+    lines_file : (str, str), optional
+        The measures CSV's name and SHA-256, recorded in the notes (``pbr measures
+        --xlsx`` then lists the workbook in the manifest's hashed outputs).
 
     Returns
     -------
@@ -383,7 +418,7 @@ def measures_to_excel(
             "interim: not yet (figures can still rise)",
         ),
         *_CONVENTIONS[:2],
-        ("Manifest SHA-256", manifest_sha256 or "not written"),
+        _provenance_note(manifest_sha256, lines_file, "not written"),
     ]
     _notes(wb, notes)
     return _save(wb, path)
