@@ -22,7 +22,7 @@ from pbr.errors import SuspiciousDataWarning, ValidationError
 from pbr.io import _microdata_stream as stream
 from pbr.io import validate
 from pbr.io._microdata_words import _key_words, _text_words
-from pbr.io._parse import _clean_str, _surely_clean
+from pbr.io._parse import _surely_clean
 
 EXTRACT = "2018-12-31"
 
@@ -213,14 +213,3 @@ def test_failing_cohort_stops_the_stream_and_reports_both_tables(tmp_path: Path)
     pd.testing.assert_frame_equal(streamed.value.failures, whole.value.failures)
     got = streamed.value.failures[["table", "row", "column"]].values.tolist()
     assert got == [["cohort", 3, "sex"], ["offences", 4, "disposal_date"]]
-
-
-@pytest.mark.parametrize(
-    "chunks", [[["a ", " b"], ["", "c"]], [["a ", " b", "", "c"]], [[], ["a ", " b", "", "c"]]]
-)
-def test_clean_str_takes_a_chunked_column_as_one_trimmed_array(chunks: list[list[str]]) -> None:
-    # a frame's column may reach the checks as a chunked array (one or several chunks);
-    # it was read through .buffers(), which a ChunkedArray does not have (AttributeError)
-    out = _clean_str(pa.chunked_array(chunks, type=pa.string()))
-    assert isinstance(out, pa.Array)
-    assert out.to_pylist() == ["a", "b", None, "c"]

@@ -80,12 +80,8 @@ def _is_str(arr: pa.Array) -> bool:
 def _clean_str(arr: pa.Array) -> pa.Array:
     """Trim whitespace; empty becomes null. Non-string arrays are cast to string.
 
-    A dictionary array is cleaned on its distinct values, then expanded (one take); a
-    chunked column (a table built from several batches) is one array first, as the
-    checks downstream read plain arrays.
+    A dictionary array is cleaned on its distinct values, then expanded (one take).
     """
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     if pa.types.is_dictionary(arr.type) and len(arr.dictionary) < len(arr):
         values = _clean_str(arr.dictionary)
         return values.take(arr.indices)
