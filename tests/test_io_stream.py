@@ -213,3 +213,94 @@ def test_failing_cohort_stops_the_stream_and_reports_both_tables(tmp_path: Path)
     pd.testing.assert_frame_equal(streamed.value.failures, whole.value.failures)
     got = streamed.value.failures[["table", "row", "column"]].values.tolist()
     assert got == [["cohort", 3, "sex"], ["offences", 4, "disposal_date"]]
+
+
+# ---------------------------------------------------------------- batches, held chunks, build
+
+
+@pytest.mark.parametrize(("batch", "chunk"), [(16, 5), (17, 64), (1 << 18, 3)])
+def test_batches_and_chunks_of_any_size_report_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int, chunk: int
+) -> None:
+    """Row groups decoded in batches (and cut in chunks) report what the whole table does."""
+    c, o = _write(tmp_path, _offences())
+    whole, _ = _messages(lambda: validate(c, o, extract_date=EXTRACT))
+    _, expected = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT).table)
+    monkeypatch.setattr(stream, "_BATCH", batch)
+    monkeypatch.setattr(stream, "_CHUNK", chunk)
+    streamed, m = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT))
+    assert streamed == whole
+    pd.testing.assert_frame_equal(m.table, expected)  # type: ignore[attr-defined]
+
+
+def test_row_groups_checked_before_the_cohort_is_read_are_held_then_selected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row groups that start before the cohort's people exist hold their rows, in row order."""
+    import threading
+
+    c, o = _write(tmp_path, _offences())
+    whole, _ = _messages(lambda: validate(c, o, extract_date=EXTRACT))
+    _, expected = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT).table)
+    monkeypatch.setattr(stream, "_BATCH", 16)
+    monkeypatch.setattr(stream, "_CHUNK", 5)  # rows 20 and 21 (before age 10) in two chunks
+    gate = threading.Event()
+    ready_at_start: list[bool] = []
+    real_group, real_people = stream._Stream.group, stream._people
+
+    def group(self: stream._Stream, i: int, appearance: bool) -> object:
+        ready_at_start.append(self.context.done())
+        gate.set()
+        return real_group(self, i, appearance)
+
+    def people(values: object) -> object:
+        gate.wait(10)  # a row group has started: it cannot have the people yet
+        return real_people(values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream._Stream, "group", group)
+    monkeypatch.setattr(stream, "_people", people)
+    streamed, m = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT))
+    assert False in ready_at_start  # the held path ran
+    assert streamed == whole
+    pd.testing.assert_frame_equal(m.table, expected)  # type: ignore[attr-defined]
+
+
+def _keep_all(columns: object) -> object:
+    return lambda kind, breach, off, disp: np.ones(len(off), dtype=bool)
+
+
+def test_build_runs_on_the_valid_cohort_and_replaces_its_frame(tmp_path: Path) -> None:
+    c, o = _write(tmp_path, _offences())
+    calls: list[int] = []
+
+    def build(frame: pd.DataFrame, codes: object) -> str:
+        calls.append(len(frame))
+        return "built"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = stream.validate_streaming(
+            c, o, extract=np.datetime64(EXTRACT), keep=_keep_all, appearance=False, build=build
+        )
+    assert calls == [41]  # the cohort's 41 rows, once
+    assert got.built == "built" and got.cohort is None
+    assert got.rows is not None and len(got.rows) > 0
+
+
+def test_a_validation_error_comes_before_a_build_error(tmp_path: Path) -> None:
+    df = _offences()
+    df.loc[281, "disposal_type"] = "fine"  # invalid: the offences are read whole
+    c, o = _write(tmp_path, df)
+
+    def build(frame: pd.DataFrame, codes: object) -> object:
+        raise RuntimeError("build failed")
+
+    with pytest.raises(ValidationError, match="disposal_type"):
+        stream.validate_streaming(
+            c, o, extract=np.datetime64(EXTRACT), keep=_keep_all, appearance=False, build=build
+        )
+    c, o = _write(tmp_path, _offences())  # valid: the build's own error, after the warnings
+    with pytest.warns(SuspiciousDataWarning), pytest.raises(RuntimeError, match="build failed"):
+        stream.validate_streaming(
+            c, o, extract=np.datetime64(EXTRACT), keep=_keep_all, appearance=False, build=build
+        )

@@ -41,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -543,8 +543,8 @@ def _validated_files(
     """
     from pbr.io._microdata_stream import validate_streaming
 
-    def keep(frame: pd.DataFrame) -> Callable[[Any, Any, Any, Any], Any]:
-        bounds = rules.bounds(as_days(frame["index_date"]).astype(np.int64))
+    def keep(columns: Mapping[str, Any]) -> Callable[[Any, Any, Any, Any], Any]:
+        bounds = rules.bounds(as_days(columns["index_date"]).astype(np.int64))
 
         def rows(kind: Any, breach: Any, off: Any, disp: Any) -> Any:
             return rules.can_count(kind, pa.array(breach)) & rules.in_window(off, disp, *bounds)
@@ -557,8 +557,12 @@ def _validated_files(
         extract=np.datetime64(ext, "D"),
         keep=keep,
         appearance=rules.needs_appearance,
+        build=build,  # while the offences stream
     )
-    built = build(got.cohort, got.codes)
+    built = got.built
+    if built is None:  # an empty cohort: built here (it names what is missing)
+        assert got.cohort is not None
+        built = build(got.cohort, got.codes)
     if got.rows is not None:
         return built, got.rows
     frame = got.offences

@@ -7,6 +7,7 @@ Every failure is collected, then raised once by :func:`_raise` as one
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,19 @@ class _Checked:
     notes: list[str]
 
 
-def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike) -> _Checked:
+def _read(
+    source: Any,
+    table: TableName,
+    extract: np.datetime64,
+    lots: LotsLike,
+    on_checked: Callable[[dict[str, Any]], None] | None = None,
+) -> _Checked:
+    """Validate one table; ``on_checked(values)`` is called once its rows pass the checks.
+
+    ``values`` are the checked spec columns (:class:`_Columns`), before the
+    canonical frame and the warnings are made (the streamed reader starts its
+    lookups on them meanwhile).
+    """
     fails = _Failures(table)
     notes: list[str] = []
     raw = _load(source, table, fails, notes)
@@ -106,6 +119,8 @@ def _read(source: Any, table: TableName, extract: np.datetime64, lots: LotsLike)
     age = _cross_checks(table, cols.dates, extract, fails)
     if fails:
         return _Checked(table, raw.label, None, fails, notes)
+    if on_checked is not None:
+        on_checked(cols.values)
     out = {name: _as_series(v) for name, v in cols.values.items()}
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
     for name, s in raw.extras:

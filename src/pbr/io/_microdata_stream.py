@@ -1,8 +1,10 @@
 """Validating a Parquet offences file row group by row group, selecting as it goes.
 
 The validated path of :func:`pbr.compute_measures` on two files: the cohort is
-read and validated whole (:func:`pbr.io.read_cohort`'s checks), then the
-offences file is streamed one row group per core. Each row group gets every
+read and validated whole (:func:`pbr.io.read_cohort`'s checks) while the
+offences file is streamed one row group per core, each decoded in batches of
+:data:`_BATCH` rows; the cohort is built (the caller's ``build``) while the
+last row groups stream. Each row group gets every
 row rule of docs/methodology.md#input-data (the same column checks as the
 whole-table reader, :func:`pbr.io._checks._check_columns`), a 96-bit
 fingerprint per row for the exact-duplicate warning, the offender lookup for
@@ -48,9 +50,9 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,8 @@ KeepRows = Callable[[pa.Array, BoolArray, I32, I32], BoolArray]
 
 #: Rows per chunk of the per-row work (its numpy temporaries stay small).
 _CHUNK = 1 << 17
+#: Rows per decoded batch of a row group (the memory a worker holds at a time).
+_BATCH = 1 << 18
 
 
 class _Fallback(Exception):
@@ -100,20 +104,24 @@ class Validated:
 
     Attributes
     ----------
-    cohort : pandas.DataFrame
-        The canonical cohort table.
+    cohort : pandas.DataFrame or None
+        The canonical cohort table (None once ``built`` was made from it and the
+        offences were streamed).
     codes : IdCodes
         Its offender ids as codes (the universe the offence rows are coded in).
     rows : OffenceRows or None
         The selected offence rows (streamed), or None when the offences file was
         read whole: then ``offences`` holds the canonical table.
     offences : pandas.DataFrame or None
+    built : object
+        What the caller's ``build`` made of the cohort, if it was given.
     """
 
-    cohort: pd.DataFrame
+    cohort: pd.DataFrame | None
     codes: IdCodes
     rows: OffenceRows | None
     offences: pd.DataFrame | None
+    built: Any = None
 
 
 @dataclass
@@ -126,6 +134,32 @@ class _Group:
     g: npt.NDArray[np.uint32]
     na_hits: int
     young: IntArray
+
+
+@dataclass
+class _Parts:
+    """What the batches of one row group leave behind, gathered into a :class:`_Group`.
+
+    ``held``: chunks checked before the cohort's people were known, selected
+    once they are (at the end of the row group, in row order).
+    """
+
+    rows: list[OffenceRows] = field(default_factory=list)
+    top: list[npt.NDArray[np.uint32]] = field(default_factory=list)
+    low: list[npt.NDArray[np.uint32]] = field(default_factory=list)
+    g: list[npt.NDArray[np.uint32]] = field(default_factory=list)
+    young: list[IntArray] = field(default_factory=list)
+    na_hits: int = 0
+    held: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def group(self) -> _Group:
+        def cat(parts: list[Any], dtype: Any) -> Any:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+        u32 = np.uint32
+        top, low, g = cat(self.top, u32), cat(self.low, u32), cat(self.g, u32)
+        young = cat(self.young, np.int64)
+        return _Group(OffenceRows.concat(self.rows), top, low, g, self.na_hits, young)
 
 
 class _Stream:
@@ -160,15 +194,25 @@ class _Stream:
         if self.failed:
             return None
         try:
-            t = pq.ParquetFile(self.path, read_dictionary=self.dictionary).read_row_group(
-                i, columns=self.names, use_threads=False
-            )
-            return self._check(t, int(self.starts[i]), appearance)
+            pf = pq.ParquetFile(self.path, read_dictionary=self.dictionary)
+            start, out = int(self.starts[i]), _Parts()
+            # the cohort's people, when read by now: one pass; otherwise the lookups wait
+            ready = self.context.done()
+            # decoded batch by batch: a row group's columns never sit in memory whole
+            for batch in pf.iter_batches(
+                _BATCH, row_groups=[i], columns=self.names, use_threads=False
+            ):
+                self._check(pa.Table.from_batches([batch]), start, appearance, ready, out)
+                start += batch.num_rows
+            for a, part in out.held:
+                self._select(part, _keys(part["offender_id"]), appearance, a, out)
+            return out.group()
         except (_Fallback, Unsupported, pa.ArrowException, OSError):
             self.failed = True
             return None
 
-    def _check(self, t: pa.Table, start: int, appearance: bool) -> _Group:
+    def _check(self, t: pa.Table, start: int, appearance: bool, ready: bool, out: _Parts) -> None:
+        """Check and fingerprint one batch; select its rows now (``ready``) or hold them."""
         n = t.num_rows
         fails = _Failures("offences")
         columns = {c: _one_chunk(t.column(c)) for c in self.spec_names}
@@ -180,11 +224,6 @@ class _Stream:
         extras = [_one_chunk(t.column(x)) for x in self.extras]
         f = np.empty(n, dtype=np.uint64)
         g = np.empty(n, dtype=np.uint32)
-        parts: list[OffenceRows] = []
-        young: list[IntArray] = [np.zeros(0, np.int64)]
-        # the cohort's people, when read by now: one pass; otherwise the lookups wait
-        ready = self.context.done()
-        held: list[tuple[int, dict[str, Any]]] = []
         # small chunks: the numpy temporaries stay in cache and in reused memory
         for a in range(0, n, _CHUNK):
             b = min(n, a + _CHUNK)
@@ -193,14 +232,13 @@ class _Stream:
             words = _key_words(keys) if keys is not None else None
             f[a:b], g[a:b] = _fingerprint(part, [x.slice(a, b - a) for x in extras], b - a, words)
             if ready:
-                self._select(part, keys, appearance, start + a, parts, young)
+                self._select(part, keys, appearance, start + a, out)
             else:
-                held.append((a, part))
-        for a, part in held:
-            self._select(part, _keys(part["offender_id"]), appearance, start + a, parts, young)
-        na = cols.na_hits.get("appearance_id", 0)
-        top, low = (f >> np.uint64(32)).astype(np.uint32), f.astype(np.uint32)
-        return _Group(OffenceRows.concat(parts), top, low, g, na, np.concatenate(young))
+                out.held.append((start + a, part))
+        out.na_hits += cols.na_hits.get("appearance_id", 0)
+        out.top.append((f >> np.uint64(32)).astype(np.uint32))
+        out.low.append(f.astype(np.uint32))
+        out.g.append(g)
 
     def _select(
         self,
@@ -208,8 +246,7 @@ class _Stream:
         keys: tuple[U64, U64, U64] | None,
         appearance: bool,
         start: int,
-        parts: list[OffenceRows],
-        young: list[IntArray],
+        out: _Parts,
     ) -> None:
         """Append the rows of one chunk that can count, and its rows dated before age 10."""
         context = self.context.result()  # the cohort's people (read meanwhile)
@@ -232,13 +269,13 @@ class _Stream:
             code[where] = people.lookup.find(tuple(k[where] for k in keys))  # type: ignore[arg-type]
         else:
             code[where] = people.lookup.codes(ids, sel, threads=False)
-        young.append(_young(people, code, off, np.flatnonzero(near)) + start)
+        out.young.append(_young(people, code, off, np.flatnonzero(near)) + start)
         take = np.flatnonzero(can & (code >= 0))
         app = None
         if appearance:
             text = part.get("appearance_id", pa.nulls(n, pa.string()))
             app = pa.chunked_array([text], pa.string()).take(pa.array(take))
-        parts.append(
+        out.rows.append(
             OffenceRows(code[take], off[take].astype(np.int32), disp[take].astype(np.int32), app)
         )
 
@@ -304,10 +341,17 @@ def validate_streaming(
     offences: Any,
     *,
     extract: np.datetime64,
-    keep: Callable[[pd.DataFrame], KeepRows],
+    keep: Callable[[Mapping[str, Any]], KeepRows],
     appearance: bool,
+    build: Callable[[pd.DataFrame, IdCodes], Any] | None = None,
 ) -> Validated:
     """Validate both files, streaming the offences (see the module docstring).
+
+    The order of the work (both cores busy): the offence row groups are checked
+    and fingerprinted while the cohort is read; the cohort's people (the lookup
+    the row groups wait for) are made as soon as its rows pass the checks,
+    before its frame and warnings; then ``build`` runs on the valid cohort
+    while the remaining row groups stream.
 
     Parameters
     ----------
@@ -316,10 +360,16 @@ def validate_streaming(
     extract : numpy.datetime64
         The extract date.
     keep : callable
-        Given the valid cohort frame, returns the ``keep(disposal_type, breach,
+        Given the valid cohort's checked columns (``index_date`` as
+        ``datetime64[D]``), returns the ``keep(disposal_type, breach,
         offence_day, disposal_day)`` mask function of the rows that can count.
     appearance : bool
         Keep the selected rows' ``appearance_id``.
+    build : callable, optional
+        ``build(cohort_frame, codes)``, run on the valid cohort while the
+        offences stream (its result is :attr:`Validated.built`, and the frame
+        is then dropped). An exception it raises is raised only when both
+        tables are valid: a validation error always comes first.
 
     Returns
     -------
@@ -337,26 +387,40 @@ def validate_streaming(
         except _Fallback:
             stream = None
     groups: list[_Group] | None = None
-    cohort_notes: list[str] = []
-    people: _People | None = None
+    found: list[tuple[_People, list[str]]] = []
+    built: Any = None
+    failed: BaseException | None = None
+
+    def checked(values: dict[str, Any]) -> None:
+        """The cohort's rows passed: its people, and the row groups' lookups may start."""
+        if len(values["offender_id"]) == 0:
+            return
+        found.append(_people(values))
+        if stream is not None:
+            stream.context.set_result((found[0][0], keep(values)))
+
     with ThreadPoolExecutor(1) as background:
         # the offences are checked and fingerprinted meanwhile; their lookups wait
         pending = background.submit(stream.run, appearance) if stream is not None else None
-        context: tuple[_People, KeepRows] | None = None
         try:
-            c = _read(cohort, "cohort", extract, None)
-            if c.frame is not None and len(c.frame):
-                people, cohort_notes = _people(c.frame)
-                context = (people, keep(c.frame))
+            c = _read(cohort, "cohort", extract, None, checked)
         finally:
-            if stream is not None:
-                stream.context.set_result(context)
+            if stream is not None and not stream.context.done():
+                stream.context.set_result(None)
+        if build is not None and c.frame is not None and found:
+            try:
+                built = build(c.frame, found[0][0].codes)
+            except Exception as exc:  # reported after the offences are validated
+                failed = exc
+            else:
+                c = replace(c, frame=None)  # its memory is free for the offences
         if pending is not None:
             try:
                 groups = pending.result()
             except _Fallback:
                 groups = None
-    if groups is not None and people is not None and c.frame is not None:
+    if groups is not None and found and (c.frame is not None or built is not None):
+        people, cohort_notes = found[0]
         notes = list(c.notes)
         hits = sum(x.na_hits for x in groups)
         if hits:
@@ -369,11 +433,18 @@ def validate_streaming(
         if len(young):
             notes.append(_young_note(len(young), int(young[0])))
         _emit(notes)
+        if failed is not None:
+            raise failed
         rows = OffenceRows.concat([x.rows for x in groups])
-        return Validated(c.frame, people.codes, rows, None)
+        frame = None if build is not None else c.frame
+        return Validated(frame, people.codes, rows, None, built)
+    if c.frame is None and not c.failures:  # built, then the stream fell back: read again
+        c = _read(cohort, "cohort", extract, None)
     o = _read(offences, "offences", extract, None)
     _raise([c, o])
     assert c.frame is not None and o.frame is not None
-    people, _ = _people(c.frame)
+    people, _ = found[0] if found else _people(c.frame)
     _emit(c.notes + o.notes + _person_warnings(c.frame, o.frame))
-    return Validated(c.frame, people.codes, None, o.frame)
+    if failed is not None:
+        raise failed
+    return Validated(c.frame, people.codes, None, o.frame, built)
