@@ -22,15 +22,26 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pbr.contracts import RULE_SETS
-
 __all__ = [
     "OPTIONS",
+    "PERIOD_KINDS",
+    "RULE_SETS",
+    "SAMPLE_SEED",
     "add_microdata_args",
     "add_options",
     "add_out_arg",
     "from_args",
 ]
+
+# The choices and defaults the options show, spelt out here so that building the parser
+# imports no pandas and no command implementation (``pbr --help`` starts in a fraction of
+# a second); tests/test_cli_startup.py checks that they equal the library's own.
+#: The counting rule set names (:data:`pbr.rulesets.RULE_SET_NAMES`).
+RULE_SETS: tuple[str, ...] = ("moj_proven", "convictions_only", "reconviction_events")
+#: The cohort period kinds (:data:`pbr.periods.PERIOD_KINDS`).
+PERIOD_KINDS: tuple[str, ...] = ("quarter", "financial_year", "calendar_year")
+#: The seed of the bundled sample (:data:`pbr.sample.DEFAULT_SEED`).
+SAMPLE_SEED = 20151001
 
 #: Options shared by several subcommands: flag → ``add_argument`` keyword arguments.
 OPTIONS: dict[str, dict[str, Any]] = {

@@ -12,13 +12,15 @@ import dataclasses
 import sys
 import time
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pbr.cli._args import add_out_arg
 from pbr.cli._progress import add_progress_args, steps
 from pbr.formatting import format_money
 from pbr.provenance import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["arguments", "run"]
 
@@ -34,6 +36,8 @@ def _say(msg: str = "") -> None:
 
 
 def _show(df: pd.DataFrame) -> None:
+    import pandas as pd
+
     df = df.round(4)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 60):
         _say(df.to_string(index=False))
@@ -44,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
+    import pandas as pd
+
     import pbr
     from pbr._staging import check_out, safe_directory, safe_files
     from pbr.payments import after_baseline_year

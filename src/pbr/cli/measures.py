@@ -33,9 +33,8 @@ import warnings
 from typing import Any
 
 from pbr._progress import enabled
-from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
+from pbr.cli._args import PERIOD_KINDS, add_microdata_args, add_options, add_out_arg, from_args
 from pbr.cli._progress import add_progress_args, progress_of, steps
-from pbr.periods import PERIOD_KINDS
 
 __all__ = ["arguments", "run"]
 

@@ -14,7 +14,6 @@ import argparse
 
 from pbr.cli._args import add_microdata_args, add_options, add_out_arg, from_args
 from pbr.cli._progress import add_progress_args, progress_of
-from pbr.pipeline import pay_from_files, write_pay
 
 __all__ = ["arguments", "run"]
 
@@ -59,6 +58,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pbr pay``; returns the exit code."""
+    from pbr.pipeline import pay_from_files, write_pay
+
     inputs = ("measures", "annual_measures", "cohort", "offences", "baseline", "volumes")
     statement = pay_from_files(
         args.contract,

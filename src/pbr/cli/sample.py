@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from pbr.cli._args import add_out_arg
-from pbr.sample import DEFAULT_SEED
+from pbr.cli._args import SAMPLE_SEED, add_out_arg
 
 __all__ = ["arguments", "run"]
 
@@ -24,7 +23,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``pbr sample`` (the defaults give the bundled sample)."""
     add_out_arg(p)
     p.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--seed", type=int, default=SAMPLE_SEED, help=f"random seed (default {SAMPLE_SEED})"
     )
     p.add_argument(
         "--scale",

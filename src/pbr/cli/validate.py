@@ -18,8 +18,6 @@ import warnings
 
 from pbr.cli._args import add_microdata_args
 from pbr.errors import SuspiciousDataWarning
-from pbr.io import validate
-from pbr.lots import read_lots
 
 __all__ = ["arguments", "run"]
 
@@ -32,6 +30,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate the tables named in ``args``; return the exit code (0 when valid)."""
+    from pbr.io import validate
+    from pbr.lots import read_lots
+
     lots = read_lots(args.lots) if args.lots else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SuspiciousDataWarning)

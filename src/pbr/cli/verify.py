@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pbr.pipeline import verify
-
 __all__ = ["arguments", "run"]
 
 
@@ -35,6 +33,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``pbr verify``; returns the exit code."""
+    from pbr.pipeline import verify
+
     result = verify(args.directory)
     text = result.report(max_diff_lines=None if getattr(args, "diff", False) else 40)
     print(text)

@@ -25,6 +25,7 @@ into place when complete, refused over an input or a non-empty folder without ``
 Examples
 --------
 >>> import tempfile, pathlib
+>>> from pbr.pipeline import measures_from_files
 >>> from pbr.sample import sample_paths
 >>> p, out = sample_paths(), pathlib.Path(tempfile.mkdtemp()) / "m.csv"
 >>> run = measures_from_files(p["cohort"], p["offences"], out, extract_date="2018-06-30",
@@ -37,17 +38,36 @@ pbr.errors.PbrError: --out ...m.csv already exists; choose a new one or pass --f
 
 from __future__ import annotations
 
-from pbr.payments.writers import write_statement
-from pbr.pipeline.baseline import baseline_from_files
-from pbr.pipeline.measures import (
-    FLOAT_FORMAT,
-    MeasuresRun,
-    manifest_path,
-    measures_from_files,
-    write_measures,
-)
-from pbr.pipeline.pay import pay_from_files, read_table, write_pay
-from pbr.pipeline.verify import VerifyResult, verify
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pbr.payments.writers import write_statement
+    from pbr.pipeline.baseline import baseline_from_files
+    from pbr.pipeline.measures import (
+        FLOAT_FORMAT,
+        MeasuresRun,
+        manifest_path,
+        measures_from_files,
+        write_measures,
+    )
+    from pbr.pipeline.pay import pay_from_files, read_table, write_pay
+    from pbr.pipeline.verify import VerifyResult, verify
+
+#: Each public name → the module it lives in, imported on first use: ``pbr measures``
+#: loads the measures stack only, not the payment one (``pbr.payments``, ``pbr.contracts``).
+_PUBLIC: dict[str, str] = {
+    "write_statement": "pbr.payments.writers",
+    "baseline_from_files": "pbr.pipeline.baseline",
+    **dict.fromkeys(
+        ("FLOAT_FORMAT", "MeasuresRun", "manifest_path", "measures_from_files", "write_measures"),
+        "pbr.pipeline.measures",
+    ),
+    **dict.fromkeys(("pay_from_files", "read_table", "write_pay"), "pbr.pipeline.pay"),
+    **dict.fromkeys(("VerifyResult", "verify"), "pbr.pipeline.verify"),
+}
 
 __all__ = [
     "FLOAT_FORMAT",
@@ -63,3 +83,34 @@ __all__ = [
     "write_pay",
     "write_statement",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (:data:`_PUBLIC`)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'pbr.pipeline' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """The module type of ``pbr.pipeline``: its ``verify`` stays the function.
+
+    Importing the submodule :mod:`pbr.pipeline.verify` binds the submodule to the
+    package's ``verify`` attribute; a public name never gives way to a submodule
+    (it is looked up in :data:`_PUBLIC` instead), so ``from pbr.pipeline import verify``
+    is the function whichever import came first.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _PUBLIC and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
