@@ -1,5 +1,9 @@
 """Start-up cost: ``import pbr`` against ``import pandas, pyarrow.parquet``, and ``pbr --help``.
 
+``pbr measures --help`` and ``pbr validate --help`` are timed beside ``pbr --help``; the
+parser is built without the commands' implementations, so they should cost about
+``import pbr``.
+
 Usage::
 
     .venv/bin/python benchmarks/startup.py [--pbr-src DIR] [--repeat 5]
@@ -77,7 +81,8 @@ def main() -> int:
     )
     res["import pbr"] = best_of([py, "-c", "import pbr"], env, args.repeat)
     res["pbr --help"] = best_of([py, "-m", "pbr", "--help"], env, args.repeat)
-    res["pbr measures --help"] = best_of([py, "-m", "pbr", "measures", "--help"], env, args.repeat)
+    for cmd in ("measures", "validate"):
+        res[f"pbr {cmd} --help"] = best_of([py, "-m", "pbr", cmd, "--help"], env, args.repeat)
     res["importtime import pbr"] = importtime("import pbr", env)
     res["modules after import pbr"] = subprocess.run(
         [
@@ -103,8 +108,8 @@ def main() -> int:
         r = res[k]
         print(f"  {k:32s} best of {args.repeat}: {r['best']:6.3f} s  {r['walls']}", end="")
         print(f"  (CPU {r['best_cpu']:.3f} s)")
-    k = "pbr measures --help"
-    print(f"  {k:32s} best of {args.repeat}: {res[k]['best']:6.3f} s")
+    for k in ("pbr measures --help", "pbr validate --help"):
+        print(f"  {k:32s} best of {args.repeat}: {res[k]['best']:6.3f} s  {res[k]['walls']}")
     print(
         f"  import pbr / import pandas, pyarrow.parquet = {res['import pbr']['best'] / base:.2f}x"
     )
