@@ -6,6 +6,9 @@ Exit codes (docs/methodology.md#measures-csv): 0 success, 2 bad input (the error
 Each subcommand lives in its own module ``pbr.cli.<name>`` exposing
 ``arguments(parser)``, which adds its options, and ``run(args)``, which takes the
 parsed arguments and returns the exit code; its help texts are in :data:`COMMANDS`.
+A command module imports only argparse helpers at top level and its implementation
+inside ``run``, so building the parser (``pbr --help``, ``pbr CMD --help``) loads no
+pandas and no command implementation (tests/test_cli_startup.py).
 """
 
 from __future__ import annotations
