@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,7 @@ import pandas as pd
 
 from pbr._days import as_days
 from pbr._engine import table_map
+from pbr._names import PERIOD_KINDS, PeriodKind
 from pbr._types import IntArray
 from pbr.errors import PbrError
 
@@ -73,8 +74,6 @@ __all__ = [
     "quarter_of_year",
 ]
 
-PeriodKind = Literal["quarter", "financial_year", "calendar_year"]
-PERIOD_KINDS: tuple[PeriodKind, ...] = ("quarter", "financial_year", "calendar_year")
 #: Names of the quarters of the year (1 = January–March), as baseline tables key them.
 QUARTER_NAMES: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
 

@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pbr._engine import as_strings, member_of, table_map, true_mask
+from pbr._names import RULE_SET_NAMES
 from pbr._types import BoolArray as Bools
 from pbr._types import IntArray as I64
 from pbr.dates import add_months
@@ -255,20 +256,18 @@ class RuleSet:
         return out
 
 
+_MOJ, _CONVICTIONS, _EVENTS = RULE_SET_NAMES  # the names are defined once, in pbr._names
 #: The named counting rule sets (docs/methodology.md §6); iterating gives the names.
 RULE_SETS: Mapping[str, RuleSet] = MappingProxyType(
     {
         r.name: r
         for r in (
-            RuleSet("moj_proven", ("conviction", "caution")),
-            RuleSet("convictions_only", ("conviction",)),
-            RuleSet("reconviction_events", ("conviction",), unit="appearance"),
+            RuleSet(_MOJ, ("conviction", "caution")),
+            RuleSet(_CONVICTIONS, ("conviction",)),
+            RuleSet(_EVENTS, ("conviction",), unit="appearance"),
         )
     }
 )
-
-#: The rule-set names, in order (for ``choices=`` and validation of names).
-RULE_SET_NAMES: tuple[str, ...] = tuple(RULE_SETS)
 
 
 def rule_set(rules: str | RuleSet) -> RuleSet:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pbr._names import DEFAULT_SEED, PERIOD_KINDS, RULE_SET_NAMES
+
 __all__ = [
     "OPTIONS",
     "PERIOD_KINDS",
@@ -33,15 +35,10 @@ __all__ = [
     "from_args",
 ]
 
-# The choices and defaults the options show, spelt out here so that building the parser
-# imports no pandas and no command implementation (``pbr --help`` starts in a fraction of
-# a second); tests/test_cli_startup.py checks that they equal the library's own.
-#: The counting rule set names (:data:`pbr.rulesets.RULE_SET_NAMES`).
-RULE_SETS: tuple[str, ...] = ("moj_proven", "convictions_only", "reconviction_events")
-#: The cohort period kinds (:data:`pbr.periods.PERIOD_KINDS`).
-PERIOD_KINDS: tuple[str, ...] = ("quarter", "financial_year", "calendar_year")
-#: The seed of the bundled sample (:data:`pbr.sample.DEFAULT_SEED`).
-SAMPLE_SEED = 20151001
+# The choices and defaults the options show come from pbr._names (standard library only),
+# where the library takes them from too: building the parser imports no pandas.
+RULE_SETS = RULE_SET_NAMES
+SAMPLE_SEED = DEFAULT_SEED
 
 #: Options shared by several subcommands: flag → ``add_argument`` keyword arguments.
 OPTIONS: dict[str, dict[str, Any]] = {

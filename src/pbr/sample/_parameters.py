@@ -13,13 +13,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pbr._names import DEFAULT_SEED as DEFAULT_SEED  # re-exported by pbr.sample
 from pbr._types import FloatArray, IntArray
 from pbr.dates import add_months
 from pbr.periods import period_bounds
 from pbr.schema import OFFENCE_GROUPS
 
-#: Seed of the bundled sample (the first day of PbR measurement, 1 Oct 2015).
-DEFAULT_SEED = 20151001
 #: Version of the generating algorithm; bump whenever the output changes.
 GENERATOR_VERSION = "3"
 #: Extract date of the sample: 2016Q4 is the latest final quarter, 2017Q1 is interim.
