@@ -419,7 +419,7 @@ def validate_streaming(
                 groups = pending.result()
             except _Fallback:
                 groups = None
-    if groups is not None and found and (c.frame is not None or built is not None):
+    if groups is not None and found:  # both valid (the frame is gone once built)
         people, cohort_notes = found[0]
         notes = list(c.notes)
         hits = sum(x.na_hits for x in groups)
@@ -436,8 +436,7 @@ def validate_streaming(
         if failed is not None:
             raise failed
         rows = OffenceRows.concat([x.rows for x in groups])
-        frame = None if build is not None else c.frame
-        return Validated(frame, people.codes, rows, None, built)
+        return Validated(c.frame, people.codes, rows, None, built)
     if c.frame is None and not c.failures:  # built, then the stream fell back: read again
         c = _read(cohort, "cohort", extract, None)
     o = _read(offences, "offences", extract, None)
