@@ -304,3 +304,66 @@ def test_a_validation_error_comes_before_a_build_error(tmp_path: Path) -> None:
         stream.validate_streaming(
             c, o, extract=np.datetime64(EXTRACT), keep=_keep_all, appearance=False, build=build
         )
+
+
+def test_then_runs_on_the_streamed_rows_while_the_warnings_are_made(tmp_path: Path) -> None:
+    c, o = _write(tmp_path, _offences())
+    seen_rows: list[int] = []
+
+    def then(built: object, rows: object) -> str:
+        assert built == "built"
+        seen_rows.append(len(rows))  # type: ignore[arg-type]
+        return "counted"
+
+    def build(frame: pd.DataFrame, codes: object) -> str:
+        return "built"
+
+    msgs, got = _messages(
+        lambda: stream.validate_streaming(
+            c,
+            o,
+            extract=np.datetime64(EXTRACT),
+            keep=_keep_all,
+            appearance=False,
+            build=build,
+            then=then,
+        )
+    )
+    assert got.then == ("counted",)  # type: ignore[attr-defined]
+    assert seen_rows == [len(got.rows)]  # type: ignore[attr-defined]
+    # the warnings are those made without ``then`` (the duplicates among them)
+    without, _ = _messages(
+        lambda: stream.validate_streaming(
+            c, o, extract=np.datetime64(EXTRACT), keep=_keep_all, appearance=False
+        )
+    )
+    assert msgs == without and any("exact duplicates" in m for m in msgs)
+
+
+def test_an_error_of_then_comes_after_the_warnings_and_a_build_error_skips_it(
+    tmp_path: Path,
+) -> None:
+    c, o = _write(tmp_path, _offences())
+
+    def then(built: object, rows: object) -> object:
+        raise RuntimeError("then failed")
+
+    with pytest.warns(SuspiciousDataWarning) as rec, pytest.raises(RuntimeError, match="then"):
+        stream.validate_streaming(
+            c, o, extract=np.datetime64(EXTRACT), keep=_keep_all, appearance=False, then=then
+        )
+    assert any("exact duplicates" in str(w.message) for w in rec)
+
+    def build(frame: pd.DataFrame, codes: object) -> object:
+        raise RuntimeError("build failed")
+
+    with pytest.warns(SuspiciousDataWarning), pytest.raises(RuntimeError, match="build failed"):
+        stream.validate_streaming(
+            c,
+            o,
+            extract=np.datetime64(EXTRACT),
+            keep=_keep_all,
+            appearance=False,
+            build=build,
+            then=then,
+        )

@@ -23,7 +23,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,8 @@ from pbr.io._readers import _LOW_CARDINALITY
 from pbr.rulesets import RuleSet
 
 __all__ = ["cohort_and_offences"]
+
+T = TypeVar("T")
 
 #: Cohort columns the fast path (``validate=False``) reads: those the measures need.
 _COHORT_COLS = (
@@ -171,12 +173,15 @@ def cohort_and_offences(
     eligibility: Sequence[str] | None,
     dedupe: str,
     validate: bool,
-) -> tuple[Cohort, OffenceRows]:
-    """Read the inputs, build the cohort and select the offence rows that can count.
+    count: Callable[[Cohort, OffenceRows], T],
+) -> tuple[Cohort, T]:
+    """Read the inputs, build the cohort, select the offence rows that can count, count them.
 
-    When the offender universe is known before the cohort is built, the offences
-    are read, selected and looked up on a background thread meanwhile (pyarrow
-    and numpy release the GIL: both cores work).
+    Returns the built cohort and ``count(cohort, rows)``. When the offender
+    universe is known before the cohort is built, the offences are read,
+    selected and looked up on a background thread meanwhile (pyarrow and numpy
+    release the GIL: both cores work); two validated files run ``count`` while
+    the exact-duplicate warning is computed.
     """
 
     def build(frame: pd.DataFrame, codes: IdCodes | None) -> Cohort:
@@ -191,7 +196,7 @@ def cohort_and_offences(
 
     if validate and _is_path(cohort) and _is_path(offences):
         # two files: validated together, the offences streamed by row group
-        return _validated_files(cohort, offences, ext, rules, build)
+        return _validated_files(cohort, offences, ext, rules, build, count)
     # files and frames alike cross the io boundary (both at once: one error lists the bad
     # rows of both tables); frames it already validated are not validated again
     cohort, offences = checked_tables(cohort, offences, extract_date=ext, validate=validate)
@@ -216,7 +221,7 @@ def cohort_and_offences(
         rows = (
             pending.result() if pending is not None else _member_rows(built, rules, read_offences)
         )
-    return built, rows
+    return built, count(built, rows)
 
 
 def _member_rows(
@@ -235,7 +240,8 @@ def _validated_files(
     ext: dt.date,
     rules: RuleSet,
     build: Callable[[pd.DataFrame, IdCodes | None], Cohort],
-) -> tuple[Cohort, OffenceRows]:
+    count: Callable[[Cohort, OffenceRows], T],
+) -> tuple[Cohort, T]:
     """Both files validated together (one error lists the bad rows of both tables).
 
     The offences are validated and selected row group by row group
@@ -259,17 +265,20 @@ def _validated_files(
         keep=keep,
         appearance=rules.needs_appearance,
         build=build,  # while the offences stream
+        then=count,  # while the duplicate warning is computed
     )
     built = got.built
     if built is None:  # an empty cohort: built here (it names what is missing)
         assert got.cohort is not None
         built = build(got.cohort, got.codes)
+    if got.then is not None:
+        return built, got.then[0]
     if got.rows is not None:
-        return built, got.rows
+        return built, count(built, got.rows)
     frame = got.offences
     assert frame is not None
 
     def select(lookup: IdLookup, bounds: tuple[int, int, int]) -> OffenceRows:
         return select_offences(frame, rules, lookup, bounds)
 
-    return built, _member_rows(built, rules, select)
+    return built, count(built, _member_rows(built, rules, select))

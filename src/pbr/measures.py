@@ -47,10 +47,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from pbr._engine import (
-    IdCodes,
-    encode_ids,
-)
+from pbr._engine import IdCodes, OffenceRows, encode_ids
 from pbr._measure_inputs import cohort_and_offences
 from pbr.cohort import Cohort, example_events
 from pbr.counting import count_members, outcome_frame
@@ -414,8 +411,15 @@ def compute_measures(
         raise PbrError(f"alpha must be between 0 and 1, not {alpha!r}")
     if period not in PERIOD_KINDS:
         raise PbrError(f"unknown period {period!r}; expected one of {PERIOD_KINDS}")
-    # cohort (and, alongside, the offence rows that can count)
-    built, offence_rows = cohort_and_offences(
+
+    def count(built: Cohort, rows: OffenceRows) -> _Counted:
+        members, counts, exclusions, codes = _in_lots(built, lots)
+        m_day = as_days(members["index_date"]).astype(np.int64)
+        reoff, first, end_w = count_members(codes, m_day, rows, rule)
+        return _Counted(members, counts, exclusions, m_day, reoff, first, end_w)
+
+    # cohort, the offence rows that can count (read alongside), counted per member
+    built, (members, counts, exclusions, m_day, reoff, first, end_w) = cohort_and_offences(
         cohort,
         offences,
         ext=ext,
@@ -424,11 +428,8 @@ def compute_measures(
         eligibility=eligibility,
         dedupe=dedupe,
         validate=validate,
+        count=count,
     )
-    members, counts, exclusions, codes = _in_lots(built, lots)
-    # count
-    m_day = as_days(members["index_date"]).astype(np.int64)
-    reoff, first, end_w = count_members(codes, m_day, offence_rows, rule)
     # aggregate
     ext_day = int(np.datetime64(ext, "D").astype(np.int64))
     per_member = _PerMember(reoff, first, m_day, end_w, ext_day, alpha)
@@ -467,6 +468,18 @@ def _in_lots(
         counts = counts[counts["lot"].isin(keep)].reset_index(drop=True)
         exclusions = exclusions[exclusions["lot"].isin(keep)].reset_index(drop=True)
     return members, counts, exclusions, codes
+
+
+class _Counted(NamedTuple):
+    """The members (restricted to the lots), their counts and the per-member outcome."""
+
+    members: pd.DataFrame
+    counts: pd.DataFrame
+    exclusions: pd.DataFrame
+    m_day: npt.NDArray[np.int64]  # index day
+    reoff: npt.NDArray[np.int64]  # counted reoffences
+    first: npt.NDArray[np.int64]  # day of the first counted offence
+    end_w: npt.NDArray[np.int64]  # window end day
 
 
 class _PerMember(NamedTuple):

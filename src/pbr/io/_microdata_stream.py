@@ -115,6 +115,9 @@ class Validated:
     offences : pandas.DataFrame or None
     built : object
         What the caller's ``build`` made of the cohort, if it was given.
+    then : tuple or None
+        ``(result,)`` of the caller's ``then(built, rows)`` when it ran (the
+        offences were streamed), else None.
     """
 
     cohort: pd.DataFrame | None
@@ -122,6 +125,7 @@ class Validated:
     rows: OffenceRows | None
     offences: pd.DataFrame | None
     built: Any = None
+    then: tuple[Any] | None = None
 
 
 @dataclass
@@ -308,15 +312,19 @@ def _slice(value: Any, a: int, b: int) -> Any:
     return value[a:b]
 
 
-def _duplicates(groups: list[_Group]) -> tuple[int, int]:
+#: The fingerprints of one row group: (top 32 bits, low 32 bits, 32-bit second hash).
+_Prints = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
+
+
+def _duplicates(groups: list[_Prints]) -> tuple[int, int]:
     """(number of rows equal to an earlier row, first such row index), from the fingerprints.
 
     Rows whose top 32 fingerprint bits repeat are the candidates; among them, rows
     with an earlier row of the same 64 + 32 fingerprint bits are the duplicates.
     """
-    sizes = np.array([len(x.top) for x in groups], dtype=np.int64)
+    sizes = np.array([len(x[0]) for x in groups], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)])
-    top = np.concatenate([x.top for x in groups])
+    top = np.concatenate([x[0] for x in groups])
     cand = np.flatnonzero(_repeated_top(top))
     if len(cand) == 0:
         return 0, -1
@@ -324,11 +332,11 @@ def _duplicates(groups: list[_Group]) -> tuple[int, int]:
     key[0] = top[cand]
     del top
     which = np.searchsorted(starts, cand, side="right") - 1
-    for i, x in enumerate(groups):
+    for i, (_, low, g) in enumerate(groups):
         here = np.flatnonzero(which == i)
         local = cand[here] - starts[i]
-        key[1, here] = x.low[local]
-        key[2, here] = x.g[local]
+        key[1, here] = low[local]
+        key[2, here] = g[local]
     order = np.lexsort((cand, key[2], key[1], key[0]))
     k = key[:, order]
     same = (k[:, 1:] == k[:, :-1]).all(axis=0)
@@ -344,6 +352,7 @@ def validate_streaming(
     keep: Callable[[Mapping[str, Any]], KeepRows],
     appearance: bool,
     build: Callable[[pd.DataFrame, IdCodes], Any] | None = None,
+    then: Callable[[Any, OffenceRows], Any] | None = None,
 ) -> Validated:
     """Validate both files, streaming the offences (see the module docstring).
 
@@ -370,6 +379,12 @@ def validate_streaming(
         offences stream (its result is :attr:`Validated.built`, and the frame
         is then dropped). An exception it raises is raised only when both
         tables are valid: a validation error always comes first.
+    then : callable, optional
+        ``then(built, rows)``, run on the streamed offence rows while the
+        exact-duplicate warning is computed on a second thread (its result is
+        :attr:`Validated.then`; it does not run when the offences file was read
+        whole, nor when ``build`` raised). An exception it raises is raised
+        after the warnings.
 
     Returns
     -------
@@ -421,22 +436,33 @@ def validate_streaming(
                 groups = None
     if groups is not None and found:  # both valid (the frame is gone once built)
         people, cohort_notes = found[0]
-        notes = list(c.notes)
         hits = sum(x.na_hits for x in groups)
+        young = np.concatenate([x.young for x in groups])
+        prints = [(x.top, x.low, x.g) for x in groups]
+        rows = OffenceRows.concat([x.rows for x in groups])
+        del groups
+        used: tuple[Any] | None = None
+        with ThreadPoolExecutor(1) as background:
+            # the duplicate warning on one core while the caller's next step uses the other
+            dups = background.submit(_duplicates, prints)
+            if then is not None and failed is None:
+                try:
+                    used = (then(built, rows),)
+                except Exception as exc:  # reported after the warnings
+                    failed = exc
+            count, first = dups.result()
+        notes = list(c.notes)
         if hits:
             notes.append(_na_like_note("offences", "appearance_id", hits))
-        count, first = _duplicates(groups)
         if count:
             notes.append(_dup_note("offences", count, first))
         notes.extend(cohort_notes)
-        young = np.concatenate([x.young for x in groups])
         if len(young):
             notes.append(_young_note(len(young), int(young[0])))
         _emit(notes)
         if failed is not None:
             raise failed
-        rows = OffenceRows.concat([x.rows for x in groups])
-        return Validated(c.frame, people.codes, rows, None, built)
+        return Validated(c.frame, people.codes, rows, None, built, used)
     if c.frame is None and not c.failures:  # built, then the stream fell back: read again
         c = _read(cohort, "cohort", extract, None)
     o = _read(offences, "offences", extract, None)
