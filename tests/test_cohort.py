@@ -80,6 +80,29 @@ def test_rules_first_event_and_exclusions() -> None:
     assert list(c.exclusions.columns[:4]) == ["lot", "period", "reason", "count"]
 
 
+def test_eligible_events_are_the_members_and_the_excluded_eligible_rows_whole() -> None:
+    c = build_cohort(_cohort(ROWS))
+    e = c.eligible
+    # rows 2, 7, 9, 11 are the members; row 10 (Q, deceased) is eligible but excluded
+    assert e["offender_id"].tolist() == ["K", "P", "P", "Q", "R"]
+    assert e["period"].tolist() == ["2015Q1", "2015Q1", "2015Q2", "2015Q1", "2016Q1"]
+    q = e[e["row"] == 10].iloc[0]
+    assert (q["lot"], q["event_type"], q["exclusion_reason"]) == (
+        "CPA02",
+        "suspended_sentence_order",
+        "deceased",
+    )
+    assert q["index_date"] == pd.Timestamp("2015-01-05")
+    assert list(e.index) == list(range(5))
+    # the members are the eligible rows without an exclusion reason, in the same order
+    kept = e[e["exclusion_reason"].isna()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, c.members)
+    assert c.summary().figures["eligible"] == "5"
+    # a cohort without such rows: the eligible events are the members
+    plain = build_cohort(_cohort([r for r in ROWS if r[0] != "Q"]))
+    pd.testing.assert_frame_equal(plain.eligible, plain.members)
+
+
 def test_29_february_birthday() -> None:
     rows = [("R", "CPA02", "2016-02-27", "release", "1998-02-28", "CRC", False, None),
             ("S", "CPA02", "2018-02-28", "release", "2000-02-29", "CRC", False, None),

@@ -102,7 +102,9 @@ class Cohort(Result):
         (label) and ``row`` (1-based input position); sorted by lot, period,
         offender_id, index_date, row.
     eligible : pandas.DataFrame
-        Eligible index events, including those with an ``exclusion_reason``.
+        Eligible index events, including those with an ``exclusion_reason``
+        (a property: the members and those events, in the members' order; a new
+        frame each time).
     exclusions : pandas.DataFrame
         ``lot, period, reason, count, stage`` — rows excluded per lot × period ×
         reason; ``stage`` is ``"eligibility"`` (a failed rule or
@@ -125,7 +127,6 @@ class Cohort(Result):
     """
 
     members: pd.DataFrame
-    eligible: pd.DataFrame
     exclusions: pd.DataFrame
     period_kind: str
     eligibility: tuple[str, ...]
@@ -133,6 +134,37 @@ class Cohort(Result):
     rows_read: int = 0
     _counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     offender_codes: IdCodes | None = field(default=None, repr=False, compare=False)
+    #: The eligible events with an ``exclusion_reason`` (columns of :attr:`members`),
+    #: indexed by their positions among the eligible events.
+    _unmeasurable: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def eligible(self) -> pd.DataFrame:
+        """Eligible index events: the members and the events with an ``exclusion_reason``.
+
+        In the members' order (lot, period, offender_id, index_date, row); one
+        eligible event per offender per quarter (or period). The members are
+        kept once: this frame is made when asked for.
+
+        Examples
+        --------
+        >>> ev = example_events().assign(event_type="release", exclusion_reason=[None, "died"])
+        >>> c = build_cohort(ev)
+        >>> c.eligible["offender_id"].tolist(), c.members["offender_id"].tolist()
+        (['A', 'B'], ['A'])
+        """
+        un = self._unmeasurable
+        if len(un) == 0:
+            return self.members.copy()
+        k, n = len(self.members), len(self.members) + len(un)
+        at = un.index.to_numpy(np.int64)
+        take = np.empty(n, dtype=np.int64)
+        measurable = np.ones(n, dtype=bool)
+        measurable[at] = False
+        take[measurable] = np.arange(k)
+        take[at] = k + np.arange(len(un))
+        both = pd.concat([self.members, un.reset_index(drop=True)], ignore_index=True)
+        return both.take(take).reset_index(drop=True)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -179,7 +211,7 @@ class Cohort(Result):
             self.counts,
             figures={
                 "rows read": format_count(self.rows_read),
-                "eligible": format_count(len(self.eligible)),
+                "eligible": format_count(len(self.members) + len(self._unmeasurable)),
                 "measurable": format_count(len(self.members)),
                 "eligibility rules": ", ".join(self.eligibility) or "none",
             },
@@ -441,15 +473,23 @@ def build_cohort(
     member_mask = eligible_mask & ~has_er
 
     # sort key for the output tables: lot, period, offender_id, index_date, row
-    # one sort + one take for the eligible events; members are a filter of them
+    # one sort of the eligible events; the members and the few eligible events with an
+    # exclusion reason are taken from it (Cohort.eligible puts them together again)
     rows = np.flatnonzero(eligible_mask)
     o = rows[argsort_keys([lot_code[rows], pcode[rows], off_code[rows], day[rows]])]
-    eligible = df.take(o).reset_index(drop=True)
-    eligible["period"] = period_names(pcode[o], period)
-    eligible["row"] = (o + 1).astype(np.int64)
     in_members = member_mask[o]
-    members = eligible[in_members].reset_index(drop=True)
-    member_codes = off_code[o][in_members]
+
+    def events(at: npt.NDArray[np.int64], index: Any) -> pd.DataFrame:
+        out = df.take(at)
+        out.index = index
+        out["period"] = period_names(pcode[at], period).array  # by position, not index
+        out["row"] = (at + 1).astype(np.int64)
+        return out
+
+    mo = o[in_members]
+    members = events(mo, pd.RangeIndex(len(mo)))
+    unmeasurable = events(o[~in_members], pd.Index(np.flatnonzero(~in_members)))
+    member_codes = off_code[mo]
 
     # exclusions: per lot × period × reason
     names = [*ELIGIBILITY_RULES, LATER_EVENT]
@@ -523,7 +563,6 @@ def build_cohort(
     )
     return Cohort(
         members=members,
-        eligible=eligible,
         exclusions=exclusions,
         period_kind=period,
         eligibility=chosen,
@@ -531,6 +570,7 @@ def build_cohort(
         rows_read=n,
         _counts=counts,
         offender_codes=IdCodes(member_codes, offender_codes.universe),
+        _unmeasurable=unmeasurable,
     )
 
 
