@@ -169,6 +169,25 @@ def test_string_words_do_not_depend_on_position_or_chunk() -> None:
     assert (kf == tf).all() and (kg == tg).all()
     d = pa.array(["b", "a", None, "b"]).dictionary_encode()
     assert (_text_words(d)[0] == _text_words(pa.array(["b", "a", None, "b"]))[0]).all()
+    # an empty string's words do not depend on the other strings of its column
+    alone, among = _text_words(pa.array([""])), _text_words(pa.array(["", "abc"]))
+    assert (alone[0][0], alone[1][0]) == (among[0][0], among[1][0])
+    assert _key_words(fixed_keys(pa.array(["", "abc"]), None))[1][0] == alone[1][0]  # type: ignore[arg-type]
+
+
+def test_string_words_of_a_long_column_of_few_values_are_each_values_words() -> None:
+    # a plain column this long with few distinct values is hashed as a dictionary
+    # (_few_values); each row must still get exactly its own value's words
+    few = ["", "CPA01", "abcdefghijklmnopq", "é", None]
+    rng = np.random.default_rng(3)
+    pick = rng.integers(0, len(few), 50_000)
+    arr = pa.array([few[i] for i in pick])
+    one = [_text_words(pa.array([v], pa.string())) for v in few]
+    f, g = _text_words(arr)
+    assert f.tolist() == [int(one[i][0][0]) for i in pick]
+    assert g.tolist() == [int(one[i][1][0]) for i in pick]
+    f1, g1 = _text_words(arr, second=False)
+    assert (f1 == f).all() and g1 is f1  # second=False: the first hash only
 
 
 def test_fixed_keys_of_mixed_widths_are_the_zero_padded_bytes() -> None:

@@ -126,7 +126,7 @@ def _read(
     for name, s in raw.extras:
         frame[name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
     # the spec columns' fingerprint from the checked arrow/numpy values (fast)
-    h, _ = _fingerprint(cols.values, [], n, None)
+    h, _ = _fingerprint(cols.values, [], n, None, second=False)
     notes.extend(_table_warnings(table, frame, age, h, len(cols.values)))
     return _Checked(table, raw.label, frame, fails, notes)
 

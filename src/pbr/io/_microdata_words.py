@@ -54,24 +54,53 @@ def _key_words(keys: tuple[U64, U64, U64]) -> tuple[U64, U64]:
     long = np.flatnonzero(kl > np.uint64(8))
     f[long] = _mix(f[long], k2[long], _M1)
     g[long] = _mix(g[long], k2[long] ^ _M2, _M3)
+    empty = np.flatnonzero(kl == np.uint64(0))  # no bytes: the seeds alone, as in _text_words
+    f[empty], g[empty] = np.uint64(0), _M1
     return f, g
 
 
-def _text_words(arr: pa.Array) -> tuple[U64, U64]:
+#: A plain text column of at least this many rows is tried as a dictionary first.
+_TRY_DICTIONARY = 1 << 15
+
+
+def _few_values(arr: pa.Array) -> pa.DictionaryArray | None:
+    """``arr`` dictionary-encoded when it holds few distinct values (else None).
+
+    A sample of its first rows decides whether encoding the whole column is worth
+    it; the words of a value do not depend on the path taken.
+    """
+    if len(arr) < _TRY_DICTIONARY:
+        return None
+    sample = pc.dictionary_encode(arr.slice(0, 4096))
+    if len(sample.dictionary) > 256:
+        return None
+    enc = pc.dictionary_encode(arr)
+    return enc if len(enc.dictionary) * 16 < len(arr) else None
+
+
+def _text_words(arr: pa.Array, second: bool = True) -> tuple[U64, U64]:
     """Two independent 64-bit hashes of every string's bytes (missing: a fixed word).
 
     The bytes are read as little-endian 64-bit words (the last one zero-padded),
     mixed in order into a hash seeded with the length; a dictionary column's
-    values are hashed once each.
+    values (or a plain column's, when it has few) are hashed once each.
+    ``second=False``: the second hash is not computed (the first is returned twice).
     """
+    if not isinstance(arr, pa.DictionaryArray) and pa.types.is_string(arr.type):
+        arr = _few_values(arr) or arr
     if isinstance(arr, pa.DictionaryArray):
-        df, dg = _text_words(arr.dictionary)
+        if len(arr.dictionary) == 0:  # every value missing
+            f = np.full(len(arr), _NULL, dtype=np.uint64)
+            return f, (f ^ _M3 if second else f)
+        df, dg = _text_words(arr.dictionary, second)
         idx = np.asarray(arr.indices.fill_null(0).to_numpy(zero_copy_only=False), np.int64)
-        f, g = df[idx], dg[idx]
+        f = df[idx]
+        g = dg[idx] if second else f
         if arr.null_count or arr.dictionary.null_count:
             missing = ~np.asarray(pc.is_valid(arr).to_numpy(zero_copy_only=False), dtype=bool)
             f[missing] = _NULL
-            g[missing] = _NULL ^ _M3
+            if second:
+                g[missing] = _NULL ^ _M3
         return f, g
     if not pa.types.is_string(arr.type):
         arr = arr.cast(pa.string())
@@ -88,11 +117,13 @@ def _text_words(arr: pa.Array) -> tuple[U64, U64]:
     # every byte offset as the start of an (unaligned) little-endian 64-bit word
     words = np.ndarray((hi - lo + 1,), dtype=np.uint64, buffer=buf, strides=(1,))
     f = lens.astype(np.uint64) * _M2
-    g = lens.astype(np.uint64) * _M3 + _M1
+    g = lens.astype(np.uint64) * _M3 + _M1 if second else f
     longest = int(lens.max()) if n else 0
     rows: IntArray | None = None
     for k in range(0, longest, 8):
-        if k:
+        # only the strings with bytes from k on take a word (an empty string takes none:
+        # its words do not depend on the column's other strings)
+        if k or int(lens.min()) == 0:
             rows = np.flatnonzero(lens > k) if rows is None else rows[lens[rows] > k]
         at = starts + k if rows is None else starts[rows] + k
         rest = lens - k if rows is None else lens[rows] - k
@@ -103,15 +134,18 @@ def _text_words(arr: pa.Array) -> tuple[U64, U64]:
             w[short] &= (np.uint64(1) << bits) - np.uint64(1)
         if rows is None:
             f = _mix(f, w, _M1)
-            g = _mix(g, w ^ _M2, _M3)
+            if second:
+                g = _mix(g, w ^ _M2, _M3)
         else:
             f[rows] = _mix(f[rows], w, _M1)
-            g[rows] = _mix(g[rows], w ^ _M2, _M3)
+            if second:
+                g[rows] = _mix(g[rows], w ^ _M2, _M3)
     if arr.null_count:
         missing = ~np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         f[missing] = _NULL
-        g[missing] = _NULL ^ _M3
-    return f, g
+        if second:
+            g[missing] = _NULL ^ _M3
+    return f, g if second else f
 
 
 def _value_word(value: Any) -> U64:
@@ -160,24 +194,34 @@ def _extra_word(col: pa.Array) -> U64 | tuple[U64, U64]:
 
 
 def _fingerprint(
-    cols: dict[str, Any], extras: list[pa.Array], n: int, ids: tuple[U64, U64] | None
+    cols: dict[str, Any],
+    extras: list[pa.Array],
+    n: int,
+    ids: tuple[U64, U64] | None,
+    second: bool = True,
 ) -> tuple[U64, Any]:
     """The 64-bit and 32-bit fingerprints of every row (see the module docstring).
 
     ``ids``: the words of ``offender_id`` when already made from its fixed keys.
+    ``second=False``: only the 64-bit fingerprint (the second is None).
     """
     f = np.zeros(n, dtype=np.uint64)
-    g = np.full(n, _M2, dtype=np.uint64)
-    words = [
-        ids
-        if c == "offender_id" and ids is not None
-        else _text_words(v)
-        if isinstance(v, pa.Array)
-        else _value_word(v)
-        for c, v in cols.items()
-    ] + [_extra_word(x) for x in extras]
-    for w in words:
-        wf, wg = w if isinstance(w, tuple) else (w, w)
-        f = _mix(f, wf, _M1)
-        g = _mix(g, wg ^ _M1, _M3)
-    return f, (g >> np.uint64(32)).astype(np.uint32)
+    g = np.full(n, _M2, dtype=np.uint64) if second else None
+    for c, v in cols.items():
+        if c == "offender_id" and ids is not None:
+            w: U64 | tuple[U64, U64] = ids
+        elif isinstance(v, pa.Array):
+            w = _text_words(v, second)
+        else:
+            w = _value_word(v)
+        f, g = _mixed(f, g, w)
+    for x in extras:
+        f, g = _mixed(f, g, _extra_word(x))
+    return f, None if g is None else (g >> np.uint64(32)).astype(np.uint32)
+
+
+def _mixed(f: U64, g: U64 | None, w: U64 | tuple[U64, U64]) -> tuple[U64, U64 | None]:
+    """One column's words mixed into the running fingerprints (``g`` None: not kept)."""
+    wf, wg = w if isinstance(w, tuple) else (w, w)
+    f = _mix(f, wf, _M1)
+    return f, None if g is None else _mix(g, wg ^ _M1, _M3)
