@@ -284,6 +284,53 @@ def test_row_groups_checked_before_the_cohort_is_read_are_held_then_selected(
     pd.testing.assert_frame_equal(m.table, expected)  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("held", [0, 1, 4])
+def test_row_groups_checked_before_the_cohort_is_read_wait_at_most_held_then_are_selected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int
+) -> None:
+    """Up to _HELD_GROUPS checked row groups wait for the people; the rest block; same report."""
+    import threading
+
+    c, o = _write(tmp_path, _offences())  # five row groups
+    whole, _ = _messages(lambda: validate(c, o, extract_date=EXTRACT))
+    _, expected = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT).table)
+    monkeypatch.setattr(stream, "_HELD_GROUPS", held)
+    monkeypatch.setattr(stream, "_CHUNK", 5)
+    started, returned = threading.Event(), threading.Semaphore(0)
+    waited: list[int] = []
+    real_group, real_people = stream._Stream.group, stream._people
+
+    def group(self: stream._Stream, i: int, appearance: bool) -> object:
+        started.set()
+        got = real_group(self, i, appearance)
+        if isinstance(got, stream._Parts):
+            waited.append(i)
+        returned.release()
+        return got
+
+    def people(values: object) -> object:
+        started.wait(10)  # a row group has started: it cannot have the people yet
+        for _ in range(min(held, 2)):  # the workers' first row groups are left waiting
+            assert returned.acquire(timeout=10)
+        return real_people(values)  # type: ignore[arg-type]
+
+    whole_reads: list[str] = []
+    real_read = stream._read
+
+    def spy(source: object, table: str, *args: object) -> object:
+        whole_reads.append(table)
+        return real_read(source, table, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream._Stream, "group", group)
+    monkeypatch.setattr(stream, "_people", people)
+    monkeypatch.setattr(stream, "_read", spy)
+    streamed, m = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT))
+    assert whole_reads == ["cohort"]  # streamed: the waiting row groups were selected
+    assert min(held, 2) <= len(waited) <= held
+    assert streamed == whole
+    pd.testing.assert_frame_equal(m.table, expected)  # type: ignore[attr-defined]
+
+
 def _keep_all(columns: object) -> object:
     return lambda kind, breach, off, disp: np.ones(len(off), dtype=bool)
 

@@ -50,6 +50,7 @@ Examples
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -92,6 +93,8 @@ KeepRows = Callable[[pa.Array, BoolArray, I32, I32], BoolArray]
 _CHUNK = 1 << 17
 #: Rows per decoded batch of a row group (the memory a worker holds at a time).
 _BATCH = 1 << 18
+#: Checked row groups that may wait for the cohort's people (their chunks held).
+_HELD_GROUPS = 4
 
 
 class _Fallback(Exception):
@@ -193,8 +196,13 @@ class _Stream:
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.failed = False
+        #: Row groups checked before the cohort's people were known whose selection
+        #: waits (at most :data:`_HELD_GROUPS`: the workers go on meanwhile).
+        self.waiting = 0
+        self.lock = threading.Lock()
 
-    def group(self, i: int, appearance: bool) -> _Group | None:
+    def group(self, i: int, appearance: bool) -> _Group | _Parts | None:
+        """Row group ``i`` checked, and selected unless it may wait (then its parts)."""
         if self.failed:
             return None
         try:
@@ -208,8 +216,23 @@ class _Stream:
             ):
                 self._check(pa.Table.from_batches([batch]), start, appearance, ready, out)
                 start += batch.num_rows
+            if out.held and not self.context.done():
+                with self.lock:
+                    hold = self.waiting < _HELD_GROUPS
+                    self.waiting += hold
+                if hold:  # the worker checks the next row group instead of waiting
+                    return out
+            return self.finish(out, appearance)
+        except (_Fallback, Unsupported, pa.ArrowException, OSError):
+            self.failed = True
+            return None
+
+    def finish(self, out: _Parts, appearance: bool) -> _Group | None:
+        """Select the held chunks of a checked row group (waits for the cohort's people)."""
+        try:
             for a, part in out.held:
                 self._select(part, _keys(part["offender_id"]), appearance, a, out)
+            out.held.clear()
             return out.group()
         except (_Fallback, Unsupported, pa.ArrowException, OSError):
             self.failed = True
@@ -288,9 +311,13 @@ class _Stream:
         workers = max(1, min(os.cpu_count() or 1, k))
         with ThreadPoolExecutor(workers) as ex:
             got = list(ex.map(lambda i: self.group(i, appearance), range(k)))
-        if self.failed or any(x is None for x in got):
+            # the row groups that waited for the cohort's people, selected now
+            got = list(
+                ex.map(lambda x: self.finish(x, appearance) if isinstance(x, _Parts) else x, got)
+            )
+        if self.failed or any(not isinstance(x, _Group) for x in got):
             raise _Fallback
-        return [x for x in got if x is not None]
+        return [x for x in got if isinstance(x, _Group)]
 
 
 def _one_chunk(col: pa.ChunkedArray) -> pa.Array:
@@ -359,8 +386,10 @@ def validate_streaming(
     The order of the work (both cores busy): the offence row groups are checked
     and fingerprinted while the cohort is read; the cohort's people (the lookup
     the row groups wait for) are made as soon as its rows pass the checks,
-    before its frame and warnings; then ``build`` runs on the valid cohort
-    while the remaining row groups stream.
+    before its frame and warnings; up to :data:`_HELD_GROUPS` checked row
+    groups wait for them with their chunks held while the workers check the
+    next ones; then ``build`` runs on the valid cohort while the remaining row
+    groups stream.
 
     Parameters
     ----------
