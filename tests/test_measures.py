@@ -309,3 +309,63 @@ def pc_dict(col: object) -> object:
     import pyarrow.compute as pc
 
     return pc.dictionary_encode(col)  # type: ignore[arg-type]
+
+
+def _files(tmp_path: object) -> tuple[object, object, pd.DataFrame, pd.DataFrame]:
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = Path(str(tmp_path))
+    cohort, offences = _random_tables(11, long_ids=False)
+    pq.write_table(pa.Table.from_pandas(cohort, preserve_index=False), d / "c.parquet")
+    pq.write_table(pa.Table.from_pandas(offences, preserve_index=False), d / "o.parquet",
+                   row_group_size=300)  # fmt: skip
+    return d / "c.parquet", d / "o.parquet", cohort, offences
+
+
+def test_offence_row_groups_read_before_the_universe_is_known_wait_for_it(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate=False on files: the row groups are read while the universe is made."""
+    import threading
+
+    import pbr._measure_inputs as inputs
+
+    c, o, cohort, offences = _files(tmp_path)
+    kw = {"extract_date": "2017-06-30"}
+    ref = compute_measures(cohort, offences, validate=False, **kw)  # type: ignore[arg-type]
+    read_started = threading.Event()
+    real_select, real_universe = inputs.select_offences, inputs._universe
+    asked_before: list[bool] = []
+
+    def select(t: object, rules: object, lookup: object, *a: object, **k: object) -> object:
+        read_started.set()
+        return real_select(t, rules, lookup, *a, **k)  # type: ignore[arg-type]
+
+    def universe(source: object) -> object:
+        asked_before.append(read_started.wait(10))  # a row group was read before it exists
+        return real_universe(source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inputs, "select_offences", select)
+    monkeypatch.setattr(inputs, "_universe", universe)
+    got = compute_measures(c, o, validate=False, **kw)  # type: ignore[arg-type]
+    assert asked_before == [True]
+    pd.testing.assert_frame_equal(got.table, ref.table, check_dtype=False)
+    assert got.table["reoffences"].sum() > 0
+
+
+def test_an_error_making_the_universe_stops_the_waiting_offence_read(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pbr._measure_inputs as inputs
+
+    c, o, _, _ = _files(tmp_path)
+
+    def universe(source: object) -> object:
+        raise PbrError("no universe")
+
+    monkeypatch.setattr(inputs, "_universe", universe)
+    with pytest.raises(PbrError, match="no universe"):
+        compute_measures(c, o, extract_date="2017-06-30", validate=False)

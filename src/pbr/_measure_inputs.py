@@ -8,8 +8,9 @@ What :func:`pbr.measures.compute_measures` does before it counts
   (:mod:`pbr.io._microdata_stream`), the cohort built while they stream;
 * frames, or files with ``validate=False``: the boundary (frames it already
   validated are not validated again, files are read directly with pyarrow),
-  then the cohort is built while the offences are read, selected and looked up
-  on a background thread when the offender universe is known beforehand.
+  then, when the window bounds are known beforehand, the offences are read and
+  selected on a background thread while the offender universe is made and the
+  cohort built (each row group's lookup waits for the universe).
 
 Either way the result is a built :class:`~pbr.cohort.Cohort` and the
 :class:`~pbr._engine.OffenceRows` that can count, coded in the universe of its
@@ -95,20 +96,26 @@ def _fast_cohort_frame(path: Any) -> pd.DataFrame:
     return df
 
 
+#: The offender universe to look offences up in, or a function that waits for it.
+Lookup = IdLookup | Callable[[], IdLookup]
+
+
 def _offence_reader(
     offences: Any, rules: RuleSet
-) -> Callable[[IdLookup, tuple[int, int, int]], OffenceRows]:
-    """How to get the offence rows that can count, once the offender universe is known.
+) -> Callable[[Lookup, tuple[int, int, int]], OffenceRows]:
+    """How to get the offence rows that can count, given the window bounds.
 
     Only unvalidated files arrive here as paths (validated ones are frames): Parquet
     files are streamed row group by row group on all cores (read, select, look up:
     the 20-million-row id column never sits in memory whole), CSV files are read
-    whole; frames are used as they are.
+    whole; frames are used as they are. Each row group waits for the offender
+    universe (``lookup``, when a function) only once it is read and its rows
+    that can count are known.
     """
     if not (_is_path(offences) or isinstance(offences, pd.DataFrame)):
         raise PbrError(f"offences must be a DataFrame or a path, not {type(offences).__name__}")
 
-    def read(lookup: IdLookup, bounds: tuple[int, int, int]) -> OffenceRows:
+    def read(lookup: Lookup, bounds: tuple[int, int, int]) -> OffenceRows:
         if isinstance(offences, pd.DataFrame):
             return select_offences(offences, rules, lookup, bounds)
         if is_parquet(offences):
@@ -144,23 +151,28 @@ def _cohort_source(cohort: Any, period: str) -> Cohort | pd.DataFrame:
     return _fast_cohort_frame(cohort)  # validated files arrive here as frames
 
 
-def _universe(
-    source: Cohort | pd.DataFrame, rules: RuleSet
-) -> tuple[IdCodes, tuple[int, int, int]] | None:
-    """Offender codes to look offences up against, and the window bounds; None if unknown.
+def _bounds(source: Cohort | pd.DataFrame, rules: RuleSet) -> tuple[int, int, int] | None:
+    """The window bounds of the offences that can count; None if unknown.
+
+    For events: every event's index date; for a built Cohort: its members'.
+    """
+    if isinstance(source, Cohort):
+        return rules.bounds(as_days(source.members["index_date"]).astype(np.int64))
+    if "offender_id" not in source.columns or "index_date" not in source.columns:
+        return None  # build_cohort names the missing column
+    idx = as_days(source["index_date"])
+    return rules.bounds(idx[~np.isnat(idx)].astype(np.int64))
+
+
+def _universe(source: Cohort | pd.DataFrame) -> IdCodes:
+    """Offender codes to look offences up against (the source has its offender ids).
 
     For events: every event's offender (the cohort is built from these codes);
     for a built Cohort: its members.
     """
     if isinstance(source, Cohort):
-        members = source.members
-        codes = source.offender_codes or encode_ids(members["offender_id"])
-        days = as_days(members["index_date"]).astype(np.int64)
-        return codes, rules.bounds(days)
-    if "offender_id" not in source.columns or "index_date" not in source.columns:
-        return None  # build_cohort names the missing column
-    idx = as_days(source["index_date"])
-    return encode_ids(source["offender_id"]), rules.bounds(idx[~np.isnat(idx)].astype(np.int64))
+        return source.offender_codes or encode_ids(source.members["offender_id"])
+    return encode_ids(source["offender_id"])
 
 
 def cohort_and_offences(
@@ -177,11 +189,12 @@ def cohort_and_offences(
 ) -> tuple[Cohort, T]:
     """Read the inputs, build the cohort, select the offence rows that can count, count them.
 
-    Returns the built cohort and ``count(cohort, rows)``. When the offender
-    universe is known before the cohort is built, the offences are read,
-    selected and looked up on a background thread meanwhile (pyarrow and numpy
-    release the GIL: both cores work); two validated files run ``count`` while
-    the exact-duplicate warning is computed.
+    Returns the built cohort and ``count(cohort, rows)``. When the window
+    bounds are known before the cohort is built (unvalidated offence files),
+    the offences are read and selected on a background thread while the
+    offender universe is made and the cohort built, and looked up once the
+    universe exists (pyarrow and numpy release the GIL: both cores work); two
+    validated files run ``count`` while the exact-duplicate warning is computed.
     """
 
     def build(frame: pd.DataFrame, codes: IdCodes | None) -> Cohort:
@@ -202,21 +215,25 @@ def cohort_and_offences(
     cohort, offences = checked_tables(cohort, offences, extract_date=ext, validate=validate)
     read_offences = _offence_reader(offences, rules)
     source = _cohort_source(cohort, period)
-    known = _universe(source, rules)
-    background = known is not None and _is_path(offences) and not validate
+    bounds = _bounds(source, rules)
+    background = bounds is not None and _is_path(offences) and not validate
     with ThreadPoolExecutor(1) as pool:
         pending: Future[OffenceRows] | None = None
-        if background and known is not None:
-            universe, bounds = known[0].universe, known[1]
-            pending = pool.submit(lambda: read_offences(IdLookup(universe), bounds))
+        lookup: Future[IdLookup] = Future()
+        if background and bounds is not None:
+            # the row groups are read and selected meanwhile; their lookups wait for it
+            window = bounds
+            pending = pool.submit(lambda: read_offences(lookup.result, window))
         try:
-            if isinstance(source, Cohort):
-                built = source
-            else:
-                built = build(source, known[0] if known is not None else None)
-        except BaseException:
+            codes = _universe(source) if bounds is not None else None
+            if codes is not None:
+                lookup.set_result(IdLookup(codes.universe))
+            built = source if isinstance(source, Cohort) else build(source, codes)
+        except BaseException as exc:
             if pending is not None:
                 pending.cancel()  # a queued read never starts; a running one is awaited
+                if not lookup.done():
+                    lookup.set_exception(exc)  # a row group waiting for it stops
             raise
         rows = (
             pending.result() if pending is not None else _member_rows(built, rules, read_offences)
@@ -225,7 +242,7 @@ def cohort_and_offences(
 
 
 def _member_rows(
-    built: Cohort, rules: RuleSet, read: Callable[[IdLookup, tuple[int, int, int]], OffenceRows]
+    built: Cohort, rules: RuleSet, read: Callable[[Lookup, tuple[int, int, int]], OffenceRows]
 ) -> OffenceRows:
     """The offence rows that can count, read once the cohort's members are known."""
     codes = built.offender_codes
@@ -278,7 +295,7 @@ def _validated_files(
     frame = got.offences
     assert frame is not None
 
-    def select(lookup: IdLookup, bounds: tuple[int, int, int]) -> OffenceRows:
+    def select(lookup: Lookup, bounds: tuple[int, int, int]) -> OffenceRows:
         return select_offences(frame, rules, lookup, bounds)
 
     return built, count(built, _member_rows(built, rules, select))

@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -127,7 +128,7 @@ def _days(table: pd.DataFrame | pa.Table, name: str) -> IntArr:
 def select_offences(
     offences: pd.DataFrame | pa.Table,
     rules: RuleSet,
-    lookup: IdLookup,
+    lookup: IdLookup | Callable[[], IdLookup],
     bounds: tuple[int, int, int],
     *,
     threads: bool = True,
@@ -140,8 +141,9 @@ def select_offences(
         A whole offences table, or one Parquet row group of it.
     rules : RuleSet
         Decides which rows can count (:meth:`~pbr.rulesets.RuleSet.can_count`).
-    lookup : IdLookup
-        The members' offender universe.
+    lookup : IdLookup or callable
+        The members' offender universe, or a function giving it, called once the
+        rows that can count are known (a caller may still be making it meanwhile).
     bounds : (int, int, int)
         :meth:`~pbr.rulesets.RuleSet.bounds` of the members' index days: rows
         outside every window are dropped before their ids are looked up.
@@ -174,6 +176,8 @@ def select_offences(
         offences["disposal_type"], offences["breach"] if "breach" in columns else None
     )
     keep = keep & rules.in_window(off, disp, *bounds)
+    if not isinstance(lookup, IdLookup):
+        lookup = lookup()
     code = lookup.codes(offences["offender_id"], keep, threads=threads)
     found = np.flatnonzero(code >= 0)
     rows = np.flatnonzero(keep)[found]
