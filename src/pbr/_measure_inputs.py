@@ -223,7 +223,7 @@ def cohort_and_offences(
         if background and bounds is not None:
             # the row groups are read and selected meanwhile; their lookups wait for it
             window = bounds
-            pending = pool.submit(lambda: read_offences(lookup.result, window))
+            pending = pool.submit(read_offences, lookup.result, window)
         try:
             codes = _universe(source) if bounds is not None else None
             if codes is not None:
@@ -238,6 +238,8 @@ def cohort_and_offences(
         rows = (
             pending.result() if pending is not None else _member_rows(built, rules, read_offences)
         )
+    # the events, their codes and the lookup are not needed to count: their memory is free
+    del cohort, source, codes, lookup
     return built, count(built, rows)
 
 

@@ -52,7 +52,7 @@ WindowTest = Callable[[Any, Any, Any, Any, Any], Any]
 #: First-offence day of a member without a counted offence.
 NO_DAY = int(np.iinfo(np.int64).max)
 #: Maximum number of (offence, member) candidate pairs materialised at once.
-_BLOCK_PAIRS = 4_000_000
+_BLOCK_PAIRS = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)
