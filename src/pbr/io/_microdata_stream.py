@@ -95,6 +95,8 @@ _CHUNK = 1 << 17
 _BATCH = 1 << 18
 #: Checked row groups that may wait for the cohort's people (their chunks held).
 _HELD_GROUPS = 4
+#: The duplicate step looks for repeated top words in 2**_PART_BITS parts.
+_PART_BITS = 3
 
 
 class _Fallback(Exception):
@@ -197,14 +199,20 @@ class _Stream:
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.failed = False
         #: Row groups checked before the cohort's people were known whose selection
-        #: waits (at most :data:`_HELD_GROUPS`: the workers go on meanwhile).
-        self.waiting = 0
+        #: waits (at most :data:`_HELD_GROUPS` at a time: the workers go on meanwhile),
+        #: and what they gave once selected.
+        self.waiting: dict[int, _Parts] = {}
+        self.finished: dict[int, _Group | None] = {}
         self.lock = threading.Lock()
 
-    def group(self, i: int, appearance: bool) -> _Group | _Parts | None:
-        """Row group ``i`` checked, and selected unless it may wait (then its parts)."""
+    def group(self, i: int, appearance: bool) -> _Group | None:
+        """Row group ``i`` checked and selected (None: it waits in :attr:`waiting`, or failed).
+
+        A worker first selects the row groups left waiting, once the people are known.
+        """
         if self.failed:
             return None
+        self.finish_waiting(appearance)
         try:
             pf = pq.ParquetFile(self.path, read_dictionary=self.dictionary)
             start, out = int(self.starts[i]), _Parts()
@@ -218,14 +226,25 @@ class _Stream:
                 start += batch.num_rows
             if out.held and not self.context.done():
                 with self.lock:
-                    hold = self.waiting < _HELD_GROUPS
-                    self.waiting += hold
-                if hold:  # the worker checks the next row group instead of waiting
-                    return out
+                    hold = len(self.waiting) < _HELD_GROUPS
+                    if hold:  # the worker checks the next row group instead of waiting
+                        self.waiting[i] = out
+                if hold:
+                    return None
             return self.finish(out, appearance)
         except (_Fallback, Unsupported, pa.ArrowException, OSError):
             self.failed = True
             return None
+
+    def finish_waiting(self, appearance: bool, wait: bool = False) -> None:
+        """Select the row groups left waiting, once the people are known (or ``wait``)."""
+        if not (wait or self.context.done()):
+            return
+        with self.lock:
+            items = list(self.waiting.items())
+            self.waiting.clear()
+        for j, out in items:
+            self.finished[j] = self.finish(out, appearance)
 
     def finish(self, out: _Parts, appearance: bool) -> _Group | None:
         """Select the held chunks of a checked row group (waits for the cohort's people)."""
@@ -311,13 +330,11 @@ class _Stream:
         workers = max(1, min(os.cpu_count() or 1, k))
         with ThreadPoolExecutor(workers) as ex:
             got = list(ex.map(lambda i: self.group(i, appearance), range(k)))
-            # the row groups that waited for the cohort's people, selected now
-            got = list(
-                ex.map(lambda x: self.finish(x, appearance) if isinstance(x, _Parts) else x, got)
-            )
-        if self.failed or any(not isinstance(x, _Group) for x in got):
+        self.finish_waiting(appearance, wait=True)  # any still waiting (short streams)
+        out = [x if x is not None else self.finished.get(i) for i, x in enumerate(got)]
+        if self.failed or any(x is None for x in out):
             raise _Fallback
-        return [x for x in got if isinstance(x, _Group)]
+        return [x for x in out if x is not None]
 
 
 def _one_chunk(col: pa.ChunkedArray) -> pa.Array:
@@ -351,17 +368,26 @@ def _duplicates(groups: list[_Prints]) -> tuple[int, int]:
     """
     sizes = np.array([len(x[0]) for x in groups], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)])
-    top = np.concatenate([x[0] for x in groups])
-    cand = np.flatnonzero(_repeated_top(top))
+    # one part of the top words at a time (equal words share their top bits): the
+    # temporaries are a part's, not the whole file's
+    shift = np.uint32(32 - _PART_BITS)
+    part = [(x[0] >> shift).astype(np.uint8) for x in groups]
+    found: list[IntArray] = []
+    for p in range(1 << _PART_BITS):
+        rows = [np.flatnonzero(q == p) for q in part]
+        top = np.concatenate([x[0][r] for x, r in zip(groups, rows, strict=True)])
+        at = np.concatenate([r + starts[i] for i, r in enumerate(rows)])
+        found.append(at[_repeated_top(top)])
+    del part
+    cand = np.sort(np.concatenate(found))
     if len(cand) == 0:
         return 0, -1
     key = np.empty((3, len(cand)), dtype=np.uint32)
-    key[0] = top[cand]
-    del top
     which = np.searchsorted(starts, cand, side="right") - 1
-    for i, (_, low, g) in enumerate(groups):
+    for i, (top_i, low, g) in enumerate(groups):
         here = np.flatnonzero(which == i)
         local = cand[here] - starts[i]
+        key[0, here] = top_i[local]
         key[1, here] = low[local]
         key[2, here] = g[local]
     order = np.lexsort((cand, key[2], key[1], key[0]))
