@@ -467,3 +467,37 @@ def test_duplicate_rows_from_fingerprints_are_the_repeated_triples(
         seen.add(row)
     got = stream._duplicates(prints)  # type: ignore[arg-type]
     assert got == (len(dups), dups[0] if dups else -1)
+
+
+def test_row_groups_and_the_cohort_work_never_use_more_threads_than_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cohort's read and build take one core's slot; the row groups share the rest."""
+    import threading
+    import time
+
+    c, o = _write(tmp_path, _offences())  # five row groups
+    _, expected = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT).table)
+    monkeypatch.setattr(stream.os, "cpu_count", lambda: 2)
+    lock = threading.Lock()
+    active, most = [0], [0]
+
+    def busy(fn: object) -> object:
+        def run(*a: object, **k: object) -> object:
+            with lock:
+                active[0] += 1
+                most[0] = max(most[0], active[0])
+            try:
+                time.sleep(0.02)  # long enough for the others to start meanwhile
+                return fn(*a, **k)  # type: ignore[operator]
+            finally:
+                with lock:
+                    active[0] -= 1
+
+        return run
+
+    monkeypatch.setattr(stream._Stream, "_group", busy(stream._Stream._group))
+    monkeypatch.setattr(stream, "_read", busy(stream._read))
+    _, m = _messages(lambda: pbr.compute_measures(c, o, extract_date=EXTRACT))
+    assert most[0] == 2  # the cohort and one row group at a time, never three
+    pd.testing.assert_frame_equal(m.table, expected)  # type: ignore[attr-defined]

@@ -204,12 +204,19 @@ class _Stream:
         self.waiting: dict[int, _Parts] = {}
         self.finished: dict[int, _Group | None] = {}
         self.lock = threading.Lock()
+        #: One slot per core: the row groups and the caller's cohort work share them
+        #: (no more threads compute at once than there are cores).
+        self.cores = threading.Semaphore(max(1, os.cpu_count() or 1))
 
     def group(self, i: int, appearance: bool) -> _Group | None:
         """Row group ``i`` checked and selected (None: it waits in :attr:`waiting`, or failed).
 
         A worker first selects the row groups left waiting, once the people are known.
         """
+        with self.cores:
+            return self._group(i, appearance)
+
+    def _group(self, i: int, appearance: bool) -> _Group | None:
         if self.failed:
             return None
         self.finish_waiting(appearance)
@@ -415,7 +422,9 @@ def validate_streaming(
     before its frame and warnings; up to :data:`_HELD_GROUPS` checked row
     groups wait for them with their chunks held while the workers check the
     next ones; then ``build`` runs on the valid cohort while the remaining row
-    groups stream.
+    groups stream. The cohort's read and build hold one core's slot and the
+    row groups share the others (no more threads compute at once than there
+    are cores: the work the row groups wait for runs at a whole core's speed).
 
     Parameters
     ----------
@@ -470,20 +479,29 @@ def validate_streaming(
             stream.context.set_result((found[0][0], keep(values)))
 
     with ThreadPoolExecutor(1) as background:
-        # the offences are checked and fingerprinted meanwhile; their lookups wait
-        pending = background.submit(stream.run, appearance) if stream is not None else None
+        # this thread takes one core's slot before the row groups start (they share
+        # the others): the cohort's read and build, which the row groups wait for,
+        # run at a whole core's speed
+        if stream is not None:
+            stream.cores.acquire()
         try:
-            c = _read(cohort, "cohort", extract, None, checked)
-        finally:
-            if stream is not None and not stream.context.done():
-                stream.context.set_result(None)
-        if build is not None and c.frame is not None and found:
+            # the offences are checked and fingerprinted meanwhile; their lookups wait
+            pending = background.submit(stream.run, appearance) if stream is not None else None
             try:
-                built = build(c.frame, found[0][0].codes)
-            except Exception as exc:  # reported after the offences are validated
-                failed = exc
-            else:
-                c = replace(c, frame=None)  # its memory is free for the offences
+                c = _read(cohort, "cohort", extract, None, checked)
+            finally:
+                if stream is not None and not stream.context.done():
+                    stream.context.set_result(None)
+            if build is not None and c.frame is not None and found:
+                try:
+                    built = build(c.frame, found[0][0].codes)
+                except Exception as exc:  # reported after the offences are validated
+                    failed = exc
+                else:
+                    c = replace(c, frame=None)  # its memory is free for the offences
+        finally:
+            if stream is not None:
+                stream.cores.release()
         if pending is not None:
             try:
                 groups = pending.result()
