@@ -222,11 +222,10 @@ def cohort_and_offences(
         lookup: Future[IdLookup] = Future()
         if background and bounds is not None:
             # the row groups are read and selected meanwhile; their lookups wait for it
-            window = bounds
-            pending = pool.submit(read_offences, lookup.result, window)
+            pending = pool.submit(read_offences, lookup.result, bounds)
         try:
             codes = _universe(source) if bounds is not None else None
-            if codes is not None:
+            if pending is not None and codes is not None:  # else _member_rows makes its own
                 lookup.set_result(IdLookup(codes.universe))
             built = source if isinstance(source, Cohort) else build(source, codes)
         except BaseException as exc:
