@@ -255,6 +255,7 @@ def test_module_doctests(modname: str, tmp_path: Path, monkeypatch: pytest.Monke
     finally:
         plt.close("all")
     result = runner.summarize(verbose=False)
+    assert result.attempted > 0, f"{modname}: every doctest example is skipped"
     assert result.failed == 0, (
         f"{result.failed} of {result.attempted} doctest example(s) failed in {modname}:\n"
         + out.getvalue()
